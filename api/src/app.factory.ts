@@ -1,0 +1,66 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import swaggerUi from 'swagger-ui-express';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { runMigrations } from './common/database/data-source';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
+import { buildOpenApiDocument } from './common/http/openapi';
+import { createValidationPipe } from './common/errors/validation';
+import { requestId } from './common/http/request-id';
+import type { CandorConfig } from './config/config';
+
+export interface CandorApp {
+  app: INestApplication;
+  databaseUrl: string;
+  embedded: EmbeddedPostgres | null;
+  /** Closes the HTTP server, the pool and the embedded database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the API: database (embedded unless `DATABASE_URL` is set), migrations, the Nest
+ * application with its global pipe, body limit, OpenAPI document and Swagger UI. Does not listen.
+ */
+export async function createCandorApp(config: CandorConfig, opts: { migrate?: boolean } = {}): Promise<CandorApp> {
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ config, databaseUrl, embedded: !!embedded }),
+      { bodyParser: false, bufferLogs: true, abortOnError: false },
+    );
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  configureApp(app, config);
+  if (opts.migrate !== false) await runMigrations(app.get(DataSource));
+  return {
+    app,
+    databaseUrl,
+    embedded,
+    async close() {
+      await app.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** HTTP behaviour shared by the server and the OpenAPI generator. */
+export function configureApp(app: NestExpressApplication, config: CandorConfig): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestId);
+  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  app.useGlobalPipes(createValidationPipe());
+
+  const document = buildOpenApiDocument(app);
+  const http = app.getHttpAdapter().getInstance();
+  http.get('/openapi.json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Candor API' }));
+}

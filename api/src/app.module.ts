@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthGuard } from './common/authz/auth.guard';
+import { CommonModule } from './common/common.module';
+import { dataSourceOptions } from './common/database/data-source';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { ProblemsController } from './common/errors/problems.controller';
+import { pinoHttpOptions } from './common/http/logging';
+import type { CandorConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { BrandsModule } from './modules/brands/brands.module';
+import { ConsentsModule } from './modules/consents/consents.module';
+import { DemoModule } from './modules/demo/demo.module';
+import { HealthModule } from './modules/health/health.module';
+import { PurposesModule } from './modules/purposes/purposes.module';
+import { SubjectsModule } from './modules/subjects/subjects.module';
+
+export interface AppOptions {
+  config: CandorConfig;
+  /** Where the API's database is: the configured URL or the embedded server's socket. */
+  databaseUrl: string;
+  embedded: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.config) }),
+        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl, { embedded: options.embedded })),
+        CommonModule,
+        AuditModule,
+        HealthModule,
+        BrandsModule,
+        ApiKeysModule,
+        PurposesModule,
+        SubjectsModule,
+        ConsentsModule,
+        DemoModule,
+      ],
+      controllers: [ProblemsController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

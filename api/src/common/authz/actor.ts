@@ -1,0 +1,35 @@
+/** The scopes a brand's API key can carry (see the API contract). */
+export const SCOPES = [
+  'subjects:write',
+  'subjects:read',
+  'consents:write',
+  'consents:read',
+  'profiles:read',
+  'audiences:read',
+  'recommendations:read',
+  'catalog:write',
+  'webhooks:manage',
+  'config:write',
+  'compliance',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling. Resolved once per request from its credential. */
+export type Actor =
+  | { kind: 'operator' }
+  | { kind: 'apiKey'; brandId: string; keyId: string; scopes: readonly Scope[]; purposes: readonly string[] | null }
+  | { kind: 'system'; brandId: string; name: string };
+
+export type BrandActor = Extract<Actor, { brandId: string }>;
+
+/** How an actor is written into the ledger and the audit log: never a secret, never PII. */
+export function actorRef(actor: Actor): string {
+  switch (actor.kind) {
+    case 'operator':
+      return 'operator';
+    case 'apiKey':
+      return `api-key:${actor.keyId}`;
+    case 'system':
+      return `system:${actor.name}`;
+  }
+}

@@ -1,0 +1,41 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { migrations } from '@candor/migrations';
+import { ENTITIES } from './entities';
+
+/**
+ * The one data source definition, shared by the API and the migrate command. Schema changes come
+ * only from reviewed migrations: `synchronize` is off.
+ */
+export function dataSourceOptions(url: string, opts: { poolSize?: number; embedded?: boolean } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    logging: false,
+    // The embedded database serialises all connections onto one session; a small pool is enough.
+    poolSize: opts.poolSize ?? (opts.embedded ? 4 : 10),
+    extra: { connectionTimeoutMillis: 10_000, application_name: 'candor-api' },
+  };
+}
+
+export function createDataSource(url: string, opts: { poolSize?: number; embedded?: boolean } = {}): DataSource {
+  return new DataSource(dataSourceOptions(url, opts));
+}
+
+/** Runs pending migrations, one process at a time (advisory lock on real PostgreSQL). */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(8675309)');
+    const done = await ds.runMigrations({ transaction: 'all' });
+    return done.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(8675309)').catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,32 @@
+import { FieldError, PROBLEM_TYPES, ProblemCode } from './problem-types';
+
+/**
+ * An expected failure with a stable code. Services throw it; the problem filter renders it as
+ * RFC 9457 problem+json with the status its code maps to.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return PROBLEM_TYPES[this.code].status;
+  }
+
+  static notFound(what: string, id: string): DomainError {
+    return new DomainError('not-found', `No ${what} with id ${id} exists.`);
+  }
+
+  static validation(errors: FieldError[], detail?: string): DomainError {
+    return new DomainError(
+      'validation-failed',
+      detail ?? `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation: ${errors.map((e) => e.path).join(', ')}.`,
+      { errors },
+    );
+  }
+}

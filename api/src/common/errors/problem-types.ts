@@ -1,0 +1,54 @@
+/**
+ * Every problem the API can answer with, by stable code. Adding a code without a status and title
+ * fails to compile, so no error leaves the API unmapped.
+ */
+export const PROBLEM_TYPES = {
+  'bad-request': { status: 400, title: 'The request could not be read' },
+  'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  unauthenticated: { status: 401, title: 'A valid credential is required' },
+  'insufficient-scope': { status: 403, title: 'The credential does not allow this action' },
+  'consent-required': { status: 403, title: 'There is no standing consent for this purpose' },
+  'purpose-not-allowed': { status: 403, title: 'The credential may not act for this purpose' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'not-acceptable': { status: 406, title: 'Not acceptable' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'slug-taken': { status: 409, title: 'That brand slug is already taken' },
+  'purpose-exists': { status: 409, title: 'A purpose with that key already exists' },
+  'subject-erased': { status: 409, title: 'This subject was erased and cannot be re-created' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'validation-failed': { status: 422, title: 'The request breaks one or more rules' },
+  'unknown-purpose': { status: 422, title: 'The purpose is not defined for this brand' },
+  'unknown-notice-version': { status: 422, title: 'That notice version does not exist' },
+  'notice-required': { status: 422, title: 'A consent needs a published notice' },
+  'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+
+/** The `type` URI of a problem: a page of the API that describes it. */
+export function problemTypeUri(code: ProblemCode): string {
+  return `/problems/${code}`;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem document as Candor writes it. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ProblemCode;
+  traceId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}

@@ -1,0 +1,85 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error';
+import { PROBLEM_TYPES, ProblemCode, ProblemDocument, problemTypeUri } from './problem-types';
+
+const STATUS_CODES: Partial<Record<number, ProblemCode>> = {
+  400: 'bad-request',
+  401: 'unauthenticated',
+  403: 'insufficient-scope',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'validation-failed',
+  429: 'too-many-requests',
+  503: 'unavailable',
+};
+
+/** Renders every error, expected or not, as an RFC 9457 `application/problem+json` document. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(exception, req);
+    if (res.headersSent) return;
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  toProblem(exception: unknown, req: Request): ProblemDocument {
+    const instance = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    const traceId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : undefined;
+    const base = (code: ProblemCode, detail: string, status: number = PROBLEM_TYPES[code].status): ProblemDocument => ({
+      type: problemTypeUri(code),
+      title: PROBLEM_TYPES[code].title,
+      status,
+      detail,
+      instance,
+      code,
+      traceId,
+    });
+
+    if (exception instanceof DomainError) {
+      return { ...base(exception.code, exception.detail), ...exception.extensions };
+    }
+    // Express wraps body-parser errors in an HttpException whose cause keeps the parser's `type`.
+    const cause = exception instanceof HttpException ? exception.cause : exception;
+    const bodyParserError = cause as { type?: string; status?: number } | undefined;
+    if (bodyParserError && typeof bodyParserError.type === 'string' && typeof bodyParserError.status === 'number') {
+      // Errors raised by the JSON body parser before any route ran.
+      switch (bodyParserError.type) {
+        case 'entity.parse.failed':
+          return base('malformed-json', `The request body is not valid JSON (${(cause as Error).message}). Check quotes, commas and brackets.`);
+        case 'entity.too.large':
+          return base('payload-too-large', 'The request body is larger than this API accepts.');
+        case 'encoding.unsupported':
+        case 'charset.unsupported':
+          return base('unsupported-media-type', 'The request body must be UTF-8 encoded JSON.');
+        default:
+          return base('bad-request', 'The request body could not be read.', bodyParserError.status < 500 ? bodyParserError.status : 400);
+      }
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'bad-request');
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : typeof (response as { message?: unknown }).message === 'string'
+            ? (response as { message: string }).message
+            : exception.message;
+      const detail = status === 404 ? `No route or resource matches ${req.method} ${instance}.` : message;
+      return base(code, detail, status);
+    }
+    this.logger.error({ err: exception, traceId }, 'unhandled error');
+    return base('internal', 'Something went wrong on our side. The trace id identifies it in our logs.');
+  }
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Validated configuration of one API process. Built once at boot from the environment. */
+export interface CandorConfig {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  /** PostgreSQL connection string, or null for the embedded database under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  adminKey: string;
+  /** 32 bytes that wrap every subject's data key and key the lookup hashes. */
+  masterKey: Buffer;
+  /** True when the admin key was generated (so `npm start` should print it). */
+  adminKeyGenerated: boolean;
+  demo: boolean;
+  portalUrl: string;
+  logLevel: string;
+  bodyLimit: string;
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface StoredSecrets {
+  adminKey?: string;
+  masterKey?: string;
+}
+
+/**
+ * Reads and validates the environment. In development, a missing `CANDOR_ADMIN_KEY` or
+ * `CANDOR_MASTER_KEY` is generated once and kept in `CANDOR_DATA_DIR/secrets.json`, so data
+ * encrypted on one start can be read on the next. In production both must be set.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+
+  const port = parsePort(env.PORT ?? '3000', 'PORT', problems);
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+  }
+  const dataDir = resolve(env.CANDOR_DATA_DIR?.trim() || '.candor');
+
+  let adminKey = env.CANDOR_ADMIN_KEY?.trim() || '';
+  let masterKeyText = env.CANDOR_MASTER_KEY?.trim() || '';
+  let adminKeyGenerated = false;
+  if ((!adminKey || !masterKeyText) && nodeEnv === 'production') {
+    if (!adminKey) problems.push('CANDOR_ADMIN_KEY is required in production (at least 24 characters)');
+    if (!masterKeyText) problems.push('CANDOR_MASTER_KEY is required in production (32 bytes, base64 or 64 hex digits)');
+  } else if (!adminKey || !masterKeyText) {
+    const stored = readOrCreateSecrets(dataDir);
+    if (!adminKey) {
+      adminKey = stored.adminKey!;
+      adminKeyGenerated = true;
+    }
+    masterKeyText ||= stored.masterKey!;
+  }
+  if (adminKey && adminKey.length < 24) problems.push('CANDOR_ADMIN_KEY must be at least 24 characters');
+  const masterKey = parseMasterKey(masterKeyText, problems);
+
+  const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
+  const portalUrl = (env.PORTAL_URL?.trim() || 'http://localhost:4321').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    env: nodeEnv,
+    port,
+    databaseUrl,
+    dataDir,
+    adminKey,
+    masterKey: masterKey!,
+    adminKeyGenerated,
+    demo,
+    portalUrl,
+    logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
+    bodyLimit: env.CANDOR_BODY_LIMIT?.trim() || '1mb',
+  };
+}
+
+function parsePort(text: string, name: string, problems: string[]): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`${name} must be an integer from 0 to 65535 (got "${text}")`);
+    return 0;
+  }
+  return port;
+}
+
+function parseMasterKey(text: string, problems: string[]): Buffer | undefined {
+  if (!text) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    problems.push('CANDOR_MASTER_KEY must be 32 bytes, written as base64 or as 64 hex digits');
+    return undefined;
+  }
+  return key;
+}
+
+function readOrCreateSecrets(dataDir: string): StoredSecrets {
+  const file = join(dataDir, 'secrets.json');
+  const stored: StoredSecrets = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (stored.adminKey && stored.masterKey) return stored;
+  stored.adminKey ||= `op_${randomBytes(24).toString('base64url')}`;
+  stored.masterKey ||= randomBytes(32).toString('base64');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return stored;
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyResponse, CreateApiKeyDto, IssuedApiKeyResponse } from './dto/api-key.dto';
+
+@ApiTags('configuration')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @Can('create', 'ApiKey')
+  @ApiCreatedResponse({ type: IssuedApiKeyResponse, description: 'The key, shown only in this response.' })
+  @ApiProblems(401, 403, 422)
+  create(@Caller() caller: BrandActor, @Body() body: CreateApiKeyDto): Promise<IssuedApiKeyResponse> {
+    return this.apiKeys.create(caller, body);
+  }
+
+  @Get()
+  @Can('read', 'ApiKey')
+  @ApiPage(ApiKeyResponse)
+  @ApiProblems(401, 403)
+  async list(@Caller() caller: BrandActor): Promise<{ data: ApiKeyResponse[]; nextCursor: null }> {
+    return { data: await this.apiKeys.list(caller), nextCursor: null };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Can('delete', 'ApiKey')
+  @ApiNoContentResponse({ description: 'Revoked: the key stops working at once.' })
+  @ApiProblems(401, 403, 404)
+  revoke(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('API key')) id: string): Promise<void> {
+    return this.apiKeys.revoke(caller, id);
+  }
+}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Scope, SCOPES } from '../../../common/authz/actor';
+import { KEY_PATTERN } from '../../../common/http/validators';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'newsletter service', maxLength: 100 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true, example: ['consents:read'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(SCOPES, { each: true })
+  scopes: Scope[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['email_marketing'],
+    description: 'Purposes this key may read profiles for. Omit to allow every purpose.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(KEY_PATTERN, { each: true, message: 'each purpose must be a lower-case key such as "email_marketing"' })
+  purposes?: string[];
+}
+
+export class ApiKeyResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
+  @ApiProperty({ type: [String], nullable: true, description: 'null: every purpose' }) purposes: string[] | null;
+  @ApiProperty({ description: 'The first characters of the key, to recognise it.', example: 'cnd_Ab12' }) prefix: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true }) revokedAt: string | null;
+}
+
+export class IssuedApiKeyResponse extends ApiKeyResponse {
+  @ApiProperty({ description: 'The secret key. Shown only in this response: store it now.', example: 'cnd_…' })
+  key: string;
+}

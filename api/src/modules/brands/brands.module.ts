@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { BrandsController } from './brands.controller';
+import { BrandsService } from './brands.service';
+
+@Module({ imports: [ApiKeysModule], controllers: [BrandsController], providers: [BrandsService], exports: [BrandsService] })
+export class BrandsModule {}

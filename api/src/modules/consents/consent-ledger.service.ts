@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Actor, actorRef, BrandActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
+import { ChainVerifier, hashEvent } from '../ledger/hash-chain';
+import { NoticeEntity } from '../purposes/purpose.entity';
+import { SubjectsService } from '../subjects/subjects.service';
+import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
+import { isConsentValid } from './consent-validity';
+import {
+  CaptureConsentDto,
+  ConsentEventResponse,
+  ConsentStateResponse,
+  LedgerVerificationResponse,
+  SubjectConsentsResponse,
+} from './dto/consent.dto';
+
+/** How far in the future a client's `capturedAt` may lie (clock skew), in milliseconds. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const VERIFY_BATCH = 2000;
+
+export interface DecisionContext {
+  idempotencyKey?: string;
+  /** Request facts worth keeping as proof (user agent, IP); encrypted with the caller's evidence. */
+  requestEvidence?: Record<string, string | undefined>;
+}
+
+/**
+ * The consent ledger: an append-only, hash-chained record of every consent decision, one chain per
+ * brand, with the current state kept as a projection in the same transaction.
+ */
+@Injectable()
+export class ConsentLedgerService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+  ) {}
+
+  /** Records a grant or withdrawal for one subject and purpose. */
+  recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
+    const brandId = caller.brandId;
+    return this.db.run(brandId, async (em) => {
+      // Taking the chain head first serialises every append for this brand, so an idempotent
+      // repeat running concurrently waits here and then sees the first request's result.
+      const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
+      if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+
+      const idempotent: IdempotentRequest | null = ctx.idempotencyKey
+        ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input } }
+        : null;
+      if (idempotent) {
+        const previous = await Idempotency.replay<ConsentEventResponse>(em, idempotent);
+        if (previous) return previous;
+      }
+
+      await this.subjects.require(em, brandId, subjectId);
+      const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
+      if (!purpose.length) {
+        throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
+          errors: [{ path: 'purpose', message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
+        });
+      }
+      const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
+
+      const recordedAt = new Date();
+      const capturedAt = input.capturedAt ?? recordedAt;
+      if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+        throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
+      }
+      if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
+        throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
+      }
+      const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
+      const evidenceCt = Object.keys(evidence).length
+        ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
+        : null;
+
+      const event: ConsentEventEntity = em.getRepository(ConsentEventEntity).create({
+        brandId,
+        id: randomUUID(),
+        seq: head.lastSeq + 1,
+        subjectId,
+        purpose: input.purpose,
+        granted: input.granted,
+        noticeVersion,
+        source: input.source ?? 'api',
+        actor: actorRef(caller),
+        capturedAt,
+        recordedAt,
+        expiresAt: input.granted ? (input.expiresAt ?? null) : null,
+        evidenceCt,
+        prevHash: head.lastHash,
+        hash: '',
+      });
+      event.hash = hashEvent(event);
+      await em.getRepository(ConsentEventEntity).insert(event);
+      await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
+      await this.project(em, event);
+
+      const response = toEventResponse(event);
+      if (idempotent) await Idempotency.remember(em, idempotent, 201, response);
+      return response;
+    });
+  }
+
+  /** Current state per purpose and the full history for one subject. */
+  forSubject(caller: BrandActor, subjectId: string): Promise<SubjectConsentsResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      await this.subjects.require(em, caller.brandId, subjectId);
+      const [states, events] = await Promise.all([
+        em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { purpose: 'ASC' } }),
+        em.getRepository(ConsentEventEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { seq: 'ASC' } }),
+      ]);
+      const now = new Date();
+      return { data: states.map((s) => toStateResponse(s, now)), history: events.map(toEventResponse) };
+    });
+  }
+
+  /** Recomputes the brand's whole chain in `seq` order and names the first event that fails. */
+  verify(caller: Actor & { brandId: string }): Promise<LedgerVerificationResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const verifier = new ChainVerifier();
+      let after = 0;
+      for (;;) {
+        const batch = await em
+          .getRepository(ConsentEventEntity)
+          .createQueryBuilder('e')
+          .where('e.brand_id = :brandId AND e.seq > :after', { brandId: caller.brandId, after })
+          .orderBy('e.seq', 'ASC')
+          .limit(VERIFY_BATCH)
+          .getMany();
+        let good = true;
+        for (const event of batch) if (!(good = verifier.push(event))) break;
+        if (!good || batch.length < VERIFY_BATCH) break;
+        after = batch[batch.length - 1].seq;
+      }
+      const head = await em.getRepository(LedgerHeadEntity).findOneBy({ brandId: caller.brandId });
+      return verifier.finish(head);
+    });
+  }
+
+  /**
+   * Updates the current-state projection. Decisions can arrive out of order (a backdated
+   * `capturedAt`), so the state follows the latest decision by capture time, then ledger order.
+   */
+  private async project(em: EntityManager, event: ConsentEventEntity): Promise<void> {
+    await em.query(
+      `INSERT INTO consent_states AS s
+         (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
+         granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
+         consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
+         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
+       WHERE s.captured_at <= EXCLUDED.captured_at`,
+      [
+        event.brandId, event.subjectId, event.purpose, event.granted, event.noticeVersion, event.source,
+        event.id, event.capturedAt, event.expiresAt, event.recordedAt,
+      ],
+    );
+  }
+
+  private async resolveNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<number | null> {
+    const notices = em.getRepository(NoticeEntity);
+    if (input.noticeVersion !== undefined) {
+      const exists = await notices.existsBy({ brandId, purposeKey: input.purpose, version: input.noticeVersion });
+      if (!exists) {
+        throw new DomainError('unknown-notice-version', `Purpose "${input.purpose}" has no notice version ${input.noticeVersion}.`, {
+          errors: [{ path: 'noticeVersion', message: 'is not a published version of this purpose\'s notice' }],
+        });
+      }
+      return input.noticeVersion;
+    }
+    const latest = await notices.findOne({ where: { brandId, purposeKey: input.purpose }, order: { version: 'DESC' } });
+    if (!latest && input.granted) {
+      // A grant is only proof when we can show the words the customer agreed to.
+      throw new DomainError(
+        'notice-required',
+        `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`,
+      );
+    }
+    return latest?.version ?? null;
+  }
+}
+
+export function toEventResponse(e: ConsentEventEntity): ConsentEventResponse {
+  return {
+    id: e.id,
+    purpose: e.purpose,
+    granted: e.granted,
+    noticeVersion: e.noticeVersion,
+    source: e.source,
+    actor: e.actor,
+    capturedAt: e.capturedAt.toISOString(),
+    recordedAt: e.recordedAt.toISOString(),
+    expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+    seq: e.seq,
+    hash: e.hash,
+    prevHash: e.prevHash,
+  };
+}
+
+function toStateResponse(s: ConsentStateEntity, now: Date): ConsentStateResponse {
+  return {
+    purpose: s.purpose,
+    granted: s.granted,
+    noticeVersion: s.noticeVersion,
+    source: s.source,
+    updatedAt: s.updatedAt.toISOString(),
+    expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null,
+    valid: isConsentValid(s, now),
+    eventId: s.eventId,
+  };
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Headers, Param, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { DomainError } from '../../common/errors/domain-error';
+import { ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { ConsentLedgerService } from './consent-ledger.service';
+import { CaptureConsentDto, ConsentEventResponse, LedgerVerificationResponse, SubjectConsentsResponse } from './dto/consent.dto';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+@ApiTags('consent')
+@Controller('v1')
+export class ConsentsController {
+  constructor(private readonly ledger: ConsentLedgerService) {}
+
+  @Post('subjects/:id/consents')
+  @Can('create', 'ConsentEvent')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key returns the first result.' })
+  @ApiCreatedResponse({ type: ConsentEventResponse })
+  @ApiProblems(401, 403, 404, 422)
+  capture(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Body() body: CaptureConsentDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: Request,
+  ): Promise<ConsentEventResponse> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw DomainError.validation([{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }]);
+    }
+    return this.ledger.recordDecision(caller, subjectId, body, {
+      idempotencyKey,
+      requestEvidence: { userAgent: req.headers['user-agent'] },
+    });
+  }
+
+  @Get('subjects/:id/consents')
+  @Can('read', 'ConsentEvent')
+  @ApiOkResponse({ type: SubjectConsentsResponse })
+  @ApiProblems(401, 403, 404)
+  forSubject(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) subjectId: string): Promise<SubjectConsentsResponse> {
+    return this.ledger.forSubject(caller, subjectId);
+  }
+
+  @Get('ledger/verify')
+  @Can('verify', 'Ledger')
+  @ApiOkResponse({ type: LedgerVerificationResponse, description: 'Recomputes the brand\'s hash chain.' })
+  @ApiProblems(401, 403)
+  verify(@Caller() caller: BrandActor): Promise<LedgerVerificationResponse> {
+    return this.ledger.verify(caller);
+  }
+}

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrandActor } from '../../common/authz/actor';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
+import { BrandsService } from '../brands/brands.service';
+import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { PurposesService } from '../purposes/purposes.service';
+import { SubjectsService } from '../subjects/subjects.service';
+import { DEMO_BRANDS } from './demo-data';
+
+/**
+ * Seeds the demo brands through the same services the API uses, once: a brand that already exists
+ * is left alone, so restarts keep whatever the newcomer changed.
+ */
+@Injectable()
+export class DemoSeeder {
+  constructor(
+    private readonly brands: BrandsService,
+    private readonly purposes: PurposesService,
+    private readonly subjects: SubjectsService,
+    private readonly ledger: ConsentLedgerService,
+    @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
+  ) {}
+
+  /** Returns banner lines describing what was seeded (including new API keys, shown once). */
+  async seed(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const demo of DEMO_BRANDS) {
+      if (await this.brands.findBySlug(demo.slug)) continue;
+      const brand = await this.brands.create({ kind: 'operator' }, { slug: demo.slug, name: demo.name, defaultLocale: demo.defaultLocale });
+      const actor: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-seed' };
+      for (const key of demo.purposes) await this.purposes.adopt(actor, key);
+      for (const customer of demo.customers) {
+        const { subject } = await this.subjects.create(actor, {
+          externalId: customer.externalId,
+          email: customer.email,
+          phone: customer.phone,
+          locale: customer.locale,
+          timezone: customer.timezone,
+        });
+        for (const [purpose, granted] of Object.entries(customer.consents)) {
+          // A withdrawal in the demo follows an earlier grant, as it would in life.
+          if (!granted) await this.ledger.recordDecision(actor, subject.id, { purpose, granted: true, source: 'signup-form' });
+          await this.ledger.recordDecision(actor, subject.id, { purpose, granted, source: granted ? 'signup-form' : 'preference-center' });
+        }
+      }
+      lines.push(`  Demo brand   ${demo.name} (${demo.slug}) API key ${brand.apiKey.key}`);
+    }
+    if (lines.length && !this.config.databaseUrl) {
+      writeFileSync(join(this.config.dataDir, 'demo-keys.txt'), lines.map((l) => l.trim()).join('\n') + '\n', { mode: 0o600 });
+    }
+    if (!lines.length) lines.push(`  Demo brands  calm-harbor, kitchen-atelier (keys were printed on the first start${this.config.databaseUrl ? '' : `; see ${this.config.dataDir}/demo-keys.txt`})`);
+    return lines;
+  }
+}

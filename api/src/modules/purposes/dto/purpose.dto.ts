@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsLocaleTextMap, KEY_PATTERN } from '../../../common/http/validators';
+import type { LegalBasis } from '../purpose.entity';
+import { Channel, CHANNELS } from '../purpose-catalogue';
+
+const LEGAL_BASES: LegalBasis[] = ['consent', 'legitimate_interest', 'contract', 'legal_obligation'];
+const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+export class CreatePurposeDto {
+  @ApiProperty({ example: 'email_marketing', pattern: KEY_PATTERN.source })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a lower-case key such as "email_marketing"' })
+  key: string;
+
+  @ApiProperty({ ...localeMap, example: { en: 'Newsletters by email', nb: 'Nyhetsbrev på e-post' } })
+  @IsLocaleTextMap({ maxLength: 200 })
+  name: Record<string, string>;
+
+  @ApiProperty({ enum: LEGAL_BASES })
+  @IsIn(LEGAL_BASES)
+  legalBasis: LegalBasis;
+
+  @ApiProperty({ type: [String], example: ['contact', 'interests'], description: 'Data categories this purpose may use.' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(KEY_PATTERN, { each: true, message: 'each data category must be a lower-case key such as "interests"' })
+  dataCategories: string[];
+
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(CHANNELS, { each: true })
+  channels?: Channel[];
+
+  @ApiPropertyOptional({ description: 'True when the purpose sells or shares data (Global Privacy Control withdraws it).' })
+  @IsOptional()
+  @IsBoolean()
+  saleOrShare?: boolean;
+
+  @ApiPropertyOptional({ example: 'dpv:DirectMarketing', description: 'W3C DPV term.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^dpv:[A-Za-z]{1,80}$/, { message: 'must be a W3C DPV term such as "dpv:DirectMarketing"' })
+  dpvTerm?: string;
+}
+
+export class PublishNoticeDto {
+  @ApiProperty({ ...localeMap, example: { en: 'We will email you…', nb: 'Vi sender deg…' } })
+  @IsLocaleTextMap()
+  text: Record<string, string>;
+}
+
+export class NoticeResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() purpose: string;
+  @ApiProperty({ minimum: 1 }) version: number;
+  @ApiProperty(localeMap) text: Record<string, string>;
+  @ApiProperty({ format: 'date-time' }) publishedAt: string;
+}
+
+export class PurposeResponse {
+  @ApiProperty() key: string;
+  @ApiProperty(localeMap) name: Record<string, string>;
+  @ApiProperty({ enum: LEGAL_BASES }) legalBasis: LegalBasis;
+  @ApiProperty({ type: [String] }) dataCategories: string[];
+  @ApiProperty({ enum: CHANNELS, isArray: true }) channels: Channel[];
+  @ApiProperty() saleOrShare: boolean;
+  @ApiProperty({ type: String, nullable: true }) dpvTerm: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Latest published notice version, if any.' }) noticeVersion: number | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class CataloguePurposeResponse {
+  @ApiProperty() key: string;
+  @ApiProperty() dpvTerm: string;
+  @ApiProperty({ enum: LEGAL_BASES }) legalBasis: LegalBasis;
+  @ApiProperty({ type: [String] }) dataCategories: string[];
+  @ApiProperty({ enum: CHANNELS, isArray: true }) channels: Channel[];
+  @ApiProperty() saleOrShare: boolean;
+  @ApiProperty(localeMap) name: Record<string, string>;
+  @ApiProperty({ ...localeMap, description: 'Published as notice version 1 on adoption.' }) notice: Record<string, string>;
+}

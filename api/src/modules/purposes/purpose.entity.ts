@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type LegalBasis = 'consent' | 'legitimate_interest' | 'contract' | 'legal_obligation';
+
+@Entity({ name: 'purposes' })
+export class PurposeEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'purpose_key', type: 'text' }) key: string;
+  @Column({ type: 'jsonb' }) name: Record<string, string>;
+  @Column({ name: 'legal_basis', type: 'text' }) legalBasis: LegalBasis;
+  @Column({ name: 'data_categories', type: 'text', array: true }) dataCategories: string[];
+  @Column({ type: 'text', array: true }) channels: string[];
+  @Column({ name: 'sale_or_share', type: 'boolean' }) saleOrShare: boolean;
+  @Column({ name: 'dpv_term', type: 'text', nullable: true }) dpvTerm: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+@Entity({ name: 'notices' })
+export class NoticeEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'purpose_key', type: 'text' }) purposeKey: string;
+  @PrimaryColumn({ type: 'integer' }) version: number;
+  @Column({ name: 'notice_id', type: 'uuid' }) id: string;
+  @Column({ type: 'jsonb' }) text: Record<string, string>;
+  @Column({ name: 'published_at', type: 'timestamptz' }) publishedAt: Date;
+}

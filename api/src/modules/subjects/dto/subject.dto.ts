@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../../../common/http/pagination';
+import { IsTimeZone, LOCALE_PATTERN } from '../../../common/http/validators';
+
+export const PHONE_PATTERN = /^\+[1-9][0-9 ()-]{6,20}$/;
+
+export class CreateSubjectDto {
+  @ApiProperty({ example: 'member-1042', description: 'The brand\'s own id for this customer; creating it again returns the same subject.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  externalId: string;
+
+  @ApiPropertyOptional({ example: 'ingrid@example.com' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+4791234567', description: 'E.164, with the country code.' })
+  @IsOptional()
+  @IsString()
+  @Matches(PHONE_PATTERN, { message: 'must be a phone number in international form, such as +4791234567' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'nb' })
+  @IsOptional()
+  @IsString()
+  @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
+  locale?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Oslo' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+}
+
+export class SubjectQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Find the subject with this external id.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  externalId?: string;
+
+  @ApiPropertyOptional({ description: 'Find subjects by email (matched by keyed hash, case-insensitive).' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  email?: string;
+}
+
+export class SubjectResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() externalId: string;
+  @ApiProperty({ type: String, nullable: true }) email: string | null;
+  @ApiProperty({ type: String, nullable: true }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true }) locale: string | null;
+  @ApiProperty({ type: String, nullable: true }) timezone: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import type { Page } from '../../common/http/pagination';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
+import { SubjectsService } from './subjects.service';
+
+@ApiTags('subjects')
+@Controller('v1/subjects')
+export class SubjectsController {
+  constructor(private readonly subjects: SubjectsService) {}
+
+  @Post()
+  @Can('create', 'Subject')
+  @ApiCreatedResponse({ type: SubjectResponse, description: 'Created.' })
+  @ApiOkResponse({ type: SubjectResponse, description: 'A subject with this externalId already existed; it is returned unchanged.' })
+  @ApiProblems(401, 403, 409, 422)
+  async create(
+    @Caller() caller: BrandActor,
+    @Body() body: CreateSubjectDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubjectResponse> {
+    const { created, subject } = await this.subjects.create(caller, body);
+    res.status(created ? 201 : 200);
+    return subject;
+  }
+
+  @Get()
+  @Can('read', 'Subject')
+  @ApiPage(SubjectResponse)
+  @ApiProblems(401, 403, 422)
+  list(@Caller() caller: BrandActor, @Query() query: SubjectQuery): Promise<Page<SubjectResponse>> {
+    return this.subjects.list(caller, query);
+  }
+
+  @Get(':id')
+  @Can('read', 'Subject')
+  @ApiOkResponse({ type: SubjectResponse })
+  @ApiProblems(401, 403, 404)
+  get(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<SubjectResponse> {
+    return this.subjects.get(caller, id);
+  }
+}

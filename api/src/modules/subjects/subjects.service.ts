@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { BrandActor } from '../../common/authz/actor';
+import { CryptoService, normaliseEmail, normalisePhone } from '../../common/crypto/crypto.service';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
+import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
+
+/** Customers of a brand. Identifiers are encrypted under each subject's own data key. */
+@Injectable()
+export class SubjectsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly crypto: CryptoService,
+  ) {}
+
+  /** Creates a subject, or returns the existing one with the same `externalId` (`created: false`). */
+  create(caller: BrandActor, input: CreateSubjectDto): Promise<{ created: boolean; subject: SubjectResponse }> {
+    return this.db.run(caller.brandId, async (em) => {
+      const brandId = caller.brandId;
+      const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
+      if (existing) return { created: false, subject: await this.toResponse(em, existing) };
+
+      const id = randomUUID();
+      const dataKey = this.crypto.newDataKey();
+      const now = new Date();
+      const email = input.email ? normaliseEmail(input.email) : null;
+      const phone = input.phone ? normalisePhone(input.phone) : null;
+      const subject = em.getRepository(SubjectEntity).create({
+        brandId,
+        id,
+        externalId: input.externalId,
+        emailCt: email ? this.crypto.encrypt(dataKey, email, fieldContext(brandId, id, 'email')) : null,
+        emailHash: email ? this.crypto.lookupHash(brandId, 'email', email) : null,
+        phoneCt: phone ? this.crypto.encrypt(dataKey, phone, fieldContext(brandId, id, 'phone')) : null,
+        phoneHash: phone ? this.crypto.lookupHash(brandId, 'phone', phone) : null,
+        locale: input.locale ?? null,
+        timezone: input.timezone ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      // A concurrent create with the same externalId loses the race here and returns the winner.
+      const inserted = await em
+        .createQueryBuilder()
+        .insert()
+        .into(SubjectEntity)
+        .values(subject)
+        .orIgnore()
+        .returning(['subject_id'])
+        .execute();
+      if (!inserted.raw.length) {
+        const winner = await em.getRepository(SubjectEntity).findOneByOrFail({ brandId, externalId: input.externalId });
+        return { created: false, subject: await this.toResponse(em, winner) };
+      }
+      await em.getRepository(SubjectKeyEntity).insert({
+        brandId,
+        subjectId: id,
+        wrappedKey: this.crypto.wrapKey(dataKey, keyContext(brandId, id)),
+        createdAt: now,
+      });
+      return { created: true, subject: this.present(subject, dataKey) };
+    });
+  }
+
+  get(caller: BrandActor, id: string): Promise<SubjectResponse> {
+    return this.db.run(caller.brandId, async (em) => this.toResponse(em, await this.require(em, caller.brandId, id)));
+  }
+
+  list(caller: BrandActor, query: SubjectQuery): Promise<Page<SubjectResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
+      const after = Cursor.decode<{ id: string }>(query.cursor, ['id']);
+      const qb = em
+        .getRepository(SubjectEntity)
+        .createQueryBuilder('s')
+        .where('s.brand_id = :brandId', { brandId: caller.brandId })
+        .orderBy('s.subject_id', 'ASC')
+        .limit(limit + 1);
+      if (query.externalId !== undefined) qb.andWhere('s.external_id = :externalId', { externalId: query.externalId });
+      if (query.email !== undefined) {
+        qb.andWhere('s.email_hash = :emailHash', {
+          emailHash: this.crypto.lookupHash(caller.brandId, 'email', normaliseEmail(query.email)),
+        });
+      }
+      if (after) qb.andWhere('s.subject_id > :after', { after: after.id });
+      const rows = await qb.getMany();
+      const page = rows.slice(0, limit);
+      const data = await Promise.all(page.map((row) => this.toResponse(em, row)));
+      return { data, nextCursor: rows.length > limit ? Cursor.encode({ id: page[page.length - 1].id }) : null };
+    });
+  }
+
+  /** Loads a subject of the transaction's brand, or fails with 404. */
+  async require(em: EntityManager, brandId: string, id: string): Promise<SubjectEntity> {
+    const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId, id });
+    if (!subject) throw DomainError.notFound('subject', id);
+    return subject;
+  }
+
+  /** The subject's data key, or null once it has been destroyed (erasure). */
+  async dataKey(em: EntityManager, brandId: string, subjectId: string): Promise<Buffer | null> {
+    const row = await em.getRepository(SubjectKeyEntity).findOneBy({ brandId, subjectId });
+    return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
+  }
+
+  /** Encrypts a value under the subject's key (for ledger evidence and other personal data). */
+  async seal(em: EntityManager, brandId: string, subjectId: string, field: string, value: string): Promise<Buffer> {
+    const key = await this.dataKey(em, brandId, subjectId);
+    if (!key) throw new DomainError('not-found', `No subject with id ${subjectId} exists.`);
+    return this.crypto.encrypt(key, value, fieldContext(brandId, subjectId, field));
+  }
+
+  /** Decrypts a value sealed with `seal`, or null when the key is gone. */
+  async unseal(em: EntityManager, brandId: string, subjectId: string, field: string, sealed: Buffer): Promise<string | null> {
+    const key = await this.dataKey(em, brandId, subjectId);
+    return key ? this.crypto.decrypt(key, sealed, fieldContext(brandId, subjectId, field)) : null;
+  }
+
+  private async toResponse(em: EntityManager, subject: SubjectEntity): Promise<SubjectResponse> {
+    return this.present(subject, await this.dataKey(em, subject.brandId, subject.id));
+  }
+
+  private present(s: SubjectEntity, dataKey: Buffer | null): SubjectResponse {
+    const open = (ct: Buffer | null, field: string) =>
+      ct && dataKey ? this.crypto.decrypt(dataKey, ct, fieldContext(s.brandId, s.id, field)) : null;
+    return {
+      id: s.id,
+      externalId: s.externalId,
+      email: open(s.emailCt, 'email'),
+      phone: open(s.phoneCt, 'phone'),
+      locale: s.locale,
+      timezone: s.timezone,
+      createdAt: s.createdAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+    };
+  }
+}
+
+function keyContext(brandId: string, subjectId: string): string {
+  return `subject-key:${brandId}:${subjectId}`;
+}
+
+function fieldContext(brandId: string, subjectId: string, field: string): string {
+  return `subject-field:${brandId}:${subjectId}:${field}`;
+}
