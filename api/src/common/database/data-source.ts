@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { migrations } from '@candor/migrations';
 import { ENTITIES } from './entities';
 
@@ -26,13 +26,18 @@ export function createDataSource(url: string, opts: { poolSize?: number; embedde
   return new DataSource(dataSourceOptions(url, opts));
 }
 
-/** Runs pending migrations, one process at a time (advisory lock on real PostgreSQL). */
+/**
+ * Runs pending migrations in one transaction, one process at a time: a session advisory lock on
+ * the same connection keeps several API processes starting together from racing.
+ */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(8675309)');
-    const done = await ds.runMigrations({ transaction: 'all' });
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'all';
+    const done = await executor.executePendingMigrations();
     return done.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock(8675309)').catch(() => undefined);

@@ -21,5 +21,6 @@ export const ENTITIES = [
   ConsentEventEntity,
   ConsentStateEntity,
   LedgerHeadEntity,
+  IdempotencyKeyEntity,
   AuditEntryEntity,
 ];

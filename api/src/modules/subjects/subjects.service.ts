@@ -43,15 +43,14 @@ export class SubjectsService {
         updatedAt: now,
       });
       // A concurrent create with the same externalId loses the race here and returns the winner.
-      const inserted = await em
-        .createQueryBuilder()
-        .insert()
-        .into(SubjectEntity)
-        .values(subject)
-        .orIgnore()
-        .returning(['subject_id'])
-        .execute();
-      if (!inserted.raw.length) {
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO subjects (brand_id, subject_id, external_id, email_ct, email_hash, phone_ct, phone_hash, locale, timezone, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT ON CONSTRAINT uq_subjects_external_id DO NOTHING
+         RETURNING subject_id`,
+        [brandId, id, subject.externalId, subject.emailCt, subject.emailHash, subject.phoneCt, subject.phoneHash, subject.locale, subject.timezone, now],
+      );
+      if (!inserted.length) {
         const winner = await em.getRepository(SubjectEntity).findOneByOrFail({ brandId, externalId: input.externalId });
         return { created: false, subject: await this.toResponse(em, winner) };
       }

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ChainedEvent, ChainVerifier, hashEvent } from './hash-chain';
+
+const brandId = randomUUID();
+
+function chain(length: number): Array<ChainedEvent & { hash: string }> {
+  const events: Array<ChainedEvent & { hash: string }> = [];
+  let prevHash: string | null = null;
+  for (let seq = 1; seq <= length; seq++) {
+    const event: ChainedEvent = {
+      id: randomUUID(),
+      brandId,
+      seq,
+      subjectId: randomUUID(),
+      purpose: seq % 2 ? 'email_marketing' : 'personalization',
+      granted: seq % 3 !== 0,
+      noticeVersion: 1,
+      source: 'api',
+      actor: 'api-key:test',
+      capturedAt: new Date(Date.UTC(2026, 2, 2, 9, 0, seq)),
+      recordedAt: new Date(Date.UTC(2026, 2, 2, 9, 0, seq)),
+      expiresAt: null,
+      evidenceCt: seq % 2 ? Buffer.from([1, 2, 3, seq]) : null,
+      prevHash,
+    };
+    const hash = hashEvent(event);
+    events.push({ ...event, hash });
+    prevHash = hash;
+  }
+  return events;
+}
+
+function verify(events: Array<ChainedEvent & { hash: string }>, head = events.at(-1)) {
+  const verifier = new ChainVerifier();
+  for (const e of events) if (!verifier.push(e)) break;
+  return verifier.finish(head ? { lastSeq: head.seq, lastHash: head.hash } : { lastSeq: 0, lastHash: null });
+}
+
+describe('consent ledger hash chain', () => {
+  it('hashes the same content to the same value regardless of key order', () => {
+    const [event] = chain(1);
+    const reordered = Object.fromEntries(Object.entries(event).reverse()) as unknown as ChainedEvent;
+    expect(hashEvent(reordered)).toBe(event.hash);
+  });
+
+  it('verifies an untouched chain', () => {
+    expect(verify(chain(50))).toEqual({ ok: true, events: 50 });
+    expect(verify([])).toEqual({ ok: true, events: 0 });
+  });
+
+  it('names the first event whose content was changed', () => {
+    const events = chain(10);
+    events[4] = { ...events[4], granted: !events[4].granted };
+    expect(verify(events)).toMatchObject({ ok: false, firstBadEventId: events[4].id, fault: 'hash-mismatch' });
+  });
+
+  it('catches a change to each covered field, including the encrypted evidence', () => {
+    const edits: Array<(e: ChainedEvent) => ChainedEvent> = [
+      (e) => ({ ...e, purpose: 'partner_sharing' }),
+      (e) => ({ ...e, noticeVersion: 2 }),
+      (e) => ({ ...e, source: 'import' }),
+      (e) => ({ ...e, actor: 'operator' }),
+      (e) => ({ ...e, subjectId: randomUUID() }),
+      (e) => ({ ...e, capturedAt: new Date(e.capturedAt.getTime() + 1) }),
+      (e) => ({ ...e, recordedAt: new Date(e.recordedAt.getTime() - 1) }),
+      (e) => ({ ...e, expiresAt: new Date() }),
+      (e) => ({ ...e, evidenceCt: Buffer.from([9]) }),
+    ];
+    for (const edit of edits) {
+      const events = chain(3);
+      events[0] = { ...(edit(events[0]) as ChainedEvent), hash: events[0].hash };
+      expect(verify(events).ok).toBe(false);
+    }
+  });
+
+  it('catches a deleted event in the middle, a reordering and a truncated tail', () => {
+    const events = chain(6);
+    expect(verify([...events.slice(0, 2), ...events.slice(3)], events[5])).toMatchObject({ ok: false, fault: 'sequence-gap', firstBadEventId: events[3].id });
+    const swapped = [events[0], events[2], events[1], ...events.slice(3)];
+    expect(verify(swapped, events[5]).ok).toBe(false);
+    expect(verify(events.slice(0, 4), events[5])).toMatchObject({ ok: false, fault: 'chain-truncated' });
+  });
+
+  it('catches a rewritten event whose hash was recomputed, at the next link', () => {
+    const events = chain(4);
+    const forged = { ...events[1], granted: !events[1].granted };
+    events[1] = { ...forged, hash: hashEvent(forged) };
+    expect(verify(events)).toMatchObject({ ok: false, firstBadEventId: events[2].id, fault: 'broken-link' });
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, runCommand, waitForOk } from '../support/processes';
+
+/**
+ * `npm start` on a fresh data directory: embedded database, demo data, API and portal, URLs and
+ * the operator key printed; a restart keeps the data.
+ */
+describe('npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'candor-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves /healthz, /docs and the portal within a minute, and keeps its data across a restart', async () => {
+    const [port, portalPort] = [await freePort(), await freePort()];
+    const env: Record<string, string> = { PORT: String(port), PORTAL_PORT: String(portalPort), CANDOR_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    delete process.env.DATABASE_URL;
+    const api = `http://127.0.0.1:${port}`;
+
+    const first = runCommand(['scripts/candor.mjs', 'start'], env);
+    let operatorKey: string;
+    let demoKey: string;
+    try {
+      await waitForOk(`${api}/healthz`, 60_000, first);
+      await waitForOk(`http://127.0.0.1:${portalPort}/healthz`, 30_000, first);
+      const docs = await fetch(`${api}/docs/`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger-ui');
+
+      const banner = first.output();
+      expect(banner).toContain(`http://localhost:${port}/docs`);
+      expect(banner).toContain('Portal');
+      operatorKey = /Operator key (op_\S+)/.exec(banner)![1];
+      demoKey = /Calm Harbor \(calm-harbor\) API key (cnd_\S+)/.exec(banner)![1];
+      const subjects = await fetch(`${api}/v1/subjects`, { headers: { Authorization: `Bearer ${demoKey}` } });
+      expect((await subjects.json()).data).toHaveLength(4);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+
+    const second = runCommand(['scripts/candor.mjs', 'start'], env);
+    try {
+      await waitForOk(`${api}/healthz`, 60_000, second);
+      expect(second.output()).toContain(`Operator key ${operatorKey}`);
+      const subjects = await fetch(`${api}/v1/subjects`, { headers: { Authorization: `Bearer ${demoKey}` } });
+      expect((await subjects.json()).data).toHaveLength(4);
+      const again = await fetch(`${api}/v1/brands`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${operatorKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ slug: 'calm-harbor', name: 'Calm Harbor', defaultLocale: 'en' }),
+      });
+      expect(again.status).toBe(409);
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// The one entry point behind `npm start`, `npm test` and friends. It runs on whatever Node the
+// machine has: when that is older than the project needs, it installs Node 24 from the npm
+// registry into .candor/toolchain and re-runs itself there; then it installs dependencies when
+// they are missing or stale, builds what changed, and runs the command.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const toolchain = join(root, '.candor', 'toolchain');
+const [command = 'help', ...rest] = process.argv.slice(2);
+const MIN_NODE = [22, 12];
+
+function log(message) {
+  process.stderr.write(`[candor] ${message}\n`);
+}
+
+function nodeIsRecentEnough(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
+
+function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    log(`${cmd} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function ensureNode() {
+  if (nodeIsRecentEnough(process.version)) return;
+  const node = join(toolchain, 'bin', 'node');
+  const probe = existsSync(node) ? spawnSync(node, ['--version'], { encoding: 'utf8' }) : null;
+  if (!probe || probe.status !== 0 || !nodeIsRecentEnough(probe.stdout.trim())) {
+    log(`Node ${process.version} is too old; installing Node 24 from the npm registry into ${toolchain}`);
+    run('npm', ['install', '--global', '--prefix', toolchain, '--no-audit', '--no-fund', 'node@24']);
+  }
+  const env = { ...process.env, PATH: `${join(toolchain, 'bin')}:${process.env.PATH}` };
+  const child = spawnSync(node, [fileURLToPath(import.meta.url), command, ...rest], { stdio: 'inherit', env });
+  process.exit(child.status ?? 1);
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+function ensureDependencies() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  const manifests = ['package.json', 'api/package.json', 'portal/package.json', 'migrations/package.json', 'e2e/package.json'];
+  const wanted = Math.max(newestMtime(lock), ...manifests.map((m) => newestMtime(join(root, m))));
+  if (existsSync(marker) && statSync(marker).mtimeMs >= wanted) return;
+  log('installing dependencies');
+  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+}
+
+function buildApi() {
+  run('npx', ['tsc', '-b']);
+}
+
+function buildPortal() {
+  const dist = join(root, 'portal', 'dist', 'server', 'entry.mjs');
+  const sources = Math.max(newestMtime(join(root, 'portal', 'src')), newestMtime(join(root, 'portal', 'astro.config.mjs')));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
+  log('building the portal');
+  run('npm', ['run', 'build', '--workspace', 'portal']);
+}
+
+function serve(processes) {
+  const children = processes.map(({ name, args, env }) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      log(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest`);
+      stop(code ?? 1);
+    });
+    return child;
+  });
+  let stopping = false;
+  const stop = (code = 0) => {
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 3000).unref();
+    Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+const apiPort = process.env.PORT ?? '3000';
+const portalPort = process.env.PORTAL_PORT ?? '4321';
+const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: resolve(process.env.CANDOR_DATA_DIR ?? join(root, '.candor')) } };
+const portal = {
+  name: 'portal',
+  args: ['portal/dist/server/entry.mjs'],
+  env: { HOST: process.env.PORTAL_HOST ?? '0.0.0.0', PORT: portalPort, API_URL: process.env.API_URL ?? `http://127.0.0.1:${apiPort}` },
+};
+
+const commands = {
+  start() {
+    buildApi();
+    buildPortal();
+    serve([api, portal]);
+  },
+  'start:api'() {
+    buildApi();
+    serve([api]);
+  },
+  'start:portal'() {
+    buildPortal();
+    serve([portal]);
+  },
+  build() {
+    buildApi();
+    buildPortal();
+  },
+  migrate() {
+    buildApi();
+    run(process.execPath, ['api/dist/cli/migrate.js'], { env: { ...process.env, ...api.env } });
+  },
+  openapi() {
+    buildApi();
+    run(process.execPath, ['api/dist/cli/openapi.js']);
+  },
+  test() {
+    buildApi();
+    buildPortal();
+    run('npx', ['vitest', 'run', ...rest], { env: { ...process.env, NODE_ENV: 'test' } });
+  },
+  help() {
+    log('usage: npm start | npm run start:api | npm run start:portal | npm test | npm run migrate | npm run openapi | npm run build');
+  },
+};
+
+ensureNode();
+if (!commands[command]) {
+  commands.help();
+  process.exit(1);
+}
+ensureDependencies();
+commands[command]();
