@@ -14,7 +14,15 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { BrandsModule } from './modules/brands/brands.module';
 import { ConsentsModule } from './modules/consents/consents.module';
+import { AudiencesModule } from './modules/audiences/audiences.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { DecisionsModule } from './modules/decisions/decisions.module';
 import { DemoModule } from './modules/demo/demo.module';
+import { FactsModule } from './modules/facts/facts.module';
+import { MeModule } from './modules/me/me.module';
+import { PreferencesModule } from './modules/preferences/preferences.module';
+import { ProfilesModule } from './modules/profiles/profiles.module';
+import { QuestionsModule } from './modules/questions/questions.module';
 import { HealthModule } from './modules/health/health.module';
 import { PurposesModule } from './modules/purposes/purposes.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
@@ -43,6 +51,14 @@ export class AppModule {
         PurposesModule,
         SubjectsModule,
         ConsentsModule,
+        FactsModule,
+        PreferencesModule,
+        QuestionsModule,
+        AuthModule,
+        ProfilesModule,
+        DecisionsModule,
+        AudiencesModule,
+        MeModule,
         DemoModule,
       ],
       controllers: [ProblemsController],

@@ -33,8 +33,16 @@ describe('npm start', () => {
       expect(banner).toContain('Portal');
       operatorKey = /Operator key (op_\S+)/.exec(banner)![1];
       demoKey = /Calm Harbor \(calm-harbor\) API key (cnd_\S+)/.exec(banner)![1];
-      const subjects = await fetch(`${api}/v1/subjects`, { headers: { Authorization: `Bearer ${demoKey}` } });
-      expect((await subjects.json()).data).toHaveLength(4);
+      const auth = { headers: { Authorization: `Bearer ${demoKey}` } };
+      const subjects = (await (await fetch(`${api}/v1/subjects`, auth)).json()).data as Array<{ id: string; externalId: string }>;
+      expect(subjects).toHaveLength(4);
+      // The demo customers come with facts, preferences and questions to answer.
+      const ingrid = subjects.find((s) => s.externalId === 'ch-member-1001')!;
+      const profile = await (await fetch(`${api}/v1/subjects/${ingrid.id}/profile?purpose=personalization`, auth)).json();
+      expect(profile.facts.map((f: { value: string }) => f.value)).toContain('sleep_better');
+      expect(profile.preferences.quietHours).toEqual({ start: '21:00', end: '07:00' });
+      const questions = await (await fetch(`${api}/v1/questions`, auth)).json();
+      expect(questions.data.map((q: { key: string }) => q.key)).toEqual(['why_meditate', 'practice_time']);
     } finally {
       expect(await first.stop()).toBe(0);
     }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { cloneTemplate } from './database';
 
 export interface TestApi {
   http: ReturnType<typeof supertest>;
+  /** The Nest application, to reach a service directly (background jobs). */
+  app: INestApplication;
   adminKey: string;
   databaseUrl: string | null;
   dataDir: string;
@@ -40,6 +43,7 @@ export async function startApi(opts: { embedded?: boolean; dataDir?: string; env
   await candor.app.init();
   return {
     http: supertest(candor.app.getHttpServer()),
+    app: candor.app,
     adminKey,
     databaseUrl: database?.url ?? null,
     dataDir,

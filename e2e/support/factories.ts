@@ -41,3 +41,31 @@ export async function createKey(api: TestApi, brand: TestBrand, scopes: string[]
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.key;
 }
+
+/** Signs a customer in the way a "manage your preferences" email does: portal link → session. */
+export async function signInCustomer(api: TestApi, brand: TestBrand, subjectId: string): Promise<string> {
+  const link = await api.http.post(`/v1/subjects/${subjectId}/portal-links`).set(bearer(brand.key));
+  expect(link.status, JSON.stringify(link.body)).toBe(201);
+  const session = await api.http.post('/v1/auth/sessions').send({ token: link.body.token });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  return session.body.sessionToken;
+}
+
+export async function recordFact(
+  api: TestApi,
+  brand: TestBrand,
+  subjectId: string,
+  fact: { key: string; value: string; category: string; provenance?: string; source?: string; expiresAt?: string },
+): Promise<{ id: string }> {
+  const res = await api.http
+    .post(`/v1/subjects/${subjectId}/facts`)
+    .set(bearer(brand.key))
+    .send({ provenance: 'declared', source: 'welcome survey', ...fact });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+export async function grant(api: TestApi, brand: TestBrand, subjectId: string, purpose: string, granted = true): Promise<void> {
+  const res = await api.http.post(`/v1/subjects/${subjectId}/consents`).set(bearer(brand.key)).send({ purpose, granted });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}

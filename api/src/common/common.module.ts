@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyResolver } from './authz/api-key-resolver.service';
+import { SessionResolver } from './authz/session-resolver.service';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver], exports: [TenantDb, CryptoService, ApiKeyResolver] })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver], exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver] })
 export class CommonModule {}

@@ -16,6 +16,9 @@ export interface CandorConfig {
   adminKeyGenerated: boolean;
   demo: boolean;
   portalUrl: string;
+  /** SMTP server for sign-in emails (smtp://user:pass@host:port); null: links go to the log. */
+  smtpUrl: string | null;
+  mailFrom: string;
   logLevel: string;
   bodyLimit: string;
 }
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
   const portalUrl = (env.PORTAL_URL?.trim() || 'http://localhost:4321').replace(/\/+$/, '');
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
+  if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -80,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     adminKeyGenerated,
     demo,
     portalUrl,
+    smtpUrl: env.SMTP_URL?.trim() || null,
+    mailFrom: env.CANDOR_MAIL_FROM?.trim() || 'Candor <no-reply@localhost>',
     logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimit: env.CANDOR_BODY_LIMIT?.trim() || '1mb',
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { abilityFor, scopesGranting } from './abilities';
 import { SCOPES } from './actor';
 
-const key = (scopes: (typeof SCOPES)[number][]) => ({ kind: 'apiKey' as const, brandId: 'b', keyId: 'k', scopes, purposes: null });
+const key = (scopes: (typeof SCOPES)[number][]) => ({ kind: 'apiKey' as const, brandId: 'b', keyId: 'k', name: 'test', scopes, purposes: null });
 
 describe('abilities', () => {
   it('lets the operator create brands and nothing else', () => {

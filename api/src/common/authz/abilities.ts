@@ -1,27 +1,43 @@
-import { AbilityBuilder, createMongoAbility, MongoAbility } from '@casl/ability';
+import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
 import type { Actor, Scope } from './actor';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
-export type Resource =
-  | 'Brand'
-  | 'ApiKey'
-  | 'Purpose'
-  | 'Notice'
-  | 'Subject'
-  | 'ConsentEvent'
-  | 'Ledger'
-  | 'AuditLog';
+export const RESOURCES = [
+  'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
+  'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
+] as const;
+export type Resource = (typeof RESOURCES)[number];
 
-export type AppAbility = MongoAbility<[Action, Resource]>;
+/** A fact as the abilities see it: whose it is and which data category it belongs to. */
+export interface FactSubject {
+  subjectId: string;
+  category: string;
+}
+
+export type AppAbility = MongoAbility<[Action, Resource | ForcedSubject<'Fact'> & FactSubject]>;
 
 /** What each scope of a brand key allows. The one place where scopes turn into permissions. */
 const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
-  'subjects:write': [[['create', 'update'], 'Subject']],
-  'subjects:read': [['read', 'Subject']],
-  'consents:write': [['create', 'ConsentEvent']],
-  'consents:read': [['read', 'ConsentEvent']],
-  'profiles:read': [],
-  'audiences:read': [],
+  'subjects:write': [
+    [['create', 'update'], 'Subject'],
+    ['create', 'Fact'],
+    ['create', 'PortalLink'],
+  ],
+  'subjects:read': [
+    ['read', 'Subject'],
+    ['read', 'Question'],
+  ],
+  'consents:write': [
+    ['create', 'ConsentEvent'],
+    ['create', 'Contact'],
+    ['create', 'Suppression'],
+  ],
+  'consents:read': [
+    ['read', 'ConsentEvent'],
+    ['read', 'Decision'],
+  ],
+  'profiles:read': [['read', 'Profile']],
+  'audiences:read': [['read', 'Audience']],
   'recommendations:read': [],
   'catalog:write': [],
   'webhooks:manage': [],
@@ -29,6 +45,7 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     [['create', 'read', 'delete'], 'ApiKey'],
     ['create', 'Purpose'],
     ['create', 'Notice'],
+    [['create', 'read'], 'Question'],
   ],
   compliance: [
     ['verify', 'Ledger'],
@@ -52,10 +69,14 @@ export function abilityFor(actor: Actor): AppAbility {
         for (const [action, resource] of SCOPE_RULES[scope]) can(action, resource);
       }
       break;
+    case 'customer':
+      // A signed-in customer acts on their own data only: every /v1/me route, and facts that are theirs.
+      can(['create', 'read', 'update', 'delete'], 'Me');
+      can(['read', 'update', 'delete'], 'Fact', { subjectId: actor.subjectId });
+      can('read', ['Purpose', 'Notice', 'Question']);
+      break;
     case 'system':
-      can(['create', 'read', 'update', 'delete', 'verify'], [
-        'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog',
-      ]);
+      can(['create', 'read', 'update', 'delete', 'verify'], [...RESOURCES]);
       break;
   }
   return build();
@@ -66,4 +87,16 @@ export function scopesGranting(action: Action, resource: Resource): Scope[] {
   return (Object.keys(SCOPE_RULES) as Scope[]).filter((scope) =>
     SCOPE_RULES[scope].some(([a, r]) => r === resource && (Array.isArray(a) ? a.includes(action) : a === action)),
   );
+}
+
+/**
+ * What a brand may see of a profile when it reads for one purpose: facts whose data category the
+ * purpose covers, and channel preferences when the purpose communicates on channels or covers the
+ * `preferences` category. Consent itself is checked before this ability is used.
+ */
+export function profileAbilityFor(purpose: { dataCategories: readonly string[]; channels: readonly string[] }): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  can('read', 'Fact', { category: { $in: [...purpose.dataCategories] } });
+  if (purpose.channels.length || purpose.dataCategories.includes('preferences')) can('read', 'Profile', ['preferences']);
+  return build();
 }

@@ -17,10 +17,12 @@ export type Scope = (typeof SCOPES)[number];
 /** Who is calling. Resolved once per request from its credential. */
 export type Actor =
   | { kind: 'operator' }
-  | { kind: 'apiKey'; brandId: string; keyId: string; scopes: readonly Scope[]; purposes: readonly string[] | null }
+  | { kind: 'apiKey'; brandId: string; keyId: string; name: string; scopes: readonly Scope[]; purposes: readonly string[] | null }
+  | { kind: 'customer'; brandId: string; subjectId: string; sessionId: string }
   | { kind: 'system'; brandId: string; name: string };
 
 export type BrandActor = Extract<Actor, { brandId: string }>;
+export type CustomerActor = Extract<Actor, { kind: 'customer' }>;
 
 /** How an actor is written into the ledger and the audit log: never a secret, never PII. */
 export function actorRef(actor: Actor): string {
@@ -29,6 +31,8 @@ export function actorRef(actor: Actor): string {
       return 'operator';
     case 'apiKey':
       return `api-key:${actor.keyId}`;
+    case 'customer':
+      return `subject:${actor.subjectId}`;
     case 'system':
       return `system:${actor.name}`;
   }

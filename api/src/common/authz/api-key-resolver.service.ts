@@ -16,6 +16,6 @@ export class ApiKeyResolver {
       em.getRepository(ApiKeyEntity).findOneBy({ keyHash, revokedAt: IsNull() }),
     );
     if (!row) return null;
-    return { kind: 'apiKey', brandId: row.brandId, keyId: row.id, scopes: row.scopes as Scope[], purposes: row.purposes };
+    return { kind: 'apiKey', brandId: row.brandId, keyId: row.id, name: row.name, scopes: row.scopes as Scope[], purposes: row.purposes };
   }
 }

@@ -9,6 +9,7 @@ import { abilityFor, Action, Resource, scopesGranting } from './abilities';
 import type { Actor } from './actor';
 import { ApiKeyResolver } from './api-key-resolver.service';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
+import { SessionResolver } from './session-resolver.service';
 
 /**
  * The global guard: resolves the bearer credential into an actor, then asks that actor's CASL
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyResolver,
+    private readonly sessions: SessionResolver,
     @Inject(CANDOR_CONFIG) config: CandorConfig,
   ) {
     this.adminKey = Buffer.from(config.adminKey, 'utf8');
@@ -42,7 +44,9 @@ export class AuthGuard implements CanActivate {
         'insufficient-scope',
         actor.kind === 'operator'
           ? 'The operator key may only create brands; use a brand API key for this.'
-          : `This needs a key with ${scopes.length ? `the ${scopes.map((s) => `"${s}"`).join(' or ')} scope` : 'another kind of credential'}.`,
+          : actor.kind === 'customer'
+            ? 'A customer session can only reach the /v1/me routes.'
+            : `This needs a key with ${scopes.length ? `the ${scopes.map((s) => `"${s}"`).join(' or ')} scope` : 'another kind of credential'}.`,
         { requiredScopes: scopes },
       );
     }
@@ -60,6 +64,10 @@ export class AuthGuard implements CanActivate {
     }
     if (token.startsWith('cnd_')) {
       const actor = await this.apiKeys.resolve(token);
+      if (actor) return actor;
+    }
+    if (token.startsWith('cst_')) {
+      const actor = await this.sessions.resolve(token);
       if (actor) return actor;
     }
     throw new DomainError('unauthenticated', 'The credential is unknown or has been revoked.');

@@ -9,6 +9,13 @@ import {
 import { IdempotencyKeyEntity } from '../http/idempotency';
 import { NoticeEntity, PurposeEntity } from '../../modules/purposes/purpose.entity';
 import { SubjectEntity, SubjectKeyEntity } from '../../modules/subjects/subject.entity';
+import { SessionEntity, SignInTokenEntity } from '../../modules/auth/auth.entity';
+import { ConsentConflictEntity } from '../../modules/consents/consent-conflict.entity';
+import { ContactEntity, SuppressionEntity } from '../../modules/decisions/decision.entity';
+import { FactEntity } from '../../modules/facts/fact.entity';
+import { PreferencesEntity } from '../../modules/preferences/preferences.entity';
+import { AccessRecordEntity } from '../../modules/profiles/access-record.entity';
+import { QuestionEntity, QuestionResponseEntity } from '../../modules/questions/question.entity';
 
 /** Every mapped table. The schema itself comes from migrations only. */
 export const ENTITIES = [
@@ -23,4 +30,14 @@ export const ENTITIES = [
   LedgerHeadEntity,
   IdempotencyKeyEntity,
   AuditEntryEntity,
+  FactEntity,
+  PreferencesEntity,
+  QuestionEntity,
+  QuestionResponseEntity,
+  SignInTokenEntity,
+  SessionEntity,
+  AccessRecordEntity,
+  ContactEntity,
+  SuppressionEntity,
+  ConsentConflictEntity,
 ];

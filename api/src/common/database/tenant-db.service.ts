@@ -7,6 +7,10 @@ export interface LookupScope {
   keyHash?: string;
   /** A brand's public slug: makes exactly that brand's row visible. */
   brandSlug?: string;
+  /** SHA-256 of a presented sign-in or session token: makes exactly that token's row visible. */
+  tokenHash?: string;
+  /** Lets a background job list brand ids (brand rows hold no personal data). */
+  allBrands?: boolean;
 }
 
 /**
@@ -33,11 +37,21 @@ export class TenantDb {
   lookup<T>(scope: LookupScope, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (em) => {
       await em.query(
-        `SELECT set_config('role', 'candor_app', true), set_config('app.key_hash', $1, true), set_config('app.brand_slug', $2, true)`,
-        [scope.keyHash ?? '', scope.brandSlug ?? ''],
+        `SELECT set_config('role', 'candor_app', true), set_config('app.key_hash', $1, true),
+                set_config('app.brand_slug', $2, true), set_config('app.token_hash', $3, true),
+                set_config('app.all_brands', $4, true)`,
+        [scope.keyHash ?? '', scope.brandSlug ?? '', scope.tokenHash ?? '', scope.allBrands ? 'on' : 'off'],
       );
       return work(em);
     });
+  }
+
+  /** Runs `work` once per brand, each in its own brand-scoped transaction (background jobs). */
+  async forEachBrand(work: (brandId: string, em: EntityManager) => Promise<void>): Promise<void> {
+    const brands: Array<{ brand_id: string }> = await this.lookup({ allBrands: true }, (em) =>
+      em.query(`SELECT brand_id FROM brands ORDER BY brand_id`),
+    );
+    for (const { brand_id } of brands) await this.run(brand_id, (em) => work(brand_id, em));
   }
 
   /** True when the database answers a trivial query. */

@@ -11,9 +11,12 @@ const STATUS_CODES: Partial<Record<number, ProblemCode>> = {
   405: 'method-not-allowed',
   406: 'not-acceptable',
   409: 'conflict',
+  410: 'subject-gone',
+  412: 'precondition-failed',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
   422: 'validation-failed',
+  428: 'precondition-required',
   429: 'too-many-requests',
   503: 'unavailable',
 };

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import { Actor, actorRef, BrandActor } from '../../common/authz/actor';
+import { EntityManager, IsNull } from 'typeorm';
+import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
 import { ChainVerifier, hashEvent } from '../ledger/hash-chain';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
+import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
 import {
@@ -41,69 +42,137 @@ export class ConsentLedgerService {
 
   /** Records a grant or withdrawal for one subject and purpose. */
   recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
-    const brandId = caller.brandId;
-    return this.db.run(brandId, async (em) => {
-      // Taking the chain head first serialises every append for this brand, so an idempotent
-      // repeat running concurrently waits here and then sees the first request's result.
-      const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-      if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    return this.db.run(caller.brandId, (em) => this.append(em, caller, subjectId, input, ctx));
+  }
 
-      const idempotent: IdempotentRequest | null = ctx.idempotencyKey
-        ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input } }
-        : null;
-      if (idempotent) {
-        const previous = await Idempotency.replay<ConsentEventResponse>(em, idempotent);
-        if (previous) return previous;
-      }
-
-      await this.subjects.require(em, brandId, subjectId);
-      const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
-      if (!purpose.length) {
-        throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
-          errors: [{ path: 'purpose', message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
-        });
-      }
-      const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
-
-      const recordedAt = new Date();
-      const capturedAt = input.capturedAt ?? recordedAt;
-      if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
-        throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
-      }
-      if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
-        throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
-      }
-      const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
-      const evidenceCt = Object.keys(evidence).length
-        ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
-        : null;
-
-      const event: ConsentEventEntity = em.getRepository(ConsentEventEntity).create({
-        brandId,
-        id: randomUUID(),
-        seq: head.lastSeq + 1,
-        subjectId,
-        purpose: input.purpose,
-        granted: input.granted,
-        noticeVersion,
-        source: input.source ?? 'api',
-        actor: actorRef(caller),
-        capturedAt,
-        recordedAt,
-        expiresAt: input.granted ? (input.expiresAt ?? null) : null,
-        evidenceCt,
-        prevHash: head.lastHash,
-        hash: '',
-      });
-      event.hash = hashEvent(event);
-      await em.getRepository(ConsentEventEntity).insert(event);
-      await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
-      await this.project(em, event);
-
-      const response = toEventResponse(event);
-      if (idempotent) await Idempotency.remember(em, idempotent, 201, response);
-      return response;
+  /**
+   * A customer's own decision from the portal. Withdrawing is the same call as granting. Deciding
+   * on a purpose settles any open conflict with a browser privacy signal for it.
+   */
+  recordCustomerDecision(customer: CustomerActor, purpose: string, granted: boolean, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const event = await this.append(em, customer, customer.subjectId, { purpose, granted, source: 'portal' }, ctx);
+      await em.getRepository(ConsentConflictEntity).update(
+        { brandId: customer.brandId, subjectId: customer.subjectId, purpose, resolvedAt: IsNull() },
+        { resolvedAt: new Date(), resolution: granted ? 'regranted' : 'confirmed_withdrawal' },
+      );
+      return event;
     });
+  }
+
+  /**
+   * Global Privacy Control: withdraws every sale-or-share purpose that is not already withdrawn
+   * (source `gpc`). Where this overrides a grant the customer gave, a conflict is recorded for them
+   * to confirm or re-grant; once they re-grant explicitly, the signal no longer overrides it.
+   * Returns the purposes withdrawn.
+   */
+  applyGlobalPrivacyControl(customer: CustomerActor): Promise<string[]> {
+    return this.db.run(customer.brandId, async (em) => {
+      const rows: Array<{ purpose_key: string; granted: boolean | null; consent_event_id: string | null; regranted: boolean }> = await em.query(
+        `SELECT p.purpose_key, s.granted, s.consent_event_id,
+                EXISTS (SELECT 1 FROM consent_conflicts c
+                        WHERE c.brand_id = p.brand_id AND c.subject_id = $2 AND c.purpose_key = p.purpose_key
+                          AND c.resolution = 'regranted') AS regranted
+         FROM purposes p
+         LEFT JOIN consent_states s ON s.brand_id = p.brand_id AND s.subject_id = $2 AND s.purpose_key = p.purpose_key
+         WHERE p.brand_id = $1 AND p.sale_or_share`,
+        [customer.brandId, customer.subjectId],
+      );
+      const withdrawn: string[] = [];
+      for (const row of rows) {
+        if (row.granted === false || row.regranted) continue;
+        const event = await this.append(em, customer, customer.subjectId, { purpose: row.purpose_key, granted: false, source: 'gpc' }, {
+          requestEvidence: { signal: 'Sec-GPC: 1' },
+        });
+        if (row.granted && row.consent_event_id) {
+          await em.getRepository(ConsentConflictEntity).insert({
+            brandId: customer.brandId,
+            id: randomUUID(),
+            subjectId: customer.subjectId,
+            purpose: row.purpose_key,
+            signal: 'gpc',
+            signalEventId: event.id,
+            overriddenEventId: row.consent_event_id,
+            detectedAt: new Date(),
+            resolvedAt: null,
+            resolution: null,
+          });
+        }
+        withdrawn.push(row.purpose_key);
+      }
+      return withdrawn;
+    });
+  }
+
+  /** Appends one event inside the caller's brand transaction. */
+  private async append(
+    em: EntityManager,
+    caller: BrandActor,
+    subjectId: string,
+    input: CaptureConsentDto,
+    ctx: DecisionContext,
+  ): Promise<ConsentEventResponse> {
+    const brandId = caller.brandId;
+    // Taking the chain head first serialises every append for this brand, so an idempotent
+    // repeat running concurrently waits here and then sees the first request's result.
+    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
+    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+
+    const idempotent: IdempotentRequest | null = ctx.idempotencyKey
+      ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input } }
+      : null;
+    if (idempotent) {
+      const previous = await Idempotency.replay<ConsentEventResponse>(em, idempotent);
+      if (previous) return previous;
+    }
+
+    await this.subjects.require(em, brandId, subjectId);
+    const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
+    if (!purpose.length) {
+      throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
+        errors: [{ path: 'purpose', message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
+      });
+    }
+    const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
+
+    const recordedAt = new Date();
+    const capturedAt = input.capturedAt ?? recordedAt;
+    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
+      throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
+    }
+    const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
+    const evidenceCt = Object.keys(evidence).length
+      ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
+      : null;
+
+    const event: ConsentEventEntity = em.getRepository(ConsentEventEntity).create({
+      brandId,
+      id: randomUUID(),
+      seq: head.lastSeq + 1,
+      subjectId,
+      purpose: input.purpose,
+      granted: input.granted,
+      noticeVersion,
+      source: input.source ?? 'api',
+      actor: actorRef(caller),
+      capturedAt,
+      recordedAt,
+      expiresAt: input.granted ? (input.expiresAt ?? null) : null,
+      evidenceCt,
+      prevHash: head.lastHash,
+      hash: '',
+    });
+    event.hash = hashEvent(event);
+    await em.getRepository(ConsentEventEntity).insert(event);
+    await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
+    await this.project(em, event);
+
+    const response = toEventResponse(event);
+    if (idempotent) await Idempotency.remember(em, idempotent, 201, response);
+    return response;
   }
 
   /** Current state per purpose and the full history for one subject. */

@@ -3,7 +3,10 @@ import { BrandsModule } from '../brands/brands.module';
 import { ConsentsModule } from '../consents/consents.module';
 import { PurposesModule } from '../purposes/purposes.module';
 import { SubjectsModule } from '../subjects/subjects.module';
+import { FactsModule } from '../facts/facts.module';
+import { PreferencesModule } from '../preferences/preferences.module';
+import { QuestionsModule } from '../questions/questions.module';
 import { DemoSeeder } from './demo.seeder';
 
-@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule], providers: [DemoSeeder], exports: [DemoSeeder] })
+@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule], providers: [DemoSeeder], exports: [DemoSeeder] })
 export class DemoModule {}

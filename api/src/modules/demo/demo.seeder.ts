@@ -8,6 +8,9 @@ import { BrandsService } from '../brands/brands.service';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { PurposesService } from '../purposes/purposes.service';
 import { SubjectsService } from '../subjects/subjects.service';
+import { FactsService } from '../facts/facts.service';
+import { PreferencesService } from '../preferences/preferences.service';
+import { QuestionsService } from '../questions/questions.service';
 import { DEMO_BRANDS } from './demo-data';
 
 /**
@@ -21,6 +24,9 @@ export class DemoSeeder {
     private readonly purposes: PurposesService,
     private readonly subjects: SubjectsService,
     private readonly ledger: ConsentLedgerService,
+    private readonly facts: FactsService,
+    private readonly preferences: PreferencesService,
+    private readonly questions: QuestionsService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -32,6 +38,7 @@ export class DemoSeeder {
       const brand = await this.brands.create({ kind: 'operator' }, { slug: demo.slug, name: demo.name, defaultLocale: demo.defaultLocale });
       const actor: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-seed' };
       for (const key of demo.purposes) await this.purposes.adopt(actor, key);
+      for (const question of demo.questions) await this.questions.create(actor, question);
       for (const customer of demo.customers) {
         const { subject } = await this.subjects.create(actor, {
           externalId: customer.externalId,
@@ -44,6 +51,13 @@ export class DemoSeeder {
           // A withdrawal in the demo follows an earlier grant, as it would in life.
           if (!granted) await this.ledger.recordDecision(actor, subject.id, { purpose, granted: true, source: 'signup-form' });
           await this.ledger.recordDecision(actor, subject.id, { purpose, granted, source: granted ? 'signup-form' : 'preference-center' });
+        }
+        for (const fact of customer.facts ?? []) {
+          const { daysAgo, ...rest } = fact;
+          await this.facts.recordForSubject(actor, subject.id, { ...rest, collectedAt: new Date(Date.now() - daysAgo * 86400_000) });
+        }
+        if (customer.preferences) {
+          await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences);
         }
       }
       lines.push(`  Demo brand   ${demo.name} (${demo.slug}) API key ${brand.apiKey.key}`);

@@ -13,6 +13,7 @@ export class SubjectEntity {
   @Column({ type: 'text', nullable: true }) timezone: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt: Date | null;
 }
 
 @Entity({ name: 'subject_keys' })

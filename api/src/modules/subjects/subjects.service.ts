@@ -22,6 +22,7 @@ export class SubjectsService {
     return this.db.run(caller.brandId, async (em) => {
       const brandId = caller.brandId;
       const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
+      if (existing?.erasedAt) throw new DomainError('subject-erased', `The subject "${input.externalId}" was erased; it cannot be re-created.`);
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
 
       const id = randomUUID();
@@ -64,8 +65,14 @@ export class SubjectsService {
     });
   }
 
+  /** A subject; an erased one answers 410 so callers know to drop their copy. */
   get(caller: BrandActor, id: string): Promise<SubjectResponse> {
-    return this.db.run(caller.brandId, async (em) => this.toResponse(em, await this.require(em, caller.brandId, id)));
+    return this.db.run(caller.brandId, async (em) => {
+      const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId: caller.brandId, id });
+      if (!subject) throw DomainError.notFound('subject', id);
+      if (subject.erasedAt) throw new DomainError('subject-gone', `Subject ${id} was erased on ${subject.erasedAt.toISOString()}.`);
+      return this.toResponse(em, subject);
+    });
   }
 
   list(caller: BrandActor, query: SubjectQuery): Promise<Page<SubjectResponse>> {
@@ -75,7 +82,7 @@ export class SubjectsService {
       const qb = em
         .getRepository(SubjectEntity)
         .createQueryBuilder('s')
-        .where('s.brand_id = :brandId', { brandId: caller.brandId })
+        .where('s.brand_id = :brandId AND s.erased_at IS NULL', { brandId: caller.brandId })
         .orderBy('s.subject_id', 'ASC')
         .limit(limit + 1);
       if (query.externalId !== undefined) qb.andWhere('s.external_id = :externalId', { externalId: query.externalId });
@@ -92,10 +99,15 @@ export class SubjectsService {
     });
   }
 
-  /** Loads a subject of the transaction's brand, or fails with 404. */
+  /** The subject as its owner or brand sees it, inside the caller's transaction. */
+  async presentInTx(em: EntityManager, brandId: string, id: string) {
+    return this.toResponse(em, await this.require(em, brandId, id));
+  }
+
+  /** Loads a subject of the transaction's brand, or fails with 404 (erased subjects too). */
   async require(em: EntityManager, brandId: string, id: string): Promise<SubjectEntity> {
     const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId, id });
-    if (!subject) throw DomainError.notFound('subject', id);
+    if (!subject || subject.erasedAt) throw DomainError.notFound('subject', id);
     return subject;
   }
 

@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import type { Page } from '../../common/http/pagination';
+import { AudiencesService } from './audiences.service';
+import { AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
+
+@ApiTags('audiences')
+@Controller('v1/audiences')
+export class AudiencesController {
+  constructor(private readonly audiences: AudiencesService) {}
+
+  @Post('query')
+  @HttpCode(200)
+  @Can('read', 'Audience')
+  @ApiPage(AudienceMemberResponse)
+  @ApiProblems(401, 403, 422)
+  query(@Caller() caller: BrandActor, @Body() body: AudienceQueryDto): Promise<Page<AudienceMemberResponse>> {
+    return this.audiences.query(caller, body);
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { PageQuery } from '../../../common/http/pagination';
+import { KEY_PATTERN } from '../../../common/http/validators';
+import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
+
+export class FactFilterDto {
+  @ApiProperty({ example: 'motivation' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a fact key' }) factKey: string;
+
+  @ApiProperty({ type: [String], example: ['sleep_better', 'reduce_stress'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(500, { each: true })
+  in: string[];
+}
+
+export class AudienceQueryDto extends PageQuery {
+  @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Only subjects not opted out of this channel.' })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ type: [FactFilterDto], description: 'Every filter must match (AND); values within one filter are OR.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => FactFilterDto)
+  where?: FactFilterDto[];
+}
+
+export class AudienceMemberResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() externalId: string;
+}

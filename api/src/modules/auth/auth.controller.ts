@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { Caller, Can, Public } from '../../common/authz/decorators';
+import { ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { CreateSessionDto, PortalLinkResponse, RequestMagicLinkDto, SessionResponse } from './dto/auth.dto';
+import { SignInService } from './sign-in.service';
+
+@ApiTags('customers')
+@Controller('v1')
+export class AuthController {
+  constructor(private readonly signIn: SignInService) {}
+
+  @Post('auth/magic-links')
+  @Public()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'Always 202: if the brand knows this email, a sign-in link is on its way.' })
+  @ApiProblems(422)
+  requestMagicLink(@Body() body: RequestMagicLinkDto): { status: 'accepted' } {
+    this.signIn.requestMagicLink(body.brand, body.email);
+    return { status: 'accepted' };
+  }
+
+  @Post('auth/sessions')
+  @Public()
+  @ApiCreatedResponse({ type: SessionResponse })
+  @ApiProblems(401, 422)
+  createSession(@Body() body: CreateSessionDto): Promise<SessionResponse> {
+    return this.signIn.createSession(body.token);
+  }
+
+  @Delete('auth/sessions/current')
+  @HttpCode(204)
+  @Can('delete', 'Me')
+  @ApiNoContentResponse({ description: 'Signed out: the session token stops working at once.' })
+  @ApiProblems(401, 403)
+  endSession(@Caller() customer: CustomerActor): Promise<void> {
+    return this.signIn.endSession(customer);
+  }
+
+  @Post('subjects/:id/portal-links')
+  @Can('create', 'PortalLink')
+  @ApiCreatedResponse({ type: PortalLinkResponse, description: 'A one-time sign-in link for a "manage your preferences" email.' })
+  @ApiProblems(401, 403, 404)
+  portalLink(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) subjectId: string): Promise<PortalLinkResponse> {
+    return this.signIn.issuePortalLink(caller, subjectId);
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { AuthController } from './auth.controller';
+import { MailerService } from './mailer.service';
+import { SignInService } from './sign-in.service';
+
+@Module({ imports: [SubjectsModule], controllers: [AuthController], providers: [SignInService, MailerService], exports: [SignInService] })
+export class AuthModule {}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import nodemailer, { Transporter } from 'nodemailer';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
+
+export interface SignInEmail {
+  to: string;
+  brandName: string;
+  link: string;
+  /** For the log line: never the address. */
+  subjectId: string;
+}
+
+/**
+ * Sends sign-in emails through SMTP when `SMTP_URL` is set. Without it the link goes to the log
+ * instead — shown in development so a newcomer can sign in, redacted in production.
+ */
+@Injectable()
+export class MailerService {
+  private readonly logger = new Logger('Mailer');
+  private readonly transport: Transporter | null;
+
+  constructor(@Inject(CANDOR_CONFIG) private readonly config: CandorConfig) {
+    this.transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+  }
+
+  async sendSignInLink(mail: SignInEmail): Promise<void> {
+    if (!this.transport) {
+      const link = this.config.env === 'production' ? '[redacted: set SMTP_URL to send sign-in emails]' : mail.link;
+      this.logger.log({ subjectId: mail.subjectId, link }, 'sign-in link (no SMTP_URL set, so it was not emailed)');
+      return;
+    }
+    await this.transport.sendMail({
+      from: this.config.mailFrom,
+      to: mail.to,
+      subject: `Your sign-in link for ${mail.brandName}`,
+      text:
+        `Hello,\n\nUse this link within 15 minutes to see and manage what ${mail.brandName} knows about you:\n\n${mail.link}\n\n` +
+        `If you did not ask for it, ignore this email: nothing happens without the link.\n`,
+    });
+    this.logger.log({ subjectId: mail.subjectId }, 'sign-in link emailed');
+  }
+}

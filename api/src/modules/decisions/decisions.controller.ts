@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { DecisionsService } from './decisions.service';
+import {
+  BatchContactDecisionsResponse,
+  ContactCheckDto,
+  ContactChecksDto,
+  ContactDecisionResponse,
+  ContactResponse,
+  CreateSuppressionDto,
+  RecordContactDto,
+  SuppressionResponse,
+} from './dto/decision.dto';
+
+@ApiTags('decisions')
+@Controller('v1')
+export class DecisionsController {
+  constructor(private readonly decisions: DecisionsService) {}
+
+  @Get('decisions/contact')
+  @Can('read', 'Decision')
+  @ApiOkResponse({ type: ContactDecisionResponse })
+  @ApiProblems(401, 403, 404, 422)
+  decide(@Caller() caller: BrandActor, @Query() query: ContactCheckDto): Promise<ContactDecisionResponse> {
+    return this.decisions.decide(caller, query);
+  }
+
+  @Post('decisions/contact')
+  @HttpCode(200)
+  @Can('read', 'Decision')
+  @ApiOkResponse({ type: BatchContactDecisionsResponse })
+  @ApiProblems(401, 403, 422)
+  async decideMany(@Caller() caller: BrandActor, @Body() body: ContactChecksDto): Promise<BatchContactDecisionsResponse> {
+    return { results: await this.decisions.decideMany(caller, body.checks) };
+  }
+
+  @Post('subjects/:id/contacts')
+  @Can('create', 'Contact')
+  @ApiCreatedResponse({ type: ContactResponse, description: 'A message sent, counted for frequency caps.' })
+  @ApiProblems(401, 403, 404, 422)
+  recordContact(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Body() body: RecordContactDto,
+  ): Promise<ContactResponse> {
+    return this.decisions.recordContact(caller, subjectId, body);
+  }
+
+  @Post('subjects/:id/suppressions')
+  @Can('create', 'Suppression')
+  @ApiCreatedResponse({ type: SuppressionResponse, description: 'Marketing decisions say no until `until`.' })
+  @ApiProblems(401, 403, 404, 422)
+  suppress(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Body() body: CreateSuppressionDto,
+  ): Promise<SuppressionResponse> {
+    return this.decisions.suppress(caller, subjectId, body);
+  }
+}

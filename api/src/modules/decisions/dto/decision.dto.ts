@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { KEY_PATTERN } from '../../../common/http/validators';
+import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
+
+export class ContactCheckDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
+  @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
+  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
+}
+
+export class ContactChecksDto {
+  @ApiProperty({ type: [ContactCheckDto], maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => ContactCheckDto)
+  checks: ContactCheckDto[];
+}
+
+export class ContactDecisionResponse {
+  @ApiProperty() allowed: boolean;
+  @ApiProperty({
+    type: [String],
+    example: ['quiet-hours'],
+    description:
+      'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, consent-withdrawn, consent-expired, objected, ' +
+      'channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. ' +
+      'Yes: consent-granted, legitimate-interest, service-message:<legal basis>.',
+  })
+  reasons: string[];
+}
+
+export class BatchContactDecisionResponse extends ContactDecisionResponse {
+  @ApiProperty({ format: 'uuid' }) subjectId: string;
+  @ApiProperty() purpose: string;
+  @ApiProperty({ enum: CHANNELS }) channel: Channel;
+}
+
+export class BatchContactDecisionsResponse {
+  @ApiProperty({ type: [BatchContactDecisionResponse], description: 'In the order of the checks.' }) results: BatchContactDecisionResponse[];
+}
+
+export class RecordContactDto {
+  @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
+  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it was sent; defaults to now.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  at?: Date;
+}
+
+export class ContactResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() purpose: string;
+  @ApiProperty({ enum: CHANNELS }) channel: Channel;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'Counts towards frequency caps (not a contract message).' }) marketing: boolean;
+}
+
+export class CreateSuppressionDto {
+  @ApiProperty({ example: 'open_cart', description: 'Why marketing should wait: open_cart, support_case, recent_purchase…' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a short lower-case reason such as "open_cart"' })
+  @MaxLength(64)
+  reason: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @Type(() => Date)
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  until: Date;
+}
+
+export class SuppressionResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'date-time' }) until: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}

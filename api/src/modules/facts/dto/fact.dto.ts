@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { KEY_PATTERN } from '../../../common/http/validators';
+import { Provenance, PROVENANCES } from '../fact.entity';
+
+export class CustomerFactDto {
+  @ApiProperty({ example: 'motivation', description: 'What the fact is about.' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a lower-case key such as "motivation"' })
+  key: string;
+
+  @ApiProperty({ example: 'sleep_better' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  value: string;
+
+  @ApiProperty({ example: 'motivations', description: 'The data category purposes name in `dataCategories`.' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a lower-case data category such as "motivations"' })
+  category: string;
+}
+
+export class BrandFactDto extends CustomerFactDto {
+  @ApiProperty({ enum: PROVENANCES, description: 'declared: the customer told you; observed: from what they did; inferred: your guess.' })
+  @IsIn(PROVENANCES)
+  provenance: Provenance;
+
+  @ApiProperty({ example: 'order #10442', description: 'Where it came from, in words the customer will see.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  source: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it was collected; defaults to now.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  collectedAt?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'After this the fact is never served and is purged.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  expiresAt?: Date;
+}
+
+export class CorrectFactDto {
+  @ApiProperty({ example: 'ease_anxiety' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  value: string;
+}
+
+export class FactResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() key: string;
+  @ApiProperty() value: string;
+  @ApiProperty() category: string;
+  @ApiProperty({ enum: PROVENANCES }) provenance: Provenance;
+  @ApiProperty() source: string;
+  @ApiProperty({ format: 'date-time' }) collectedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ description: 'The customer said this is wrong; it is not used until corrected.' }) disputed: boolean;
+}
+
+export class MyFactResponse extends FactResponse {
+  @ApiProperty({ type: [String], description: 'Purposes that may use this fact now.' }) usedFor: string[];
+}

@@ -1,0 +1,184 @@
+import { Injectable, Logger, OnApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, LessThanOrEqual } from 'typeorm';
+import { subject as asSubject } from '@casl/ability';
+import { abilityFor } from '../../common/authz/abilities';
+import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { SubjectsService } from '../subjects/subjects.service';
+import { FactEntity } from './fact.entity';
+import { BrandFactDto, CustomerFactDto, FactResponse } from './dto/fact.dto';
+
+const PURGE_INTERVAL_MS = 15 * 60_000;
+
+/** Zero-party facts with their provenance: written by brands, read and corrected by customers. */
+@Injectable()
+export class FactsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(FactsService.name);
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+  ) {}
+
+  recordForSubject(caller: BrandActor, subjectId: string, input: BrandFactDto): Promise<FactResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      await this.subjects.require(em, caller.brandId, subjectId);
+      const now = new Date();
+      if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+        throw DomainError.validation([{ path: 'expiresAt', message: 'must be in the future' }]);
+      }
+      const fact = await this.insert(em, caller.brandId, subjectId, {
+        ...input,
+        collectedAt: input.collectedAt ?? now,
+        expiresAt: input.expiresAt ?? null,
+      });
+      return toFactResponse(fact);
+    });
+  }
+
+  /** Facts the subject holds now: expired ones are never served. Call inside a brand transaction. */
+  current(em: EntityManager, brandId: string, subjectId: string, now = new Date()): Promise<FactEntity[]> {
+    return em
+      .getRepository(FactEntity)
+      .createQueryBuilder('f')
+      .where('f.brand_id = :brandId AND f.subject_id = :subjectId', { brandId, subjectId })
+      .andWhere('(f.expires_at IS NULL OR f.expires_at > :now)', { now })
+      .orderBy('f.fact_key', 'ASC')
+      .addOrderBy('f.collected_at', 'DESC')
+      .getMany();
+  }
+
+  /** A customer tells the brand something: a declared fact from the portal. */
+  addMine(customer: CustomerActor, input: CustomerFactDto): Promise<FactResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const fact = await this.insert(em, customer.brandId, customer.subjectId, {
+        ...input,
+        provenance: 'declared',
+        source: 'portal',
+        collectedAt: new Date(),
+        expiresAt: null,
+      });
+      return toFactResponse(fact);
+    });
+  }
+
+  /** A correction is the customer's own word: the fact becomes declared, from the portal, now. */
+  correctMine(customer: CustomerActor, factId: string, value: string): Promise<FactResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const fact = await this.requireOwn(em, customer, factId, 'update');
+      const now = new Date();
+      Object.assign(fact, { value, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
+      await em.getRepository(FactEntity).save(fact);
+      return toFactResponse(fact);
+    });
+  }
+
+  deleteMine(customer: CustomerActor, factId: string): Promise<void> {
+    return this.db.run(customer.brandId, async (em) => {
+      const fact = await this.requireOwn(em, customer, factId, 'delete');
+      await em.getRepository(FactEntity).delete({ brandId: fact.brandId, id: fact.id });
+    });
+  }
+
+  /** Replaces every fact under `key` with the customer's declared answer (answers replace inferences). */
+  async replaceWithDeclared(
+    em: EntityManager,
+    brandId: string,
+    subjectId: string,
+    input: { key: string; category: string; values: string[]; source: string },
+  ): Promise<FactEntity[]> {
+    await em.getRepository(FactEntity).delete({ brandId, subjectId, key: input.key });
+    const collectedAt = new Date();
+    const facts: FactEntity[] = [];
+    for (const value of input.values) {
+      facts.push(
+        await this.insert(em, brandId, subjectId, {
+          key: input.key,
+          value,
+          category: input.category,
+          provenance: 'declared',
+          source: input.source,
+          collectedAt,
+          expiresAt: null,
+        }),
+      );
+    }
+    return facts;
+  }
+
+  /** Deletes facts past their expiry in every brand. Returns how many went. */
+  async purgeExpired(now = new Date()): Promise<number> {
+    let purged = 0;
+    await this.db.forEachBrand(async (brandId, em) => {
+      const result = await em.getRepository(FactEntity).delete({ brandId, expiresAt: LessThanOrEqual(now) });
+      purged += result.affected ?? 0;
+    });
+    return purged;
+  }
+
+  onApplicationBootstrap(): void {
+    this.purgeTimer = setInterval(() => {
+      this.purgeExpired().then(
+        (n) => n && this.logger.log({ purged: n }, 'purged expired facts'),
+        (error) => this.logger.warn({ err: error }, 'purging expired facts failed; will retry'),
+      );
+    }, PURGE_INTERVAL_MS);
+    this.purgeTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /** Loads a fact the customer may act on; anyone else's fact is invisible (404). */
+  private async requireOwn(em: EntityManager, customer: CustomerActor, factId: string, action: 'update' | 'delete'): Promise<FactEntity> {
+    const fact = await em.getRepository(FactEntity).findOneBy({ brandId: customer.brandId, id: factId });
+    if (!fact || !abilityFor(customer).can(action, asSubject('Fact', { subjectId: fact.subjectId, category: fact.category }))) {
+      throw DomainError.notFound('fact', factId);
+    }
+    return fact;
+  }
+
+  private async insert(
+    em: EntityManager,
+    brandId: string,
+    subjectId: string,
+    input: Pick<FactEntity, 'key' | 'value' | 'category' | 'provenance' | 'source' | 'collectedAt' | 'expiresAt'>,
+  ): Promise<FactEntity> {
+    const now = new Date();
+    const fact = em.getRepository(FactEntity).create({
+      brandId,
+      id: randomUUID(),
+      subjectId,
+      key: input.key,
+      value: input.value,
+      category: input.category,
+      provenance: input.provenance,
+      source: input.source,
+      collectedAt: input.collectedAt,
+      expiresAt: input.expiresAt,
+      disputedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.getRepository(FactEntity).insert(fact);
+    return fact;
+  }
+}
+
+export function toFactResponse(f: FactEntity): FactResponse {
+  return {
+    id: f.id,
+    key: f.key,
+    value: f.value,
+    category: f.category,
+    provenance: f.provenance,
+    source: f.source,
+    collectedAt: f.collectedAt.toISOString(),
+    expiresAt: f.expiresAt ? f.expiresAt.toISOString() : null,
+    disputed: f.disputedAt !== null,
+  };
+}

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { CustomerActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import type { Page } from '../../common/http/pagination';
+import { PageQuery } from '../../common/http/pagination';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { KEY_PATTERN } from '../../common/http/validators';
+import { DomainError } from '../../common/errors/domain-error';
+import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { ConsentEventResponse } from '../consents/dto/consent.dto';
+import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
+import { FactsService } from '../facts/facts.service';
+import { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
+import { preferencesEtag } from '../preferences/preference-rules';
+import { PreferencesService } from '../preferences/preferences.service';
+import { AccessRecordResponse } from '../profiles/dto/profile.dto';
+import { ProfilesService } from '../profiles/profiles.service';
+import { AnswerQuestionDto, QuestionResponse } from '../questions/dto/question.dto';
+import { QuestionsService } from '../questions/questions.service';
+import { AnswerResultResponse, MeResponse, SetConsentDto } from './dto/me.dto';
+import { MeService } from './me.service';
+
+/** The signed-in customer's own data. Every route acts on the caller's subject only. */
+@ApiTags('customers')
+@Controller('v1/me')
+export class MeController {
+  constructor(
+    private readonly me: MeService,
+    private readonly facts: FactsService,
+    private readonly ledger: ConsentLedgerService,
+    private readonly preferences: PreferencesService,
+    private readonly questions: QuestionsService,
+    private readonly profiles: ProfilesService,
+  ) {}
+
+  @Get()
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: MeResponse })
+  @ApiProblems(401, 403)
+  overview(@Caller() customer: CustomerActor): Promise<MeResponse> {
+    return this.me.overview(customer);
+  }
+
+  @Post('facts')
+  @Can('create', 'Me')
+  @ApiCreatedResponse({ type: FactResponse, description: 'A declared fact: the customer told you.' })
+  @ApiProblems(401, 403, 422)
+  addFact(@Caller() customer: CustomerActor, @Body() body: CustomerFactDto): Promise<FactResponse> {
+    return this.facts.addMine(customer, body);
+  }
+
+  @Patch('facts/:id')
+  @Can('update', 'Me')
+  @ApiOkResponse({ type: FactResponse, description: 'Corrected: now declared by the customer.' })
+  @ApiProblems(401, 403, 404, 422)
+  correctFact(@Caller() customer: CustomerActor, @Param('id', notFoundOnBadUuid('fact')) id: string, @Body() body: CorrectFactDto): Promise<FactResponse> {
+    return this.facts.correctMine(customer, id, body.value);
+  }
+
+  @Delete('facts/:id')
+  @HttpCode(204)
+  @Can('delete', 'Me')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems(401, 403, 404)
+  deleteFact(@Caller() customer: CustomerActor, @Param('id', notFoundOnBadUuid('fact')) id: string): Promise<void> {
+    return this.facts.deleteMine(customer, id);
+  }
+
+  @Put('consents/:purpose')
+  @Can('update', 'Me')
+  @ApiOkResponse({ type: ConsentEventResponse, description: 'The ledger event (source "portal").' })
+  @ApiProblems(401, 403, 404, 422)
+  setConsent(@Caller() customer: CustomerActor, @Param('purpose') purpose: string, @Body() body: SetConsentDto): Promise<ConsentEventResponse> {
+    if (!KEY_PATTERN.test(purpose)) throw new DomainError('not-found', `No purpose "${purpose}".`);
+    return this.ledger.recordCustomerDecision(customer, purpose, body.granted);
+  }
+
+  @Get('preferences')
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: PreferencesResponse, headers: { ETag: { description: 'Send it back in If-Match.', schema: { type: 'string' } } } })
+  @ApiProblems(401, 403)
+  async getPreferences(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<PreferencesResponse> {
+    const prefs = await this.preferences.get(customer.brandId, customer.subjectId);
+    res.setHeader('ETag', preferencesEtag(prefs.version));
+    return prefs;
+  }
+
+  @Put('preferences')
+  @Can('update', 'Me')
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from GET /v1/me/preferences.' })
+  @ApiOkResponse({ type: PreferencesResponse })
+  @ApiProblems(401, 403, 412, 422, 428)
+  async putPreferences(
+    @Caller() customer: CustomerActor,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() body: UpdatePreferencesDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PreferencesResponse> {
+    const prefs = await this.preferences.update(customer.brandId, customer.subjectId, ifMatch, body);
+    res.setHeader('ETag', preferencesEtag(prefs.version));
+    return prefs;
+  }
+
+  @Get('questions/next')
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: QuestionResponse })
+  @ApiNoContentResponse({ description: 'Nothing left to ask.' })
+  @ApiProblems(401, 403)
+  async nextQuestion(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<QuestionResponse | undefined> {
+    const question = await this.questions.nextMine(customer);
+    if (!question) res.status(204);
+    return question ?? undefined;
+  }
+
+  @Post('questions/:key/answer')
+  @HttpCode(200)
+  @Can('update', 'Me')
+  @ApiOkResponse({ type: AnswerResultResponse, description: 'Answers become declared facts; a dismissed question is never asked again.' })
+  @ApiProblems(401, 403, 404, 422)
+  answer(@Caller() customer: CustomerActor, @Param('key') key: string, @Body() body: AnswerQuestionDto): Promise<AnswerResultResponse> {
+    return this.questions.answerMine(customer, key, body);
+  }
+
+  @Get('access-log')
+  @Can('read', 'Me')
+  @ApiPage(AccessRecordResponse)
+  @ApiProblems(401, 403)
+  accessLog(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<AccessRecordResponse>> {
+    return this.profiles.accessLogOf(customer, query);
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ConsentsModule } from '../consents/consents.module';
+import { FactsModule } from '../facts/facts.module';
+import { GpcController } from '../gpc/gpc.controller';
+import { GpcInterceptor } from '../gpc/gpc.interceptor';
+import { PreferencesModule } from '../preferences/preferences.module';
+import { ProfilesModule } from '../profiles/profiles.module';
+import { QuestionsModule } from '../questions/questions.module';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { MeController } from './me.controller';
+import { MeService } from './me.service';
+
+@Module({
+  imports: [SubjectsModule, FactsModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule],
+  controllers: [MeController, GpcController],
+  providers: [MeService, { provide: APP_INTERCEPTOR, useClass: GpcInterceptor }],
+})
+export class MeModule {}

@@ -1,0 +1,64 @@
+import { CHANNELS, Channel } from '../purposes/purpose-catalogue';
+
+export const FREQUENCIES = ['immediately', 'daily', 'weekly', 'monthly'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+export interface ChannelPreference {
+  optedIn: boolean;
+  frequency: Frequency;
+}
+export type ChannelPreferences = Partial<Record<Channel, ChannelPreference>>;
+
+/** Local wall-clock times, `HH:MM`, in the subject's time zone; may wrap past midnight. */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+/** A channel the customer never set is reachable, with no frequency cap. */
+export const DEFAULT_CHANNEL: ChannelPreference = { optedIn: true, frequency: 'immediately' };
+
+/** The shortest gap between two marketing messages on a channel, by frequency. */
+export const FREQUENCY_WINDOW_MS: Record<Frequency, number> = {
+  immediately: 0,
+  daily: 24 * 3600_000,
+  weekly: 7 * 24 * 3600_000,
+  monthly: 30 * 24 * 3600_000,
+};
+
+export function channelPreference(channels: ChannelPreferences | null | undefined, channel: Channel): ChannelPreference {
+  return channels?.[channel] ?? DEFAULT_CHANNEL;
+}
+
+/** Every channel with its effective preference, for reading. */
+export function effectiveChannels(channels: ChannelPreferences | null | undefined): Record<Channel, ChannelPreference> {
+  return Object.fromEntries(CHANNELS.map((c) => [c, channelPreference(channels, c)])) as Record<Channel, ChannelPreference>;
+}
+
+/** Minutes after local midnight at `at` in `timeZone`. */
+export function localMinutes(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const hour = Number(parts.find((p) => p.type === 'hour')!.value);
+  const minute = Number(parts.find((p) => p.type === 'minute')!.value);
+  return hour * 60 + minute;
+}
+
+function toMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+/** True when `at` falls inside the quiet hours, read in `timeZone` (start inclusive, end exclusive). */
+export function inQuietHours(quiet: QuietHours | null | undefined, at: Date, timeZone: string): boolean {
+  if (!quiet) return false;
+  const now = localMinutes(at, timeZone);
+  const start = toMinutes(quiet.start);
+  const end = toMinutes(quiet.end);
+  if (start === end) return false;
+  return start < end ? now >= start && now < end : now >= start || now < end;
+}
+
+/** The strong ETag of a preferences version. */
+export function preferencesEtag(version: number): string {
+  return `"prefs-v${version}"`;
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../../common/database/errors';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { PreferencesEntity } from './preferences.entity';
+import { ChannelPreferences, effectiveChannels, preferencesEtag } from './preference-rules';
+import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
+
+/**
+ * Channel preferences, quiet hours and topics, versioned: every write names the version it was
+ * based on (If-Match), so two tabs can never silently overwrite each other.
+ */
+@Injectable()
+export class PreferencesService {
+  constructor(private readonly db: TenantDb) {}
+
+  get(brandId: string, subjectId: string): Promise<PreferencesResponse> {
+    return this.db.run(brandId, (em) => this.read(em, brandId, subjectId));
+  }
+
+  /** Reads inside the caller's transaction; a subject who never saved has version 0. */
+  async read(em: EntityManager, brandId: string, subjectId: string): Promise<PreferencesResponse> {
+    const row = await em.getRepository(PreferencesEntity).findOneBy({ brandId, subjectId });
+    return toResponse(row);
+  }
+
+  /**
+   * Replaces the preferences if `ifMatch` names the current version: 428 without it, 412 (with
+   * the current values) when someone else saved in between.
+   */
+  update(brandId: string, subjectId: string, ifMatch: string | undefined, input: UpdatePreferencesDto): Promise<PreferencesResponse> {
+    if (!ifMatch) {
+      throw new DomainError('precondition-required', 'Send If-Match with the ETag from GET /v1/me/preferences, so no one else\'s change is overwritten.');
+    }
+    return this.db.run(brandId, async (em) => {
+      const repo = em.getRepository(PreferencesEntity);
+      const current = await repo.findOne({ where: { brandId, subjectId }, lock: { mode: 'pessimistic_write' } });
+      const currentVersion = current?.version ?? 0;
+      const matches = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(preferencesEtag(currentVersion)) || ifMatch.trim() === '*';
+      if (!matches) {
+        throw new DomainError('precondition-failed', 'These preferences were changed elsewhere since you read them. Review the current values and save again.', {
+          current: toResponse(current),
+        });
+      }
+      const next = repo.create({
+        brandId,
+        subjectId,
+        channels: stripUndefined(input.channels) as ChannelPreferences,
+        quietHours: input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : null,
+        topics: input.topics ?? [],
+        version: currentVersion + 1,
+        updatedAt: new Date(),
+      });
+      if (current) {
+        await repo.update({ brandId, subjectId }, next);
+      } else {
+        // Two first saves race on the insert; the loser's version is stale like any other.
+        await repo.insert(next).catch((error) => {
+          throw isUniqueViolation(error, 'pk_preferences')
+            ? new DomainError('precondition-failed', 'These preferences were saved elsewhere a moment ago. Reload them and save again.')
+            : error;
+        });
+      }
+      return toResponse(next);
+    });
+  }
+}
+
+function stripUndefined(channels: object): Record<string, { optedIn: boolean; frequency: string }> {
+  return Object.fromEntries(
+    Object.entries(channels)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, { optedIn: v.optedIn, frequency: v.frequency }]),
+  );
+}
+
+export function toResponse(row: PreferencesEntity | null): PreferencesResponse {
+  return {
+    channels: effectiveChannels(row?.channels),
+    quietHours: row?.quietHours ?? null,
+    topics: row?.topics ?? [],
+    version: row?.version ?? 0,
+    updatedAt: row ? row.updatedAt.toISOString() : null,
+  };
+}

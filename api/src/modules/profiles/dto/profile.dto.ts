@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import { KEY_PATTERN } from '../../../common/http/validators';
+import { FactResponse } from '../../facts/dto/fact.dto';
+import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
+
+export class ProfileQuery {
+  @ApiProperty({ example: 'personalization', description: 'The purpose you read for; it decides what you see.' })
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a purpose key such as "personalization"' })
+  purpose: string;
+}
+
+export class ProfileResponse {
+  @ApiProperty({ format: 'uuid' }) subjectId: string;
+  @ApiProperty() purpose: string;
+  @ApiProperty({ type: [FactResponse], description: 'Only facts whose data category the purpose covers.' }) facts: FactResponse[];
+  @ApiPropertyOptional({ type: PreferencesResponse, nullable: true, description: 'Only when the purpose communicates on channels.' })
+  preferences: PreferencesResponse | null;
+}
+
+export class AccessRecordResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'Who read: the brand system\'s name, e.g. "newsletter service".' }) reader: string;
+  @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations'] }) kind: string;
+  @ApiProperty({ type: String, nullable: true }) purpose: string | null;
+  @ApiProperty({ type: [String] }) fields: string[];
+}

@@ -1,0 +1,22 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { BrandActor } from '../../common/authz/actor';
+import { Caller, Can } from '../../common/authz/decorators';
+import { ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { ProfileQuery, ProfileResponse } from './dto/profile.dto';
+import { ProfilesService } from './profiles.service';
+
+@ApiTags('subjects')
+@Controller('v1/subjects/:id/profile')
+export class ProfilesController {
+  constructor(private readonly profiles: ProfilesService) {}
+
+  @Get()
+  @Can('read', 'Profile')
+  @ApiOkResponse({ type: ProfileResponse, description: 'Only what the purpose covers; the read is recorded in the customer\'s access log.' })
+  @ApiProblems(401, 403, 404, 422)
+  read(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) subjectId: string, @Query() query: ProfileQuery): Promise<ProfileResponse> {
+    return this.profiles.read(caller, subjectId, query.purpose);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { FactsModule } from '../facts/facts.module';
+import { PreferencesModule } from '../preferences/preferences.module';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { AccessLogService } from './access-log.service';
+import { ProfilesController } from './profiles.controller';
+import { ProfilesService } from './profiles.service';
+
+@Module({
+  imports: [SubjectsModule, FactsModule, PreferencesModule],
+  controllers: [ProfilesController],
+  providers: [ProfilesService, AccessLogService],
+  exports: [ProfilesService, AccessLogService],
+})
+export class ProfilesModule {}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { subject as asSubject } from '@casl/ability';
+import { profileAbilityFor } from '../../common/authz/abilities';
+import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
+import { ConsentStateEntity } from '../consents/consent.entity';
+import { isConsentValid } from '../consents/consent-validity';
+import { FactsService, toFactResponse } from '../facts/facts.service';
+import { PreferencesService } from '../preferences/preferences.service';
+import { PurposeEntity } from '../purposes/purpose.entity';
+import { SubjectsService } from '../subjects/subjects.service';
+import { AccessRecordEntity } from './access-record.entity';
+import { AccessLogService } from './access-log.service';
+import { AccessRecordResponse, ProfileResponse } from './dto/profile.dto';
+
+/** Purpose-scoped reads of a profile: a brand sees only what the stated purpose covers, while consent stands. */
+@Injectable()
+export class ProfilesService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+    private readonly facts: FactsService,
+    private readonly preferences: PreferencesService,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  read(caller: BrandActor, subjectId: string, purposeKey: string): Promise<ProfileResponse> {
+    assertPurposeAllowed(caller, purposeKey);
+    return this.db.run(caller.brandId, async (em) => {
+      await this.subjects.require(em, caller.brandId, subjectId);
+      const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
+      if (!purpose) {
+        throw new DomainError('unknown-purpose', `The purpose "${purposeKey}" is not defined for this brand.`, {
+          errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
+        });
+      }
+      const now = new Date();
+      const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId: caller.brandId, subjectId, purpose: purposeKey });
+      const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
+      if (!standing) {
+        throw new DomainError('consent-required', `This customer has no standing consent for "${purposeKey}".`, { purpose: purposeKey });
+      }
+
+      const ability = profileAbilityFor(purpose);
+      const facts = (await this.facts.current(em, caller.brandId, subjectId, now)).filter(
+        (f) => f.disputedAt === null && ability.can('read', asSubject('Fact', { subjectId: f.subjectId, category: f.category })),
+      );
+      const preferences = ability.can('read', 'Profile', 'preferences') ? await this.preferences.read(em, caller.brandId, subjectId) : null;
+      const fields = [...new Set(facts.map((f) => `facts.${f.key}`)), ...(preferences ? ['preferences'] : [])];
+      await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'profile', purpose: purposeKey, fields });
+      return { subjectId, purpose: purposeKey, facts: facts.map(toFactResponse), preferences };
+    });
+  }
+
+  /** The customer's view of who read their data, newest first. */
+  accessLogOf(customer: CustomerActor, query: PageQuery): Promise<Page<AccessRecordResponse>> {
+    return this.db.run(customer.brandId, async (em) => {
+      const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
+      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const qb = em
+        .getRepository(AccessRecordEntity)
+        .createQueryBuilder('a')
+        .where('a.brand_id = :brandId AND a.subject_id = :subjectId', { brandId: customer.brandId, subjectId: customer.subjectId })
+        .orderBy('a.at', 'DESC')
+        .addOrderBy('a.access_id', 'DESC')
+        .limit(limit + 1);
+      if (after) qb.andWhere('(a.at, a.access_id) < (:at, :id)', { at: after.at, id: after.id });
+      const rows = await qb.getMany();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map((r) => ({
+          id: r.id,
+          at: r.at.toISOString(),
+          reader: r.actorName ?? r.actor,
+          kind: r.kind,
+          purpose: r.purpose,
+          fields: r.fields,
+        })),
+        nextCursor: rows.length > limit ? Cursor.encode({ at: last.at.toISOString(), id: last.id }) : null,
+      };
+    });
+  }
+}
+
+/** A key limited to some purposes may not read for others. */
+export function assertPurposeAllowed(caller: BrandActor, purpose: string): void {
+  if (caller.kind === 'apiKey' && caller.purposes && !caller.purposes.includes(purpose)) {
+    throw new DomainError('purpose-not-allowed', `This key may act only for: ${caller.purposes.join(', ')}.`, { purpose });
+  }
+}

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export interface QuestionOption {
+  value: string;
+  label: Record<string, string>;
+}
+
+@Entity({ name: 'questions' })
+export class QuestionEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'question_key', type: 'text' }) key: string;
+  @Column({ type: 'jsonb' }) text: Record<string, string>;
+  @Column({ name: 'fact_key', type: 'text' }) factKey: string;
+  @Column({ type: 'text' }) category: string;
+  @Column({ type: 'jsonb' }) options: QuestionOption[];
+  @Column({ type: 'boolean' }) multiple: boolean;
+  @Column({ type: 'integer' }) position: number;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+@Entity({ name: 'question_responses' })
+export class QuestionResponseEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'subject_id', type: 'uuid' }) subjectId: string;
+  @PrimaryColumn({ name: 'question_key', type: 'text' }) questionKey: string;
+  @Column({ type: 'text' }) status: 'answered' | 'dismissed';
+  @Column({ name: 'responded_at', type: 'timestamptz' }) respondedAt: Date;
+}

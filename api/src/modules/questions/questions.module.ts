@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { FactsModule } from '../facts/facts.module';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { QuestionsController } from './questions.controller';
+import { QuestionsService } from './questions.service';
+
+@Module({ imports: [FactsModule, SubjectsModule], controllers: [QuestionsController], providers: [QuestionsService], exports: [QuestionsService] })
+export class QuestionsModule {}
