@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +90,31 @@ describe('customer sessions', () => {
     const token = /link\/(cml_[A-Za-z0-9_-]+)/.exec(message!.replace(/=\r?\n/g, ''))![1];
     const session = await api.http.post('/v1/auth/sessions').send({ token });
     expect(session.status).toBe(201);
+  });
+});
+
+describe('consent receipts', () => {
+  it('gives the customer their history and receipts anyone can verify by recomputing the hash', async () => {
+    const brand = await createBrand(api);
+    await adoptPurpose(api, brand, 'email_marketing');
+    const subject = await createSubject(api, brand);
+    await grant(api, brand, subject.id, 'email_marketing');
+    const token = await signInCustomer(api, brand, subject.id);
+    await api.http.put('/v1/me/consents/email_marketing').set(me(token)).send({ granted: false });
+
+    const history = await api.http.get('/v1/me/consents').set(me(token));
+    expect(history.body.data.map((e: { granted: boolean; source: string }) => [e.granted, e.source])).toEqual([[true, 'api'], [false, 'portal']]);
+    const receipt = await api.http.get(`/v1/me/consents/receipts/${history.body.data[0].id}`).set(me(token));
+    expect(receipt.status).toBe(200);
+    expect(receipt.body.verified).toBe(true);
+    expect(receipt.body.noticeText.en).toContain('email');
+    const recomputed = createHash('sha256').update(canonicalize(receipt.body.content)!).digest('hex');
+    expect(recomputed).toBe(receipt.body.hash);
+    expect(receipt.body.hash).toBe(history.body.data[0].hash);
+
+    const stranger = await signInCustomer(api, brand, (await createSubject(api, brand)).id);
+    expect((await api.http.get(`/v1/me/consents/receipts/${history.body.data[0].id}`).set(me(stranger))).status).toBe(404);
+    expect((await api.http.get(`/v1/brands/by-slug/${brand.slug}`)).body).toEqual({ slug: brand.slug, name: 'Calm Harbor', defaultLocale: 'en' });
   });
 });
 

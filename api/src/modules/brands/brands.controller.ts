@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor, BrandActor } from '../../common/authz/actor';
-import { Caller, Can } from '../../common/authz/decorators';
+import { Caller, Can, Public } from '../../common/authz/decorators';
+import { DomainError } from '../../common/errors/domain-error';
 import { ApiProblems } from '../../common/http/openapi.decorators';
 import { BrandsService } from './brands.service';
-import { BrandResponse, CreateBrandDto, CreatedBrandResponse } from './dto/brand.dto';
+import { BrandResponse, CreateBrandDto, CreatedBrandResponse, PublicBrandResponse } from './dto/brand.dto';
 
 @ApiTags('configuration')
 @Controller('v1')
@@ -17,6 +18,16 @@ export class BrandsController {
   @ApiProblems(401, 403, 409, 422)
   create(@Caller() caller: Actor, @Body() body: CreateBrandDto): Promise<CreatedBrandResponse> {
     return this.brands.create(caller, body);
+  }
+
+  @Get('brands/by-slug/:slug')
+  @Public()
+  @ApiOkResponse({ type: PublicBrandResponse, description: 'What a sign-in page may show about a brand: no credential needed.' })
+  @ApiProblems(404)
+  async bySlug(@Param('slug') slug: string): Promise<PublicBrandResponse> {
+    const brand = await this.brands.findBySlug(slug);
+    if (!brand) throw new DomainError('not-found', `No brand "${slug}".`);
+    return { slug: brand.slug, name: brand.name, defaultLocale: brand.defaultLocale };
   }
 
   @Get('brand')

@@ -5,7 +5,7 @@ import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/a
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
-import { ChainVerifier, hashEvent } from '../ledger/hash-chain';
+import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { ConsentConflictEntity } from './consent-conflict.entity';
@@ -14,6 +14,7 @@ import { isConsentValid } from './consent-validity';
 import {
   CaptureConsentDto,
   ConsentEventResponse,
+  ConsentReceiptResponse,
   ConsentStateResponse,
   LedgerVerificationResponse,
   SubjectConsentsResponse,
@@ -185,6 +186,38 @@ export class ConsentLedgerService {
       ]);
       const now = new Date();
       return { data: states.map((s) => toStateResponse(s, now)), history: events.map(toEventResponse) };
+    });
+  }
+
+  /** The customer's own consent history, oldest first. */
+  historyOf(customer: CustomerActor): Promise<ConsentEventResponse[]> {
+    return this.db.run(customer.brandId, async (em) => {
+      const events = await em.getRepository(ConsentEventEntity).find({
+        where: { brandId: customer.brandId, subjectId: customer.subjectId },
+        order: { seq: 'ASC' },
+      });
+      return events.map(toEventResponse);
+    });
+  }
+
+  /**
+   * A receipt for one of the customer's consent events: exactly the content its hash covers, so
+   * anyone can recompute SHA-256 over its RFC 8785 canonical JSON and compare, plus the notice text.
+   */
+  receipt(customer: CustomerActor, eventId: string): Promise<ConsentReceiptResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const event = await em.getRepository(ConsentEventEntity).findOneBy({ brandId: customer.brandId, id: eventId });
+      if (!event || event.subjectId !== customer.subjectId) throw DomainError.notFound('consent event', eventId);
+      const notice = event.noticeVersion
+        ? await em.getRepository(NoticeEntity).findOneBy({ brandId: customer.brandId, purposeKey: event.purpose, version: event.noticeVersion })
+        : null;
+      return {
+        content: hashedContent(event),
+        hash: event.hash,
+        algorithm: 'SHA-256 over the RFC 8785 (JCS) canonical JSON of content',
+        verified: hashEvent(event) === event.hash,
+        noticeText: notice?.text ?? null,
+      };
     });
   }
 

@@ -22,7 +22,15 @@ export interface ChainedEvent {
 
 /** SHA-256 (hex) over the RFC 8785 canonical JSON of the event, which includes `prevHash`. */
 export function hashEvent(event: ChainedEvent): string {
-  const content = {
+  return createHash('sha256').update(canonicalize(hashedContent(event))!, 'utf8').digest('hex');
+}
+
+/**
+ * Exactly what an event's hash covers, as plain JSON: anyone holding it can recompute the hash
+ * (SHA-256 of its RFC 8785 canonical form) — this is what a consent receipt carries.
+ */
+export function hashedContent(event: ChainedEvent) {
+  return {
     v: 1,
     id: event.id,
     brandId: event.brandId,
@@ -39,7 +47,6 @@ export function hashEvent(event: ChainedEvent): string {
     evidence: event.evidenceCt ? event.evidenceCt.toString('base64') : null,
     prevHash: event.prevHash,
   };
-  return createHash('sha256').update(canonicalize(content)!, 'utf8').digest('hex');
 }
 
 export type ChainFault = 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'chain-truncated';

@@ -10,7 +10,7 @@ import { notFoundOnBadUuid } from '../../common/http/params';
 import { KEY_PATTERN } from '../../common/http/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
-import { ConsentEventResponse } from '../consents/dto/consent.dto';
+import { ConsentEventResponse, ConsentReceiptResponse, MyConsentHistoryResponse } from '../consents/dto/consent.dto';
 import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
 import { FactsService } from '../facts/facts.service';
 import { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
@@ -76,6 +76,22 @@ export class MeController {
   setConsent(@Caller() customer: CustomerActor, @Param('purpose') purpose: string, @Body() body: SetConsentDto): Promise<ConsentEventResponse> {
     if (!KEY_PATTERN.test(purpose)) throw new DomainError('not-found', `No purpose "${purpose}".`);
     return this.ledger.recordCustomerDecision(customer, purpose, body.granted);
+  }
+
+  @Get('consents')
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: MyConsentHistoryResponse, description: 'Every consent decision about you, oldest first, with ledger hashes.' })
+  @ApiProblems(401, 403)
+  async consentHistory(@Caller() customer: CustomerActor): Promise<MyConsentHistoryResponse> {
+    return { data: await this.ledger.historyOf(customer), nextCursor: null };
+  }
+
+  @Get('consents/receipts/:id')
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: ConsentReceiptResponse, description: 'A verifiable receipt for one consent event.' })
+  @ApiProblems(401, 403, 404)
+  receipt(@Caller() customer: CustomerActor, @Param('id', notFoundOnBadUuid('consent event')) id: string): Promise<ConsentReceiptResponse> {
+    return this.ledger.receipt(customer, id);
   }
 
   @Get('preferences')

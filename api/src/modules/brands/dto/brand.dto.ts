@@ -35,3 +35,9 @@ export class CreatedBrandResponse extends BrandResponse {
   @ApiProperty({ type: IssuedApiKeyResponse, description: 'The brand\'s first key, with every scope. Shown only here.' })
   apiKey: IssuedApiKeyResponse;
 }
+
+export class PublicBrandResponse {
+  @ApiProperty() slug: string;
+  @ApiProperty() name: string;
+  @ApiProperty() defaultLocale: string;
+}

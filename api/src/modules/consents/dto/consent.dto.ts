@@ -88,3 +88,18 @@ export class LedgerVerificationResponse {
 }
 
 export const IDEMPOTENCY_KEY_MAX = 200;
+
+export class ConsentReceiptResponse {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Exactly the fields the hash covers.' })
+  content: Record<string, unknown>;
+  @ApiProperty() hash: string;
+  @ApiProperty() algorithm: string;
+  @ApiProperty({ description: 'The server recomputed the hash and it matches.' }) verified: boolean;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true, description: 'The notice text agreed to, per locale.' })
+  noticeText: Record<string, string> | null;
+}
+
+export class MyConsentHistoryResponse {
+  @ApiProperty({ type: [ConsentEventResponse], description: 'Oldest first.' }) data: ConsentEventResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: null;
+}
