@@ -21,11 +21,13 @@ import { DemoModule } from './modules/demo/demo.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { MeModule } from './modules/me/me.module';
 import { PreferencesModule } from './modules/preferences/preferences.module';
+import { PrivacyRequestsModule } from './modules/privacy-requests/privacy-requests.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { QuestionsModule } from './modules/questions/questions.module';
 import { HealthModule } from './modules/health/health.module';
 import { PurposesModule } from './modules/purposes/purposes.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 export interface AppOptions {
   config: CandorConfig;
@@ -45,6 +47,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl, { embedded: options.embedded })),
         CommonModule,
         AuditModule,
+        WebhooksModule,
         HealthModule,
         BrandsModule,
         ApiKeysModule,
@@ -58,6 +61,7 @@ export class AppModule {
         ProfilesModule,
         DecisionsModule,
         AudiencesModule,
+        PrivacyRequestsModule,
         MeModule,
         DemoModule,
       ],

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyResolver } from './authz/api-key-resolver.service';
 import { SessionResolver } from './authz/session-resolver.service';
+import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver], exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver] })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock], })
 export class CommonModule {}

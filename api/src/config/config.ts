@@ -19,6 +19,12 @@ export interface CandorConfig {
   /** SMTP server for sign-in emails (smtp://user:pass@host:port); null: links go to the log. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Hosts webhook URLs may use even though they resolve to private addresses (development). */
+  webhookAllowHosts: string[];
+  /** How often each process looks for due webhook deliveries; 0 turns the worker off. */
+  webhookPollMs: number;
+  /** First retry delay; later ones double (with jitter). */
+  webhookRetryBaseMs: number;
   logLevel: string;
   bodyLimit: string;
 }
@@ -73,8 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
   if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
-  if (problems.length) throw new ConfigError(problems);
-  return {
+  const config: CandorConfig = {
     env: nodeEnv,
     port,
     databaseUrl,
@@ -86,9 +91,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     portalUrl,
     smtpUrl: env.SMTP_URL?.trim() || null,
     mailFrom: env.CANDOR_MAIL_FROM?.trim() || 'Candor <no-reply@localhost>',
+    webhookAllowHosts: (env.CANDOR_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    webhookPollMs: intOr(env.CANDOR_WEBHOOK_POLL_MS, 1000, 'CANDOR_WEBHOOK_POLL_MS', problems),
+    webhookRetryBaseMs: intOr(env.CANDOR_WEBHOOK_RETRY_BASE_MS, 30_000, 'CANDOR_WEBHOOK_RETRY_BASE_MS', problems),
     logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimit: env.CANDOR_BODY_LIMIT?.trim() || '1mb',
   };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function intOr(text: string | undefined, fallback: number, name: string, problems: string[]): number {
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    problems.push(`${name} must be a whole number of milliseconds`);
+    return fallback;
+  }
+  return value;
 }
 
 function parsePort(text: string, name: string, problems: string[]): number {

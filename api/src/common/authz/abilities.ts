@@ -5,6 +5,7 @@ export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
 export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
+  'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -35,12 +36,13 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
   'consents:read': [
     ['read', 'ConsentEvent'],
     ['read', 'Decision'],
+    ['read', 'ConsentRecord'],
   ],
   'profiles:read': [['read', 'Profile']],
   'audiences:read': [['read', 'Audience']],
   'recommendations:read': [],
   'catalog:write': [],
-  'webhooks:manage': [],
+  'webhooks:manage': [[['create', 'read', 'delete'], 'Webhook']],
   'config:write': [
     [['create', 'read', 'delete'], 'ApiKey'],
     ['create', 'Purpose'],
@@ -51,6 +53,10 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['verify', 'Ledger'],
     ['read', 'AuditLog'],
     ['read', 'ConsentEvent'],
+    [['create', 'read', 'update'], 'PrivacyRequest'],
+    ['read', 'Export'],
+    ['read', 'ConsentRecord'],
+    ['read', 'ProcessingRecord'],
   ],
 };
 
@@ -68,6 +74,8 @@ export function abilityFor(actor: Actor): AppAbility {
       for (const scope of actor.scopes) {
         for (const [action, resource] of SCOPE_RULES[scope]) can(action, resource);
       }
+      // Importing an export writes a subject and its consent history: it takes both scopes.
+      if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can('create', 'Import');
       break;
     case 'customer':
       // A signed-in customer acts on their own data only: every /v1/me route, and facts that are theirs.

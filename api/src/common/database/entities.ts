@@ -13,6 +13,8 @@ import { SessionEntity, SignInTokenEntity } from '../../modules/auth/auth.entity
 import { ConsentConflictEntity } from '../../modules/consents/consent-conflict.entity';
 import { ContactEntity, SuppressionEntity } from '../../modules/decisions/decision.entity';
 import { FactEntity } from '../../modules/facts/fact.entity';
+import { PrivacyRequestEntity, PrivacyRequestEventEntity, TombstoneEntity } from '../../modules/privacy-requests/privacy-request.entity';
+import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from '../../modules/webhooks/webhook.entity';
 import { PreferencesEntity } from '../../modules/preferences/preferences.entity';
 import { AccessRecordEntity } from '../../modules/profiles/access-record.entity';
 import { QuestionEntity, QuestionResponseEntity } from '../../modules/questions/question.entity';
@@ -40,4 +42,10 @@ export const ENTITIES = [
   ContactEntity,
   SuppressionEntity,
   ConsentConflictEntity,
+  WebhookEndpointEntity,
+  OutboxEventEntity,
+  WebhookDeliveryEntity,
+  PrivacyRequestEntity,
+  PrivacyRequestEventEntity,
+  TombstoneEntity,
 ];

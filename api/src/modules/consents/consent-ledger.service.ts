@@ -8,6 +8,7 @@ import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
 import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
+import { OutboxService } from '../webhooks/outbox.service';
 import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
@@ -39,6 +40,7 @@ export class ConsentLedgerService {
   constructor(
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   /** Records a grant or withdrawal for one subject and purpose. */
@@ -106,7 +108,7 @@ export class ConsentLedgerService {
   }
 
   /** Appends one event inside the caller's brand transaction. */
-  private async append(
+  async append(
     em: EntityManager,
     caller: BrandActor,
     subjectId: string,
@@ -170,6 +172,13 @@ export class ConsentLedgerService {
     await em.getRepository(ConsentEventEntity).insert(event);
     await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
     await this.project(em, event);
+    await this.outbox.emit(
+      em,
+      brandId,
+      'consent.changed',
+      { subjectId, purpose: event.purpose, granted: event.granted, source: event.source, consentEventId: event.id, capturedAt: event.capturedAt.toISOString() },
+      subjectId,
+    );
 
     const response = toEventResponse(event);
     if (idempotent) await Idempotency.remember(em, idempotent, 201, response);
@@ -223,25 +232,28 @@ export class ConsentLedgerService {
 
   /** Recomputes the brand's whole chain in `seq` order and names the first event that fails. */
   verify(caller: Actor & { brandId: string }): Promise<LedgerVerificationResponse> {
-    return this.db.run(caller.brandId, async (em) => {
-      const verifier = new ChainVerifier();
-      let after = 0;
-      for (;;) {
-        const batch = await em
-          .getRepository(ConsentEventEntity)
-          .createQueryBuilder('e')
-          .where('e.brand_id = :brandId AND e.seq > :after', { brandId: caller.brandId, after })
-          .orderBy('e.seq', 'ASC')
-          .limit(VERIFY_BATCH)
-          .getMany();
-        let good = true;
-        for (const event of batch) if (!(good = verifier.push(event))) break;
-        if (!good || batch.length < VERIFY_BATCH) break;
-        after = batch[batch.length - 1].seq;
-      }
-      const head = await em.getRepository(LedgerHeadEntity).findOneBy({ brandId: caller.brandId });
-      return verifier.finish(head);
-    });
+    return this.db.run(caller.brandId, (em) => this.verifyInTx(em, caller.brandId));
+  }
+
+  /** The same check inside the caller's transaction (erasure certifies the chain it leaves behind). */
+  async verifyInTx(em: EntityManager, brandId: string): Promise<LedgerVerificationResponse> {
+    const verifier = new ChainVerifier();
+    let after = 0;
+    for (;;) {
+      const batch = await em
+        .getRepository(ConsentEventEntity)
+        .createQueryBuilder('e')
+        .where('e.brand_id = :brandId AND e.seq > :after', { brandId, after })
+        .orderBy('e.seq', 'ASC')
+        .limit(VERIFY_BATCH)
+        .getMany();
+      let good = true;
+      for (const event of batch) if (!(good = verifier.push(event))) break;
+      if (!good || batch.length < VERIFY_BATCH) break;
+      after = batch[batch.length - 1].seq;
+    }
+    const head = await em.getRepository(LedgerHeadEntity).findOneBy({ brandId });
+    return verifier.finish(head);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { SubjectsService } from '../subjects/subjects.service';
+import { OutboxService } from '../webhooks/outbox.service';
 import { FactEntity } from './fact.entity';
 import { BrandFactDto, CustomerFactDto, FactResponse } from './dto/fact.dto';
 
@@ -21,6 +22,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   recordForSubject(caller: BrandActor, subjectId: string, input: BrandFactDto): Promise<FactResponse> {
@@ -72,6 +74,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       const now = new Date();
       Object.assign(fact, { value, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
       await em.getRepository(FactEntity).save(fact);
+      await this.changed(em, fact, 'corrected');
       return toFactResponse(fact);
     });
   }
@@ -80,6 +83,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     return this.db.run(customer.brandId, async (em) => {
       const fact = await this.requireOwn(em, customer, factId, 'delete');
       await em.getRepository(FactEntity).delete({ brandId: fact.brandId, id: fact.id });
+      await this.changed(em, fact, 'deleted');
     });
   }
 
@@ -90,6 +94,8 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     subjectId: string,
     input: { key: string; category: string; values: string[]; source: string },
   ): Promise<FactEntity[]> {
+    const replaced = await em.getRepository(FactEntity).findBy({ brandId, subjectId, key: input.key });
+    for (const old of replaced) await this.changed(em, old, 'deleted');
     await em.getRepository(FactEntity).delete({ brandId, subjectId, key: input.key });
     const collectedAt = new Date();
     const facts: FactEntity[] = [];
@@ -142,7 +148,8 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     return fact;
   }
 
-  private async insert(
+  /** Records a fact inside the caller's transaction (imports, answers). */
+  async insert(
     em: EntityManager,
     brandId: string,
     subjectId: string,
@@ -165,7 +172,13 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       updatedAt: now,
     });
     await em.getRepository(FactEntity).insert(fact);
+    await this.changed(em, fact, 'created');
     return fact;
+  }
+
+  /** Tells downstream systems a fact changed: ids and key only, never the value. */
+  private changed(em: EntityManager, fact: FactEntity, change: 'created' | 'corrected' | 'deleted'): Promise<string> {
+    return this.outbox.emit(em, fact.brandId, 'fact.changed', { subjectId: fact.subjectId, factId: fact.id, key: fact.key, change }, fact.subjectId);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CustomerActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
@@ -20,6 +20,12 @@ import { AccessRecordResponse } from '../profiles/dto/profile.dto';
 import { ProfilesService } from '../profiles/profiles.service';
 import { AnswerQuestionDto, QuestionResponse } from '../questions/dto/question.dto';
 import { QuestionsService } from '../questions/questions.service';
+import { ConfirmErasureDto, PrivacyRequestResponse } from '../privacy-requests/dto/privacy-request.dto';
+import { ExportService, SubjectExport } from '../privacy-requests/export.service';
+import { sendExport } from '../privacy-requests/privacy-requests.controller';
+import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
+import { PropagationResponse } from '../webhooks/dto/webhook.dto';
+import { WebhooksService } from '../webhooks/webhooks.service';
 import { AnswerResultResponse, MeResponse, SetConsentDto } from './dto/me.dto';
 import { MeService } from './me.service';
 
@@ -34,6 +40,9 @@ export class MeController {
     private readonly preferences: PreferencesService,
     private readonly questions: QuestionsService,
     private readonly profiles: ProfilesService,
+    private readonly exports: ExportService,
+    private readonly requests: PrivacyRequestsService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   @Get()
@@ -138,6 +147,32 @@ export class MeController {
   @ApiProblems(401, 403, 404, 422)
   answer(@Caller() customer: CustomerActor, @Param('key') key: string, @Body() body: AnswerQuestionDto): Promise<AnswerResultResponse> {
     return this.questions.answerMine(customer, key, body);
+  }
+
+  @Get('export')
+  @Can('read', 'Me')
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ description: 'Everything the brand holds about you (docs/export.schema.json); `Accept: text/html` gives a readable page.' })
+  @ApiProblems(401, 403)
+  async export(@Caller() customer: CustomerActor, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<SubjectExport | string> {
+    return sendExport(await this.exports.export(customer, customer.subjectId), accept, res);
+  }
+
+  @Post('erasure')
+  @HttpCode(202)
+  @Can('delete', 'Me')
+  @ApiAcceptedResponse({ type: PrivacyRequestResponse, description: 'Forget me: the erasure request, carried out at once; the session ends with it.' })
+  @ApiProblems(401, 403, 422)
+  forgetMe(@Caller() customer: CustomerActor, @Body() _body: ConfirmErasureDto): Promise<PrivacyRequestResponse> {
+    return this.requests.forgetMe(customer);
+  }
+
+  @Get('propagation')
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: [PropagationResponse], description: 'Which downstream systems confirmed each of your consent changes, and when.' })
+  @ApiProblems(401, 403)
+  async propagation(@Caller() customer: CustomerActor): Promise<{ data: PropagationResponse[]; nextCursor: null }> {
+    return { data: await this.webhooks.propagation(customer.brandId, customer.subjectId), nextCursor: null };
   }
 
   @Get('access-log')

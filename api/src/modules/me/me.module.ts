@@ -5,6 +5,7 @@ import { FactsModule } from '../facts/facts.module';
 import { GpcController } from '../gpc/gpc.controller';
 import { GpcInterceptor } from '../gpc/gpc.interceptor';
 import { PreferencesModule } from '../preferences/preferences.module';
+import { PrivacyRequestsModule } from '../privacy-requests/privacy-requests.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { QuestionsModule } from '../questions/questions.module';
 import { SubjectsModule } from '../subjects/subjects.module';
@@ -12,7 +13,7 @@ import { MeController } from './me.controller';
 import { MeService } from './me.service';
 
 @Module({
-  imports: [SubjectsModule, FactsModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule],
+  imports: [SubjectsModule, FactsModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule, PrivacyRequestsModule],
   controllers: [MeController, GpcController],
   providers: [MeService, { provide: APP_INTERCEPTOR, useClass: GpcInterceptor }],
 })

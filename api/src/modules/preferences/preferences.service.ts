@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../../common/database/errors';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { OutboxService } from '../webhooks/outbox.service';
 import { PreferencesEntity } from './preferences.entity';
 import { ChannelPreferences, effectiveChannels, preferencesEtag } from './preference-rules';
 import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
@@ -13,7 +14,10 @@ import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto
  */
 @Injectable()
 export class PreferencesService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly outbox: OutboxService,
+  ) {}
 
   get(brandId: string, subjectId: string): Promise<PreferencesResponse> {
     return this.db.run(brandId, (em) => this.read(em, brandId, subjectId));
@@ -33,7 +37,12 @@ export class PreferencesService {
     if (!ifMatch) {
       throw new DomainError('precondition-required', 'Send If-Match with the ETag from GET /v1/me/preferences, so no one else\'s change is overwritten.');
     }
-    return this.db.run(brandId, async (em) => {
+    return this.db.run(brandId, (em) => this.updateInTx(em, brandId, subjectId, ifMatch, input));
+  }
+
+  /** `update` inside the caller's transaction. */
+  async updateInTx(em: EntityManager, brandId: string, subjectId: string, ifMatch: string, input: UpdatePreferencesDto): Promise<PreferencesResponse> {
+    {
       const repo = em.getRepository(PreferencesEntity);
       const current = await repo.findOne({ where: { brandId, subjectId }, lock: { mode: 'pessimistic_write' } });
       const currentVersion = current?.version ?? 0;
@@ -62,8 +71,9 @@ export class PreferencesService {
             : error;
         });
       }
+      await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId, version: next.version }, subjectId);
       return toResponse(next);
-    });
+    }
   }
 }
 

@@ -12,6 +12,7 @@ export class PurposeEntity {
   @Column({ type: 'text', array: true }) channels: string[];
   @Column({ name: 'sale_or_share', type: 'boolean' }) saleOrShare: boolean;
   @Column({ name: 'dpv_term', type: 'text', nullable: true }) dpvTerm: string | null;
+  @Column({ name: 'retention_days', type: 'integer', nullable: true }) retentionDays: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -19,17 +19,22 @@ export class SubjectsService {
 
   /** Creates a subject, or returns the existing one with the same `externalId` (`created: false`). */
   create(caller: BrandActor, input: CreateSubjectDto): Promise<{ created: boolean; subject: SubjectResponse }> {
-    return this.db.run(caller.brandId, async (em) => {
-      const brandId = caller.brandId;
+    return this.db.run(caller.brandId, (em) => this.createInTx(em, caller.brandId, input));
+  }
+
+  /** `create` inside the caller's transaction (imports). */
+  async createInTx(em: EntityManager, brandId: string, input: CreateSubjectDto): Promise<{ created: boolean; subject: SubjectResponse }> {
+    {
+      const email = input.email ? normaliseEmail(input.email) : null;
+      const phone = input.phone ? normalisePhone(input.phone) : null;
       const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
       if (existing?.erasedAt) throw new DomainError('subject-erased', `The subject "${input.externalId}" was erased; it cannot be re-created.`);
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
 
+      await this.refuseErased(em, brandId, input.externalId, email, phone);
       const id = randomUUID();
       const dataKey = this.crypto.newDataKey();
       const now = new Date();
-      const email = input.email ? normaliseEmail(input.email) : null;
-      const phone = input.phone ? normalisePhone(input.phone) : null;
       const subject = em.getRepository(SubjectEntity).create({
         brandId,
         id,
@@ -62,7 +67,7 @@ export class SubjectsService {
         createdAt: now,
       });
       return { created: true, subject: this.present(subject, dataKey) };
-    });
+    }
   }
 
   /** A subject; an erased one answers 410 so callers know to drop their copy. */
@@ -102,6 +107,20 @@ export class SubjectsService {
   /** The subject as its owner or brand sees it, inside the caller's transaction. */
   async presentInTx(em: EntityManager, brandId: string, id: string) {
     return this.toResponse(em, await this.require(em, brandId, id));
+  }
+
+  /** Tombstones stop an erased customer from being re-created, by external id, email or phone (409). */
+  private async refuseErased(em: EntityManager, brandId: string, externalId: string, email: string | null, phone: string | null): Promise<void> {
+    const keys: Array<[string, string]> = [['external_id', this.crypto.lookupHash(brandId, 'external_id', externalId)]];
+    if (email) keys.push(['email', this.crypto.lookupHash(brandId, 'email', email)]);
+    if (phone) keys.push(['phone', this.crypto.lookupHash(brandId, 'phone', phone)]);
+    const hits: unknown[] = await em.query(
+      `SELECT 1 FROM tombstones WHERE brand_id = $1 AND (kind, hash) IN (SELECT * FROM unnest($2::text[], $3::text[])) LIMIT 1`,
+      [brandId, keys.map((k) => k[0]), keys.map((k) => k[1])],
+    );
+    if (hits.length) {
+      throw new DomainError('subject-erased', 'This customer asked to be erased; their identifiers cannot be used to create a subject again.');
+    }
   }
 
   /** Loads a subject of the transaction's brand, or fails with 404 (erased subjects too). */

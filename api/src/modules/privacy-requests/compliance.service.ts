@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { BrandActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { BrandEntity } from '../brands/brand.entity';
+import { PurposeEntity } from '../purposes/purpose.entity';
+import { SubjectsService } from '../subjects/subjects.service';
+import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
+import { ExportService } from './export.service';
+
+/** Read-only compliance views: consent records, the Art. 30 record and the audit log. */
+@Injectable()
+export class ComplianceService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+    private readonly exports: ExportService,
+  ) {}
+
+  consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
+    return this.db.run(caller.brandId, async (em) => {
+      await this.subjects.require(em, caller.brandId, subjectId);
+      return (await this.exports.build(em, caller.brandId, subjectId)).consentRecords as unknown[];
+    });
+  }
+
+  /** GDPR Art. 30(1): controller, purposes, categories, recipients, retention — from the configuration. */
+  recordsOfProcessing(caller: BrandActor): Promise<Record<string, unknown>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const [brand, purposes, endpoints] = await Promise.all([
+        em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId }),
+        em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId }, order: { key: 'ASC' } }),
+        em.getRepository(WebhookEndpointEntity).find({ where: { brandId: caller.brandId, status: 'active' } }),
+      ]);
+      return {
+        controller: { name: brand.name, slug: brand.slug },
+        generatedAt: new Date().toISOString(),
+        dataSubjects: 'customers of the brand',
+        activities: purposes.map((p) => ({
+          purpose: p.key,
+          name: p.name,
+          dpvTerm: p.dpvTerm,
+          legalBasis: p.legalBasis,
+          dataCategories: p.dataCategories,
+          channels: p.channels,
+          saleOrShare: p.saleOrShare,
+          recipients: endpoints.map((e) => e.name),
+          retention: p.retentionDays ? `${p.retentionDays} days` : 'until consent is withdrawn or erasure is requested',
+        })),
+        technicalMeasures: [
+          'personal identifiers encrypted per customer (AES-256-GCM, wrapped keys; crypto-shredding on erasure)',
+          'tenant isolation enforced by PostgreSQL row-level security',
+          'append-only, hash-chained consent ledger',
+          'every brand read of personal data recorded in an access log the customer sees',
+        ],
+      };
+    });
+  }
+
+  auditLog(caller: BrandActor, query: PageQuery): Promise<Page<Record<string, unknown>>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
+      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const qb = em
+        .getRepository(AuditEntryEntity)
+        .createQueryBuilder('a')
+        .where('a.brand_id = :brandId', { brandId: caller.brandId })
+        .orderBy('a.at', 'DESC')
+        .addOrderBy('a.audit_id', 'DESC')
+        .limit(limit + 1);
+      if (after) qb.andWhere('(a.at, a.audit_id) < (:at, :id)', { at: after.at, id: after.id });
+      const rows = await qb.getMany();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map((a) => ({ id: a.id, at: a.at.toISOString(), actor: a.actor, action: a.action, target: a.target, details: a.details })),
+        nextCursor: rows.length > limit ? Cursor.encode({ at: last.at.toISOString(), id: last.id }) : null,
+      };
+    });
+  }
+}

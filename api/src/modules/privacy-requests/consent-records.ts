@@ -1,0 +1,65 @@
+/**
+ * Consent records aligned with ISO/IEC TS 27560 (consent record information structure), written as
+ * JSON-LD with W3C Data Privacy Vocabulary terms, so regulators and other tools can read them.
+ */
+export interface ConsentRecordInput {
+  eventId: string;
+  subjectId: string;
+  brandName: string;
+  purpose: { key: string; dpvTerm: string | null; legalBasis: string; dataCategories: string[]; name: Record<string, string> };
+  granted: boolean;
+  expired: boolean;
+  noticeVersion: number | null;
+  noticeText: Record<string, string> | null;
+  source: string;
+  actor: string;
+  capturedAt: string;
+  recordedAt: string;
+  expiresAt: string | null;
+  hash: string;
+}
+
+const LEGAL_BASIS: Record<string, string> = {
+  consent: 'dpv:Consent',
+  legitimate_interest: 'dpv:LegitimateInterest',
+  contract: 'dpv:Contract',
+  legal_obligation: 'dpv:LegalObligation',
+};
+
+export const CONSENT_RECORD_CONTEXT = {
+  dpv: 'https://w3id.org/dpv#',
+  dct: 'http://purl.org/dc/terms/',
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+};
+
+export function consentStatus(granted: boolean, expired: boolean): string {
+  if (!granted) return 'dpv:ConsentWithdrawn';
+  return expired ? 'dpv:ConsentExpired' : 'dpv:ConsentGiven';
+}
+
+/** One consent decision as a JSON-LD record. */
+export function toConsentRecord(r: ConsentRecordInput): Record<string, unknown> {
+  return {
+    '@context': CONSENT_RECORD_CONTEXT,
+    '@id': `urn:candor:consent-event:${r.eventId}`,
+    '@type': 'dpv:ConsentRecord',
+    'dct:identifier': r.eventId,
+    'dpv:hasDataSubject': { '@id': `urn:candor:subject:${r.subjectId}`, '@type': 'dpv:DataSubject' },
+    'dpv:hasDataController': { '@type': 'dpv:DataController', 'dct:title': r.brandName },
+    'dpv:hasPurpose': {
+      '@type': r.purpose.dpvTerm ?? 'dpv:Purpose',
+      'dct:identifier': r.purpose.key,
+      'dct:title': r.purpose.name,
+    },
+    'dpv:hasLegalBasis': { '@type': LEGAL_BASIS[r.purpose.legalBasis] ?? 'dpv:LegalBasis' },
+    'dpv:hasPersonalDataCategory': r.purpose.dataCategories.map((c) => ({ '@type': 'dpv:PersonalData', 'dct:identifier': c })),
+    'dpv:hasConsentStatus': { '@type': consentStatus(r.granted, r.expired) },
+    'dpv:hasNotice': r.noticeVersion ? { '@type': 'dpv:ConsentNotice', 'dct:hasVersion': String(r.noticeVersion), 'dct:description': r.noticeText } : null,
+    'dpv:isIndicatedBy': { '@type': r.actor.startsWith('subject:') ? 'dpv:DataSubject' : 'dpv:DataController', 'dct:identifier': r.actor },
+    'dpv:hasConsentIndicationMethod': r.source,
+    'dpv:isIndicatedAtTime': { '@value': r.capturedAt, '@type': 'xsd:dateTime' },
+    'dct:created': { '@value': r.recordedAt, '@type': 'xsd:dateTime' },
+    'dpv:hasExpiryTime': r.expiresAt ? { '@value': r.expiresAt, '@type': 'xsd:dateTime' } : null,
+    'dpv:hasIntegrityProof': { algorithm: 'SHA-256/RFC8785', hash: r.hash },
+  };
+}

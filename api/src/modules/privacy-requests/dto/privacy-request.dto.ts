@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQuery } from '../../../common/http/pagination';
+import { REQUEST_TYPES, RequestType } from '../privacy-request.entity';
+
+export class CreatePrivacyRequestDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
+  @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES) type: RequestType;
+  @ApiPropertyOptional({ enum: ['gdpr', 'ccpa'], default: 'gdpr' }) @IsOptional() @IsIn(['gdpr', 'ccpa']) jurisdiction?: 'gdpr' | 'ccpa';
+}
+
+export class PrivacyRequestQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['received', 'in_progress', 'completed', 'rejected'] })
+  @IsOptional()
+  @IsIn(['received', 'in_progress', 'completed', 'rejected'])
+  status?: 'received' | 'in_progress' | 'completed' | 'rejected';
+
+  @ApiPropertyOptional({ description: 'true: only open requests past a deadline.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  overdue?: boolean;
+}
+
+export class ExecuteRequestDto {
+  @ApiPropertyOptional({ description: 'What was done (required for rectification and restriction).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class ExtendRequestDto {
+  @ApiProperty({ description: 'Why more time is needed (recorded, and owed to the customer).' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiPropertyOptional({ description: 'Days to add: up to 60 (GDPR) or 45 (CCPA). Defaults to the maximum.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  days?: number;
+}
+
+export class ConfirmErasureDto {
+  @ApiProperty({ description: 'Must be true: the customer confirmed they want everything erased.' })
+  @Equals(true, { message: 'must be true to confirm' })
+  confirm: true;
+}
+
+export class PrivacyRequestEventResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() actor: string;
+  @ApiProperty() action: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: String, nullable: true }) note: string | null;
+}
+
+export class PrivacyRequestResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) subjectId: string;
+  @ApiProperty({ enum: REQUEST_TYPES }) type: string;
+  @ApiProperty({ enum: ['gdpr', 'ccpa'] }) jurisdiction: string;
+  @ApiProperty({ enum: ['api', 'portal', 'staff'] }) channel: string;
+  @ApiProperty({ enum: ['received', 'in_progress', 'completed', 'rejected'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) receivedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgeBy: string | null;
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) extendedAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) extensionReason: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) certificate: object | null;
+  @ApiProperty() overdue: boolean;
+  @ApiPropertyOptional({ type: [PrivacyRequestEventResponse] }) history?: PrivacyRequestEventResponse[];
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Actor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { BrandEntity } from '../brands/brand.entity';
+import { ConsentEventEntity, ConsentStateEntity } from '../consents/consent.entity';
+import { isConsentValid } from '../consents/consent-validity';
+import { FactsService } from '../facts/facts.service';
+import { PreferencesService } from '../preferences/preferences.service';
+import { AccessRecordEntity } from '../profiles/access-record.entity';
+import { AccessLogService } from '../profiles/access-log.service';
+import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
+import type { SubjectResponse } from '../subjects/dto/subject.dto';
+import { SubjectsService } from '../subjects/subjects.service';
+import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
+import { toConsentRecord } from './consent-records';
+import { EXPORT_FORMAT } from './export-schema';
+import { PrivacyRequestEntity } from './privacy-request.entity';
+
+export type SubjectExport = Record<string, unknown> & {
+  subject: SubjectResponse;
+  facts: Array<Record<string, unknown>>;
+  consents: { current: Array<Record<string, unknown>>; history: Array<Record<string, unknown>> };
+};
+
+/**
+ * Everything held about one subject (GDPR Art. 15 and 20, CCPA right to know), with the context
+ * Art. 15 requires: purposes, categories, recipients, retention and sources.
+ */
+@Injectable()
+export class ExportService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+    private readonly facts: FactsService,
+    private readonly preferences: PreferencesService,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  /** Builds the export; a brand's read of it is recorded in the customer's access log. */
+  export(actor: Actor & { brandId: string }, subjectId: string): Promise<SubjectExport> {
+    return this.db.run(actor.brandId, async (em) => {
+      const document = await this.build(em, actor.brandId, subjectId);
+      if (actor.kind !== 'customer') {
+        await this.accessLog.record(em, actor.brandId, actor, [subjectId], { kind: 'export', purpose: null, fields: ['everything'] });
+      }
+      return document;
+    });
+  }
+
+  async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
+    const now = new Date();
+    const subject = await this.subjects.presentInTx(em, brandId, subjectId);
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await Promise.all([
+      em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
+      em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
+      em.getRepository(NoticeEntity).findBy({ brandId }),
+      em.getRepository(ConsentStateEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
+      em.getRepository(ConsentEventEntity).find({ where: { brandId, subjectId }, order: { seq: 'ASC' } }),
+      this.facts.current(em, brandId, subjectId, now),
+      this.preferences.read(em, brandId, subjectId),
+      em.getRepository(AccessRecordEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
+      em.getRepository(PrivacyRequestEntity).find({ where: { brandId, subjectId }, order: { receivedAt: 'ASC' } }),
+      em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
+    ]);
+    const noticeText = (purpose: string, version: number | null) =>
+      version ? (notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
+    const purposeByKey = new Map(purposes.map((p) => [p.key, p]));
+    const latestByPurpose = new Map(states.map((s) => [s.purpose, s.eventId]));
+
+    const history = events.map((e) => ({
+      id: e.id,
+      purpose: e.purpose,
+      granted: e.granted,
+      noticeVersion: e.noticeVersion,
+      noticeText: noticeText(e.purpose, e.noticeVersion),
+      source: e.source,
+      actor: e.actor,
+      capturedAt: e.capturedAt.toISOString(),
+      recordedAt: e.recordedAt.toISOString(),
+      expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+      hash: e.hash,
+      prevHash: e.prevHash,
+    }));
+    const consentRecords = events.map((e) => {
+      const p = purposeByKey.get(e.purpose)!;
+      return toConsentRecord({
+        eventId: e.id,
+        subjectId,
+        brandName: brand.name,
+        purpose: { key: p.key, dpvTerm: p.dpvTerm, legalBasis: p.legalBasis, dataCategories: p.dataCategories, name: p.name },
+        granted: e.granted,
+        expired: e.granted && latestByPurpose.get(e.purpose) === e.id && !isConsentValid(e, now),
+        noticeVersion: e.noticeVersion,
+        noticeText: noticeText(e.purpose, e.noticeVersion),
+        source: e.source,
+        actor: e.actor,
+        capturedAt: e.capturedAt.toISOString(),
+        recordedAt: e.recordedAt.toISOString(),
+        expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+        hash: e.hash,
+      });
+    });
+
+    return {
+      format: EXPORT_FORMAT,
+      generatedAt: now.toISOString(),
+      brand: { slug: brand.slug, name: brand.name },
+      subject,
+      facts: facts.map((f) => ({
+        key: f.key,
+        value: f.value,
+        category: f.category,
+        provenance: f.provenance,
+        source: f.source,
+        collectedAt: f.collectedAt.toISOString(),
+        expiresAt: f.expiresAt ? f.expiresAt.toISOString() : null,
+        disputed: f.disputedAt !== null,
+      })),
+      preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics },
+      consents: {
+        current: states.map((s) => ({
+          purpose: s.purpose,
+          granted: s.granted,
+          valid: isConsentValid(s, now),
+          noticeVersion: s.noticeVersion,
+          source: s.source,
+          updatedAt: s.updatedAt.toISOString(),
+          expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null,
+        })),
+        history,
+      },
+      consentRecords,
+      accessLog: access.map((a) => ({ at: a.at.toISOString(), reader: a.actorName ?? a.actor, kind: a.kind, purpose: a.purpose, fields: a.fields })),
+      privacyRequests: requests.map((r) => ({
+        id: r.id,
+        type: r.type,
+        status: r.status,
+        jurisdiction: r.jurisdiction,
+        receivedAt: r.receivedAt.toISOString(),
+        dueAt: r.dueAt.toISOString(),
+        completedAt: r.completedAt ? r.completedAt.toISOString() : null,
+      })),
+      context: {
+        purposes: purposes.map((p) => ({
+          key: p.key,
+          name: p.name,
+          legalBasis: p.legalBasis,
+          dpvTerm: p.dpvTerm,
+          dataCategories: p.dataCategories,
+          channels: p.channels,
+          saleOrShare: p.saleOrShare,
+          retention: p.retentionDays ? `${p.retentionDays} days after collection` : 'until you withdraw consent or ask us to erase it',
+        })),
+        dataCategories: [...new Set(facts.map((f) => f.category))].sort(),
+        recipients: endpoints
+          .filter((e) => e.status === 'active')
+          .map((e) => ({ name: e.name, receives: e.events })),
+        sources: [...new Set([...facts.map((f) => f.source), ...events.map((e) => e.source)])].sort(),
+        rights:
+          'You may see, correct and delete this data, download it, withdraw any consent, object, restrict processing and ask to be forgotten — in the portal or by writing to us.',
+      },
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import Ajv2020 from 'ajv/dist/2020';
+import type { BrandActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { FactsService } from '../facts/facts.service';
+import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
+import { PreferencesService } from '../preferences/preferences.service';
+import type { SubjectResponse } from '../subjects/dto/subject.dto';
+import { SubjectsService } from '../subjects/subjects.service';
+import { EXPORT_SCHEMA } from './export-schema';
+import type { SubjectExport } from './export.service';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+const validateExport = ajv.compile(EXPORT_SCHEMA);
+
+/**
+ * Imports a subject export into this brand (portability, Art. 20): the subject, facts with their
+ * provenance and dates, preferences and the consent history in order, in one transaction.
+ */
+@Injectable()
+export class ImportService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+    private readonly facts: FactsService,
+    private readonly preferences: PreferencesService,
+    private readonly ledger: ConsentLedgerService,
+  ) {}
+
+  importExport(caller: BrandActor, body: unknown): Promise<SubjectResponse> {
+    if (!validateExport(body)) {
+      throw DomainError.validation(
+        (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)', message: e.message ?? 'is invalid' })),
+        'The body is not a Candor subject export (see docs/export.schema.json).',
+      );
+    }
+    const doc = body as unknown as SubjectExport & {
+      preferences: { channels: Record<string, { optedIn: boolean; frequency: 'immediately' | 'daily' | 'weekly' | 'monthly' }>; quietHours: { start: string; end: string } | null; topics: string[] };
+    };
+    return this.db.run(caller.brandId, async (em) => {
+      const brandId = caller.brandId;
+      const purposes = new Set((await em.getRepository(PurposeEntity).findBy({ brandId })).map((p) => p.key));
+      const missing = [...new Set(doc.consents.history.map((e) => String(e.purpose)))].filter((p) => !purposes.has(p));
+      if (missing.length) {
+        throw new DomainError('unknown-purpose', `Define or adopt these purposes first: ${missing.join(', ')}.`, {
+          errors: missing.map((p) => ({ path: 'consents.history', message: `purpose "${p}" is not defined for this brand` })),
+        });
+      }
+      const s = doc.subject;
+      const { created, subject } = await this.subjects.createInTx(em, brandId, {
+        externalId: s.externalId,
+        email: s.email ?? undefined,
+        phone: s.phone ?? undefined,
+        locale: s.locale ?? undefined,
+        timezone: s.timezone ?? undefined,
+      });
+      if (!created) throw new DomainError('conflict', `A subject with external id "${s.externalId}" already exists in this brand.`);
+      for (const f of doc.facts) {
+        await this.facts.insert(em, brandId, subject.id, {
+          key: String(f.key),
+          value: String(f.value),
+          category: String(f.category),
+          provenance: f.provenance as 'declared' | 'observed' | 'inferred',
+          source: String(f.source),
+          collectedAt: new Date(String(f.collectedAt)),
+          expiresAt: f.expiresAt ? new Date(String(f.expiresAt)) : null,
+        });
+      }
+      await this.preferences.updateInTx(em, brandId, subject.id, '*', {
+        channels: doc.preferences.channels,
+        quietHours: doc.preferences.quietHours,
+        topics: doc.preferences.topics,
+      });
+      const notices = await em.getRepository(NoticeEntity).findBy({ brandId });
+      for (const e of doc.consents.history) {
+        const version = e.noticeVersion as number | null;
+        const known = version !== null && notices.some((n) => n.purposeKey === e.purpose && n.version === version);
+        await this.ledger.append(
+          em,
+          caller,
+          subject.id,
+          {
+            purpose: String(e.purpose),
+            granted: Boolean(e.granted),
+            noticeVersion: known ? version! : undefined,
+            source: String(e.source).replace(/[^a-z0-9_.:-]/g, '-').slice(0, 64) || 'import',
+            capturedAt: new Date(String(e.capturedAt)),
+            expiresAt: e.expiresAt ? new Date(String(e.expiresAt)) : undefined,
+            evidence: { importedFrom: doc.brand, originalEventId: e.id, originalHash: e.hash },
+          },
+          {},
+        );
+      }
+      return subject;
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Jurisdiction } from './deadlines';
+
+export const REQUEST_TYPES = ['access', 'erasure', 'rectification', 'restriction', 'objection'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export type RequestStatus = 'received' | 'in_progress' | 'completed' | 'rejected';
+
+@Entity({ name: 'privacy_requests' })
+export class PrivacyRequestEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'request_id', type: 'uuid' }) id: string;
+  @Column({ name: 'subject_id', type: 'uuid' }) subjectId: string;
+  @Column({ type: 'text' }) type: RequestType;
+  @Column({ type: 'text' }) jurisdiction: Jurisdiction;
+  @Column({ type: 'text' }) channel: 'api' | 'portal' | 'staff';
+  @Column({ type: 'text' }) status: RequestStatus;
+  @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt: Date;
+  @Column({ name: 'acknowledge_by', type: 'timestamptz', nullable: true }) acknowledgeBy: Date | null;
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
+  @Column({ name: 'due_at', type: 'timestamptz' }) dueAt: Date;
+  @Column({ name: 'extended_at', type: 'timestamptz', nullable: true }) extendedAt: Date | null;
+  @Column({ name: 'extension_reason', type: 'text', nullable: true }) extensionReason: string | null;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  @Column({ type: 'jsonb', nullable: true }) certificate: object | null;
+}
+
+@Entity({ name: 'privacy_request_events' })
+export class PrivacyRequestEventEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ name: 'event_id', type: 'uuid' }) id: string;
+  @Column({ name: 'request_id', type: 'uuid' }) requestId: string;
+  @Column({ type: 'timestamptz' }) at: Date;
+  @Column({ type: 'text' }) actor: string;
+  @Column({ type: 'text' }) action: string;
+  @Column({ type: 'text' }) status: RequestStatus;
+  @Column({ type: 'text', nullable: true }) note: string | null;
+}
+
+@Entity({ name: 'tombstones' })
+export class TombstoneEntity {
+  @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
+  @PrimaryColumn({ type: 'text' }) kind: 'external_id' | 'email' | 'phone';
+  @PrimaryColumn({ type: 'text' }) hash: string;
+  @Column({ name: 'subject_id', type: 'uuid' }) subjectId: string;
+  @Column({ name: 'erased_at', type: 'timestamptz' }) erasedAt: Date;
+}

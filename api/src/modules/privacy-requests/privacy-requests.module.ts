@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ConsentsModule } from '../consents/consents.module';
+import { FactsModule } from '../facts/facts.module';
+import { PreferencesModule } from '../preferences/preferences.module';
+import { ProfilesModule } from '../profiles/profiles.module';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { ComplianceService } from './compliance.service';
+import { ErasureService } from './erasure.service';
+import { ExportService } from './export.service';
+import { ImportService } from './import.service';
+import { PrivacyRequestsController } from './privacy-requests.controller';
+import { PrivacyRequestsService } from './privacy-requests.service';
+
+@Module({
+  imports: [SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule],
+  controllers: [PrivacyRequestsController],
+  providers: [PrivacyRequestsService, ErasureService, ExportService, ImportService, ComplianceService],
+  exports: [PrivacyRequestsService, ExportService],
+})
+export class PrivacyRequestsModule {}

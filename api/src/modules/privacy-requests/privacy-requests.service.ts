@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { In, type EntityManager } from 'typeorm';
+import canonicalize from 'canonicalize';
+import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
+import { Clock } from '../../common/clock';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { PurposeEntity } from '../purposes/purpose.entity';
+import { SubjectsService } from '../subjects/subjects.service';
+import { OutboxService } from '../webhooks/outbox.service';
+import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS } from './deadlines';
+import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
+import { ErasureService } from './erasure.service';
+import { ExportService } from './export.service';
+import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
+
+const EXTENSION_REFUSALS = {
+  closed: 'The request is already closed.',
+  'already-extended': 'The deadline was already extended once.',
+  'reason-required': 'An extension needs a reason, recorded before the first deadline.',
+  'too-late': 'The deadline may only be extended before it passes.',
+  'too-long': 'That is longer than the law allows for this jurisdiction.',
+} as const;
+
+/**
+ * Privacy requests (access, erasure, rectification, restriction, objection) with legal deadlines
+ * and an audited history. Requests filed by a brand's compliance key count as verified and are
+ * carried out at once where Candor can do the work itself (access, erasure, objection).
+ */
+@Injectable()
+export class PrivacyRequestsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+    private readonly subjects: SubjectsService,
+    private readonly erasure: ErasureService,
+    private readonly exports: ExportService,
+    private readonly ledger: ConsentLedgerService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      await this.subjects.require(em, caller.brandId, input.subjectId);
+      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', 'api');
+      if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key');
+      return this.present(em, request, true);
+    });
+  }
+
+  /** "Forget me" from the portal: verified by the customer's session and explicit confirmation. */
+  forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const request = await this.open(em, customer, customer.subjectId, 'erasure', 'gdpr', 'portal');
+      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation');
+      return this.present(em, request, false);
+    });
+  }
+
+  list(caller: BrandActor, query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
+      const after = Cursor.decode<{ due: string; id: string }>(query.cursor, ['due', 'id']);
+      const qb = em
+        .getRepository(PrivacyRequestEntity)
+        .createQueryBuilder('r')
+        .where('r.brand_id = :brandId', { brandId: caller.brandId })
+        .orderBy('r.due_at', 'ASC')
+        .addOrderBy('r.request_id', 'ASC')
+        .limit(limit + 1);
+      if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+      if (query.overdue) {
+        const now = this.clock.now();
+        qb.andWhere(`r.status IN ('received', 'in_progress')`).andWhere(
+          '(r.due_at < :now OR (r.acknowledge_by IS NOT NULL AND r.acknowledged_at IS NULL AND r.acknowledge_by < :now))',
+          { now },
+        );
+      }
+      if (after) qb.andWhere('(r.due_at, r.request_id) > (:due, :id)', { due: after.due, id: after.id });
+      const rows = await qb.getMany();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: await Promise.all(page.map((r) => this.present(em, r, false))),
+        nextCursor: rows.length > limit ? Cursor.encode({ due: last.dueAt.toISOString(), id: last.id }) : null,
+      };
+    });
+  }
+
+  get(caller: BrandActor, id: string): Promise<PrivacyRequestResponse> {
+    return this.db.run(caller.brandId, async (em) => this.present(em, await this.require(em, caller.brandId, id), true));
+  }
+
+  /** Carries out a pending request; rectification and restriction need a note saying what was done. */
+  execute(caller: BrandActor, id: string, note?: string): Promise<PrivacyRequestResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const request = await this.require(em, caller.brandId, id, true);
+      if (!isOpen(request)) throw new DomainError('conflict', `This request is already ${request.status}.`);
+      if (['rectification', 'restriction'].includes(request.type) && !note?.trim()) {
+        throw DomainError.validation([{ path: 'note', message: 'say what was corrected or restricted' }]);
+      }
+      await this.carryOut(em, caller, request, note ?? null);
+      return this.present(em, request, true);
+    });
+  }
+
+  extend(caller: BrandActor, id: string, reason: string, days?: number): Promise<PrivacyRequestResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const request = await this.require(em, caller.brandId, id, true);
+      const now = this.clock.now();
+      const extension = days ?? MAX_EXTENSION_DAYS[request.jurisdiction];
+      const refusal = extensionRefusal({ ...request, open: isOpen(request) }, now, extension, reason);
+      if (refusal) throw new DomainError('conflict', EXTENSION_REFUSALS[refusal], { refusal });
+      request.dueAt = new Date(request.dueAt.getTime() + extension * 86_400_000);
+      request.extendedAt = now;
+      request.extensionReason = reason;
+      await em.getRepository(PrivacyRequestEntity).save(request);
+      await this.record(em, caller, request, 'extended', `${extension} days: ${reason}`);
+      return this.present(em, request, true);
+    });
+  }
+
+  private async open(em: EntityManager, actor: BrandActor, subjectId: string, type: RequestType, jurisdiction: Jurisdiction, channel: PrivacyRequestEntity['channel']): Promise<PrivacyRequestEntity> {
+    const receivedAt = this.clock.now();
+    const { acknowledgeBy, dueAt } = deadlinesFor(jurisdiction, receivedAt);
+    const request = em.getRepository(PrivacyRequestEntity).create({
+      brandId: actor.brandId,
+      id: randomUUID(),
+      subjectId,
+      type,
+      jurisdiction,
+      channel,
+      status: 'received',
+      receivedAt,
+      acknowledgeBy,
+      // Filing through the API or the portal is itself the acknowledgement the customer receives.
+      acknowledgedAt: receivedAt,
+      dueAt,
+      extendedAt: null,
+      extensionReason: null,
+      completedAt: null,
+      certificate: null,
+    });
+    await em.getRepository(PrivacyRequestEntity).insert(request);
+    await this.record(em, actor, request, 'received', null);
+    return request;
+  }
+
+  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: string | null): Promise<void> {
+    const now = this.clock.now();
+    let certificate: Record<string, unknown> = { completedAt: now.toISOString() };
+    switch (request.type) {
+      case 'erasure':
+        certificate = { ...(await this.erasure.erase(em, request.brandId, request.subjectId, now)) };
+        break;
+      case 'access': {
+        const document = await this.exports.build(em, request.brandId, request.subjectId);
+        certificate = { ...certificate, exportSha256: createHash('sha256').update(canonicalize(document)!).digest('hex'), exportUrl: `/v1/subjects/${request.subjectId}/export` };
+        break;
+      }
+      case 'objection': {
+        // An objection stops every processing that does not serve a contract or a legal duty.
+        const purposes = await em.getRepository(PurposeEntity).findBy({ brandId: request.brandId, legalBasis: In(['consent', 'legitimate_interest']) });
+        for (const p of purposes) {
+          await this.ledger.append(em, actor, request.subjectId, { purpose: p.key, granted: false, source: 'objection' }, {});
+        }
+        certificate = { ...certificate, withdrawnPurposes: purposes.map((p) => p.key) };
+        break;
+      }
+      default:
+        certificate = { ...certificate, note };
+    }
+    request.status = 'completed';
+    request.completedAt = now;
+    request.certificate = certificate;
+    await em.getRepository(PrivacyRequestEntity).save(request);
+    await this.record(em, actor, request, 'completed', note);
+  }
+
+  /** Appends to the request's history and tells webhooks, in the same transaction. */
+  private async record(em: EntityManager, actor: Actor, request: PrivacyRequestEntity, action: string, note: string | null): Promise<void> {
+    await em.getRepository(PrivacyRequestEventEntity).insert({
+      brandId: request.brandId,
+      id: randomUUID(),
+      requestId: request.id,
+      at: this.clock.now(),
+      actor: actorRef(actor),
+      action,
+      status: request.status,
+      note,
+    });
+    await this.outbox.emit(em, request.brandId, 'privacy_request.updated', { requestId: request.id, subjectId: request.subjectId, type: request.type, status: request.status, action }, request.subjectId);
+  }
+
+  private async require(em: EntityManager, brandId: string, id: string, lock = false): Promise<PrivacyRequestEntity> {
+    const request = await em.getRepository(PrivacyRequestEntity).findOne({ where: { brandId, id }, lock: lock ? { mode: 'pessimistic_write' } : undefined });
+    if (!request) throw DomainError.notFound('privacy request', id);
+    return request;
+  }
+
+  private async present(em: EntityManager, r: PrivacyRequestEntity, withHistory: boolean): Promise<PrivacyRequestResponse> {
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const response: PrivacyRequestResponse = {
+      id: r.id,
+      subjectId: r.subjectId,
+      type: r.type,
+      jurisdiction: r.jurisdiction,
+      channel: r.channel,
+      status: r.status,
+      receivedAt: r.receivedAt.toISOString(),
+      acknowledgeBy: iso(r.acknowledgeBy),
+      dueAt: r.dueAt.toISOString(),
+      extendedAt: iso(r.extendedAt),
+      extensionReason: r.extensionReason,
+      completedAt: iso(r.completedAt),
+      certificate: r.certificate,
+      overdue: isOverdue({ ...r, open: isOpen(r) }, this.clock.now()),
+    };
+    if (withHistory) {
+      const events = await em.getRepository(PrivacyRequestEventEntity).find({ where: { brandId: r.brandId, requestId: r.id }, order: { at: 'ASC' } });
+      response.history = events.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, status: e.status, note: e.note }));
+    }
+    return response;
+  }
+}
+
+function isOpen(r: { status: RequestStatus }): boolean {
+  return r.status === 'received' || r.status === 'in_progress';
+}
