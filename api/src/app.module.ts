@@ -24,6 +24,7 @@ import { PreferencesModule } from './modules/preferences/preferences.module';
 import { PrivacyRequestsModule } from './modules/privacy-requests/privacy-requests.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
 import { QuestionsModule } from './modules/questions/questions.module';
+import { RecommendationsModule } from './modules/recommendations/recommendations.module';
 import { HealthModule } from './modules/health/health.module';
 import { PurposesModule } from './modules/purposes/purposes.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
@@ -62,6 +63,7 @@ export class AppModule {
         DecisionsModule,
         AudiencesModule,
         PrivacyRequestsModule,
+        RecommendationsModule,
         MeModule,
         DemoModule,
       ],

@@ -43,6 +43,10 @@ describe('npm start', () => {
       expect(profile.preferences.quietHours).toEqual({ start: '21:00', end: '07:00' });
       const questions = await (await fetch(`${api}/v1/questions`, auth)).json();
       expect(questions.data.map((q: { key: string }) => q.key)).toEqual(['why_meditate', 'practice_time']);
+      // ...and explained recommendations from what they told us.
+      const recs = await (await fetch(`${api}/v1/recommendations`, { method: 'POST', headers: { ...auth.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ subjectId: ingrid.id }) })).json();
+      expect(recs.data[0]).toMatchObject({ sku: 'sleep-stories', explanation: { locale: 'nb', purpose: 'personalization' } });
+      expect(recs.data[0].explanation.text).toContain('«Å sove bedre»');
     } finally {
       expect(await first.stop()).toBe(0);
     }

@@ -6,6 +6,7 @@ export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
+  'CatalogItem', 'Recommendation',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -40,8 +41,8 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
   ],
   'profiles:read': [['read', 'Profile']],
   'audiences:read': [['read', 'Audience']],
-  'recommendations:read': [],
-  'catalog:write': [],
+  'recommendations:read': [['read', 'Recommendation']],
+  'catalog:write': [[['update', 'read'], 'CatalogItem']],
   'webhooks:manage': [[['create', 'read', 'delete'], 'Webhook']],
   'config:write': [
     [['create', 'read', 'delete'], 'ApiKey'],

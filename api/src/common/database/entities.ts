@@ -13,6 +13,7 @@ import { SessionEntity, SignInTokenEntity } from '../../modules/auth/auth.entity
 import { ConsentConflictEntity } from '../../modules/consents/consent-conflict.entity';
 import { ContactEntity, SuppressionEntity } from '../../modules/decisions/decision.entity';
 import { FactEntity } from '../../modules/facts/fact.entity';
+import { CatalogItemEntity, RecommendationFeedbackEntity } from '../../modules/recommendations/catalog-item.entity';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, TombstoneEntity } from '../../modules/privacy-requests/privacy-request.entity';
 import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from '../../modules/webhooks/webhook.entity';
 import { PreferencesEntity } from '../../modules/preferences/preferences.entity';
@@ -48,4 +49,6 @@ export const ENTITIES = [
   PrivacyRequestEntity,
   PrivacyRequestEventEntity,
   TombstoneEntity,
+  CatalogItemEntity,
+  RecommendationFeedbackEntity,
 ];

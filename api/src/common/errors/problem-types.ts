@@ -24,6 +24,7 @@ export const PROBLEM_TYPES = {
   'unknown-purpose': { status: 422, title: 'The purpose is not defined for this brand' },
   'unknown-notice-version': { status: 422, title: 'That notice version does not exist' },
   'notice-required': { status: 422, title: 'A consent needs a published notice' },
+  'unconsented-reason': { status: 422, title: 'A reason cites a fact that may not be used for this purpose' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   'precondition-required': { status: 428, title: 'Send If-Match with the ETag you read' },
   'too-many-requests': { status: 429, title: 'Too many requests' },

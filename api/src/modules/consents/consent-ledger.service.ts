@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTurn } from '../../common/database/in-turn';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, IsNull } from 'typeorm';
 import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
@@ -189,10 +190,10 @@ export class ConsentLedgerService {
   forSubject(caller: BrandActor, subjectId: string): Promise<SubjectConsentsResponse> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
-      const [states, events] = await Promise.all([
-        em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { purpose: 'ASC' } }),
-        em.getRepository(ConsentEventEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { seq: 'ASC' } }),
-      ]);
+      const [states, events] = await inTurn(
+        () => em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { purpose: 'ASC' } }),
+        () => em.getRepository(ConsentEventEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { seq: 'ASC' } }),
+      );
       const now = new Date();
       return { data: states.map((s) => toStateResponse(s, now)), history: events.map(toEventResponse) };
     });

@@ -40,6 +40,8 @@ export interface DemoBrand {
   defaultLocale: string;
   purposes: string[];
   questions: DemoQuestion[];
+  /** What the brand may recommend, tagged with the fact values it suits. */
+  catalog: Array<{ sku: string; title: string; url?: string; tags: Array<{ factKey: string; value: string; weight: number }> }>;
   customers: DemoCustomer[];
 }
 
@@ -93,6 +95,16 @@ export const DEMO_BRANDS: DemoBrand[] = [
           opt('evening', 'In the evening', 'Om kvelden', 'Om aftenen', 'Wieczorem', 'Este'),
         ],
       },
+    ],
+    catalog: [
+      { sku: 'sleep-stories', title: 'Sleep stories: the lighthouse keeper', tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 3 }, { factKey: 'interest', value: 'sleep_stories', weight: 1 }] },
+      { sku: 'breathing-for-stress', title: 'Seven days of breathing for stress', tags: [{ factKey: 'motivation', value: 'reduce_stress', weight: 3 }, { factKey: 'motivation', value: 'ease_anxiety', weight: 2 }] },
+      { sku: 'five-minute-reset', title: 'The five-minute reset', tags: [{ factKey: 'motivation', value: 'unplug_five_minutes', weight: 3 }] },
+      { sku: 'athlete-focus', title: 'Focus training for athletes', tags: [{ factKey: 'motivation', value: 'mental_training_sport', weight: 3 }, { factKey: 'sport', value: 'running', weight: 1 }] },
+      { sku: 'habit-streak', title: 'Build the habit: a 21-day streak', tags: [{ factKey: 'motivation', value: 'build_habit', weight: 3 }] },
+      { sku: 'evening-wind-down', title: 'Evening wind-down', tags: [{ factKey: 'practice_time', value: 'evening', weight: 2 }, { factKey: 'motivation', value: 'sleep_better', weight: 1 }] },
+      { sku: 'meditation-for-sceptics', title: 'Meditation for sceptics: the science, no incense', tags: [{ factKey: 'motivation', value: 'sceptical', weight: 3 }] },
+      { sku: 'sound-bath', title: 'Sound bath collection', tags: [{ factKey: 'lifestyle', value: 'new_age', weight: 2 }, { factKey: 'motivation', value: 'relaxed_fulfilled', weight: 2 }] },
     ],
     customers: [
       // Meditates to sleep better and lower stress.
@@ -175,6 +187,15 @@ export const DEMO_BRANDS: DemoBrand[] = [
           opt('dark', 'Dark', 'Mørk', 'Mørk', 'Ciemny', 'Sötét'),
         ],
       },
+    ],
+    catalog: [
+      { sku: 'descaling-kit', title: 'Descaling kit for espresso machines', tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 3 }] },
+      { sku: 'dark-roast-beans', title: 'Dark roast beans, 1 kg', tags: [{ factKey: 'coffee_roast', value: 'dark', weight: 3 }, { factKey: 'owns', value: 'espresso_machine', weight: 1 }] },
+      { sku: 'milk-frothing-jug', title: 'Milk frothing jug', tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 2 }] },
+      { sku: 'light-roast-beans', title: 'Light roast beans, 500 g', tags: [{ factKey: 'coffee_roast', value: 'light', weight: 3 }] },
+      { sku: 'cast-iron-pan', title: 'Cast-iron pan, 26 cm', tags: [{ factKey: 'interest', value: 'cookware', weight: 3 }] },
+      { sku: 'bean-subscription-upgrade', title: 'Single-origin bean subscription', tags: [{ factKey: 'buys', value: 'coffee_beans_monthly', weight: 2 }] },
+      { sku: 'gift-wrapping', title: 'Gift wrapping and a card', tags: [{ factKey: 'purchase_for', value: 'gift', weight: 2 }] },
     ],
     customers: [
       // Bought an espresso machine; likes dark roasts.

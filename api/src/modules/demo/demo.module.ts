@@ -6,7 +6,8 @@ import { SubjectsModule } from '../subjects/subjects.module';
 import { FactsModule } from '../facts/facts.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { QuestionsModule } from '../questions/questions.module';
+import { RecommendationsModule } from '../recommendations/recommendations.module';
 import { DemoSeeder } from './demo.seeder';
 
-@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule], providers: [DemoSeeder], exports: [DemoSeeder] })
+@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule, RecommendationsModule], providers: [DemoSeeder], exports: [DemoSeeder] })
 export class DemoModule {}

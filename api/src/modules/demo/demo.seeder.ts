@@ -11,6 +11,7 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { FactsService } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { QuestionsService } from '../questions/questions.service';
+import { RecommendationsService } from '../recommendations/recommendations.service';
 import { DEMO_BRANDS } from './demo-data';
 
 /**
@@ -27,6 +28,7 @@ export class DemoSeeder {
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
     private readonly questions: QuestionsService,
+    private readonly recommendations: RecommendationsService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -39,6 +41,7 @@ export class DemoSeeder {
       const actor: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-seed' };
       for (const key of demo.purposes) await this.purposes.adopt(actor, key);
       for (const question of demo.questions) await this.questions.create(actor, question);
+      await this.recommendations.upsertMany(actor, demo.catalog);
       for (const customer of demo.customers) {
         const { subject } = await this.subjects.create(actor, {
           externalId: customer.externalId,

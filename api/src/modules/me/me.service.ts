@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTurn } from '../../common/database/in-turn';
 import type { CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { ConsentConflictEntity } from '../consents/consent-conflict.entity';
@@ -27,14 +28,14 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts] = await Promise.all([
-        em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
-        em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
-        em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
-        this.facts.current(em, brandId, subjectId, now),
-        this.preferences.read(em, brandId, subjectId),
-        em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
-      ]);
+      const [purposes, states, notices, facts, preferences, conflicts] = await inTurn(
+        () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
+        () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
+        () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
+        () => this.facts.current(em, brandId, subjectId, now),
+        () => this.preferences.read(em, brandId, subjectId),
+        () => em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
+      );
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
       const noticeText = new Map(notices.map((n) => [`${n.purposeKey}@${n.version}`, n.text]));
       const latestNotice = new Map(notices.map((n) => [n.purposeKey, n.version]));

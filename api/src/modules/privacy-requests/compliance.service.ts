@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTurn } from '../../common/database/in-turn';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
@@ -28,11 +29,11 @@ export class ComplianceService {
   /** GDPR Art. 30(1): controller, purposes, categories, recipients, retention — from the configuration. */
   recordsOfProcessing(caller: BrandActor): Promise<Record<string, unknown>> {
     return this.db.run(caller.brandId, async (em) => {
-      const [brand, purposes, endpoints] = await Promise.all([
-        em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId }),
-        em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId }, order: { key: 'ASC' } }),
-        em.getRepository(WebhookEndpointEntity).find({ where: { brandId: caller.brandId, status: 'active' } }),
-      ]);
+      const [brand, purposes, endpoints] = await inTurn(
+        () => em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId }),
+        () => em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId }, order: { key: 'ASC' } }),
+        () => em.getRepository(WebhookEndpointEntity).find({ where: { brandId: caller.brandId, status: 'active' } }),
+      );
       return {
         controller: { name: brand.name, slug: brand.slug },
         generatedAt: new Date().toISOString(),

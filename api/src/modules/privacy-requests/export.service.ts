@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTurn } from '../../common/database/in-turn';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
@@ -51,18 +52,18 @@ export class ExportService {
   async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await Promise.all([
-      em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
-      em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
-      em.getRepository(NoticeEntity).findBy({ brandId }),
-      em.getRepository(ConsentStateEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
-      em.getRepository(ConsentEventEntity).find({ where: { brandId, subjectId }, order: { seq: 'ASC' } }),
-      this.facts.current(em, brandId, subjectId, now),
-      this.preferences.read(em, brandId, subjectId),
-      em.getRepository(AccessRecordEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
-      em.getRepository(PrivacyRequestEntity).find({ where: { brandId, subjectId }, order: { receivedAt: 'ASC' } }),
-      em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
-    ]);
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await inTurn(
+      () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
+      () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
+      () => em.getRepository(NoticeEntity).findBy({ brandId }),
+      () => em.getRepository(ConsentStateEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
+      () => em.getRepository(ConsentEventEntity).find({ where: { brandId, subjectId }, order: { seq: 'ASC' } }),
+      () => this.facts.current(em, brandId, subjectId, now),
+      () => this.preferences.read(em, brandId, subjectId),
+      () => em.getRepository(AccessRecordEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
+      () => em.getRepository(PrivacyRequestEntity).find({ where: { brandId, subjectId }, order: { receivedAt: 'ASC' } }),
+      () => em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
+    );
     const noticeText = (purpose: string, version: number | null) =>
       version ? (notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
     const purposeByKey = new Map(purposes.map((p) => [p.key, p]));

@@ -4,6 +4,7 @@ import { In, type EntityManager } from 'typeorm';
 import canonicalize from 'canonicalize';
 import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
 import { Clock } from '../../common/clock';
+import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
@@ -84,7 +85,7 @@ export class PrivacyRequestsService {
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        data: await Promise.all(page.map((r) => this.present(em, r, false))),
+        data: await mapInTurn(page, (r) => this.present(em, r, false)),
         nextCursor: rows.length > limit ? Cursor.encode({ due: last.dueAt.toISOString(), id: last.id }) : null,
       };
     });

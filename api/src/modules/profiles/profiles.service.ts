@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { subject as asSubject } from '@casl/ability';
 import { profileAbilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
@@ -29,29 +30,39 @@ export class ProfilesService {
   read(caller: BrandActor, subjectId: string, purposeKey: string): Promise<ProfileResponse> {
     assertPurposeAllowed(caller, purposeKey);
     return this.db.run(caller.brandId, async (em) => {
-      await this.subjects.require(em, caller.brandId, subjectId);
-      const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
-      if (!purpose) {
-        throw new DomainError('unknown-purpose', `The purpose "${purposeKey}" is not defined for this brand.`, {
-          errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
-        });
-      }
-      const now = new Date();
-      const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId: caller.brandId, subjectId, purpose: purposeKey });
-      const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
-      if (!standing) {
-        throw new DomainError('consent-required', `This customer has no standing consent for "${purposeKey}".`, { purpose: purposeKey });
-      }
-
+      const { purpose, facts } = await this.readForPurpose(em, caller.brandId, subjectId, purposeKey);
       const ability = profileAbilityFor(purpose);
-      const facts = (await this.facts.current(em, caller.brandId, subjectId, now)).filter(
-        (f) => f.disputedAt === null && ability.can('read', asSubject('Fact', { subjectId: f.subjectId, category: f.category })),
-      );
       const preferences = ability.can('read', 'Profile', 'preferences') ? await this.preferences.read(em, caller.brandId, subjectId) : null;
       const fields = [...new Set(facts.map((f) => `facts.${f.key}`)), ...(preferences ? ['preferences'] : [])];
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'profile', purpose: purposeKey, fields });
       return { subjectId, purpose: purposeKey, facts: facts.map(toFactResponse), preferences };
     });
+  }
+
+  /**
+   * The one purpose-scoped read of a subject's facts, inside the caller's transaction: the purpose
+   * must exist and have standing consent (403 `consent-required`), and only current, undisputed
+   * facts whose category the purpose covers come back (CASL rule from the purpose). Profile reads
+   * and the recommender both go through here, so neither can see more than the other.
+   */
+  async readForPurpose(em: EntityManager, brandId: string, subjectId: string, purposeKey: string, now = new Date()) {
+    await this.subjects.require(em, brandId, subjectId);
+    const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId, key: purposeKey });
+    if (!purpose) {
+      throw new DomainError('unknown-purpose', `The purpose "${purposeKey}" is not defined for this brand.`, {
+        errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
+      });
+    }
+    const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId, subjectId, purpose: purposeKey });
+    const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
+    if (!standing) {
+      throw new DomainError('consent-required', `This customer has no standing consent for "${purposeKey}".`, { purpose: purposeKey });
+    }
+    const ability = profileAbilityFor(purpose);
+    const facts = (await this.facts.current(em, brandId, subjectId, now)).filter(
+      (f) => f.disputedAt === null && ability.can('read', asSubject('Fact', { subjectId: f.subjectId, category: f.category })),
+    );
+    return { purpose, consent, facts };
   }
 
   /** The customer's view of who read their data, newest first. */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { BrandActor } from '../../common/authz/actor';
 import { CryptoService, normaliseEmail, normalisePhone } from '../../common/crypto/crypto.service';
+import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
@@ -99,7 +100,7 @@ export class SubjectsService {
       if (after) qb.andWhere('s.subject_id > :after', { after: after.id });
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
-      const data = await Promise.all(page.map((row) => this.toResponse(em, row)));
+      const data = await mapInTurn(page, (row) => this.toResponse(em, row));
       return { data, nextCursor: rows.length > limit ? Cursor.encode({ id: page[page.length - 1].id }) : null };
     });
   }

@@ -1,0 +1,128 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { KEY_PATTERN } from '../../../common/http/validators';
+
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export class CatalogTagDto {
+  @ApiProperty({ example: 'motivation' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a fact key' }) factKey: string;
+  @ApiProperty({ example: 'sleep_better' }) @IsString() @MinLength(1) @MaxLength(500) value: string;
+  @ApiProperty({ example: 1, minimum: 0.01, maximum: 100 }) @IsNumber() @Min(0.01) @Max(100) weight: number;
+}
+
+export class UpsertCatalogItemDto {
+  @ApiProperty({ example: 'Sleep stories: the lighthouse keeper' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
+  @ApiPropertyOptional({ example: 'https://calmharbor.example/sleep/lighthouse' })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @MaxLength(2000)
+  url?: string;
+  @ApiProperty({ type: [CatalogTagDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => CatalogTagDto)
+  tags: CatalogTagDto[];
+}
+
+export class BulkCatalogItemDto extends UpsertCatalogItemDto {
+  @ApiProperty({ example: 'sleep-lighthouse' }) @IsString() @Matches(SKU_PATTERN, { message: 'must be a SKU of letters, digits, dots, dashes or underscores' }) sku: string;
+}
+
+export class BulkCatalogDto {
+  @ApiProperty({ type: [BulkCatalogItemDto], maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => BulkCatalogItemDto)
+  items: BulkCatalogItemDto[];
+}
+
+export class CatalogItemResponse {
+  @ApiProperty() sku: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ type: String, nullable: true }) url: string | null;
+  @ApiProperty({ type: [CatalogTagDto] }) tags: CatalogTagDto[];
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class RecommendationsRequestDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(50) limit?: number;
+}
+
+export class ValidateExplanationDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
+  @ApiProperty() @IsString() @Matches(SKU_PATTERN, { message: 'must be a SKU' }) sku: string;
+  @ApiProperty({ type: [String], description: 'Fact ids your own recommender cites.' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each must be a fact id (UUID)' })
+  because: string[];
+}
+
+export class FeedbackDto {
+  @ApiProperty({ enum: ['not_relevant', 'wrong_reason'] }) @IsIn(['not_relevant', 'wrong_reason']) kind: 'not_relevant' | 'wrong_reason';
+  @ApiPropertyOptional({ format: 'uuid', description: 'The cited fact that is wrong (needed for wrong_reason).' })
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a fact id (UUID)' })
+  factId?: string;
+}
+
+export class CitedFactResponse {
+  @ApiProperty({ format: 'uuid' }) factId: string;
+  @ApiProperty() key: string;
+  @ApiProperty() value: string;
+  @ApiProperty({ enum: ['declared', 'observed', 'inferred'] }) provenance: string;
+  @ApiProperty() source: string;
+  @ApiProperty({ format: 'date-time' }) collectedAt: string;
+  @ApiProperty({ description: 'What this fact adds to the score.' }) points: number;
+}
+
+export class ExplanationResponse {
+  @ApiProperty({ example: 'Because you told us on 2 March that your answer is “To sleep better”.' }) text: string;
+  @ApiProperty({ enum: ['en', 'nb', 'da', 'pl', 'hu'] }) locale: string;
+  @ApiProperty({ type: [CitedFactResponse] }) because: CitedFactResponse[];
+  @ApiProperty({ example: 'personalization' }) purpose: string;
+  @ApiProperty({ format: 'uuid', description: 'The consent event that allows this use.' }) consentEventId: string;
+  @ApiProperty({ example: 'Without this, we would not suggest it.' }) counterfactual: string;
+}
+
+export class RecommendationResponse {
+  @ApiProperty() sku: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ type: String, nullable: true }) url: string | null;
+  @ApiProperty() score: number;
+  @ApiProperty({ type: ExplanationResponse }) explanation: ExplanationResponse;
+}
+
+export class RecommendationsResponse {
+  @ApiProperty({ type: [RecommendationResponse] }) data: RecommendationResponse[];
+}
+
+export class FeedbackResponse {
+  @ApiProperty() sku: string;
+  @ApiProperty({ enum: ['not_relevant', 'wrong_reason'] }) kind: string;
+  @ApiPropertyOptional({ format: 'uuid' }) factId?: string;
+  @ApiProperty({ description: 'What happens now, in plain words.' }) message: string;
+}

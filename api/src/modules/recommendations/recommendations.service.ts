@@ -1,0 +1,230 @@
+import { Injectable } from '@nestjs/common';
+import { inTurn } from '../../common/database/in-turn';
+import { subject as asSubject } from '@casl/ability';
+import type { EntityManager } from 'typeorm';
+import { abilityFor } from '../../common/authz/abilities';
+import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { FactEntity } from '../facts/fact.entity';
+import { AccessLogService } from '../profiles/access-log.service';
+import { ProfilesService } from '../profiles/profiles.service';
+import { QuestionEntity } from '../questions/question.entity';
+import { SubjectsService } from '../subjects/subjects.service';
+import { OutboxService } from '../webhooks/outbox.service';
+import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
+import {
+  BulkCatalogItemDto,
+  CatalogItemResponse,
+  ExplanationResponse,
+  FeedbackDto,
+  FeedbackResponse,
+  RecommendationResponse,
+  UpsertCatalogItemDto,
+} from './dto/recommendation.dto';
+import { explain } from './explanations';
+import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
+
+export const PERSONALIZATION = 'personalization';
+
+/**
+ * Recommendations that carry their own explanation. Only facts consented for personalization are
+ * read (through the same purpose-scoped read as profile access); every recommendation cites the
+ * facts it came from and the consent that allows it; customers can say "that's not right".
+ */
+@Injectable()
+export class RecommendationsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly profiles: ProfilesService,
+    private readonly subjects: SubjectsService,
+    private readonly accessLog: AccessLogService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  upsertItem(caller: BrandActor, sku: string, input: UpsertCatalogItemDto): Promise<CatalogItemResponse> {
+    return this.db.run(caller.brandId, async (em) => toItemResponse(await this.save(em, caller.brandId, { ...input, sku })));
+  }
+
+  upsertMany(caller: BrandActor, items: BulkCatalogItemDto[]): Promise<{ upserted: number }> {
+    const skus = items.map((i) => i.sku);
+    if (new Set(skus).size !== skus.length) throw DomainError.validation([{ path: 'items', message: 'each SKU may appear once' }]);
+    return this.db.run(caller.brandId, async (em) => {
+      for (const item of items) await this.save(em, caller.brandId, item);
+      return { upserted: items.length };
+    });
+  }
+
+  listItems(caller: BrandActor): Promise<CatalogItemResponse[]> {
+    return this.db.run(caller.brandId, async (em) =>
+      (await em.getRepository(CatalogItemEntity).find({ where: { brandId: caller.brandId }, order: { sku: 'ASC' } })).map(toItemResponse),
+    );
+  }
+
+  /** Recommendations for a subject, each explained. A brand's request is recorded in the access log. */
+  recommend(caller: BrandActor | CustomerActor, subjectId: string, limit = 10): Promise<RecommendationResponse[]> {
+    return this.db.run(caller.brandId, async (em) => {
+      const now = new Date();
+      const { purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
+      const subject = await this.subjects.require(em, caller.brandId, subjectId);
+      const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
+      const [items, hidden, labels] = await inTurn(
+        () => this.candidateItems(em, caller.brandId, usable),
+        () => this.hiddenSkus(em, caller.brandId, subjectId),
+        () => this.labels(em, caller.brandId),
+      );
+      const scored = scoreItems(usable, items, hidden).slice(0, limit);
+      if (caller.kind !== 'customer') {
+        const cited = [...new Set(scored.flatMap((s) => s.because.map((c) => `facts.${c.fact.key}`)))];
+        await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'recommendations', purpose: PERSONALIZATION, fields: cited });
+      }
+      return scored.map((s) => ({
+        sku: s.item.sku,
+        title: s.item.title,
+        url: s.item.url,
+        score: s.score,
+        explanation: this.explanation(s.because, subject.locale, consent!.eventId, labels),
+      }));
+    });
+  }
+
+  /**
+   * Checks the reasons a brand's own recommender gives: each cited fact must be the subject's,
+   * current, undisputed and in a category personalization covers — else 422 `unconsented-reason`
+   * naming each offending fact.
+   */
+  validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[] }): Promise<ExplanationResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const now = new Date();
+      const { purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
+      const subject = await this.subjects.require(em, caller.brandId, input.subjectId);
+      const usable = new Map(usableFacts(facts.map(toScoringFact), input.subjectId, purpose, now).map((f) => [f.id, f]));
+      const offending = input.because.filter((id) => !usable.has(id));
+      if (offending.length) {
+        throw new DomainError(
+          'unconsented-reason',
+          `These facts may not be used as reasons for this customer's recommendations: ${offending.join(', ')}.`,
+          { facts: offending, errors: offending.map((id) => ({ path: 'because', message: `fact ${id} is not this customer's, or not consented for personalization` })) },
+        );
+      }
+      const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });
+      if (!item) throw new DomainError('not-found', `No catalog item "${input.sku}".`);
+      const [scored] = scoreItems(input.because.map((id) => usable.get(id)!), [item]);
+      const because: Contribution[] = scored?.because ?? [];
+      return this.explanation(because, subject.locale, consent!.eventId, await this.labels(em, caller.brandId));
+    });
+  }
+
+  /** "Not relevant" hides the item; "wrong reason" sets the cited fact aside at once until corrected. */
+  feedback(customer: CustomerActor, sku: string, input: FeedbackDto): Promise<FeedbackResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      if (!(await em.getRepository(CatalogItemEntity).existsBy({ brandId: customer.brandId, sku }))) {
+        throw new DomainError('not-found', `No catalog item "${sku}".`);
+      }
+      if (input.kind === 'wrong_reason') {
+        if (!input.factId) throw DomainError.validation([{ path: 'factId', message: 'say which reason is wrong' }]);
+        const fact = await em.getRepository(FactEntity).findOneBy({ brandId: customer.brandId, id: input.factId });
+        if (!fact || !abilityFor(customer).can('update', asSubject('Fact', { subjectId: fact.subjectId, category: fact.category }))) {
+          throw DomainError.notFound('fact', input.factId);
+        }
+        await em.getRepository(FactEntity).update({ brandId: customer.brandId, id: fact.id }, { disputedAt: new Date(), updatedAt: new Date() });
+        await this.outbox.emit(em, customer.brandId, 'fact.changed', { subjectId: fact.subjectId, factId: fact.id, key: fact.key, change: 'disputed' }, fact.subjectId);
+      }
+      await em.getRepository(RecommendationFeedbackEntity).upsert(
+        { brandId: customer.brandId, subjectId: customer.subjectId, sku, kind: input.kind, factId: input.factId ?? null, at: new Date() },
+        ['brandId', 'subjectId', 'sku', 'kind'],
+      );
+      return input.kind === 'not_relevant'
+        ? { sku, kind: input.kind, message: 'We will not suggest this again.' }
+        : {
+            sku,
+            kind: input.kind,
+            factId: input.factId,
+            message: 'We have set this reason aside and no longer use it. Correct it (PATCH /v1/me/facts/{id}) or delete it.',
+          };
+    });
+  }
+
+  private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, labels: Map<string, Record<string, string>>): ExplanationResponse {
+    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => {
+      const label = labels.get(`${key}\u0000${value}`);
+      return label?.[l] ?? label?.en;
+    });
+    return {
+      text,
+      locale: lang,
+      because: because.map((c) => ({
+        factId: c.fact.id,
+        key: c.fact.key,
+        value: c.fact.value,
+        provenance: c.fact.provenance,
+        source: c.fact.source,
+        collectedAt: c.fact.collectedAt.toISOString(),
+        points: c.points,
+      })),
+      purpose: PERSONALIZATION,
+      consentEventId,
+      counterfactual,
+    };
+  }
+
+  /** Only items tagged with one of the usable facts can score, so only those are loaded. */
+  private async candidateItems(em: EntityManager, brandId: string, facts: ScoringFact[]): Promise<CatalogItemEntity[]> {
+    if (!facts.length) return [];
+    return em
+      .getRepository(CatalogItemEntity)
+      .createQueryBuilder('i')
+      .where('i.brand_id = :brandId', { brandId })
+      .andWhere(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(i.tags) t
+                 WHERE (t->>'factKey', t->>'value') IN (SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:values AS text[]))))`,
+        { keys: facts.map((f) => f.key), values: facts.map((f) => f.value) },
+      )
+      .getMany();
+  }
+
+  private async hiddenSkus(em: EntityManager, brandId: string, subjectId: string): Promise<Set<string>> {
+    const rows = await em.getRepository(RecommendationFeedbackEntity).findBy({ brandId, subjectId, kind: 'not_relevant' });
+    return new Set(rows.map((r) => r.sku));
+  }
+
+  /** Customer-facing names for fact values, from the brand's question options. */
+  private async labels(em: EntityManager, brandId: string): Promise<Map<string, Record<string, string>>> {
+    const questions = await em.getRepository(QuestionEntity).findBy({ brandId });
+    return new Map(questions.flatMap((q) => q.options.map((o) => [`${q.factKey}\u0000${o.value}`, o.label] as const)));
+  }
+
+  private async save(em: EntityManager, brandId: string, input: BulkCatalogItemDto): Promise<CatalogItemEntity> {
+    const item = em.getRepository(CatalogItemEntity).create({
+      brandId,
+      sku: input.sku,
+      title: input.title,
+      url: input.url ?? null,
+      tags: input.tags.map((t) => ({ factKey: t.factKey, value: t.value, weight: t.weight })),
+      updatedAt: new Date(),
+    });
+    await em.getRepository(CatalogItemEntity).upsert(item, ['brandId', 'sku']);
+    return item;
+  }
+}
+
+function toScoringFact(f: FactEntity): ScoringFact {
+  return {
+    id: f.id,
+    subjectId: f.subjectId,
+    key: f.key,
+    value: f.value,
+    category: f.category,
+    provenance: f.provenance,
+    source: f.source,
+    collectedAt: f.collectedAt,
+    disputed: f.disputedAt !== null,
+    expiresAt: f.expiresAt,
+  };
+}
+
+function toItemResponse(i: CatalogItemEntity): CatalogItemResponse {
+  return { sku: i.sku, title: i.title, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
+}
+
+export type { ScoredItem };

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, TestApi } from '../support/api';
+import { adoptPurpose, bearer, createBrand, createKey, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+const me = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+async function calmHarbor(): Promise<{ brand: TestBrand; subject: { id: string }; facts: Record<string, string> }> {
+  const brand = await createBrand(api, 'Calm Harbor');
+  await adoptPurpose(api, brand, 'personalization');
+  await api.http
+    .post('/v1/purposes')
+    .set(bearer(brand.key))
+    .send({ key: 'product_analytics', name: { en: 'Product analytics' }, legalBasis: 'consent', dataCategories: ['app_usage'] })
+    .expect(201);
+  await api.http.post('/v1/purposes/product_analytics/notices').set(bearer(brand.key)).send({ text: { en: 'We count how you use the app.' } }).expect(201);
+  await api.http
+    .post('/v1/questions')
+    .set(bearer(brand.key))
+    .send({
+      key: 'why_meditate',
+      text: { en: 'What brings you to meditation?' },
+      factKey: 'motivation',
+      category: 'motivations',
+      options: [
+        { value: 'sleep_better', label: { en: 'To sleep better', nb: 'For å sove bedre' } },
+        { value: 'reduce_stress', label: { en: 'To lower my stress' } },
+      ],
+    })
+    .expect(201);
+  const catalog = {
+    items: [
+      { sku: 'sleep-stories', title: 'Sleep stories', tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 3 }] },
+      { sku: 'breathing-course', title: 'Breathing for stress', tags: [{ factKey: 'motivation', value: 'reduce_stress', weight: 3 }] },
+      { sku: 'evening-wind-down', title: 'Evening wind-down', tags: [{ factKey: 'practice_time', value: 'evening', weight: 2 }, { factKey: 'motivation', value: 'sleep_better', weight: 1 }] },
+      { sku: 'crystal-set', title: 'Crystal set', tags: [{ factKey: 'lifestyle', value: 'new_age', weight: 2 }] },
+      { sku: 'power-user-tips', title: 'Power-user tips', tags: [{ factKey: 'sessions_per_week', value: 'many', weight: 5 }] },
+    ],
+  };
+  expect((await api.http.post('/v1/catalog/items/bulk').set(bearer(brand.key)).send(catalog)).body).toEqual({ upserted: 5 });
+  const subject = await createSubject(api, brand, { locale: 'en' });
+  await grant(api, brand, subject.id, 'personalization');
+  await grant(api, brand, subject.id, 'product_analytics');
+  const facts: Record<string, string> = {};
+  facts.motivation = (await recordFact(api, brand, subject.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome question' })).id;
+  facts.practice = (await recordFact(api, brand, subject.id, { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', source: 'app sessions' })).id;
+  facts.lifestyle = (await recordFact(api, brand, subject.id, { key: 'lifestyle', value: 'new_age', category: 'interests', provenance: 'inferred', source: 'content you played' })).id;
+  facts.usage = (await recordFact(api, brand, subject.id, { key: 'sessions_per_week', value: 'many', category: 'app_usage', provenance: 'observed', source: 'app analytics' })).id;
+  return { brand, subject, facts };
+}
+
+describe('explained recommendations', () => {
+  it('ranks items from consented facts only and explains each with provenance, source, date and consent', async () => {
+    const { brand, subject, facts } = await calmHarbor();
+    const reader = await createKey(api, brand, ['recommendations:read']);
+    const res = await api.http.post('/v1/recommendations').set(bearer(reader)).send({ subjectId: subject.id });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.map((r: { sku: string }) => r.sku)).toEqual(['sleep-stories', 'evening-wind-down', 'crystal-set']);
+    const sleep = res.body.data.find((r: { sku: string }) => r.sku === 'sleep-stories');
+    expect(sleep.explanation).toMatchObject({
+      purpose: 'personalization',
+      locale: 'en',
+      because: [expect.objectContaining({ factId: facts.motivation, key: 'motivation', value: 'sleep_better', provenance: 'declared', source: 'welcome question' })],
+      counterfactual: 'Without this, we would not suggest it.',
+    });
+    expect(sleep.explanation.text).toMatch(/^Because you told us on \d+ \w+ that your answer is “To sleep better”\.$/);
+    const consents = await api.http.get(`/v1/subjects/${subject.id}/consents`).set(bearer(brand.key));
+    expect(sleep.explanation.consentEventId).toBe(consents.body.data.find((c: { purpose: string }) => c.purpose === 'personalization').eventId);
+    // The analytics-only fact never reaches the scorer.
+    expect(JSON.stringify(res.body)).not.toContain(facts.usage);
+
+    const token = await signInCustomer(api, brand, subject.id);
+    const log = await api.http.get('/v1/me/access-log').set(me(token));
+    expect(log.body.data[0]).toMatchObject({ kind: 'recommendations', purpose: 'personalization' });
+    expect(log.body.data[0].fields.sort()).toEqual(['facts.lifestyle', 'facts.motivation', 'facts.practice_time']);
+  });
+
+  it('refuses with 403 consent-required once personalization is withdrawn', async () => {
+    const { brand, subject } = await calmHarbor();
+    await grant(api, brand, subject.id, 'personalization', false);
+    const res = await api.http.post('/v1/recommendations').set(bearer(brand.key)).send({ subjectId: subject.id });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('consent-required');
+  });
+
+  it("validates a brand's own reasons, rejecting analytics-only and other customers' facts by name", async () => {
+    const { brand, subject, facts } = await calmHarbor();
+    const ok = await api.http.post('/v1/explanations/validate').set(bearer(brand.key)).send({ subjectId: subject.id, sku: 'sleep-stories', because: [facts.motivation] });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.because.map((b: { factId: string }) => b.factId)).toEqual([facts.motivation]);
+
+    const analytics = await api.http.post('/v1/explanations/validate').set(bearer(brand.key)).send({ subjectId: subject.id, sku: 'power-user-tips', because: [facts.usage, facts.motivation] });
+    expect(analytics.status).toBe(422);
+    expect(analytics.body).toMatchObject({ code: 'unconsented-reason', facts: [facts.usage] });
+
+    const other = await createSubject(api, brand);
+    await grant(api, brand, other.id, 'personalization');
+    const foreign = await recordFact(api, brand, other.id, { key: 'motivation', value: 'sleep_better', category: 'motivations' });
+    const stolen = await api.http.post('/v1/explanations/validate').set(bearer(brand.key)).send({ subjectId: subject.id, sku: 'sleep-stories', because: [foreign.id] });
+    expect(stolen.status).toBe(422);
+    expect(stolen.body.facts).toEqual([foreign.id]);
+  });
+
+  it('lets the customer hide an item, flag a wrong reason (set aside at once) and correct it', async () => {
+    const { brand, subject, facts } = await calmHarbor();
+    const token = await signInCustomer(api, brand, subject.id);
+    const skus = async () => (await api.http.get('/v1/me/recommendations').set(me(token))).body.data.map((r: { sku: string }) => r.sku);
+    expect(await skus()).toEqual(['sleep-stories', 'evening-wind-down', 'crystal-set']);
+
+    expect((await api.http.post('/v1/me/recommendations/crystal-set/feedback').set(me(token)).send({ kind: 'not_relevant' })).status).toBe(200);
+    expect(await skus()).toEqual(['sleep-stories', 'evening-wind-down']);
+
+    const wrong = await api.http.post('/v1/me/recommendations/sleep-stories/feedback').set(me(token)).send({ kind: 'wrong_reason', factId: facts.motivation });
+    expect(wrong.status).toBe(200);
+    expect(wrong.body.message).toMatch(/set this reason aside/);
+    expect(await skus()).toEqual(['evening-wind-down']);
+    const overview = await api.http.get('/v1/me').set(me(token));
+    expect(overview.body.facts.find((f: { id: string }) => f.id === facts.motivation)).toMatchObject({ disputed: true, usedFor: [] });
+
+    // "I meditate to lower stress, not to sleep": the correction is the customer's own declaration.
+    const corrected = await api.http.patch(`/v1/me/facts/${facts.motivation}`).set(me(token)).send({ value: 'reduce_stress' });
+    expect(corrected.body).toMatchObject({ provenance: 'declared', disputed: false });
+    expect(await skus()).toEqual(['breathing-course', 'evening-wind-down']);
+
+    const foreign = await api.http.post('/v1/me/recommendations/sleep-stories/feedback').set(me(token)).send({ kind: 'wrong_reason', factId: '00000000-0000-4000-8000-000000000009' });
+    expect(foreign.status).toBe(404);
+    expect((await api.http.post('/v1/me/recommendations/sleep-stories/feedback').set(me(token)).send({ kind: 'wrong_reason' })).status).toBe(422);
+  });
+
+  it('upserts single catalog items and rejects bad tags', async () => {
+    const brand = await createBrand(api);
+    const put = await api.http.put('/v1/catalog/items/descaling-kit').set(bearer(brand.key)).send({ title: 'Descaling kit', tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 2 }] });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ sku: 'descaling-kit', title: 'Descaling kit' });
+    const bad = await api.http.put('/v1/catalog/items/descaling-kit').set(bearer(brand.key)).send({ title: 'x', tags: [{ factKey: 'owns', value: 'x', weight: -1 }] });
+    expect(bad.status).toBe(422);
+    expect((await api.http.get('/v1/catalog/items').set(bearer(brand.key))).body.data).toHaveLength(1);
+  });
+});
