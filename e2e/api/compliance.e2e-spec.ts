@@ -286,6 +286,39 @@ describe('export and portability', () => {
   });
 });
 
+describe('audit log', () => {
+  it('hash-chains every compliance and configuration action and detects edits, deletions and smuggled rows', async () => {
+    const brand = await createBrand(api);
+    await adoptPurpose(api, brand, 'email_marketing');
+    const subject = await createSubject(api, brand);
+    await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'access' }).expect(201);
+    const log = await api.http.get('/v1/audit-log').set(bearer(brand.key));
+    expect(log.body.data.map((a: { action: string }) => a.action)).toEqual(['privacy_request.completed', 'privacy_request.received', 'purpose.adopted', 'brand.created']);
+    expect((await api.http.get('/v1/audit-log/verify').set(bearer(brand.key))).body).toEqual({ ok: true, events: 4 });
+
+    const { Client } = await import('pg');
+    const owner = new Client({ connectionString: api.databaseUrl! });
+    await owner.connect();
+    const tamper = async (sql: string) => {
+      await owner.query('ALTER TABLE audit_log DISABLE TRIGGER tg_audit_log_append_only');
+      await owner.query(sql);
+      await owner.query('ALTER TABLE audit_log ENABLE TRIGGER tg_audit_log_append_only');
+      return (await api.http.get('/v1/audit-log/verify').set(bearer(brand.key))).body;
+    };
+    try {
+      const target = log.body.data[1].id;
+      expect(await tamper(`UPDATE audit_log SET actor = 'someone-else' WHERE audit_id = '${target}'`)).toMatchObject({ ok: false, firstBadEventId: target, fault: 'hash-mismatch' });
+      await tamper(`UPDATE audit_log SET actor = '${log.body.data[1].actor}' WHERE audit_id = '${target}'`);
+      expect((await api.http.get('/v1/audit-log/verify').set(bearer(brand.key))).body.ok).toBe(true);
+      expect(await tamper(`INSERT INTO audit_log (brand_id, audit_id, at, actor, action) VALUES ('${brand.id}', gen_random_uuid(), now(), 'operator', 'forged')`)).toMatchObject({ ok: false, fault: 'unchained-entry' });
+      await tamper(`DELETE FROM audit_log WHERE action = 'forged'`);
+      expect(await tamper(`DELETE FROM audit_log WHERE audit_id = '${target}'`)).toMatchObject({ ok: false, firstBadEventId: target, fault: 'missing-entry' });
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
 describe('docs/export.schema.json', () => {
   it('is the schema the code validates imports with (run `npm run openapi` after changing it)', async () => {
     const { EXPORT_SCHEMA } = await import('../../api/src/modules/privacy-requests/export-schema');

@@ -2,6 +2,7 @@ import { CreateFoundation1764300000000 } from './1764300000000-create-foundation
 import { CreateProfiles1764400000000 } from './1764400000000-create-profiles';
 import { CreateCompliance1764500000000 } from './1764500000000-create-compliance';
 import { CreateRecommendations1764600000000 } from './1764600000000-create-recommendations';
+import { ChainAuditLog1764650000000 } from './1764650000000-chain-audit-log';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateProfiles1764400000000,
   CreateCompliance1764500000000,
   CreateRecommendations1764600000000,
+  ChainAuditLog1764650000000,
 ];

@@ -49,7 +49,7 @@ export function hashedContent(event: ChainedEvent) {
   };
 }
 
-export type ChainFault = 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'chain-truncated';
+export type ChainFault = 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'chain-truncated' | 'missing-entry' | 'unchained-entry';
 
 export interface ChainVerdict {
   ok: boolean;
@@ -58,27 +58,43 @@ export interface ChainVerdict {
   fault?: ChainFault;
 }
 
+/** A link of any hash chain: its position, the hash it points back to and its own hash. */
+export interface ChainLink {
+  id: string;
+  seq: number;
+  prevHash: string | null;
+  hash: string;
+}
+
 /**
- * Checks a brand's chain incrementally, event by event in `seq` order: each event must follow the
- * previous one without a gap, point at its hash, and hash to what it says. `finish` compares the
- * end of the chain with the head row, which catches deleted events at the tail.
+ * Checks a hash chain incrementally, link by link in `seq` order: each link must follow the
+ * previous one without a gap, point at its hash, and hash to what it says (`hashOf` recomputes
+ * it from the stored content). `finish` compares the end of the chain with the head row, which
+ * catches deleted links at the tail. Used for the consent ledger and the audit log.
  */
-export class ChainVerifier {
+export class ChainVerifier<T extends ChainLink = ChainedEvent & { hash: string }> {
   private count = 0;
   private lastSeq = 0;
   private lastHash: string | null = null;
   private fault?: { id?: string; fault: ChainFault };
 
-  /** Feeds the next event; returns false once the chain is known to be bad. */
-  push(event: ChainedEvent & { hash: string }): boolean {
+  constructor(private readonly hashOf: (link: T) => string = hashEvent as unknown as (link: T) => string) {}
+
+  /** Feeds the next link; returns false once the chain is known to be bad. */
+  push(link: T): boolean {
     if (this.fault) return false;
     this.count += 1;
-    if (event.seq !== this.lastSeq + 1) this.fault = { id: event.id, fault: 'sequence-gap' };
-    else if (event.prevHash !== this.lastHash) this.fault = { id: event.id, fault: 'broken-link' };
-    else if (hashEvent(event) !== event.hash) this.fault = { id: event.id, fault: 'hash-mismatch' };
-    this.lastSeq = event.seq;
-    this.lastHash = event.hash;
+    if (link.seq !== this.lastSeq + 1) this.fault = { id: link.id, fault: 'sequence-gap' };
+    else if (link.prevHash !== this.lastHash) this.fault = { id: link.id, fault: 'broken-link' };
+    else if (this.hashOf(link) !== link.hash) this.fault = { id: link.id, fault: 'hash-mismatch' };
+    this.lastSeq = link.seq;
+    this.lastHash = link.hash;
     return !this.fault;
+  }
+
+  /** Marks the chain bad for a reason found outside the link order (a missing or unchained entry). */
+  fail(id: string | undefined, fault: ChainFault): void {
+    this.fault ??= { id, fault };
   }
 
   finish(head: { lastSeq: number; lastHash: string | null } | null): ChainVerdict {

@@ -6,6 +6,8 @@ import { Caller, Can } from '../../common/authz/decorators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
+import { AuditService } from '../audit/audit.service';
+import { LedgerVerificationResponse } from '../consents/dto/consent.dto';
 import { SubjectResponse } from '../subjects/dto/subject.dto';
 import { ComplianceService } from './compliance.service';
 import { CreatePrivacyRequestDto, ExecuteRequestDto, ExtendRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
@@ -22,6 +24,7 @@ export class PrivacyRequestsController {
     private readonly exports: ExportService,
     private readonly imports: ImportService,
     private readonly compliance: ComplianceService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('privacy-requests')
@@ -102,6 +105,14 @@ export class PrivacyRequestsController {
   @ApiProblems(401, 403)
   recordsOfProcessing(@Caller() caller: BrandActor): Promise<Record<string, unknown>> {
     return this.compliance.recordsOfProcessing(caller);
+  }
+
+  @Get('audit-log/verify')
+  @Can('read', 'AuditLog')
+  @ApiOkResponse({ type: LedgerVerificationResponse, description: 'Recomputes the audit log\'s hash chain and names the first bad entry.' })
+  @ApiProblems(401, 403)
+  verifyAuditLog(@Caller() caller: BrandActor): Promise<LedgerVerificationResponse> {
+    return this.audit.verify(caller);
   }
 
   @Get('audit-log')

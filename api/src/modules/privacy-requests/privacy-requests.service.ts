@@ -8,6 +8,7 @@ import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { AuditService } from '../audit/audit.service';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -41,6 +42,7 @@ export class PrivacyRequestsService {
     private readonly exports: ExportService,
     private readonly ledger: ConsentLedgerService,
     private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
   ) {}
 
   file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
@@ -193,6 +195,7 @@ export class PrivacyRequestsService {
       status: request.status,
       note,
     });
+    await this.audit.record(em, request.brandId, actor, `privacy_request.${action}`, request.id, { type: request.type, status: request.status });
     await this.outbox.emit(em, request.brandId, 'privacy_request.updated', { requestId: request.id, subjectId: request.subjectId, type: request.type, status: request.status, action }, request.subjectId);
   }
 
