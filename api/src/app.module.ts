@@ -27,6 +27,7 @@ import { QuestionsModule } from './modules/questions/questions.module';
 import { RecommendationsModule } from './modules/recommendations/recommendations.module';
 import { HealthModule } from './modules/health/health.module';
 import { PurposesModule } from './modules/purposes/purposes.module';
+import { StaffModule } from './modules/staff/staff.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -64,6 +65,7 @@ export class AppModule {
         AudiencesModule,
         PrivacyRequestsModule,
         RecommendationsModule,
+        StaffModule,
         MeModule,
         DemoModule,
       ],

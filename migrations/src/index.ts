@@ -3,6 +3,7 @@ import { CreateProfiles1764400000000 } from './1764400000000-create-profiles';
 import { CreateCompliance1764500000000 } from './1764500000000-create-compliance';
 import { CreateRecommendations1764600000000 } from './1764600000000-create-recommendations';
 import { ChainAuditLog1764650000000 } from './1764650000000-chain-audit-log';
+import { CreateStaff1764660000000 } from './1764660000000-create-staff';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateCompliance1764500000000,
   CreateRecommendations1764600000000,
   ChainAuditLog1764650000000,
+  CreateStaff1764660000000,
 ];

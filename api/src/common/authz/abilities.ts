@@ -1,12 +1,12 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
-import type { Actor, Scope } from './actor';
+import type { Actor, Scope, StaffRole } from './actor';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
 export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
-  'CatalogItem', 'Recommendation',
+  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -46,6 +46,7 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
   'webhooks:manage': [[['create', 'read', 'delete'], 'Webhook']],
   'config:write': [
     [['create', 'read', 'delete'], 'ApiKey'],
+    [['create', 'read', 'delete'], 'Staff'],
     ['create', 'Purpose'],
     ['create', 'Notice'],
     [['create', 'read'], 'Question'],
@@ -58,8 +59,32 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['read', 'Export'],
     ['read', 'ConsentRecord'],
     ['read', 'ProcessingRecord'],
+    ['read', 'ConsentStats'],
   ],
 };
+
+/** What each staff role may do in the brand's console: viewers watch, compliance acts, admins also manage staff. */
+const STAFF_RULES: Record<StaffRole, Array<[Action | Action[], Resource]>> = {
+  viewer: [
+    ['read', 'PrivacyRequest'],
+    ['verify', 'Ledger'],
+    ['read', 'AuditLog'],
+    ['read', 'ProcessingRecord'],
+    ['read', 'ConsentStats'],
+  ],
+  compliance: [
+    [['create', 'read', 'update'], 'PrivacyRequest'],
+    ['verify', 'Ledger'],
+    ['read', 'AuditLog'],
+    ['read', 'ProcessingRecord'],
+    ['read', 'ConsentStats'],
+    ['read', 'Export'],
+    ['read', 'ConsentRecord'],
+    ['read', 'Subject'],
+  ],
+  admin: [],
+};
+STAFF_RULES.admin = [...STAFF_RULES.compliance, [['create', 'read', 'delete'], 'Staff']];
 
 /** Builds the CASL ability of an actor. */
 export function abilityFor(actor: Actor): AppAbility {
@@ -77,6 +102,11 @@ export function abilityFor(actor: Actor): AppAbility {
       }
       // Importing an export writes a subject and its consent history: it takes both scopes.
       if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can('create', 'Import');
+      break;
+    case 'staff':
+      can('read', ['Brand', 'Purpose', 'Notice']);
+      can(['read', 'delete'], 'StaffSession');
+      for (const [action, resource] of STAFF_RULES[actor.role]) can(action, resource);
       break;
     case 'customer':
       // A signed-in customer acts on their own data only: every /v1/me route, and facts that are theirs.

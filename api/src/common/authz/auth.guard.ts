@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { StaffService } from '../../modules/staff/staff.service';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { CANDOR_CONFIG } from '../../config/config.module';
@@ -24,6 +25,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyResolver,
     private readonly sessions: SessionResolver,
+    private readonly moduleRef: ModuleRef,
     @Inject(CANDOR_CONFIG) config: CandorConfig,
   ) {
     this.adminKey = Buffer.from(config.adminKey, 'utf8');
@@ -46,6 +48,8 @@ export class AuthGuard implements CanActivate {
           ? 'The operator key may only create brands; use a brand API key for this.'
           : actor.kind === 'customer'
             ? 'A customer session can only reach the /v1/me routes.'
+            : actor.kind === 'staff'
+              ? `Your role (${actor.role}) does not allow this.`
             : `This needs a key with ${scopes.length ? `the ${scopes.map((s) => `"${s}"`).join(' or ')} scope` : 'another kind of credential'}.`,
         { requiredScopes: scopes },
       );
@@ -68,6 +72,10 @@ export class AuthGuard implements CanActivate {
     }
     if (token.startsWith('cst_')) {
       const actor = await this.sessions.resolve(token);
+      if (actor) return actor;
+    }
+    if (token.startsWith('sss_')) {
+      const actor = await this.moduleRef.get(StaffService, { strict: false }).resolve(token);
       if (actor) return actor;
     }
     throw new DomainError('unauthenticated', 'The credential is unknown or has been revoked.');

@@ -13,6 +13,7 @@ import { SessionEntity, SignInTokenEntity } from '../../modules/auth/auth.entity
 import { ConsentConflictEntity } from '../../modules/consents/consent-conflict.entity';
 import { ContactEntity, SuppressionEntity } from '../../modules/decisions/decision.entity';
 import { FactEntity } from '../../modules/facts/fact.entity';
+import { StaffCredentialEntity, StaffMemberEntity } from '../../modules/staff/staff.entity';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from '../../modules/recommendations/catalog-item.entity';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, TombstoneEntity } from '../../modules/privacy-requests/privacy-request.entity';
 import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from '../../modules/webhooks/webhook.entity';
@@ -51,4 +52,6 @@ export const ENTITIES = [
   TombstoneEntity,
   CatalogItemEntity,
   RecommendationFeedbackEntity,
+  StaffMemberEntity,
+  StaffCredentialEntity,
 ];

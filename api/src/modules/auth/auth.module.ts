@@ -4,5 +4,5 @@ import { AuthController } from './auth.controller';
 import { MailerService } from './mailer.service';
 import { SignInService } from './sign-in.service';
 
-@Module({ imports: [SubjectsModule], controllers: [AuthController], providers: [SignInService, MailerService], exports: [SignInService] })
+@Module({ imports: [SubjectsModule], controllers: [AuthController], providers: [SignInService, MailerService], exports: [SignInService, MailerService] })
 export class AuthModule {}

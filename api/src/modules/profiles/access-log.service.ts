@@ -18,7 +18,7 @@ export interface AccessRead {
 export class AccessLogService {
   async record(em: EntityManager, brandId: string, actor: Actor, subjectIds: string[], read: AccessRead): Promise<void> {
     if (!subjectIds.length) return;
-    const name = actor.kind === 'apiKey' ? actor.name : actor.kind === 'system' ? actor.name : null;
+    const name = actor.kind === 'apiKey' || actor.kind === 'system' ? actor.name : actor.kind === 'staff' ? `${actor.name} (staff)` : null;
     await em.query(
       `INSERT INTO access_log (brand_id, access_id, subject_id, at, actor, actor_name, kind, purpose_key, fields)
        SELECT $1, id, subject_id, $9::timestamptz, $4, $5, $6, $7, $8::text[]

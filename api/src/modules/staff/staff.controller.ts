@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { BrandActor, StaffActor } from '../../common/authz/actor';
+import { Caller, Can, Public } from '../../common/authz/decorators';
+import { DomainError } from '../../common/errors/domain-error';
+import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { notFoundOnBadUuid } from '../../common/http/params';
+import { ConsentStatsResponse, CreateStaffDto, StaffLinkDto, StaffResponse, StaffSessionDto, StaffSessionResponse } from './dto/staff.dto';
+import { StaffService } from './staff.service';
+
+@ApiTags('staff')
+@Controller('v1')
+export class StaffController {
+  constructor(private readonly staff: StaffService) {}
+
+  @Post('staff')
+  @Can('create', 'Staff')
+  @ApiCreatedResponse({ type: StaffResponse })
+  @ApiProblems(401, 403, 409, 422)
+  create(@Caller() caller: BrandActor, @Body() body: CreateStaffDto): Promise<StaffResponse> {
+    return this.staff.create(caller, body);
+  }
+
+  @Get('staff')
+  @Can('read', 'Staff')
+  @ApiPage(StaffResponse)
+  @ApiProblems(401, 403)
+  async list(@Caller() caller: BrandActor): Promise<{ data: StaffResponse[]; nextCursor: null }> {
+    return { data: await this.staff.list(caller), nextCursor: null };
+  }
+
+  @Delete('staff/:id')
+  @HttpCode(204)
+  @Can('delete', 'Staff')
+  @ApiNoContentResponse({ description: 'Disabled: their sessions end at once.' })
+  @ApiProblems(401, 403, 404)
+  disable(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('staff member')) id: string): Promise<void> {
+    return this.staff.disable(caller, id);
+  }
+
+  @Post('auth/staff-links')
+  @Public()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.' })
+  @ApiProblems(422)
+  requestLink(@Body() body: StaffLinkDto): { status: 'accepted' } {
+    this.staff.requestLink(body.brand, body.email);
+    return { status: 'accepted' };
+  }
+
+  @Post('auth/staff-sessions')
+  @Public()
+  @ApiCreatedResponse({ type: StaffSessionResponse })
+  @ApiProblems(401, 422)
+  createSession(@Body() body: StaffSessionDto): Promise<StaffSessionResponse> {
+    return this.staff.createSession(body.token);
+  }
+
+  @Delete('auth/staff-sessions/current')
+  @HttpCode(204)
+  @Can('delete', 'StaffSession')
+  @ApiNoContentResponse()
+  @ApiProblems(401, 403)
+  endSession(@Caller() caller: StaffActor): Promise<void> {
+    return this.staff.endSession(caller);
+  }
+
+  @Get('staff/me')
+  @Can('read', 'StaffSession')
+  @ApiOkResponse({ schema: { type: 'object', properties: { staffId: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } } })
+  @ApiProblems(401, 403)
+  whoAmI(@Caller() caller: StaffActor): { staffId: string; name: string; role: string } {
+    return { staffId: caller.staffId, name: caller.name, role: caller.role };
+  }
+
+  @Get('consent-stats')
+  @Can('read', 'ConsentStats')
+  @ApiQuery({ name: 'days', required: false, schema: { type: 'integer', minimum: 1, maximum: 366, default: 90 } })
+  @ApiOkResponse({ type: ConsentStatsResponse })
+  @ApiProblems(401, 403, 422)
+  stats(@Caller() caller: BrandActor, @Query('days') days?: string): Promise<ConsentStatsResponse> {
+    const n = days === undefined ? 90 : Number(days);
+    if (!Number.isInteger(n) || n < 1 || n > 366) throw DomainError.validation([{ path: 'days', message: 'must be a whole number from 1 to 366' }]);
+    return this.staff.consentStats(caller, n);
+  }
+}
