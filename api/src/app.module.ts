@@ -27,6 +27,7 @@ import { QuestionsModule } from './modules/questions/questions.module';
 import { RecommendationsModule } from './modules/recommendations/recommendations.module';
 import { HealthModule } from './modules/health/health.module';
 import { PurposesModule } from './modules/purposes/purposes.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
@@ -66,6 +67,7 @@ export class AppModule {
         PrivacyRequestsModule,
         RecommendationsModule,
         StaffModule,
+        RetentionModule,
         MeModule,
         DemoModule,
       ],

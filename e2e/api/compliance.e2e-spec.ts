@@ -286,6 +286,32 @@ describe('export and portability', () => {
   });
 });
 
+describe('retention', () => {
+  it('purges facts that outlived every covering purpose, keeps the rest, and records the run', async () => {
+    const brand = await createBrand(api);
+    await adoptPurpose(api, brand, 'personalization');
+    await adoptPurpose(api, brand, 'analytics');
+    const subject = await createSubject(api, brand);
+    const day = 86_400_000;
+    await recordFact(api, brand, subject.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', collectedAt: new Date(Date.now() - 40 * day).toISOString() });
+    await recordFact(api, brand, subject.id, { key: 'motivation', value: 'reduce_stress', category: 'motivations', collectedAt: new Date(Date.now() - 10 * day).toISOString() });
+    // behavior is covered by analytics too, which keeps data until consent is withdrawn.
+    await recordFact(api, brand, subject.id, { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', collectedAt: new Date(Date.now() - 400 * day).toISOString() });
+
+    expect((await api.http.put('/v1/purposes/personalization/retention').set(bearer(brand.key)).send({ days: 30 })).body).toEqual({ purpose: 'personalization', retentionDays: 30 });
+    expect((await api.http.put('/v1/purposes/personalization/retention').set(bearer(brand.key)).send({ days: 0 })).status).toBe(422);
+    const run = await api.http.post('/v1/retention/run').set(bearer(brand.key));
+    expect(run.body.purged).toEqual({ motivations: 1 });
+
+    const exported = await api.http.get(`/v1/subjects/${subject.id}/export`).set(bearer(brand.key));
+    const values = exported.body.facts.map((f: { value: string }) => f.value).sort();
+    expect(values).toEqual(['evening', 'reduce_stress']);
+    expect(exported.body.context.purposes.find((p: { key: string }) => p.key === 'personalization').retention).toBe('30 days after collection');
+    const audit = await api.http.get('/v1/audit-log').set(bearer(brand.key));
+    expect(audit.body.data[0]).toMatchObject({ action: 'retention.purged', details: { purged: { motivations: 1 } } });
+  });
+});
+
 describe('audit log', () => {
   it('hash-chains every compliance and configuration action and detects edits, deletions and smuggled rows', async () => {
     const brand = await createBrand(api);

@@ -55,7 +55,7 @@ export async function recordFact(
   api: TestApi,
   brand: TestBrand,
   subjectId: string,
-  fact: { key: string; value: string; category: string; provenance?: string; source?: string; expiresAt?: string },
+  fact: { key: string; value: string; category: string; provenance?: string; source?: string; expiresAt?: string; collectedAt?: string },
 ): Promise<{ id: string }> {
   const res = await api.http
     .post(`/v1/subjects/${subjectId}/facts`)
