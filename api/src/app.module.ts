@@ -20,6 +20,7 @@ import { DecisionsModule } from './modules/decisions/decisions.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { MeModule } from './modules/me/me.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { PreferencesModule } from './modules/preferences/preferences.module';
 import { PrivacyRequestsModule } from './modules/privacy-requests/privacy-requests.module';
 import { ProfilesModule } from './modules/profiles/profiles.module';
@@ -52,6 +53,7 @@ export class AppModule {
         AuditModule,
         WebhooksModule,
         HealthModule,
+        MetricsModule,
         BrandsModule,
         ApiKeysModule,
         PurposesModule,

@@ -391,6 +391,17 @@ describe('operations endpoints', () => {
     expect(ui.text).toContain('swagger-ui');
   });
 
+  it('exposes Prometheus metrics by route template, never by concrete path', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand);
+    await api.http.get(`/v1/subjects/${subject.id}`).set(bearer(brand.key)).expect(200);
+    const metrics = await api.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/candor_http_requests_total\{method="GET",route="\/v1\/subjects\/:id",status="200"\} \d+/);
+    expect(metrics.text).toContain('candor_process_resident_memory_bytes');
+    expect(metrics.text).not.toContain(subject.id);
+  });
+
   it('echoes a sane X-Request-Id and uses it as the problem traceId', async () => {
     const res = await api.http.get('/v1/subjects').set('X-Request-Id', 'trace-abc-123');
     expect(res.headers['x-request-id']).toBe('trace-abc-123');
