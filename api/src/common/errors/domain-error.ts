@@ -22,6 +22,13 @@ export class DomainError extends Error {
     return new DomainError('not-found', `No ${what} with id ${id} exists.`);
   }
 
+  /** A purpose named in the request that the brand has not defined (or adopted). */
+  static unknownPurpose(key: string, path = 'purpose'): DomainError {
+    return new DomainError('unknown-purpose', `The purpose "${key}" is not defined for this brand.`, {
+      errors: [{ path, message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
+    });
+  }
+
   static validation(errors: FieldError[], detail?: string): DomainError {
     return new DomainError(
       'validation-failed',

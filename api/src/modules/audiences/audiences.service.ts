@@ -25,13 +25,14 @@ export class AudiencesService {
     return this.db.run(caller.brandId, async (em) => {
       const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: input.purpose });
       if (!purpose) {
-        throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
-          errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
-        });
+        throw DomainError.unknownPurpose(input.purpose);
       }
       const limit = Math.min(input.limit ?? 100, MAX_PAGE_SIZE);
       const after = Cursor.decode<{ id: string }>(input.cursor, ['id']);
-      const params: unknown[] = [caller.brandId, input.purpose, purpose.dataCategories, after?.id ?? '00000000-0000-0000-0000-000000000000', limit + 1];
+      // Every parameter must appear in the SQL (PostgreSQL cannot type an unused one), so the
+      // purpose's categories are added only with the first fact filter.
+      const params: unknown[] = [caller.brandId, input.purpose, after?.id ?? '00000000-0000-0000-0000-000000000000', limit + 1];
+      let categoriesParam = 0;
       const conditions: string[] = [];
       conditions.push(
         purpose.legalBasis === 'consent'
@@ -48,18 +49,19 @@ export class AudiencesService {
         );
       }
       for (const filter of input.where ?? []) {
+        if (!categoriesParam) categoriesParam = params.push(purpose.dataCategories);
         params.push(filter.factKey, filter.in);
         conditions.push(
           `EXISTS (SELECT 1 FROM facts f WHERE f.brand_id = s.brand_id AND f.subject_id = s.subject_id
                    AND f.fact_key = $${params.length - 1} AND f.value = ANY($${params.length}::text[])
-                   AND f.category = ANY($3::text[]) AND f.disputed_at IS NULL
+                   AND f.category = ANY($${categoriesParam}::text[]) AND f.disputed_at IS NULL
                    AND (f.expires_at IS NULL OR f.expires_at > now()))`,
         );
       }
       const rows: Array<{ subject_id: string; external_id: string }> = await em.query(
         `SELECT s.subject_id, s.external_id FROM subjects s
-         WHERE s.brand_id = $1 AND s.erased_at IS NULL AND s.subject_id > $4::uuid AND ${conditions.join(' AND ')}
-         ORDER BY s.subject_id LIMIT $5`,
+         WHERE s.brand_id = $1 AND s.erased_at IS NULL AND s.subject_id > $3::uuid AND ${conditions.join(' AND ')}
+         ORDER BY s.subject_id LIMIT $4`,
         params,
       );
       const page = rows.slice(0, limit);

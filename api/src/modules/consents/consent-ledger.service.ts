@@ -133,9 +133,7 @@ export class ConsentLedgerService {
     await this.subjects.require(em, brandId, subjectId);
     const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
     if (!purpose.length) {
-      throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
-        errors: [{ path: 'purpose', message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
-      });
+      throw DomainError.unknownPurpose(input.purpose);
     }
     const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
 

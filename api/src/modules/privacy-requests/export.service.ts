@@ -6,7 +6,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { ConsentEventEntity, ConsentStateEntity } from '../consents/consent.entity';
 import { isConsentValid } from '../consents/consent-validity';
-import { FactsService } from '../facts/facts.service';
+import { FactsService, toFactResponse } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
@@ -108,16 +108,11 @@ export class ExportService {
       generatedAt: now.toISOString(),
       brand: { slug: brand.slug, name: brand.name },
       subject,
-      facts: facts.map((f) => ({
-        key: f.key,
-        value: f.value,
-        category: f.category,
-        provenance: f.provenance,
-        source: f.source,
-        collectedAt: f.collectedAt.toISOString(),
-        expiresAt: f.expiresAt ? f.expiresAt.toISOString() : null,
-        disputed: f.disputedAt !== null,
-      })),
+      // Ids are Candor's, not the customer's: the export (and an import elsewhere) leaves them out.
+      facts: facts.map((f) => {
+        const { id: _id, ...fact } = toFactResponse(f);
+        return fact;
+      }),
       preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics },
       consents: {
         current: states.map((s) => ({

@@ -49,9 +49,7 @@ export class ProfilesService {
     await this.subjects.require(em, brandId, subjectId);
     const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId, key: purposeKey });
     if (!purpose) {
-      throw new DomainError('unknown-purpose', `The purpose "${purposeKey}" is not defined for this brand.`, {
-        errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
-      });
+      throw DomainError.unknownPurpose(purposeKey);
     }
     const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId, subjectId, purpose: purposeKey });
     const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
