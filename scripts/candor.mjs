@@ -70,11 +70,17 @@ function buildApi() {
   run('npx', ['tsc', '-b']);
 }
 
+/**
+ * Builds the portal when it or the API contract changed. The portal's build regenerates its typed
+ * API client from docs/openapi.json and type-checks every .ts file before `astro build`, so a
+ * contract change the portal does not handle fails here, not in a customer's browser.
+ */
 function buildPortal() {
   const dist = join(root, 'portal', 'dist', 'server', 'entry.mjs');
-  const sources = Math.max(newestMtime(join(root, 'portal', 'src')), newestMtime(join(root, 'portal', 'astro.config.mjs')));
+  const inputs = ['portal/src', 'portal/public', 'portal/astro.config.mjs', 'portal/package.json', 'portal/tsconfig.json', 'docs/openapi.json'];
+  const sources = Math.max(...inputs.map((input) => newestMtime(join(root, input))));
   if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  log('building the portal');
+  log('building the portal (typed API client from docs/openapi.json, type check, astro build)');
   run('npm', ['run', 'build', '--workspace', 'portal']);
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { LOCALES, humanize, localized, messagesFor, negotiateLocale } from '../../portal/src/lib/i18n';
+import { csrfTokenFor, csrfTokenMatches, originAllowed } from '../../portal/src/lib/security';
+
+/** The portal's small pure helpers, without a browser. */
+describe('portal helpers', () => {
+  it('picks the language from Accept-Language by quality, with Norwegian variants as bokmål', () => {
+    expect(negotiateLocale('nb-NO,nb;q=0.9,en;q=0.8')).toBe('nb');
+    expect(negotiateLocale('no')).toBe('nb');
+    expect(negotiateLocale('de-DE,de;q=0.9,pl;q=0.5,hu;q=0.7')).toBe('hu');
+    expect(negotiateLocale('fr-FR, da;q=0')).toBe('en');
+    expect(negotiateLocale(undefined)).toBe('en');
+    expect(negotiateLocale('garbage;;;q=x')).toBe('en');
+  });
+
+  it('has every string in every language (the type check says so too; this catches empty ones)', () => {
+    const shape = (value: unknown, path = ''): string[] =>
+      value && typeof value === 'object'
+        ? Object.entries(value).flatMap(([k, v]) => shape(v, `${path}.${k}`))
+        : [`${path}:${typeof value}${value === '' ? ':empty' : ''}`];
+    const english = shape(messagesFor('en')).sort();
+    for (const locale of LOCALES) expect(shape(messagesFor(locale)).sort(), locale).toEqual(english);
+  });
+
+  it('falls back from the reader’s language to the brand default, then English', () => {
+    expect(localized({ en: 'Hello', nb: 'Hei' }, 'nb')).toBe('Hei');
+    expect(localized({ en: 'Hello', da: 'Hej' }, 'pl', 'da')).toBe('Hej');
+    expect(localized({ en: 'Hello' }, 'hu')).toBe('Hello');
+    expect(localized(null, 'en')).toBe('');
+    expect(humanize('practice_time')).toBe('Practice time');
+  });
+
+  it('accepts only the CSRF token of this session', () => {
+    const token = csrfTokenFor('cst_session_a');
+    expect(csrfTokenMatches('cst_session_a', token)).toBe(true);
+    expect(csrfTokenMatches('cst_session_b', token)).toBe(false);
+    expect(csrfTokenMatches('cst_session_a', undefined)).toBe(false);
+    expect(csrfTokenMatches(undefined, token)).toBe(false);
+  });
+
+  it('accepts form posts from its own origin only', () => {
+    const url = new URL('http://127.0.0.1:4321/calm-harbor/actions/sign-out');
+    const post = (headers: Record<string, string>) => new Request(url, { method: 'POST', headers });
+    expect(originAllowed(post({ origin: 'http://127.0.0.1:4321' }), url)).toBe(true);
+    expect(originAllowed(post({ origin: 'https://evil.example' }), url)).toBe(false);
+    expect(originAllowed(post({ origin: 'null' }), url)).toBe(false);
+    expect(originAllowed(post({ referer: 'https://evil.example/page' }), url)).toBe(false);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { DemoSeeder } from '../../api/src/modules/demo/demo.seeder';
+import { startApi, type TestApi } from './api';
+import { bearer } from './factories';
+import { REPO_ROOT, freePort, runCommand, waitForOk, type RunningCommand } from './processes';
+
+/** Where the portal tests write their screenshots; CI keeps the folder as an artifact. */
+export const ARTIFACTS = join(REPO_ROOT, 'e2e', '.artifacts', 'portal');
+
+/** The demo brand the portal tests use (seeded by the API's DemoSeeder). */
+export const BRAND = 'calm-harbor';
+
+/** Debian's Chromium; tests never download a browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface PortalStack {
+  api: TestApi;
+  /** The API key of the demo brand (every scope). */
+  brandKey: string;
+  portalUrl: string;
+  browser: Browser;
+  /** A browser context in English on a desktop-sized window unless told otherwise. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  subjectId(externalId: string): Promise<string>;
+  /** A one-time portal link, as a brand puts in a "manage your preferences" email. */
+  portalLink(subjectId: string): Promise<string>;
+  /** An API session of the customer's own, to check the API state the portal left behind. */
+  customerSession(subjectId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole stack the portal runs on: the real API (in-process, on a fresh clone of the migrated
+ * real-Postgres template) listening on a free port with the demo data seeded, the *built* portal
+ * (portal/dist, as `npm start` runs it) as a child process pointing at it, and Debian's Chromium.
+ */
+export async function startPortalStack(): Promise<PortalStack> {
+  const portalPort = await freePort();
+  const portalUrl = `http://127.0.0.1:${portalPort}`;
+  const api = await startApi({ env: { PORTAL_URL: portalUrl } });
+  let portal: RunningCommand | undefined;
+  let browser: Browser | undefined;
+  try {
+    const banner = await api.app.get(DemoSeeder).seed();
+    const brandKey = banner.join('\n').match(/\(calm-harbor\) API key (cnd_\S+)/)?.[1];
+    if (!brandKey) throw new Error(`the demo seeder printed no key for calm-harbor:\n${banner.join('\n')}`);
+    await api.app.listen(0, '127.0.0.1');
+    const apiUrl = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
+
+    portal = runCommand([join('portal', 'dist', 'server', 'entry.mjs')], {
+      HOST: '127.0.0.1',
+      PORT: String(portalPort),
+      API_URL: apiUrl,
+      PORTAL_URL: portalUrl,
+    });
+    await waitForOk(`${portalUrl}/healthz`, 20_000, portal);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+
+    const stack: PortalStack = {
+      api,
+      brandKey,
+      portalUrl,
+      browser,
+      newContext: (options = {}) =>
+        browser!.newContext({ baseURL: portalUrl, locale: 'en-GB', viewport: { width: 1280, height: 900 }, ...options }),
+      async subjectId(externalId) {
+        const res = await api.http.get('/v1/subjects').query({ externalId }).set(bearer(brandKey));
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body.data[0].id;
+      },
+      async portalLink(subjectId) {
+        const res = await api.http.post(`/v1/subjects/${subjectId}/portal-links`).set(bearer(brandKey));
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        expect(res.body.url).toBe(`${portalUrl}/${BRAND}/link/${res.body.token}`);
+        return res.body.url;
+      },
+      async customerSession(subjectId) {
+        const link = await api.http.post(`/v1/subjects/${subjectId}/portal-links`).set(bearer(brandKey));
+        const session = await api.http.post('/v1/auth/sessions').send({ token: link.body.token });
+        expect(session.status, JSON.stringify(session.body)).toBe(201);
+        return session.body.sessionToken;
+      },
+      async close() {
+        await browser?.close();
+        await portal?.stop();
+        await api.close();
+      },
+    };
+    return stack;
+  } catch (error) {
+    await browser?.close();
+    await portal?.stop();
+    await api.close();
+    throw error;
+  }
+}
+
+/** `GET /v1/me` with a customer session: what the API holds now. */
+export async function apiState(stack: PortalStack, session: string) {
+  const res = await stack.api.http.get('/v1/me').set(bearer(session));
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as {
+    facts: Array<{ id: string; key: string; value: string; provenance: string; source: string }>;
+    consents: Array<{ purpose: string; granted: boolean | null; valid: boolean; source: string | null }>;
+    preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours: { start: string; end: string } | null; topics: string[]; version: number };
+  };
+}
+
+/** Runs axe-core (WCAG 2.0–2.2 A and AA rules) on the page and expects no violations. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  expect(summary, `axe violations on ${label}`).toEqual([]);
+  // Guard against a vacuous pass (axe not injected, empty page).
+  expect(result.passes.length, `axe checked nothing on ${label}`).toBeGreaterThan(10);
+}
+
+/** A full-page screenshot in the artifacts folder, named after the page and the window width. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const width = page.viewportSize()?.width ?? 0;
+  const path = join(ARTIFACTS, `${name}-${width}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,36 @@
+import { ApiProblem, ok, publicApi, type Schemas } from './api';
+
+export type PublicBrand = Schemas['PublicBrandResponse'];
+
+/** Slugs are lower-case words and hyphens; anything else can never be a brand. */
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** First path segments that are the portal's own, never a brand. */
+const RESERVED = new Set(['_astro', 'healthz', 'forbidden', 'favicon.svg', 'favicon.ico', '404', '500']);
+
+export function brandSlugOf(pathname: string): string | null {
+  const first = pathname.split('/')[1] ?? '';
+  return SLUG.test(first) && !RESERVED.has(first) ? first : null;
+}
+
+/**
+ * Brand names change rarely and every page shows one, so lookups are kept for a minute (unknown
+ * slugs for ten seconds, so a brand created a moment ago soon appears).
+ */
+const cache = new Map<string, { brand: PublicBrand | null; until: number }>();
+
+export async function findBrand(slug: string): Promise<PublicBrand | null> {
+  const hit = cache.get(slug);
+  if (hit && hit.until > Date.now()) return hit.brand;
+  const result = await publicApi().GET('/v1/brands/by-slug/{slug}', { params: { path: { slug } } });
+  let brand: PublicBrand | null;
+  try {
+    brand = ok(result);
+  } catch (error) {
+    if (!(error instanceof ApiProblem) || error.status !== 404) throw error;
+    brand = null;
+  }
+  if (cache.size > 1000) cache.clear();
+  cache.set(slug, { brand, until: Date.now() + (brand ? 60_000 : 10_000) });
+  return brand;
+}

@@ -1,0 +1,86 @@
+/** Consents: every purpose with its notice in the reader's language, and the ledger history. */
+import { ok, type ApiClient, type Schemas } from './api';
+import { formatDate, formatDateTime, humanize, localized, type Locale, type Messages } from './i18n';
+import { categoryTitle, loadMe, purposeNames } from './profile';
+
+export type ConsentStatus = 'granted' | 'withdrawn' | 'undecided' | 'not-needed';
+
+export interface PurposeView {
+  key: string;
+  name: string;
+  basis: string;
+  status: ConsentStatus;
+  /** Whether the customer decides (legal basis "consent"); the others show no button. */
+  decidable: boolean;
+  granted: boolean;
+  notice: string;
+  /** "You agreed to version 2 on 3 March 2026." or the current version when never decided. */
+  versionLine: string;
+  dataCategories: string[];
+  saleOrShare: boolean;
+}
+
+export interface ReceiptRow {
+  id: string;
+  when: string;
+  purpose: string;
+  granted: boolean;
+  source: string;
+  hash: string;
+}
+
+export interface ConsentsView {
+  purposes: PurposeView[];
+  history: ReceiptRow[];
+}
+
+export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, brandDefault: string): Promise<ConsentsView> {
+  const [me, history] = await Promise.all([loadMe(api), api.GET('/v1/me/consents').then(ok)]);
+  const names = purposeNames(me, locale);
+  const tz = me.subject.timezone;
+  const purposes = me.consents.map((c): PurposeView => {
+    const decidable = c.legalBasis === 'consent';
+    const status: ConsentStatus = !decidable ? 'not-needed' : c.granted === true ? 'granted' : c.granted === false ? 'withdrawn' : 'undecided';
+    let versionLine = '';
+    if (status === 'granted' && c.noticeVersion !== null && c.updatedAt) versionLine = t.consents.agreedOn(c.noticeVersion, formatDate(c.updatedAt, locale, tz));
+    else if (status === 'withdrawn' && c.updatedAt) versionLine = t.consents.withdrawnOn(formatDate(c.updatedAt, locale, tz));
+    else if (c.noticeVersion !== null) versionLine = t.consents.latestVersion(c.noticeVersion);
+    return {
+      key: c.purpose,
+      name: names.get(c.purpose) ?? humanize(c.purpose),
+      basis: t.legalBasis[c.legalBasis] ?? humanize(c.legalBasis),
+      status,
+      decidable,
+      granted: c.granted === true,
+      notice: localized(c.noticeText, locale, brandDefault),
+      versionLine,
+      dataCategories: c.dataCategories.map((d) => categoryTitle(d, t)),
+      saleOrShare: c.saleOrShare,
+    };
+  });
+  // What the customer agreed to first, then what they refused, then the undecided, then the
+  // purposes that need no consent; within each group, keep the API's order (sort is stable).
+  const order: ConsentStatus[] = ['granted', 'withdrawn', 'undecided', 'not-needed'];
+  purposes.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
+  return {
+    purposes,
+    history: [...history.data].reverse().map((e) => ({
+      id: e.id,
+      when: formatDateTime(e.capturedAt, locale, tz),
+      purpose: names.get(e.purpose) ?? humanize(e.purpose),
+      granted: e.granted,
+      source: t.sources[e.source] ?? humanize(e.source),
+      hash: e.hash,
+    })),
+  };
+}
+
+export type Receipt = Schemas['ConsentReceiptResponse'];
+
+export async function loadReceipt(api: ApiClient, eventId: string): Promise<Receipt> {
+  return ok(await api.GET('/v1/me/consents/receipts/{id}', { params: { path: { id: eventId } } }));
+}
+
+export async function setConsent(api: ApiClient, purpose: string, granted: boolean): Promise<void> {
+  ok(await api.PUT('/v1/me/consents/{purpose}', { params: { path: { purpose } }, body: { granted } }));
+}

@@ -1,0 +1,90 @@
+/**
+ * "What we know about you": the customer's facts grouped by theme, in plain words, plus the
+ * numbers behind the at-a-glance overview.
+ */
+import { ok, type ApiClient, type Schemas } from './api';
+import { formatDate, humanize, localized, type Locale, type Messages } from './i18n';
+
+export type Me = Schemas['MeResponse'];
+export type Provenance = Schemas['MyFactResponse']['provenance'];
+export const PROVENANCES: Provenance[] = ['declared', 'observed', 'inferred'];
+
+export interface FactView {
+  id: string;
+  /** "Motivation" */
+  label: string;
+  /** "Sleep better" */
+  value: string;
+  /** The stored value, to prefill the correction field. */
+  rawValue: string;
+  provenance: Provenance;
+  source: string;
+  collected: string;
+  expires: string | null;
+  /** Names of the purposes that may use this fact now, in the reader's language. */
+  usedFor: string[];
+  disputed: boolean;
+}
+
+export interface ThemeView {
+  category: string;
+  title: string;
+  facts: FactView[];
+}
+
+export interface HomeView {
+  me: Me;
+  themes: ThemeView[];
+  total: number;
+  inUse: number;
+  byProvenance: Record<Provenance, number>;
+  /** Purposes switched off because the browser sent GPC, with their names. */
+  conflicts: Array<{ purpose: string; detectedAt: string }>;
+}
+
+export async function loadMe(api: ApiClient): Promise<Me> {
+  return ok(await api.GET('/v1/me'));
+}
+
+/** Purpose key → its name in the reader's language. */
+export function purposeNames(me: Me, locale: Locale): Map<string, string> {
+  return new Map(me.consents.map((c) => [c.purpose, localized(c.name, locale) || humanize(c.purpose)]));
+}
+
+export function categoryTitle(category: string, t: Messages): string {
+  return t.categories[category] ?? humanize(category);
+}
+
+export async function loadHome(api: ApiClient, locale: Locale, t: Messages): Promise<HomeView> {
+  const me = await loadMe(api);
+  const names = purposeNames(me, locale);
+  const tz = me.subject.timezone;
+  const themes = new Map<string, ThemeView>();
+  for (const fact of me.facts) {
+    const theme = themes.get(fact.category) ?? { category: fact.category, title: categoryTitle(fact.category, t), facts: [] };
+    theme.facts.push({
+      id: fact.id,
+      label: humanize(fact.key),
+      value: humanize(fact.value),
+      rawValue: fact.value,
+      provenance: fact.provenance,
+      source: fact.source,
+      collected: formatDate(fact.collectedAt, locale, tz),
+      expires: fact.expiresAt ? formatDate(fact.expiresAt, locale, tz) : null,
+      usedFor: fact.usedFor.map((p) => names.get(p) ?? humanize(p)),
+      disputed: fact.disputed,
+    });
+    themes.set(fact.category, theme);
+  }
+  const byProvenance = { declared: 0, observed: 0, inferred: 0 };
+  for (const fact of me.facts) byProvenance[fact.provenance] += 1;
+  return {
+    me,
+    // Biggest themes first, so the overview and the list read in the same order.
+    themes: [...themes.values()].sort((a, b) => b.facts.length - a.facts.length || a.title.localeCompare(b.title)),
+    total: me.facts.length,
+    inUse: me.facts.filter((f) => f.usedFor.length > 0).length,
+    byProvenance,
+    conflicts: me.conflicts.map((c) => ({ purpose: names.get(c.purpose) ?? humanize(c.purpose), detectedAt: c.detectedAt })),
+  };
+}

@@ -1,0 +1,29 @@
+/** Signing in and out: one-time link tokens become an API session held in an HttpOnly cookie. */
+import { ApiProblem, ok, publicApi, customerApi } from './api';
+
+export interface NewSession {
+  token: string;
+  expiresAt: string;
+  brand: string;
+}
+
+/** Exchanges a magic-link or portal-link token (each works once); null when it is spent or unknown. */
+export async function exchangeLinkToken(linkToken: string): Promise<NewSession | null> {
+  const result = await publicApi().POST('/v1/auth/sessions', { body: { token: linkToken } });
+  if (result.response.status === 401 || result.response.status === 422) return null;
+  const session = ok(result);
+  return { token: session.sessionToken, expiresAt: session.expiresAt, brand: session.brand };
+}
+
+/** Asks the API to email a sign-in link. It always accepts, whether or not the email is known. */
+export async function requestMagicLink(brand: string, email: string): Promise<void> {
+  ok(await publicApi().POST('/v1/auth/magic-links', { body: { brand, email } }));
+}
+
+/** Ends the API session; an already-ended one is fine. */
+export async function endSession(sessionToken: string): Promise<void> {
+  const result = await customerApi(sessionToken, false).DELETE('/v1/auth/sessions/current');
+  if (!result.response.ok && result.response.status !== 401) throw new ApiProblem(result.response.status, undefined, 'sign-out failed');
+}
+
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

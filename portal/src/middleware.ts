@@ -1,0 +1,101 @@
+/**
+ * Runs before every page and endpoint. In order:
+ *   1. language: `?lang=` switches (and is remembered in a cookie), else the cookie, else
+ *      Accept-Language;
+ *   2. brand: the first path segment, looked up through the API (unknown → 404);
+ *   3. session: the brand's HttpOnly cookie; personal pages without one go to sign-in;
+ *   4. forms: a POST from another origin is refused before any endpoint runs (each endpoint also
+ *      checks the CSRF token, see lib/forms.ts);
+ *   5. errors: an expired session (API 401) signs the customer out; "not found" (API 404, for
+ *      example another customer's fact id) renders the 404 page and never anything else;
+ *   6. headers: a strict Content-Security-Policy and friends, `no-store` on brand pages.
+ */
+import { defineMiddleware } from 'astro:middleware';
+import type { APIContext, MiddlewareNext } from 'astro';
+import { ApiProblem } from './lib/api';
+import { brandSlugOf, findBrand } from './lib/brands';
+import { isLocale, messagesFor, negotiateLocale } from './lib/i18n';
+import {
+  LANG_COOKIE,
+  SESSION_COOKIE,
+  applySecurityHeaders,
+  clearSessionCookie,
+  csrfTokenFor,
+  ensureAnonymousSeed,
+  originAllowed,
+  setLanguageCookie,
+} from './lib/security';
+
+/** Pages under /{brand}/ that a signed-out visitor may see. */
+const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(sign-in|link\/[^/]+|actions\/sign-in)\/?$/;
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  const response = await handle(context, next);
+  return withSecurityHeaders(response, brandSlugOf(context.url.pathname) !== null);
+});
+
+async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
+  const { url, request, cookies, locals } = context;
+
+  const requested = url.searchParams.get('lang');
+  if (request.method === 'GET' && requested !== null) {
+    if (isLocale(requested)) setLanguageCookie(cookies, url, requested);
+    url.searchParams.delete('lang');
+    return seeOther(context, url.pathname + url.search);
+  }
+  const remembered = cookies.get(LANG_COOKIE)?.value;
+  locals.locale = isLocale(remembered) ? remembered : negotiateLocale(request.headers.get('accept-language'));
+  locals.t = messagesFor(locals.locale);
+  locals.gpc = request.headers.get('sec-gpc') === '1';
+  locals.brand = null;
+  locals.session = null;
+  locals.csrf = '';
+
+  const slug = brandSlugOf(url.pathname);
+  if (slug) {
+    locals.brand = await findBrand(slug);
+    if (!locals.brand) return context.rewrite('/404');
+    locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
+    locals.csrf = csrfTokenFor(locals.session ?? ensureAnonymousSeed(cookies, url));
+    if (!locals.session && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/sign-in`);
+  }
+
+  if (request.method === 'POST' && !originAllowed(request, url)) {
+    return context.rewrite(new Request(new URL('/forbidden', url), { headers: request.headers }));
+  }
+
+  try {
+    return await next();
+  } catch (error) {
+    if (!(error instanceof ApiProblem) || !slug) throw error;
+    if (error.status === 401) {
+      // The API no longer knows this session (expired or signed out elsewhere).
+      clearSessionCookie(cookies, slug);
+      return seeOther(context, `/${slug}/sign-in?notice=expired`);
+    }
+    if (error.status === 404) return notFound();
+    throw error;
+  }
+}
+
+/** An empty 404 from a page or endpoint makes Astro render src/pages/404.astro instead. */
+function notFound(): Response {
+  return new Response(null, { status: 404 });
+}
+
+/** 303: after a form POST the browser follows with a GET (Post/Redirect/Get). */
+function seeOther(context: APIContext, location: string): Response {
+  return context.redirect(location, 303);
+}
+
+function withSecurityHeaders(response: Response, personal: boolean): Response {
+  try {
+    applySecurityHeaders(response.headers, personal);
+    return response;
+  } catch {
+    // Some responses (Response.redirect) have immutable headers: copy them.
+    const copy = new Response(response.body, response);
+    applySecurityHeaders(copy.headers, personal);
+    return copy;
+  }
+}

@@ -1,0 +1,13 @@
+import type { APIRoute } from 'astro';
+import { setConsent } from '../../../../lib/consents';
+import { apiFor, backTo, readForm } from '../../../../lib/forms';
+
+/** Grants or withdraws one purpose: one click, one ledger event (source "portal"). */
+export const POST: APIRoute = async (context) => {
+  const form = await readForm(context);
+  if (form instanceof Response) return form;
+  const purpose = context.params.purpose!;
+  const granted = form.get('granted') === 'true';
+  await setConsent(apiFor(context), purpose, granted);
+  return backTo(context, 'consents', granted ? 'granted' : 'withdrawn', { purpose });
+};
