@@ -32,7 +32,8 @@ export class BrandsService {
         });
         await em.getRepository(BrandEntity).insert(brand);
         await em.getRepository(LedgerHeadEntity).insert({ brandId, lastSeq: 0, lastHash: null });
-        const apiKey = await this.apiKeys.issue(em, brandId, 'initial key', SCOPES, null);
+        // Named after the brand: customers see key names in their access log.
+        const apiKey = await this.apiKeys.issue(em, brandId, `${input.name} (main key)`, SCOPES, null);
         await this.audit.record(em, brandId, caller, 'brand.created', brandId, { slug: input.slug });
         return { ...toResponse(brand), apiKey };
       });

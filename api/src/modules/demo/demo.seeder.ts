@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { BrandActor } from '../../common/authz/actor';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { BrandsService } from '../brands/brands.service';
+import { ProfilesService } from '../profiles/profiles.service';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { PurposesService } from '../purposes/purposes.service';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -29,8 +31,24 @@ export class DemoSeeder {
     private readonly preferences: PreferencesService,
     private readonly questions: QuestionsService,
     private readonly recommendations: RecommendationsService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly profiles: ProfilesService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
+
+  /**
+   * "Who looked?": the brand's newsletter service reads the first customer's profile for email
+   * marketing, through its own narrow key, so the portal's Activity page has something true to show.
+   */
+  private async newsletterRead(brandId: string, demo: (typeof DEMO_BRANDS)[number]): Promise<void> {
+    const first = demo.customers[0];
+    if (!first.consents.email_marketing) return;
+    const system: BrandActor = { kind: 'system', brandId, name: 'demo-seed' };
+    const key = await this.apiKeys.create(system, { name: 'Newsletter service', scopes: ['profiles:read', 'consents:read'], purposes: ['email_marketing'] });
+    const { data } = await this.subjects.list(system, { externalId: first.externalId });
+    const reader: BrandActor = { kind: 'apiKey', brandId, keyId: key.id, name: key.name, scopes: key.scopes, purposes: key.purposes };
+    await this.profiles.read(reader, data[0].id, 'email_marketing');
+  }
 
   /** Returns banner lines describing what was seeded (including new API keys, shown once). */
   async seed(): Promise<string[]> {
@@ -63,6 +81,7 @@ export class DemoSeeder {
           await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences);
         }
       }
+      await this.newsletterRead(brand.id, demo);
       lines.push(`  Demo brand   ${demo.name} (${demo.slug}) API key ${brand.apiKey.key}`);
     }
     if (lines.length && !this.config.databaseUrl) {

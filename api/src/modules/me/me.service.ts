@@ -9,6 +9,8 @@ import { purposesUsing } from '../facts/fact-usage';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
+import { QuestionEntity } from '../questions/question.entity';
+import { labelKey, valueLabels } from '../questions/value-labels';
 import { SubjectsService } from '../subjects/subjects.service';
 import { MeResponse, MyConsentResponse } from './dto/me.dto';
 import { IsNull } from 'typeorm';
@@ -28,14 +30,16 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts] = await inTurn(
+      const [purposes, states, notices, facts, preferences, conflicts, questions] = await inTurn(
         () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
         () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
         () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
         () => this.facts.current(em, brandId, subjectId, now),
         () => this.preferences.read(em, brandId, subjectId),
         () => em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
+        () => em.getRepository(QuestionEntity).findBy({ brandId }),
       );
+      const labels = valueLabels(questions);
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
       const noticeText = new Map(notices.map((n) => [`${n.purposeKey}@${n.version}`, n.text]));
       const latestNotice = new Map(notices.map((n) => [n.purposeKey, n.version]));
@@ -62,6 +66,7 @@ export class MeService {
         facts: facts.map((f) => ({
           ...toFactResponse(f),
           usedFor: f.disputedAt ? [] : purposesUsing(f.category, purposes, stateByPurpose, now),
+          valueLabel: labels.get(labelKey(f.key, f.value)) ?? null,
         })),
         consents,
         preferences,

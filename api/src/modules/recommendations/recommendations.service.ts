@@ -10,6 +10,7 @@ import { FactEntity } from '../facts/fact.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuestionEntity } from '../questions/question.entity';
+import { labelKey, valueLabels } from '../questions/value-labels';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
@@ -147,7 +148,7 @@ export class RecommendationsService {
 
   private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, labels: Map<string, Record<string, string>>): ExplanationResponse {
     const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => {
-      const label = labels.get(`${key}\u0000${value}`);
+      const label = labels.get(labelKey(key, value));
       return label?.[l] ?? label?.en;
     });
     return {
@@ -190,8 +191,7 @@ export class RecommendationsService {
 
   /** Customer-facing names for fact values, from the brand's question options. */
   private async labels(em: EntityManager, brandId: string): Promise<Map<string, Record<string, string>>> {
-    const questions = await em.getRepository(QuestionEntity).findBy({ brandId });
-    return new Map(questions.flatMap((q) => q.options.map((o) => [`${q.factKey}\u0000${o.value}`, o.label] as const)));
+    return valueLabels(await em.getRepository(QuestionEntity).findBy({ brandId }));
   }
 
   private async save(em: EntityManager, brandId: string, input: BulkCatalogItemDto): Promise<CatalogItemEntity> {

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
 import { Provenance, PROVENANCES } from '../fact.entity';
 
 export class CustomerFactDto {
@@ -35,13 +34,13 @@ export class BrandFactDto extends CustomerFactDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When it was collected; defaults to now.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   collectedAt?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'After this the fact is never served and is purged.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   expiresAt?: Date;
 }
@@ -68,4 +67,11 @@ export class FactResponse {
 
 export class MyFactResponse extends FactResponse {
   @ApiProperty({ type: [String], description: 'Purposes that may use this fact now.' }) usedFor: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    description: 'The value in words, per locale, from the brand\'s question options (null when the brand has none).',
+  })
+  valueLabel: Record<string, string> | null;
 }
