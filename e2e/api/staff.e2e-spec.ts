@@ -56,6 +56,7 @@ describe('staff accounts', () => {
     const filed = await api.http.post('/v1/privacy-requests').set(bearer(officer)).send({ subjectId: subject.id, type: 'access' });
     expect(filed.status).toBe(201);
     expect(filed.body.history[0].actor).toMatch(/^staff:/);
+    expect(filed.body.channel).toBe('staff');
     expect((await api.http.get(`/v1/subjects/${subject.id}/export`).set(bearer(officer))).status).toBe(200);
     expect((await api.http.post('/v1/staff').set(bearer(officer)).send({ email: 'x@calmharbor.example', name: 'X', role: 'admin' })).status).toBe(403);
     expect((await api.http.post('/v1/staff').set(bearer(admin)).send({ email: 'x@calmharbor.example', name: 'X', role: 'viewer' })).status).toBe(201);

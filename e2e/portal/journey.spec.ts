@@ -42,12 +42,13 @@ describe('customer portal', () => {
     expect(page.url()).toBe(`${stack.portalUrl}/${BRAND}/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('What we know about you');
 
-    // The demo facts, each with its provenance in plain words, source and purposes.
-    expect(await fact(page, 'Sleep better').locator('.badge').textContent()).toBe('You told us');
-    expect(await fact(page, 'Reduce stress').locator('.badge').textContent()).toBe('You told us');
-    expect(await fact(page, 'Evening').locator('.badge').textContent()).toBe('We observed');
+    // The demo facts, each with its provenance in plain words, source and purposes. Values the
+    // brand's questions name read in the brand's words (`valueLabel`); others in plain words.
+    expect(await fact(page, 'To sleep better').locator('.badge').textContent()).toBe('You told us');
+    expect(await fact(page, 'To lower my stress').locator('.badge').textContent()).toBe('You told us');
+    expect(await fact(page, 'In the evening').locator('.badge').textContent()).toBe('We observed');
     expect(await fact(page, 'Sleep stories').locator('.badge').textContent()).toBe('We inferred');
-    expect(await fact(page, 'Evening').locator('.meta').textContent()).toContain('app sessions');
+    expect(await fact(page, 'In the evening').locator('.meta').textContent()).toContain('app sessions');
     expect(await fact(page, 'Sleep stories').locator('.meta').textContent()).toContain('Recommendations based on what you tell us');
     expect(await page.locator('.overview').textContent()).toContain('4 things we know about you');
 
@@ -63,9 +64,9 @@ describe('customer portal', () => {
     expect(state.facts.find((f) => f.id === interestId)).toMatchObject({ key: 'interest', value: 'breathing_exercises', provenance: 'declared', source: 'portal' });
 
     // Delete the observed practice time.
-    await fact(page, 'Evening').getByRole('button', { name: /^Delete/ }).click();
+    await fact(page, 'In the evening').getByRole('button', { name: /^Delete/ }).click();
     await expect.poll(() => notice(page).textContent()).toContain('Deleted.');
-    expect(await fact(page, 'Evening').count()).toBe(0);
+    expect(await fact(page, 'In the evening').count()).toBe(0);
     state = await apiState(stack, session);
     expect(state.facts.map((f) => f.key).sort()).toEqual(['interest', 'motivation', 'motivation']);
 
@@ -267,6 +268,10 @@ describe('customer portal', () => {
     await page.goto(await stack.portalLink(ingrid));
     expect(await page.locator('html').getAttribute('lang')).toBe('nb');
     expect(await page.locator('h1').textContent()).toBe('Det vi vet om deg');
+    // Fact values in the brand's own Norwegian words (`valueLabel`), not in English.
+    const values = await page.locator('.fact-value').allTextContents();
+    expect(values).toEqual(expect.arrayContaining(['Å sove bedre', 'Å senke stressnivået']));
+    expect(values).not.toContain('To sleep better');
 
     // Notices come from the API in her language.
     await page.goto(`/${BRAND}/consents`);

@@ -1,3 +1,5 @@
+// checkPage evaluates in the browser, hence the DOM types.
+/// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -48,10 +50,11 @@ export interface PortalStack {
  * real-Postgres template) listening on a free port with the demo data seeded, the *built* portal
  * (portal/dist, as `npm start` runs it) as a child process pointing at it, and Debian's Chromium.
  */
-export async function startPortalStack(): Promise<PortalStack> {
+export async function startPortalStack(options: { env?: Record<string, string> } = {}): Promise<PortalStack> {
   const portalPort = await freePort();
   const portalUrl = `http://127.0.0.1:${portalPort}`;
-  const api = await startApi({ env: { PORTAL_URL: portalUrl } });
+  // Extra API configuration: SMTP_URL of a mail catcher (staff sign-in), webhook settings…
+  const api = await startApi({ env: { ...options.env, PORTAL_URL: portalUrl } });
   let portal: RunningCommand | undefined;
   let browser: Browser | undefined;
   try {
@@ -128,6 +131,26 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   expect(summary, `axe violations on ${label}`).toEqual([]);
   // Guard against a vacuous pass (axe not injected, empty page).
   expect(result.passes.length, `axe checked nothing on ${label}`).toBeGreaterThan(10);
+}
+
+/**
+ * The checks every page gets at every width: its heading, nothing scrolling sideways, axe-core
+ * clean, and a full-page screenshot named after the page.
+ */
+export async function checkPage(page: Page, name: string, heading: string | RegExp): Promise<void> {
+  const h1 = (await page.locator('h1').textContent()) ?? '';
+  if (typeof heading === 'string') expect(h1).toBe(heading);
+  else expect(h1).toMatch(heading);
+  const width = page.viewportSize()?.width ?? 0;
+  // Nothing may scroll sideways (responsive from 360 px); name the culprits when something does.
+  const tooWide = await page.evaluate(() =>
+    document.documentElement.scrollWidth <= window.innerWidth
+      ? []
+      : [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+  );
+  expect(tooWide, `${name} scrolls sideways at ${width} px`).toEqual([]);
+  await expectAccessible(page, `${name} at ${width} px`);
+  await screenshot(page, name);
 }
 
 /** A full-page screenshot in the artifacts folder, named after the page and the window width. */

@@ -11,6 +11,8 @@ declare namespace App {
     brand: import('./lib/brands').PublicBrand | null;
     /** The customer's API session token (cst_…) from the HttpOnly cookie, or null when signed out. */
     session: string | null;
+    /** The staff session token (sss_…) on console pages (`/{brand}/admin/…`), else null. */
+    staff: string | null;
     /** The CSRF token every form must carry (see lib/security.ts). */
     csrf: string;
     /** The browser sent Global Privacy Control (`Sec-GPC: 1`). */

@@ -3,11 +3,13 @@
  *   1. language: `?lang=` switches (and is remembered in a cookie), else the cookie, else
  *      Accept-Language;
  *   2. brand: the first path segment, looked up through the API (unknown → 404);
- *   3. session: the brand's HttpOnly cookie; personal pages without one go to sign-in;
+ *   3. session: the brand's HttpOnly cookie; personal pages without one go to sign-in. Console
+ *      pages (`/{brand}/admin/…`) use the staff cookie instead, and only it;
  *   4. forms: a POST from another origin is refused before any endpoint runs (each endpoint also
  *      checks the CSRF token, see lib/forms.ts);
- *   5. errors: an expired session (API 401) signs the customer out; "not found" (API 404, for
- *      example another customer's fact id) renders the 404 page and never anything else;
+ *   5. errors: an expired session (API 401) signs the customer (or staff member) out; "not found"
+ *      (API 404, for example another customer's fact id) renders the 404 page and never anything
+ *      else; a staff role that may not do something (API 403) goes back to the console with why;
  *   6. headers: a strict Content-Security-Policy and friends, `no-store` on brand pages.
  */
 import { defineMiddleware } from 'astro:middleware';
@@ -18,16 +20,21 @@ import { isLocale, messagesFor, negotiateLocale } from './lib/i18n';
 import {
   LANG_COOKIE,
   SESSION_COOKIE,
+  STAFF_COOKIE,
   applySecurityHeaders,
   clearSessionCookie,
+  clearStaffCookie,
   csrfTokenFor,
   ensureAnonymousSeed,
   originAllowed,
   setLanguageCookie,
 } from './lib/security';
 
-/** Pages under /{brand}/ that a signed-out visitor may see. */
-const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(sign-in|link\/[^/]+|actions\/sign-in)\/?$/;
+/** Pages under /{brand}/ that a signed-out visitor may see ("goodbye" follows an erasure). */
+const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(?:admin\/)?(sign-in|link\/[^/]+|actions\/sign-in)\/?$|^\/[^/]+\/goodbye\/?$/;
+
+/** The staff console of a brand. */
+const CONSOLE = /^\/[^/]+\/admin(?:\/|$)/;
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const response = await handle(context, next);
@@ -49,15 +56,20 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
   locals.gpc = request.headers.get('sec-gpc') === '1';
   locals.brand = null;
   locals.session = null;
+  locals.staff = null;
   locals.csrf = '';
 
   const slug = brandSlugOf(url.pathname);
+  const inConsole = CONSOLE.test(url.pathname);
   if (slug) {
     locals.brand = await findBrand(slug);
     if (!locals.brand) return context.rewrite('/404');
-    locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
-    locals.csrf = csrfTokenFor(locals.session ?? ensureAnonymousSeed(cookies, url));
-    if (!locals.session && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/sign-in`);
+    // The customer cookie (Path=/calm-harbor) also reaches the console: it is ignored there.
+    if (inConsole) locals.staff = cookies.get(STAFF_COOKIE)?.value ?? null;
+    else locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
+    const credential = locals.staff ?? locals.session;
+    locals.csrf = csrfTokenFor(credential ?? ensureAnonymousSeed(cookies, url));
+    if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
   }
 
   if (request.method === 'POST' && !originAllowed(request, url)) {
@@ -68,6 +80,12 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     return await next();
   } catch (error) {
     if (!(error instanceof ApiProblem) || !slug) throw error;
+    if (inConsole && error.status === 401) {
+      clearStaffCookie(cookies, slug);
+      return seeOther(context, `/${slug}/admin/sign-in?notice=expired`);
+    }
+    // A role that may not do this (a viewer acting, or reading subjects): say so, change nothing.
+    if (inConsole && error.status === 403) return seeOther(context, `/${slug}/admin/?notice=not-allowed`);
     if (error.status === 401) {
       // The API no longer knows this session (expired or signed out elsewhere).
       clearSessionCookie(cookies, slug);

@@ -1,6 +1,9 @@
-/** Activity: the access log — who read the customer's data, for which purpose, when. */
-import { ok, type ApiClient } from './api';
-import { formatDateTime, formatList, humanize, type Locale, type Messages } from './i18n';
+/**
+ * Activity: the access log — who read the customer's data, for which purpose, when — and the
+ * propagation receipts: which of the brand's systems confirmed each consent change, and when.
+ */
+import { ok, type ApiClient, type Schemas } from './api';
+import { formatDateTime, formatList, formatTime, humanize, type Locale, type Messages } from './i18n';
 import { loadMe, purposeNames } from './profile';
 
 export interface AccessView {
@@ -12,12 +15,67 @@ export interface AccessView {
   fields: string;
 }
 
-export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<AccessView[]> {
-  const [me, log] = await Promise.all([loadMe(api), api.GET('/v1/me/access-log', { params: { query: { limit: 100 } } }).then(ok)]);
+export type ReachStatus = Schemas['PropagationReceipt']['status'];
+
+export interface ReachView {
+  system: string;
+  status: ReachStatus;
+  /** "✓ 10:02", "waiting for confirmation", "did not confirm after 5 attempts"… */
+  line: string;
+}
+
+export interface PropagationView {
+  eventId: string;
+  /** "Your withdrawal of “Email newsletters”" */
+  change: string;
+  when: string;
+  reached: ReachView[];
+}
+
+export interface ActivityView {
+  reads: AccessView[];
+  propagation: PropagationView[];
+}
+
+export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<ActivityView> {
+  const [me, log, propagation] = await Promise.all([
+    loadMe(api),
+    api.GET('/v1/me/access-log', { params: { query: { limit: 100 } } }).then(ok),
+    api.GET('/v1/me/propagation').then(ok),
+  ]);
   const names = purposeNames(me, locale);
-  return log.data.map((record) => ({
+  const tz = me.subject.timezone;
+  return {
+    reads: readsOf(log.data, names, locale, tz, t),
+    propagation: propagation.data.map((event) => {
+      const purpose = names.get(event.purpose) ?? humanize(event.purpose);
+      return {
+        eventId: event.eventId,
+        change: event.granted ? t.activity.yourGrant(purpose) : t.activity.yourWithdrawal(purpose),
+        when: formatDateTime(event.at, locale, tz),
+        reached: event.reached.map((r) => ({ system: r.system, status: r.status, line: reachLine(r, locale, tz, t) })),
+      };
+    }),
+  };
+}
+
+function reachLine(receipt: Schemas['PropagationReceipt'], locale: Locale, tz: string | null, t: Messages): string {
+  switch (receipt.status) {
+    case 'delivered':
+      return t.activity.reachedAt(receipt.confirmedAt ? formatTime(receipt.confirmedAt, locale, tz) : '');
+    case 'pending':
+      return t.activity.pending(receipt.attempts);
+    case 'failed':
+      return t.activity.failed(receipt.attempts);
+    default:
+      return t.activity.cancelled;
+  }
+}
+
+function readsOf(records: Schemas['AccessRecordResponse'][], names: Map<string, string>, locale: Locale, tz: string | null, t: Messages): AccessView[] {
+  return records.map((record) => ({
     id: record.id,
-    when: formatDateTime(record.at, locale, me.subject.timezone),
+    when: formatDateTime(record.at, locale, tz),
     who: record.reader,
     what: t.activity.kinds[record.kind] ?? humanize(record.kind),
     purpose: record.purpose ? (names.get(record.purpose) ?? humanize(record.purpose)) : '—',

@@ -1124,6 +1124,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Imports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2000,6 +2032,10 @@ export interface components {
             disputed: boolean;
             /** @description Purposes that may use this fact now. */
             usedFor: string[];
+            /** @description The value in words, per locale, from the brand's question options (null when the brand has none). */
+            valueLabel: {
+                [key: string]: string;
+            } | null;
         };
         MyConsentResponse: {
             purpose: string;
@@ -2159,6 +2195,37 @@ export interface components {
             kind: "profile" | "export" | "audience" | "recommendations";
             purpose: string | null;
             fields: string[];
+        };
+        ImportRejectionResponse: {
+            /** @description Line number in the uploaded file, counting from 1. */
+            line: number;
+            /** @example unknown-purpose: "sms_promos" is not a purpose of this brand */
+            reason: string;
+        };
+        ImportJobResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Lines are staged when the upload is answered; merging follows.
+             * @enum {string}
+             */
+            status: "merging" | "completed" | "failed";
+            /** @description Non-empty lines received. */
+            totalLines: number;
+            /** @description Lines merged (including ones already present, which change nothing). */
+            rowsDone: number;
+            /** @description Lines rejected; see `rejections`. */
+            rowsRejected: number;
+            /** @description Share of lines handled, 0–100. */
+            progress: number;
+            /** @description Rejected lines in line order; the first 1000. */
+            rejections: components["schemas"]["ImportRejectionResponse"][];
+            /** @description Why merging stopped, when it failed. */
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
         };
     };
     responses: never;
@@ -6143,13 +6210,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Which downstream systems confirmed each of your consent changes, and when. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PropagationResponse"][];
+                    "application/json": {
+                        data: components["schemas"]["PropagationResponse"][];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description No credential, or an unknown or revoked one */
@@ -6207,6 +6276,124 @@ export interface operations {
             };
             /** @description The credential lacks the scope for this action */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Imports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One JSON object per line, of any length: `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Every line is staged; merging runs on. Poll the Location. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Imports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,8 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly code: string | undefined,
     detail: string | undefined,
+    /** The problem's extension members (for example `refusal` when an extension is refused). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(`API answered ${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}`);
   }
@@ -41,6 +43,14 @@ export function customerApi(sessionToken: string, gpc: boolean): ApiClient {
   });
 }
 
+/**
+ * Calls on behalf of a signed-in staff member (an `sss_…` staff session from the console's own
+ * cookie). Staff sessions never mix with customer sessions.
+ */
+export function staffApi(staffToken: string): ApiClient {
+  return createClient<paths>({ baseUrl: API_URL, headers: { authorization: `Bearer ${staffToken}` } });
+}
+
 /** Returns the body of a successful answer, or throws an ApiProblem. */
 export function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (!result.response.ok) throw problemOf(result);
@@ -48,6 +58,6 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
 }
 
 export function problemOf(result: { error?: unknown; response: Response }): ApiProblem {
-  const body = (result.error ?? {}) as Partial<Schemas['ProblemDto']>;
-  return new ApiProblem(result.response.status, body.code, body.detail);
+  const body = (result.error ?? {}) as Partial<Schemas['ProblemDto']> & Record<string, unknown>;
+  return new ApiProblem(result.response.status, body.code, body.detail, body);
 }

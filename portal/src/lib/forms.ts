@@ -24,7 +24,8 @@ export async function readForm(context: APIContext): Promise<FormData | Response
   } catch {
     return rejected(context);
   }
-  const seed = context.locals.session ?? context.cookies.get(ANON_COOKIE)?.value;
+  // On console pages the middleware sets `staff` and never `session`, and the other way round.
+  const seed = context.locals.staff ?? context.locals.session ?? context.cookies.get(ANON_COOKIE)?.value;
   if (!csrfTokenMatches(seed, form.get(CSRF_FIELD))) return rejected(context);
   return form;
 }
@@ -42,6 +43,17 @@ export function apiFor(context: APIContext): ApiClient {
 export function backTo(context: APIContext, page: string, notice?: string, extra: Record<string, string> = {}): Response {
   const query = new URLSearchParams({ ...(notice ? { notice } : {}), ...extra }).toString();
   return context.redirect(`/${context.params.brand}/${page}${query ? `?${query}` : ''}`, 303);
+}
+
+/**
+ * Pages a customer form may return to (the same correction form is offered on "What we know" and
+ * on "For you"); anything else goes to the home page, so the field can never redirect elsewhere.
+ */
+const RETURN_PAGES = new Set(['', 'for-you']);
+
+export function returnPage(form: FormData): string {
+  const page = text(form, 'back');
+  return RETURN_PAGES.has(page) ? page : '';
 }
 
 export function text(form: FormData, name: string): string {

@@ -42,6 +42,14 @@ export interface HomeView {
   conflicts: Array<{ purpose: string; detectedAt: string }>;
 }
 
+/**
+ * A fact's value in words: the brand's own label in the reader's language when the brand has one
+ * (from its questions' options: "Å sove bedre"), else the code in plain words ("Sleep better").
+ */
+export function factValue(fact: Pick<Schemas['MyFactResponse'], 'value' | 'valueLabel'>, locale: Locale): string {
+  return localized(fact.valueLabel, locale) || humanize(fact.value);
+}
+
 export async function loadMe(api: ApiClient): Promise<Me> {
   return ok(await api.GET('/v1/me'));
 }
@@ -65,7 +73,7 @@ export async function loadHome(api: ApiClient, locale: Locale, t: Messages): Pro
     theme.facts.push({
       id: fact.id,
       label: humanize(fact.key),
-      value: humanize(fact.value),
+      value: factValue(fact, locale),
       rawValue: fact.value,
       provenance: fact.provenance,
       source: fact.source,

@@ -11,6 +11,8 @@ export const PORTAL_URL = (process.env.PORTAL_URL ?? 'http://localhost:4321').re
 export const SESSION_COOKIE = 'candor_session';
 export const ANON_COOKIE = 'candor_anon';
 export const LANG_COOKIE = 'candor_lang';
+/** The staff console's own session cookie: never the customer's, scoped to `/{brand}/admin`. */
+export const STAFF_COOKIE = 'candor_staff';
 
 /** Cookies are Secure whenever the customer reaches us over https (directly or through a proxy). */
 function secure(url: URL): boolean {
@@ -34,6 +36,25 @@ export function setSessionCookie(cookies: AstroCookies, url: URL, brand: string,
 
 export function clearSessionCookie(cookies: AstroCookies, brand: string): void {
   cookies.delete(SESSION_COOKIE, { path: `/${brand}` });
+}
+
+/**
+ * Staff sessions live in a cookie of their own, scoped to the console (`/calm-harbor/admin`), so a
+ * staff member who is also a customer of the brand keeps the two apart, and customer pages never
+ * receive a staff credential.
+ */
+export function setStaffCookie(cookies: AstroCookies, url: URL, brand: string, token: string, expiresAt: string): void {
+  cookies.set(STAFF_COOKIE, token, {
+    path: `/${brand}/admin`,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secure(url),
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearStaffCookie(cookies: AstroCookies, brand: string): void {
+  cookies.delete(STAFF_COOKIE, { path: `/${brand}/admin` });
 }
 
 export function setLanguageCookie(cookies: AstroCookies, url: URL, locale: string): void {

@@ -169,7 +169,7 @@ export class MeController {
 
   @Get('propagation')
   @Can('read', 'Me')
-  @ApiOkResponse({ type: [PropagationResponse], description: 'Which downstream systems confirmed each of your consent changes, and when.' })
+  @ApiPage(PropagationResponse)
   @ApiProblems(401, 403)
   async propagation(@Caller() customer: CustomerActor): Promise<{ data: PropagationResponse[]; nextCursor: null }> {
     return { data: await this.webhooks.propagation(customer.brandId, customer.subjectId), nextCursor: null };

@@ -48,7 +48,7 @@ export class PrivacyRequestsService {
   file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, input.subjectId);
-      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', 'api');
+      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', caller.kind === 'staff' ? 'staff' : 'api');
       if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key');
       return this.present(em, request, true);
     });

@@ -75,6 +75,16 @@ export function formatDateTime(iso: string, locale: Locale, timeZone?: string | 
   return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
 }
 
+/** A time of day ("10:02"), for receipts of today. */
+export function formatTime(iso: string, locale: Locale, timeZone?: string | null): string {
+  return new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
+}
+
+/** A short date ("3 Mar"), for chart axes and queues. */
+export function formatShortDate(iso: string, locale: Locale, timeZone?: string | null): string {
+  return new Intl.DateTimeFormat(intlLocale(locale), { day: 'numeric', month: 'short', ...zone(timeZone) }).format(new Date(iso));
+}
+
 /** A list ("email, SMS and push") joined the way the language does it. */
 export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);

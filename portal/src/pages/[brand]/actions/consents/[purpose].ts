@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
 import { setConsent } from '../../../../lib/consents';
-import { apiFor, backTo, readForm } from '../../../../lib/forms';
+import { apiFor, backTo, readForm, returnPage } from '../../../../lib/forms';
 
 /** Grants or withdraws one purpose: one click, one ledger event (source "portal"). */
 export const POST: APIRoute = async (context) => {
@@ -9,5 +9,7 @@ export const POST: APIRoute = async (context) => {
   const purpose = context.params.purpose!;
   const granted = form.get('granted') === 'true';
   await setConsent(apiFor(context), purpose, granted);
+  // "For you" offers to turn personalisation back on; the customer stays there to see the result.
+  if (returnPage(form) === 'for-you') return backTo(context, 'for-you', granted ? 'granted' : undefined);
   return backTo(context, 'consents', granted ? 'granted' : 'withdrawn', { purpose });
 };

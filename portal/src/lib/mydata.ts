@@ -1,0 +1,128 @@
+/**
+ * "My data": the customer's copy of everything the brand holds (`GET /v1/me/export`) as a JSON
+ * file and as a readable page, and "Forget me" (`POST /v1/me/erasure`).
+ */
+import { ok, type ApiClient, type Schemas } from './api';
+import { formatDate, formatDateTime, formatList, humanize, localized, type Locale, type Messages } from './i18n';
+import { categoryTitle } from './profile';
+
+/**
+ * The parts of the export (docs/export.schema.json) the readable page shows. The OpenAPI document
+ * publishes the export as a JSON Schema of its own rather than a component, so this is written
+ * against that schema; the JSON download passes the API's document through untouched.
+ */
+export interface ExportDocument {
+  generatedAt: string;
+  brand: { slug: string; name: string };
+  subject: Schemas['SubjectResponse'];
+  facts: Array<{ key: string; value: string; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
+  preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
+  consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string }> };
+  accessLog: Array<{ at: string; reader: string; kind: string; purpose?: string | null; fields: string[] }>;
+  privacyRequests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string; completedAt?: string | null }>;
+  context: {
+    purposes: Array<{ key: string; name?: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string }>;
+    dataCategories: string[];
+    recipients: Array<{ name: string }>;
+    sources: string[];
+  };
+}
+
+/** The export exactly as the API wrote it, for the download. */
+export async function exportJson(api: ApiClient): Promise<string> {
+  const result = await api.GET('/v1/me/export', { parseAs: 'text', headers: { accept: 'application/json' } });
+  return ok(result) as unknown as string;
+}
+
+export interface ReadableExport {
+  brand: string;
+  generated: string;
+  you: Array<[string, string]>;
+  facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string }>;
+  consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; hash: string; notice: string }>;
+  channels: Array<{ channel: string; allowed: boolean; frequency: string }>;
+  quietHours: string | null;
+  topics: string;
+  reads: Array<{ when: string; who: string; why: string; what: string }>;
+  requests: Array<{ type: string; status: string; received: string; due: string }>;
+  purposes: Array<{ name: string; basis: string; data: string; kept: string }>;
+  recipients: string;
+  sources: string;
+}
+
+export async function loadReadableExport(api: ApiClient, locale: Locale, t: Messages, brandDefault: string): Promise<ReadableExport> {
+  const doc = JSON.parse(await exportJson(api)) as ExportDocument;
+  const tz = doc.subject.timezone;
+  const purposeName = new Map(doc.context.purposes.map((p) => [p.key, localized(p.name, locale, brandDefault) || humanize(p.key)]));
+  const nameOf = (key: string | null | undefined) => (key ? (purposeName.get(key) ?? humanize(key)) : '—');
+  const none = t.myData.none;
+  const s = doc.subject;
+  return {
+    brand: doc.brand.name,
+    generated: formatDateTime(doc.generatedAt, locale, tz),
+    you: [
+      [t.myData.customerNumber, s.externalId],
+      [t.myData.email, s.email ?? none],
+      [t.myData.phone, s.phone ?? none],
+      [t.myData.language, s.locale ?? none],
+      [t.myData.timeZone, s.timezone ?? none],
+    ],
+    facts: doc.facts.map((f) => ({
+      label: humanize(f.key),
+      value: humanize(f.value),
+      how: t.provenance[f.provenance],
+      category: categoryTitle(f.category, t),
+      source: f.source,
+      when: formatDate(f.collectedAt, locale, tz),
+    })),
+    consents: [...doc.consents.history].reverse().map((e) => ({
+      purpose: nameOf(e.purpose),
+      decision: e.granted ? t.consents.agreed : t.consents.withdrew,
+      version: e.noticeVersion ? String(e.noticeVersion) : '—',
+      how: t.sources[e.source] ?? humanize(e.source),
+      when: formatDateTime(e.capturedAt, locale, tz),
+      hash: e.hash,
+      notice: localized(e.noticeText, locale, brandDefault),
+    })),
+    channels: Object.entries(doc.preferences.channels).map(([channel, p]) => ({
+      channel: t.channelTitles[channel] ?? humanize(channel),
+      allowed: p.optedIn,
+      frequency: t.frequencies[p.frequency] ?? humanize(p.frequency),
+    })),
+    quietHours: doc.preferences.quietHours ? `${doc.preferences.quietHours.start}–${doc.preferences.quietHours.end}` : null,
+    topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map(humanize), locale) : none,
+    reads: [...doc.accessLog].reverse().map((a) => ({
+      when: formatDateTime(a.at, locale, tz),
+      who: a.reader,
+      why: a.purpose ? nameOf(a.purpose) : (t.activity.kinds[a.kind] ?? humanize(a.kind)),
+      what: a.fields.length ? formatList(a.fields.map((f) => humanize(f.replace(/^facts\./, ''))), locale) : t.activity.nothing,
+    })),
+    requests: doc.privacyRequests.map((r) => ({
+      type: t.requestTypes[r.type] ?? humanize(r.type),
+      status: t.requestStatuses[r.status] ?? humanize(r.status),
+      received: formatDate(r.receivedAt, locale, tz),
+      due: formatDate(r.dueAt, locale, tz),
+    })),
+    purposes: doc.context.purposes.map((p) => ({
+      name: nameOf(p.key),
+      basis: t.legalBasis[p.legalBasis] ?? humanize(p.legalBasis),
+      data: p.dataCategories.map((c) => categoryTitle(c, t)).join(', ') || '—',
+      kept: p.retention,
+    })),
+    recipients: doc.context.recipients.length ? formatList(doc.context.recipients.map((r) => r.name), locale) : t.myData.noRecipients,
+    sources: doc.context.sources.length ? formatList(doc.context.sources, locale) : none,
+  };
+}
+
+export type ErasureRequest = Schemas['PrivacyRequestResponse'];
+
+/** Forget me: erased at once; the API ends the session with it. */
+export async function forgetMe(api: ApiClient): Promise<ErasureRequest> {
+  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true } }));
+}
+
+/** When the erasure was certified: the certificate's time, else the request's completion. */
+export function certifiedAt(request: ErasureRequest): string | null {
+  const fromCertificate = request.certificate?.erasedAt ?? request.certificate?.completedAt;
+  return typeof fromCertificate === 'string' ? fromCertificate : request.completedAt;
+}

@@ -1,0 +1,108 @@
+/**
+ * "For you": the brand's suggestions, each with the explanation the API gives (the facts it used,
+ * where they came from, the consent that allows it), and the correction loop: "not relevant"
+ * hides a suggestion, "wrong reason" sets the cited fact aside and leads to correcting or deleting it.
+ */
+import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
+import { formatDate, humanize, localized, type Locale } from './i18n';
+import { factValue, loadMe, purposeNames, type Me } from './profile';
+
+/** The purpose that personalised suggestions need. */
+export const PERSONALIZATION = 'personalization';
+
+export interface ReasonView {
+  factId: string;
+  /** "Motivation" */
+  label: string;
+  /** "To sleep better" — the brand's own words when it has them. */
+  value: string;
+  provenance: Schemas['CitedFactResponse']['provenance'];
+  source: string;
+  collected: string;
+  points: number;
+}
+
+export interface CardView {
+  sku: string;
+  title: string;
+  url: string | null;
+  /** The API's sentence ("Because you told us on 2 March…"), in `textLocale`. */
+  text: string;
+  counterfactual: string;
+  /** The language the API wrote the explanation in (the customer's own), for `lang`. */
+  textLocale: string;
+  purpose: string;
+  consentEventId: string;
+  reasons: ReasonView[];
+}
+
+/** A fact the customer just set aside: the page offers to correct or delete it. */
+export interface CorrectionView {
+  factId: string;
+  label: string;
+  value: string;
+  rawValue: string;
+}
+
+export type ForYouView =
+  | { kind: 'ready'; cards: CardView[]; correction: CorrectionView | null }
+  | { kind: 'consent-required'; purposeName: string; notice: string; withdrawn: boolean; correction: CorrectionView | null };
+
+export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: string, correctFactId: string | null): Promise<ForYouView> {
+  const [me, result] = await Promise.all([loadMe(api), api.GET('/v1/me/recommendations')]);
+  const correction = correctionOf(me, correctFactId, locale);
+  if (result.response.status === 403) {
+    const problem = (result.error ?? {}) as Partial<Schemas['ProblemDto']>;
+    if (problem.code !== 'consent-required') throw new ApiProblem(403, problem.code, problem.detail);
+    const consent = me.consents.find((c) => c.purpose === PERSONALIZATION);
+    return {
+      kind: 'consent-required',
+      purposeName: purposeNames(me, locale).get(PERSONALIZATION) ?? humanize(PERSONALIZATION),
+      notice: localized(consent?.noticeText, locale, brandDefault),
+      withdrawn: consent?.granted === false,
+      correction,
+    };
+  }
+  const { data } = ok(result);
+  const tz = me.subject.timezone;
+  const labels = new Map(me.facts.map((f) => [f.id, f]));
+  return {
+    kind: 'ready',
+    correction,
+    cards: data.map((r) => ({
+      sku: r.sku,
+      title: r.title,
+      url: r.url,
+      text: r.explanation.text,
+      counterfactual: r.explanation.counterfactual,
+      textLocale: r.explanation.locale,
+      purpose: purposeNames(me, locale).get(r.explanation.purpose) ?? humanize(r.explanation.purpose),
+      consentEventId: r.explanation.consentEventId,
+      reasons: r.explanation.because.map((b) => {
+        const known = labels.get(b.factId);
+        return {
+          factId: b.factId,
+          label: humanize(b.key),
+          value: known ? factValue(known, locale) : humanize(b.value),
+          provenance: b.provenance,
+          source: b.source,
+          collected: formatDate(b.collectedAt, locale, tz),
+          points: b.points,
+        };
+      }),
+    })),
+  };
+}
+
+/** The fact the customer just said is wrong, when it is still theirs (never another's id). */
+function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
+  const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
+  if (!fact) return null;
+  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale), rawValue: fact.value };
+}
+
+export type FeedbackKind = Schemas['FeedbackDto']['kind'];
+
+export async function sendFeedback(api: ApiClient, sku: string, kind: FeedbackKind, factId?: string): Promise<void> {
+  ok(await api.POST('/v1/me/recommendations/{sku}/feedback', { params: { path: { sku } }, body: factId ? { kind, factId } : { kind } }));
+}
