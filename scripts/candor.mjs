@@ -140,13 +140,18 @@ const commands = {
     buildApi();
     run(process.execPath, ['api/dist/cli/openapi.js']);
   },
+  bench() {
+    // Seeds, measures and drops a scratch database on BENCH_DATABASE_URL's server; writes docs/benchmarks.md.
+    buildApi();
+    run(process.execPath, ['bench/run.mjs', ...rest]);
+  },
   test() {
     buildApi();
     buildPortal();
     run('npx', ['vitest', 'run', ...rest], { env: { ...process.env, NODE_ENV: 'test' } });
   },
   help() {
-    log('usage: npm start | npm run start:api | npm run start:portal | npm test | npm run migrate | npm run openapi | npm run build');
+    log('usage: npm start | npm run start:api | npm run start:portal | npm test | npm run migrate | npm run openapi | npm run build | npm run bench');
   },
 };
 

@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
+import { noStore, rateLimit, requestTimeout, securityHeaders } from './common/http/hardening';
+import { depthLimitedReviver } from './common/http/json-limits';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
 import { requestId } from './common/http/request-id';
@@ -56,7 +58,11 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  app.use(securityHeaders());
+  app.use(noStore);
+  app.use(rateLimit(config));
+  app.use(requestTimeout(config));
+  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   app.useGlobalPipes(createValidationPipe());
 
   const document = buildOpenApiDocument(app);

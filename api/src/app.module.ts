@@ -18,6 +18,7 @@ import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { DecisionsModule } from './modules/decisions/decisions.module';
 import { DemoModule } from './modules/demo/demo.module';
+import { ImportsModule } from './modules/imports/imports.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { MeModule } from './modules/me/me.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -71,6 +72,7 @@ export class AppModule {
         StaffModule,
         RetentionModule,
         MeModule,
+        ImportsModule,
         DemoModule,
       ],
       controllers: [ProblemsController],

@@ -1,38 +1,23 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FactsService } from '../../api/src/modules/facts/facts.service';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createKey, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
-import { freePort } from '../support/processes';
+import { MailCatcher } from '../support/mail-catcher';
 
 let api: TestApi;
-const mail: string[] = [];
-let smtp: SMTPServer;
+let smtp: MailCatcher;
 
 beforeAll(async () => {
   // A real SMTP server catches the sign-in emails.
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, _session, done) {
-      let text = '';
-      stream.on('data', (chunk) => (text += chunk));
-      stream.on('end', () => {
-        mail.push(text);
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
-  api = await startApi({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PORTAL_URL: 'http://portal.test' } });
+  smtp = await new MailCatcher().start();
+  api = await startApi({ env: { SMTP_URL: smtp.url, PORTAL_URL: 'http://portal.test' } });
 });
 afterAll(async () => {
   await api?.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp?.stop();
 });
 
 async function sql(text: string, params: unknown[] = []) {
@@ -80,14 +65,8 @@ describe('customer sessions', () => {
     expect([known.status, unknown.status, noBrand.status]).toEqual([202, 202, 202]);
     expect(known.body).toEqual(unknown.body);
 
-    let message: string | undefined;
-    for (let i = 0; i < 50 && !message; i++) {
-      message = mail.find((m) => m.includes('mette.jensen@example.com'));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(message).toBeDefined();
-    expect(mail.some((m) => m.includes('nobody@example.com'))).toBe(false);
-    const token = /link\/(cml_[A-Za-z0-9_-]+)/.exec(message!.replace(/=\r?\n/g, ''))![1];
+    const token = await smtp.find('mette.jensen@example.com', /link\/(cml_[A-Za-z0-9_-]+)/);
+    expect(smtp.messages.some((m) => m.includes('nobody@example.com'))).toBe(false);
     const session = await api.http.post('/v1/auth/sessions').send({ token });
     expect(session.status).toBe(201);
   });

@@ -1,5 +1,4 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './processes';
 
 /** A real SMTP server that keeps every message, for sign-in emails in tests. */
 export class MailCatcher {
@@ -8,7 +7,6 @@ export class MailCatcher {
   port = 0;
 
   async start(): Promise<this> {
-    this.port = await freePort();
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -21,7 +19,9 @@ export class MailCatcher {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    // Port 0: the kernel picks a free port, so parallel test files never race for one.
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as { port: number }).port;
     return this;
   }
 

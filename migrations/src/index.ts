@@ -4,6 +4,7 @@ import { CreateCompliance1764500000000 } from './1764500000000-create-compliance
 import { CreateRecommendations1764600000000 } from './1764600000000-create-recommendations';
 import { ChainAuditLog1764650000000 } from './1764650000000-chain-audit-log';
 import { CreateStaff1764660000000 } from './1764660000000-create-staff';
+import { CreateImports1764700000000 } from './1764700000000-create-imports';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateRecommendations1764600000000,
   ChainAuditLog1764650000000,
   CreateStaff1764660000000,
+  CreateImports1764700000000,
 ];

@@ -27,6 +27,11 @@ export interface CandorConfig {
   webhookRetryBaseMs: number;
   logLevel: string;
   bodyLimit: string;
+  /** Requests one credential (or one address without one) may make per window; 0 turns limits off. */
+  rateLimit: number;
+  rateLimitWindowSeconds: number;
+  /** A response not started within this becomes 503; 0 turns the deadline off. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -96,16 +101,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     webhookRetryBaseMs: intOr(env.CANDOR_WEBHOOK_RETRY_BASE_MS, 30_000, 'CANDOR_WEBHOOK_RETRY_BASE_MS', problems),
     logLevel: env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimit: env.CANDOR_BODY_LIMIT?.trim() || '1mb',
+    // Generous by default (well above what one process serves), so only floods are cut; tighten per deployment.
+    rateLimit: intOr(env.CANDOR_RATE_LIMIT, 100_000, 'CANDOR_RATE_LIMIT', problems, 'requests'),
+    rateLimitWindowSeconds: intOr(env.CANDOR_RATE_LIMIT_WINDOW_S, 10, 'CANDOR_RATE_LIMIT_WINDOW_S', problems, 'seconds') || 10,
+    requestTimeoutMs: intOr(env.CANDOR_REQUEST_TIMEOUT_MS, 30_000, 'CANDOR_REQUEST_TIMEOUT_MS', problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
 
-function intOr(text: string | undefined, fallback: number, name: string, problems: string[]): number {
+function intOr(text: string | undefined, fallback: number, name: string, problems: string[], unit = 'milliseconds'): number {
   if (text === undefined || text.trim() === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) {
-    problems.push(`${name} must be a whole number of milliseconds`);
+    problems.push(`${name} must be a whole number of ${unit}`);
     return fallback;
   }
   return value;

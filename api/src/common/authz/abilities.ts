@@ -6,7 +6,7 @@ export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
-  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession',
+  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -102,6 +102,8 @@ export function abilityFor(actor: Actor): AppAbility {
       }
       // Importing an export writes a subject and its consent history: it takes both scopes.
       if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can('create', 'Import');
+      // A bulk import (POST /v1/imports) writes subjects and consents alike: it takes both scopes too.
+      if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can(['create', 'read'], 'ImportJob');
       break;
     case 'staff':
       can('read', ['Brand', 'Purpose', 'Notice']);

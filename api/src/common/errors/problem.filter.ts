@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/errors';
 import { DomainError } from './domain-error';
 import { PROBLEM_TYPES, ProblemCode, ProblemDocument, problemTypeUri } from './problem-types';
 
@@ -33,6 +34,7 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.toProblem(exception, req);
     if (res.headersSent) return;
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
+    if (problem.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '1');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
@@ -81,6 +83,10 @@ export class ProblemFilter implements ExceptionFilter {
             : exception.message;
       const detail = status === 404 ? `No route or resource matches ${req.method} ${instance}.` : message;
       return base(code, detail, status);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ err: exception, traceId }, 'database unavailable');
+      return base('unavailable', 'The database cannot be reached right now. Try again in a moment; writes with an Idempotency-Key are safe to repeat.');
     }
     this.logger.error({ err: exception, traceId }, 'unhandled error');
     return base('internal', 'Something went wrong on our side. The trace id identifies it in our logs.');

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
 /** The languages Candor ships its own texts in. Brands may publish notices in others too. */
@@ -60,3 +61,10 @@ export function pickLocale(texts: Record<string, string>, locale: string | null 
   if (language && texts[language]) return texts[language];
   return texts[fallback] ?? Object.values(texts)[0] ?? '';
 }
+
+/**
+ * Turns a date-time string into a Date for `@IsDate()`. Only strings: `@Type(() => Date)` also
+ * turned numbers and booleans into dates (`true` became 1970-01-01T00:00:00.001Z), so a value of
+ * the wrong type was silently accepted; now it fails validation like any other.
+ */
+export const ToDate = () => Transform(({ value }) => (typeof value === 'string' ? new Date(value) : value));

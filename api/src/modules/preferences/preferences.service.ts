@@ -80,7 +80,8 @@ export class PreferencesService {
 function stripUndefined(channels: object): Record<string, { optedIn: boolean; frequency: string }> {
   return Object.fromEntries(
     Object.entries(channels)
-      .filter(([, v]) => v !== undefined)
+      // A channel sent as null is a channel not named: it falls back to the default.
+      .filter(([, v]) => v !== undefined && v !== null)
       .map(([k, v]) => [k, { optedIn: v.optedIn, frequency: v.frequency }]),
   );
 }

@@ -30,7 +30,9 @@ export class QuestionsController {
   }
 
   @Get('subjects/:id/questions/next')
-  @Can('read', 'Question')
+  // What a subject has answered is the subject's data: this needs subjects:read, not just the
+  // right to read the question catalogue (which customers have, for the portal).
+  @Can('read', 'Subject')
   @ApiOkResponse({ type: QuestionResponse, description: 'The next question to ask this subject (e.g. in a welcome email).' })
   @ApiNoContentResponse({ description: 'Nothing left to ask.' })
   @ApiProblems(401, 403, 404)

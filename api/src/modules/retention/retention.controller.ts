@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, Max, Min, ValidateIf } from 'class-validator';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiProblems } from '../../common/http/openapi.decorators';
@@ -8,7 +8,8 @@ import { RetentionRun, RetentionService } from './retention.service';
 
 export class RetentionPeriodDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Days a fact may be kept after collection; null keeps it until consent is withdrawn.', minimum: 1, maximum: 3650 })
-  @IsOptional()
+  // Required, as documented: null clears the period; a missing field (say, a body that was not
+  // JSON) must not silently clear it.
   @ValidateIf((_o, v) => v !== null)
   @IsInt()
   @Min(1)

@@ -10,6 +10,17 @@ import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
 import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
 
+export interface SealedSubject {
+  id: string;
+  dataKey: Buffer;
+  wrappedKey: Buffer;
+  emailCt: Buffer | null;
+  emailHash: string | null;
+  phoneCt: Buffer | null;
+  phoneHash: string | null;
+  externalIdHash: string;
+}
+
 /** Customers of a brand. Identifiers are encrypted under each subject's own data key. */
 @Injectable()
 export class SubjectsService {
@@ -33,17 +44,17 @@ export class SubjectsService {
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
 
       await this.refuseErased(em, brandId, input.externalId, email, phone);
-      const id = randomUUID();
-      const dataKey = this.crypto.newDataKey();
+      const sealed = this.sealNew(brandId, input);
+      const { id, dataKey } = sealed;
       const now = new Date();
       const subject = em.getRepository(SubjectEntity).create({
         brandId,
         id,
         externalId: input.externalId,
-        emailCt: email ? this.crypto.encrypt(dataKey, email, fieldContext(brandId, id, 'email')) : null,
-        emailHash: email ? this.crypto.lookupHash(brandId, 'email', email) : null,
-        phoneCt: phone ? this.crypto.encrypt(dataKey, phone, fieldContext(brandId, id, 'phone')) : null,
-        phoneHash: phone ? this.crypto.lookupHash(brandId, 'phone', phone) : null,
+        emailCt: sealed.emailCt,
+        emailHash: sealed.emailHash,
+        phoneCt: sealed.phoneCt,
+        phoneHash: sealed.phoneHash,
         locale: input.locale ?? null,
         timezone: input.timezone ?? null,
         createdAt: now,
@@ -64,11 +75,33 @@ export class SubjectsService {
       await em.getRepository(SubjectKeyEntity).insert({
         brandId,
         subjectId: id,
-        wrappedKey: this.crypto.wrapKey(dataKey, keyContext(brandId, id)),
+        wrappedKey: sealed.wrappedKey,
         createdAt: now,
       });
       return { created: true, subject: this.present(subject, dataKey) };
     }
+  }
+
+  /**
+   * A new subject's identity as `create` stores it, not yet stored: a fresh id and data key (also
+   * returned wrapped), identifiers encrypted under it, and the lookup hashes tombstones are keyed
+   * by. Bulk imports seal subjects with this while the upload streams in.
+   */
+  sealNew(brandId: string, input: Pick<CreateSubjectDto, 'externalId' | 'email' | 'phone'>): SealedSubject {
+    const email = input.email ? normaliseEmail(input.email) : null;
+    const phone = input.phone ? normalisePhone(input.phone) : null;
+    const id = randomUUID();
+    const dataKey = this.crypto.newDataKey();
+    return {
+      id,
+      dataKey,
+      wrappedKey: this.crypto.wrapKey(dataKey, keyContext(brandId, id)),
+      emailCt: email ? this.crypto.encrypt(dataKey, email, fieldContext(brandId, id, 'email')) : null,
+      emailHash: email ? this.crypto.lookupHash(brandId, 'email', email) : null,
+      phoneCt: phone ? this.crypto.encrypt(dataKey, phone, fieldContext(brandId, id, 'phone')) : null,
+      phoneHash: phone ? this.crypto.lookupHash(brandId, 'phone', phone) : null,
+      externalIdHash: this.crypto.lookupHash(brandId, 'external_id', input.externalId),
+    };
   }
 
   /** A subject; an erased one answers 410 so callers know to drop their copy. */

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDate, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
 
 export class CaptureConsentDto {
   @ApiProperty({ example: 'email_marketing' })
@@ -28,13 +27,13 @@ export class CaptureConsentDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the customer decided; defaults to now. Not in the future.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   capturedAt?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When a grant lapses; after it the consent no longer counts.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   expiresAt?: Date;
 

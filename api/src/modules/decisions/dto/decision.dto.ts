@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
 import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
 
 export class ContactCheckDto {
@@ -48,7 +48,7 @@ export class RecordContactDto {
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it was sent; defaults to now.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   at?: Date;
 }
@@ -69,7 +69,7 @@ export class CreateSuppressionDto {
   reason: string;
 
   @ApiProperty({ format: 'date-time' })
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   until: Date;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
 import { KEY_PATTERN } from '../../../common/http/validators';
 import { Frequency, FREQUENCIES } from '../preference-rules';
 
@@ -26,6 +26,8 @@ export class QuietHoursDto {
 
 export class UpdatePreferencesDto {
   @ApiProperty({ type: ChannelsDto, description: 'Channels not named fall back to opted in, immediately.' })
+  // @ValidateNested alone lets a missing `channels` through (and the service then fails on it).
+  @IsObject({ message: 'must be an object of channels' })
   @ValidateNested()
   @Type(() => ChannelsDto)
   channels: ChannelsDto;

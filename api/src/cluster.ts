@@ -1,0 +1,52 @@
+import cluster from 'node:cluster';
+import { ConfigError } from './config/config';
+
+/** How many API processes to run (`CANDOR_WORKERS`, default 1); `auto` means one per core. */
+export function workerCount(value: string | undefined, cores: number): number {
+  const text = (value ?? '').trim().toLowerCase();
+  if (!text) return 1;
+  if (text === 'auto') return Math.max(1, cores);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError([`CANDOR_WORKERS must be a whole number from 1 to 64, or "auto" (got "${value}")`]);
+  return n;
+}
+
+/**
+ * The supervising process: it forks `count` API processes (with `execArgv` added to node's
+ * arguments) sharing one listening port (node:cluster hands connections out in turn) and restarts
+ * one that dies after it was serving; one that dies before it ever listened (bad configuration,
+ * unreachable database) stops the whole API with its exit code, as a single process would. Every process runs the whole API against the same PostgreSQL; background work is safe
+ * across processes (webhook deliveries are claimed with FOR UPDATE SKIP LOCKED and leases,
+ * migrations run under an advisory lock, imports claim their job row).
+ */
+export function supervise(count: number, execArgv: string[] = []): void {
+  let stopping = false;
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...execArgv] });
+  const fork = (first: boolean) => cluster.fork({ CANDOR_WORKER_FIRST: first ? '1' : '0' });
+  const serving = new WeakSet<object>();
+  cluster.on('listening', (worker) => serving.add(worker));
+  for (let i = 0; i < count; i++) fork(i === 0);
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    if (!serving.has(worker)) {
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = code || 1;
+      return;
+    }
+    process.stderr.write(`API process ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another in 1 s\n`);
+    setTimeout(() => stopping || fork(false), 1000).unref();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    const timer = setTimeout(() => process.exit(0), 10_000);
+    timer.unref();
+    cluster.on('exit', () => {
+      if (!Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead())) process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+

@@ -1,0 +1,60 @@
+/**
+ * Limits on the shape of JSON bodies, enforced while the body is parsed.
+ *
+ * No request of this API nests deeper than a dozen levels; a body nested thousands deep exists
+ * only to exhaust the stack of whatever walks it next (class-transformer, validators), which
+ * would answer 500. The parser's reviver sees every value bottom-up, so each container's depth
+ * is one more than its deepest child's; past the limit the parse fails, which the problem
+ * filter answers as 400 `malformed-json`.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const depths = new WeakMap<object, number>();
+
+export function depthLimitedReviver(this: unknown, _key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  let deepest = 0;
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepest = Math.max(deepest, depths.get(child) ?? 1);
+  }
+  const depth = deepest + 1;
+  if (depth > MAX_JSON_DEPTH) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  depths.set(value, depth);
+  return value;
+}
+
+/** Keys that name JavaScript internals, never a field of this API; found anywhere in a body or query → their path. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function findReservedKey(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length) {
+    const [current, path] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    for (const key of Object.keys(current)) {
+      const here = path ? `${path}.${key}` : key;
+      if (RESERVED_KEYS.has(key)) return here;
+      stack.push([(current as Record<string, unknown>)[key], here]);
+    }
+  }
+  return null;
+}
+
+/** PostgreSQL text cannot hold U+0000: a string with one would fail in the database (500). → its path. */
+export function findNulCharacter(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return path || '(value)';
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    for (const key of Object.keys(current)) {
+      const here = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) return here;
+      stack.push([(current as Record<string, unknown>)[key], here]);
+    }
+  }
+  return null;
+}

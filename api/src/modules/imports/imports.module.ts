@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { ImportMerger } from './import-merger.service';
+import { ImportsController } from './imports.controller';
+import { ImportsService } from './imports.service';
+
+@Module({ imports: [SubjectsModule], controllers: [ImportsController], providers: [ImportsService, ImportMerger], exports: [ImportMerger] })
+export class ImportsModule {}

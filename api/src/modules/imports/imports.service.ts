@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { EntityManager } from 'typeorm';
+import { actorRef, BrandActor } from '../../common/authz/actor';
+import { CryptoService } from '../../common/crypto/crypto.service';
+import { TenantDb } from '../../common/database/tenant-db.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { SubjectsService } from '../subjects/subjects.service';
+import { ImportJobResponse } from './dto/import.dto';
+import { copyBytea, copyText, LineTooLongError, numberedLines, parseLine } from './import-lines';
+import { ImportMerger } from './import-merger.service';
+
+const MAX_REJECTIONS_SHOWN = 1000;
+const STAGED_COLUMNS =
+  'brand_id, import_id, line, kind, external_id, subject_id, email_ct, email_hash, phone_ct, phone_hash, external_id_hash, wrapped_key, data';
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
+
+interface JobRow {
+  import_id: string;
+  status: ImportJobResponse['status'];
+  total_lines: number;
+  rows_done: number;
+  rows_rejected: number;
+  error: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+/**
+ * Bulk imports. The upload streams through: each line is checked against the rules of its
+ * single-record route, subject identifiers are sealed as `SubjectsService` seals them, and the
+ * lines go by `COPY` into staging — all in one transaction, so when the upload is answered every
+ * line is durably staged (or, if it was interrupted, nothing is). `ImportMerger` then merges them.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly subjects: SubjectsService,
+    private readonly crypto: CryptoService,
+    private readonly merger: ImportMerger,
+  ) {}
+
+  async upload(caller: BrandActor, contentType: string | undefined, body: AsyncIterable<Buffer>): Promise<ImportJobResponse> {
+    const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+    if (!NDJSON_TYPES.includes(mediaType)) {
+      throw new DomainError('unsupported-media-type', 'Send the import as newline-delimited JSON with "Content-Type: application/x-ndjson", one record per line.');
+    }
+    const brandId = caller.brandId;
+    const importId = randomUUID();
+    await this.db.run(brandId, async (em) => {
+      await em.query(
+        `INSERT INTO import_jobs (brand_id, import_id, status, actor, total_lines, created_at, updated_at) VALUES ($1, $2, 'merging', $3, 0, now(), now())`,
+        [brandId, importId, actorRef(caller)],
+      );
+      const { total, last } = await this.stage(em, brandId, importId, body);
+      if (!total) throw DomainError.validation([{ path: 'body', message: 'has no lines to import' }], 'The upload is empty.');
+      await em.query(`UPDATE import_jobs SET total_lines = $3, last_line = $4 WHERE brand_id = $1 AND import_id = $2`, [brandId, importId, total, last]);
+    });
+    this.merger.kick(brandId, importId);
+    return this.status(caller, importId);
+  }
+
+  status(caller: BrandActor, importId: string): Promise<ImportJobResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const [job]: JobRow[] = await em.query(
+        `SELECT import_id, status, total_lines, rows_done, rows_rejected, error, created_at, finished_at
+         FROM import_jobs WHERE brand_id = $1 AND import_id = $2`,
+        [caller.brandId, importId],
+      );
+      if (!job) throw DomainError.notFound('import', importId);
+      const rejections: Array<{ line: number; reason: string }> = await em.query(
+        `SELECT line, reason FROM import_rejections WHERE brand_id = $1 AND import_id = $2 ORDER BY line LIMIT ${MAX_REJECTIONS_SHOWN}`,
+        [caller.brandId, importId],
+      );
+      const handled = job.rows_done + job.rows_rejected;
+      return {
+        id: job.import_id,
+        status: job.status,
+        totalLines: job.total_lines,
+        rowsDone: job.rows_done,
+        rowsRejected: job.rows_rejected,
+        progress: job.status === 'completed' ? 100 : job.total_lines ? Math.floor((handled / job.total_lines) * 1000) / 10 : 0,
+        rejections,
+        error: job.error,
+        createdAt: job.created_at.toISOString(),
+        finishedAt: job.finished_at ? job.finished_at.toISOString() : null,
+      };
+    });
+  }
+
+  /**
+   * Streams the body into staging. Row-level security does not allow `COPY FROM` into a table with
+   * policies, so the lines are copied into a transaction-local temporary table and moved into
+   * `import_rows` with one INSERT … SELECT, which the brand's policy checks.
+   */
+  private async stage(em: EntityManager, brandId: string, importId: string, body: AsyncIterable<Buffer>): Promise<{ total: number; last: number }> {
+    await em.query(`CREATE TEMPORARY TABLE import_upload (LIKE import_rows) ON COMMIT DROP`);
+    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const counts = { total: 0, last: 0 };
+    const rows = this.copyRows(brandId, importId, body, counts);
+    try {
+      await pipeline(Readable.from(rows), client.query(copyFrom(`COPY import_upload (${STAGED_COLUMNS}) FROM STDIN`)));
+    } catch (error) {
+      if (error instanceof LineTooLongError) {
+        throw new DomainError('payload-too-large', `${error.message}: each line must be one record of at most 64 KiB.`);
+      }
+      throw error;
+    }
+    await em.query(`INSERT INTO import_rows (${STAGED_COLUMNS}) SELECT ${STAGED_COLUMNS} FROM import_upload`);
+    return counts;
+  }
+
+  /** COPY text for every line, in batches of lines; rejected lines are staged with their reason. */
+  private async *copyRows(brandId: string, importId: string, body: AsyncIterable<Buffer>, counts: { total: number; last: number }): AsyncGenerator<string> {
+    const prefix = `${brandId}\t${importId}\t`;
+    let batch = '';
+    const now = new Date();
+    for await (const { line, text } of numberedLines(body)) {
+      counts.total++;
+      counts.last = line;
+      const parsed = parseLine(text, now);
+      if (!parsed.ok) {
+        batch += `${prefix}${line}\trejected\t\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyText(JSON.stringify({ reason: parsed.reason }))}\n`;
+      } else if (parsed.kind === 'subject') {
+        const raw = JSON.parse(text) as { email?: string; phone?: string };
+        const sealed = this.subjects.sealNew(brandId, { externalId: parsed.externalId, email: raw.email, phone: raw.phone });
+        batch +=
+          `${prefix}${line}\tsubject\t${copyText(parsed.externalId)}\t${sealed.id}\t${copyBytea(sealed.emailCt)}\t${copyText(sealed.emailHash)}\t` +
+          `${copyBytea(sealed.phoneCt)}\t${copyText(sealed.phoneHash)}\t${copyText(sealed.externalIdHash)}\t${copyBytea(sealed.wrappedKey)}\t` +
+          `${copyText(JSON.stringify(parsed.data))}\n`;
+      } else {
+        // The external id's lookup hash lets the merge tell an erased customer (tombstone) from an unknown one.
+        const externalIdHash = this.crypto.lookupHash(brandId, 'external_id', parsed.externalId);
+        batch += `${prefix}${line}\t${parsed.kind}\t${copyText(parsed.externalId)}\t\\N\t\\N\t\\N\t\\N\t\\N\t${externalIdHash}\t\\N\t${copyText(JSON.stringify(parsed.data))}\n`;
+      }
+      if (batch.length > 256 * 1024) {
+        yield batch;
+        batch = '';
+      }
+    }
+    if (batch) yield batch;
+  }
+}
