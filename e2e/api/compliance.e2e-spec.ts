@@ -253,8 +253,12 @@ describe('export and portability', () => {
       'dpv:hasPurpose': { '@type': 'dpv:DirectMarketing' },
     });
     expect(exported.body.consentRecords[2]['dpv:hasConsentStatus']['@type']).toBe('dpv:ConsentWithdrawn');
+    // The export carries each notice text once (in the history) and refers to it from the records;
+    // the per-subject records route embeds it, so each record stands on its own.
+    expect(exported.body.consentRecords[0]['dpv:hasNotice']).toEqual({ '@id': 'urn:candor:notice:email_marketing:1', '@type': 'dpv:ConsentNotice', 'dct:hasVersion': '1' });
     const records = await api.http.get(`/v1/subjects/${subject.id}/consent-records`).set(bearer(brand.key));
     expect(records.body.data).toHaveLength(3);
+    expect(records.body.data[0]['dpv:hasNotice']['dct:description'].nb).toBeTruthy();
 
     const fresh = await createBrand(api, 'Calm Harbor Two');
     for (const p of ['email_marketing', 'personalization']) await adoptPurpose(api, fresh, p);

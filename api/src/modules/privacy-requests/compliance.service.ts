@@ -22,7 +22,7 @@ export class ComplianceService {
   consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
-      return (await this.exports.build(em, caller.brandId, subjectId)).consentRecords as unknown[];
+      return (await this.exports.build(em, caller.brandId, subjectId, { embedNoticeTexts: true })).consentRecords as unknown[];
     });
   }
 

@@ -54,7 +54,16 @@ export function toConsentRecord(r: ConsentRecordInput): Record<string, unknown> 
     'dpv:hasLegalBasis': { '@type': LEGAL_BASIS[r.purpose.legalBasis] ?? 'dpv:LegalBasis' },
     'dpv:hasPersonalDataCategory': r.purpose.dataCategories.map((c) => ({ '@type': 'dpv:PersonalData', 'dct:identifier': c })),
     'dpv:hasConsentStatus': { '@type': consentStatus(r.granted, r.expired) },
-    'dpv:hasNotice': r.noticeVersion ? { '@type': 'dpv:ConsentNotice', 'dct:hasVersion': String(r.noticeVersion), 'dct:description': r.noticeText } : null,
+    // The notice is identified by purpose and version; its text is embedded when given (a full
+    // export carries each text once, in the consent history, and refers to it from here).
+    'dpv:hasNotice': r.noticeVersion
+      ? {
+          '@id': `urn:candor:notice:${r.purpose.key}:${r.noticeVersion}`,
+          '@type': 'dpv:ConsentNotice',
+          'dct:hasVersion': String(r.noticeVersion),
+          ...(r.noticeText ? { 'dct:description': r.noticeText } : {}),
+        }
+      : null,
     'dpv:isIndicatedBy': { '@type': r.actor.startsWith('subject:') ? 'dpv:DataSubject' : 'dpv:DataController', 'dct:identifier': r.actor },
     'dpv:hasConsentIndicationMethod': r.source,
     'dpv:isIndicatedAtTime': { '@value': r.capturedAt, '@type': 'xsd:dateTime' },

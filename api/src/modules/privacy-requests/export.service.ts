@@ -49,7 +49,12 @@ export class ExportService {
     });
   }
 
-  async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
+  /**
+   * `embedNoticeTexts`: put the notice text into every JSON-LD consent record too (for the
+   * per-subject records route). A full export already carries each text in the consent history,
+   * so its records refer to the notice by id — for a long history this halves the document.
+   */
+  async build(em: EntityManager, brandId: string, subjectId: string, opts: { embedNoticeTexts?: boolean } = {}): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
     const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await inTurn(
@@ -93,7 +98,7 @@ export class ExportService {
         granted: e.granted,
         expired: e.granted && latestByPurpose.get(e.purpose) === e.id && !isConsentValid(e, now),
         noticeVersion: e.noticeVersion,
-        noticeText: noticeText(e.purpose, e.noticeVersion),
+        noticeText: opts.embedNoticeTexts ? noticeText(e.purpose, e.noticeVersion) : null,
         source: e.source,
         actor: e.actor,
         capturedAt: e.capturedAt.toISOString(),
