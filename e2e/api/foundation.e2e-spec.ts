@@ -395,7 +395,11 @@ describe('operations endpoints', () => {
     const brand = await createBrand(api);
     const subject = await createSubject(api, brand);
     await api.http.get(`/v1/subjects/${subject.id}`).set(bearer(brand.key)).expect(200);
+    await adoptPurpose(api, brand, 'email_marketing');
+    await api.http.get('/v1/decisions/contact').query({ subjectId: subject.id, purpose: 'email_marketing', channel: 'email' }).set(bearer(brand.key)).expect(200);
     const metrics = await api.http.get('/metrics');
+    // Decisions answered by the fast path are counted too.
+    expect(metrics.text).toMatch(/candor_http_requests_total\{method="GET",route="\/v1\/decisions\/contact",status="200"\} 1/);
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/candor_http_requests_total\{method="GET",route="\/v1\/subjects\/:id",status="200"\} \d+/);
     expect(metrics.text).toContain('candor_process_resident_memory_bytes');
