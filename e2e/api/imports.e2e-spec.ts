@@ -41,6 +41,29 @@ async function settled(id: string, key = brand.key) {
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
 
 describe('bulk import', () => {
+  it('tells webhook endpoints about every imported consent decision, like any other change', async () => {
+    const hooks = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: 'https://crm.example.com/hooks', events: ['consent.changed'], name: 'CRM' });
+    expect(hooks.status).toBe(201);
+    try {
+      const lines = [{ type: 'subject', externalId: 'hook-1' }, ...[60, 30, 10].map((m, i) => ({ type: 'consent', externalId: 'hook-1', purpose: 'email_marketing', granted: i !== 1, capturedAt: at(m) }))];
+      const job = await settled((await upload(ndjson(lines))).body.id);
+      expect(job.status).toBe('completed');
+      const { rows } = await sql.query(
+        `SELECT o.payload->'data'->>'granted' AS granted, d.status FROM outbox_events o
+         JOIN webhook_deliveries d ON d.brand_id = o.brand_id AND d.event_id = o.event_id
+         WHERE d.endpoint_id = $1 ORDER BY o.payload->'data'->>'capturedAt'`,
+        [hooks.body.id],
+      );
+      expect(rows).toEqual([
+        { granted: 'true', status: 'pending' },
+        { granted: 'false', status: 'pending' },
+        { granted: 'true', status: 'pending' },
+      ]);
+    } finally {
+      await api.http.delete(`/v1/webhooks/${hooks.body.id}`).set(bearer(brand.key));
+    }
+  });
+
   it('imports subjects, consents, facts and preferences, numbering every rejected line with its reason', async () => {
     const body = ndjson([
       { type: 'subject', externalId: 'imp-1', email: 'Ingrid@Example.com', timezone: 'Europe/Oslo' },

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { TenantDb } from '../../common/database/tenant-db.service';
+import { OutboxService } from '../webhooks/outbox.service';
 import { hashEvent } from '../ledger/hash-chain';
 import { ConsentEventEntity, LedgerHeadEntity } from '../consents/consent.entity';
 
@@ -52,7 +53,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
   private timer?: NodeJS.Timeout;
   private stopping = false;
 
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly outbox: OutboxService,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
@@ -355,6 +359,16 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       ],
     );
     await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: seq, lastHash: prevHash });
+    // Downstream systems hear about imported decisions as about any other, in the same transaction.
+    await this.outbox.emitMany(
+      em,
+      brandId,
+      'consent.changed',
+      events.map((e) => ({
+        subjectId: e.subjectId,
+        data: { subjectId: e.subjectId, purpose: e.purpose, granted: e.granted, source: e.source, consentEventId: e.id, capturedAt: e.capturedAt.toISOString() },
+      })),
+    );
     // The projection, set-wise: per subject and purpose the latest decision by capture time (then
     // ledger order) among the new events, applied only where it is not older than the current state.
     await em.query(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { OutboxEventEntity, WebhookEventType } from './webhook.entity';
+import type { WebhookEventType } from './webhook.entity';
 
 /**
  * The transactional outbox: an event is written in the same transaction as the change it
@@ -17,17 +17,34 @@ export class OutboxService {
     data: Record<string, unknown>,
     subjectId: string | null = null,
   ): Promise<string> {
-    const id = randomUUID();
+    const [id] = await this.emitMany(em, brandId, type, [{ data, subjectId }]);
+    return id;
+  }
+
+  /** Many events of one type at once (bulk imports): two set-wise statements, whatever the count. */
+  async emitMany(
+    em: EntityManager,
+    brandId: string,
+    type: WebhookEventType,
+    events: ReadonlyArray<{ data: Record<string, unknown>; subjectId: string | null }>,
+  ): Promise<string[]> {
+    if (!events.length) return [];
     const createdAt = new Date();
-    const payload = { type, timestamp: createdAt.toISOString(), data };
-    await em.getRepository(OutboxEventEntity).insert({ brandId, id, type, subjectId, payload, createdAt });
+    const ids = events.map(() => randomUUID());
+    const payloads = events.map((e) => JSON.stringify({ type, timestamp: createdAt.toISOString(), data: e.data }));
+    await em.query(
+      `INSERT INTO outbox_events (brand_id, event_id, type, subject_id, payload, created_at)
+       SELECT $1, id, $2, subject_id, payload, $3 FROM unnest($4::uuid[], $5::uuid[], $6::jsonb[]) AS x(id, subject_id, payload)`,
+      [brandId, type, createdAt, ids, events.map((e) => e.subjectId), payloads],
+    );
     await em.query(
       `INSERT INTO webhook_deliveries (brand_id, delivery_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
-       SELECT e.brand_id, gen_random_uuid(), e.endpoint_id, $2, 'pending', 0, $4, $4
-       FROM webhook_endpoints e
-       WHERE e.brand_id = $1 AND e.status = 'active' AND $3 = ANY(e.events)`,
-      [brandId, id, type, createdAt],
+       SELECT e.brand_id, gen_random_uuid(), e.endpoint_id, x.id, 'pending', 0, $3, $3
+       FROM webhook_endpoints e, unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)
+       WHERE e.brand_id = $1 AND e.status = 'active' AND $2 = ANY(e.events)
+       ORDER BY x.ord`,
+      [brandId, type, createdAt, ids],
     );
-    return id;
+    return ids;
   }
 }
