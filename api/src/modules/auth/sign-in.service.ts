@@ -8,6 +8,7 @@ import { CryptoService, normaliseEmail } from '../../common/crypto/crypto.servic
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { BrandEntity } from '../brands/brand.entity';
+import { BrandsService } from '../brands/brands.service';
 import { SubjectEntity } from '../subjects/subject.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { SessionEntity, SignInTokenEntity } from './auth.entity';
@@ -31,6 +32,7 @@ export class SignInService {
     private readonly crypto: CryptoService,
     private readonly subjects: SubjectsService,
     private readonly mailer: MailerService,
+    private readonly brands: BrandsService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -44,16 +46,16 @@ export class SignInService {
   }
 
   private async sendMagicLink(brandSlug: string, email: string): Promise<void> {
-    const brand = await this.db.lookup({ brandSlug }, (em) => em.getRepository(BrandEntity).findOneBy({ slug: brandSlug }));
+    const brand = await this.brands.findBySlug(brandSlug);
     if (!brand) return;
     const normalised = normaliseEmail(email);
-    const issued = await this.db.run(brand.brandId, async (em) => {
+    const issued = await this.db.run(brand.id, async (em) => {
       const subject = await em.getRepository(SubjectEntity).findOneBy({
-        brandId: brand.brandId,
-        emailHash: this.crypto.lookupHash(brand.brandId, 'email', normalised),
+        brandId: brand.id,
+        emailHash: this.crypto.lookupHash(brand.id, 'email', normalised),
       });
       if (!subject || subject.erasedAt) return null;
-      return { subjectId: subject.id, ...(await this.issueToken(em, brand.brandId, subject.id, 'magic_link', MAGIC_LINK_TTL_MS)) };
+      return { subjectId: subject.id, ...(await this.issueToken(em, brand.id, subject.id, 'magic_link', MAGIC_LINK_TTL_MS)) };
     });
     if (!issued) return;
     await this.mailer.sendSignInLink({

@@ -22,7 +22,7 @@ import { AnswerQuestionDto, QuestionResponse } from '../questions/dto/question.d
 import { QuestionsService } from '../questions/questions.service';
 import { ConfirmErasureDto, PrivacyRequestResponse } from '../privacy-requests/dto/privacy-request.dto';
 import { ExportService, SubjectExport } from '../privacy-requests/export.service';
-import { sendExport } from '../privacy-requests/privacy-requests.controller';
+import { sendExport } from '../privacy-requests/export-html';
 import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
 import { PropagationResponse } from '../webhooks/dto/webhook.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';

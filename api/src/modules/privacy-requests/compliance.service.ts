@@ -6,7 +6,6 @@ import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagina
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { BrandEntity } from '../brands/brand.entity';
 import { PurposeEntity } from '../purposes/purpose.entity';
-import { SubjectsService } from '../subjects/subjects.service';
 import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
 import { ExportService } from './export.service';
 
@@ -15,14 +14,12 @@ import { ExportService } from './export.service';
 export class ComplianceService {
   constructor(
     private readonly db: TenantDb,
-    private readonly subjects: SubjectsService,
     private readonly exports: ExportService,
   ) {}
 
   consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
     return this.db.run(caller.brandId, async (em) => {
-      await this.subjects.require(em, caller.brandId, subjectId);
-      return (await this.exports.build(em, caller.brandId, subjectId, { embedNoticeTexts: true })).consentRecords as unknown[];
+      return this.exports.consentRecordsOf(em, caller.brandId, subjectId);
     });
   }
 

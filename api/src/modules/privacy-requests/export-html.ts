@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { SubjectExport } from './export.service';
 
 const escape = (value: unknown): string =>
@@ -48,4 +49,14 @@ ${table(['Purpose', 'Legal basis', 'Data used', 'Kept'], d.context.purposes.map(
 <p>Shared with: ${escape(d.context.recipients.map((r) => r.name).join(', ') || 'no one')}. Sources: ${escape(d.context.sources.join(', '))}.</p>
 <p>${escape(d.context.rights)}</p>
 </body></html>`;
+}
+
+/** JSON by default; a readable page when the client prefers HTML. Personal data is never cached. */
+export function sendExport(document: SubjectExport, accept: string | undefined, res: Response): SubjectExport | string {
+  res.setHeader('Cache-Control', 'no-store');
+  if (accept && /text\/html/.test(accept) && !/application\/json/.test(accept)) {
+    res.type('text/html');
+    return renderExportHtml(document);
+  }
+  return document;
 }

@@ -49,12 +49,20 @@ export class ExportService {
     });
   }
 
-  /**
-   * `embedNoticeTexts`: put the notice text into every JSON-LD consent record too (for the
-   * per-subject records route). A full export already carries each text in the consent history,
-   * so its records refer to the notice by id — for a long history this halves the document.
-   */
-  async build(em: EntityManager, brandId: string, subjectId: string, opts: { embedNoticeTexts?: boolean } = {}): Promise<SubjectExport> {
+  /** The subject's consent decisions as self-contained JSON-LD records (each with its notice text). */
+  async consentRecordsOf(em: EntityManager, brandId: string, subjectId: string): Promise<Array<Record<string, unknown>>> {
+    await this.subjects.require(em, brandId, subjectId);
+    const [brand, purposes, notices, states, events] = await inTurn(
+      () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
+      () => em.getRepository(PurposeEntity).findBy({ brandId }),
+      () => em.getRepository(NoticeEntity).findBy({ brandId }),
+      () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
+      () => em.getRepository(ConsentEventEntity).find({ where: { brandId, subjectId }, order: { seq: 'ASC' } }),
+    );
+    return toConsentRecords({ brandName: brand.name, subjectId, purposes, notices, states, events, now: new Date(), embedNoticeTexts: true });
+  }
+
+  async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
     const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await inTurn(
@@ -71,8 +79,6 @@ export class ExportService {
     );
     const noticeText = (purpose: string, version: number | null) =>
       version ? (notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
-    const purposeByKey = new Map(purposes.map((p) => [p.key, p]));
-    const latestByPurpose = new Map(states.map((s) => [s.purpose, s.eventId]));
 
     const history = events.map((e) => ({
       id: e.id,
@@ -88,25 +94,8 @@ export class ExportService {
       hash: e.hash,
       prevHash: e.prevHash,
     }));
-    const consentRecords = events.map((e) => {
-      const p = purposeByKey.get(e.purpose)!;
-      return toConsentRecord({
-        eventId: e.id,
-        subjectId,
-        brandName: brand.name,
-        purpose: { key: p.key, dpvTerm: p.dpvTerm, legalBasis: p.legalBasis, dataCategories: p.dataCategories, name: p.name },
-        granted: e.granted,
-        expired: e.granted && latestByPurpose.get(e.purpose) === e.id && !isConsentValid(e, now),
-        noticeVersion: e.noticeVersion,
-        noticeText: opts.embedNoticeTexts ? noticeText(e.purpose, e.noticeVersion) : null,
-        source: e.source,
-        actor: e.actor,
-        capturedAt: e.capturedAt.toISOString(),
-        recordedAt: e.recordedAt.toISOString(),
-        expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-        hash: e.hash,
-      });
-    });
+    // A full export carries each notice text once, in the history; its records refer to it by id.
+    const consentRecords = toConsentRecords({ brandName: brand.name, subjectId, purposes, notices, states, events, now, embedNoticeTexts: false });
 
     return {
       format: EXPORT_FORMAT,
@@ -163,4 +152,43 @@ export class ExportService {
       },
     };
   }
+}
+
+/**
+ * Consent events as ISO/IEC TS 27560-aligned JSON-LD records. `embedNoticeTexts`: put each notice's
+ * text into its record (the per-subject records route); otherwise refer to the notice by id.
+ */
+function toConsentRecords(input: {
+  brandName: string;
+  subjectId: string;
+  purposes: PurposeEntity[];
+  notices: NoticeEntity[];
+  states: ConsentStateEntity[];
+  events: ConsentEventEntity[];
+  now: Date;
+  embedNoticeTexts: boolean;
+}): Array<Record<string, unknown>> {
+  const purposeByKey = new Map(input.purposes.map((p) => [p.key, p]));
+  const latestByPurpose = new Map(input.states.map((s) => [s.purpose, s.eventId]));
+  const text = (purpose: string, version: number | null) =>
+    version ? (input.notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
+  return input.events.map((e) => {
+    const p = purposeByKey.get(e.purpose)!;
+    return toConsentRecord({
+      eventId: e.id,
+      subjectId: input.subjectId,
+      brandName: input.brandName,
+      purpose: { key: p.key, dpvTerm: p.dpvTerm, legalBasis: p.legalBasis, dataCategories: p.dataCategories, name: p.name },
+      granted: e.granted,
+      expired: e.granted && latestByPurpose.get(e.purpose) === e.id && !isConsentValid(e, input.now),
+      noticeVersion: e.noticeVersion,
+      noticeText: input.embedNoticeTexts ? text(e.purpose, e.noticeVersion) : null,
+      source: e.source,
+      actor: e.actor,
+      capturedAt: e.capturedAt.toISOString(),
+      recordedAt: e.recordedAt.toISOString(),
+      expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
+      hash: e.hash,
+    });
+  });
 }

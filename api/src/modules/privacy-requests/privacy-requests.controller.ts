@@ -11,7 +11,7 @@ import { LedgerVerificationResponse } from '../consents/dto/consent.dto';
 import { SubjectResponse } from '../subjects/dto/subject.dto';
 import { ComplianceService } from './compliance.service';
 import { CreatePrivacyRequestDto, ExecuteRequestDto, ExtendRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
-import { renderExportHtml } from './export-html';
+import { sendExport } from './export-html';
 import { ExportService, SubjectExport } from './export.service';
 import { ImportService } from './import.service';
 import { PrivacyRequestsService } from './privacy-requests.service';
@@ -122,14 +122,4 @@ export class PrivacyRequestsController {
   auditLog(@Caller() caller: BrandActor, @Query() query: PrivacyRequestQuery): Promise<Page<Record<string, unknown>>> {
     return this.compliance.auditLog(caller, query);
   }
-}
-
-/** JSON by default; a readable page when the client prefers HTML. Personal data is never cached. */
-export function sendExport(document: SubjectExport, accept: string | undefined, res: Response): SubjectExport | string {
-  res.setHeader('Cache-Control', 'no-store');
-  if (accept && /text\/html/.test(accept) && !/application\/json/.test(accept)) {
-    res.type('text/html');
-    return renderExportHtml(document);
-  }
-  return document;
 }

@@ -46,7 +46,7 @@ export class ProfilesService {
    * and the recommender both go through here, so neither can see more than the other.
    */
   async readForPurpose(em: EntityManager, brandId: string, subjectId: string, purposeKey: string, now = new Date()) {
-    await this.subjects.require(em, brandId, subjectId);
+    const subject = await this.subjects.require(em, brandId, subjectId);
     const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId, key: purposeKey });
     if (!purpose) {
       throw DomainError.unknownPurpose(purposeKey);
@@ -60,7 +60,7 @@ export class ProfilesService {
     const facts = (await this.facts.current(em, brandId, subjectId, now)).filter(
       (f) => f.disputedAt === null && ability.can('read', asSubject('Fact', { subjectId: f.subjectId, category: f.category })),
     );
-    return { purpose, consent, facts };
+    return { subject, purpose, consent, facts };
   }
 
   /** The customer's view of who read their data, newest first. */

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProfilesModule } from '../profiles/profiles.module';
-import { SubjectsModule } from '../subjects/subjects.module';
 import { RecommendationsController } from './recommendations.controller';
 import { RecommendationsService } from './recommendations.service';
 
-@Module({ imports: [ProfilesModule, SubjectsModule], controllers: [RecommendationsController], providers: [RecommendationsService], exports: [RecommendationsService] })
+@Module({ imports: [ProfilesModule], controllers: [RecommendationsController], providers: [RecommendationsService], exports: [RecommendationsService] })
 export class RecommendationsModule {}

@@ -11,7 +11,6 @@ import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuestionEntity } from '../questions/question.entity';
 import { labelKey, valueLabels } from '../questions/value-labels';
-import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
 import {
@@ -38,7 +37,6 @@ export class RecommendationsService {
   constructor(
     private readonly db: TenantDb,
     private readonly profiles: ProfilesService,
-    private readonly subjects: SubjectsService,
     private readonly accessLog: AccessLogService,
     private readonly outbox: OutboxService,
   ) {}
@@ -66,8 +64,7 @@ export class RecommendationsService {
   recommend(caller: BrandActor | CustomerActor, subjectId: string, limit = 10): Promise<RecommendationResponse[]> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
-      const { purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
-      const subject = await this.subjects.require(em, caller.brandId, subjectId);
+      const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
       const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
       const [items, hidden, labels] = await inTurn(
         () => this.candidateItems(em, caller.brandId, usable),
@@ -97,8 +94,7 @@ export class RecommendationsService {
   validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[] }): Promise<ExplanationResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
-      const { purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
-      const subject = await this.subjects.require(em, caller.brandId, input.subjectId);
+      const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
       const usable = new Map(usableFacts(facts.map(toScoringFact), input.subjectId, purpose, now).map((f) => [f.id, f]));
       const offending = input.because.filter((id) => !usable.has(id));
       if (offending.length) {

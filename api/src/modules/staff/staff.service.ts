@@ -11,6 +11,7 @@ import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { MailerService } from '../auth/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
+import { BrandsService } from '../brands/brands.service';
 import { ConsentStatsResponse, CreateStaffDto, StaffResponse, StaffSessionResponse } from './dto/staff.dto';
 import { StaffCredentialEntity, StaffMemberEntity } from './staff.entity';
 
@@ -27,6 +28,7 @@ export class StaffService {
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
     private readonly mailer: MailerService,
+    private readonly brands: BrandsService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -76,16 +78,16 @@ export class StaffService {
   }
 
   private async sendLink(brandSlug: string, email: string): Promise<void> {
-    const brand = await this.db.lookup({ brandSlug }, (em) => em.getRepository(BrandEntity).findOneBy({ slug: brandSlug }));
+    const brand = await this.brands.findBySlug(brandSlug);
     if (!brand) return;
-    const issued = await this.db.run(brand.brandId, async (em) => {
+    const issued = await this.db.run(brand.id, async (em) => {
       const member = await em.getRepository(StaffMemberEntity).findOneBy({
-        brandId: brand.brandId,
-        emailHash: this.crypto.lookupHash(brand.brandId, 'staff-email', email),
+        brandId: brand.id,
+        emailHash: this.crypto.lookupHash(brand.id, 'staff-email', email),
         disabledAt: IsNull(),
       });
       if (!member) return null;
-      return { staffId: member.id, token: await this.issue(em, brand.brandId, member.id, 'sign_in_link', 'ssl', LINK_TTL_MS) };
+      return { staffId: member.id, token: await this.issue(em, brand.id, member.id, 'sign_in_link', 'ssl', LINK_TTL_MS) };
     });
     if (!issued) return;
     await this.mailer.sendSignInLink({
