@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,12 +8,12 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
-import { noStore, rateLimit, requestTimeout, securityHeaders } from './common/http/hardening';
+import { HttpEdge } from './common/http/hardening';
 import { depthLimitedReviver } from './common/http/json-limits';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
-import { requestId } from './common/http/request-id';
 import type { CandorConfig } from './config/config';
+import { DecisionFastPath } from './modules/decisions/decision-fast-path';
 
 export interface CandorApp {
   app: INestApplication;
@@ -57,11 +58,7 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(requestId);
-  app.use(securityHeaders());
-  app.use(noStore);
-  app.use(rateLimit(config));
-  app.use(requestTimeout(config));
+  installEdge(app, config);
   app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   app.useGlobalPipes(createValidationPipe());
 
@@ -69,4 +66,22 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Candor API' }));
+}
+
+/**
+ * Every request enters through the `HttpEdge` (request id, security headers, no-store, rate limit,
+ * deadline); then the ordinary contact decision is answered by `DecisionFastPath`, and everything
+ * else — including any decision the fast path does not answer — goes to Express and Nest.
+ */
+function installEdge(app: NestExpressApplication, config: CandorConfig): void {
+  const logger = app.get(Logger);
+  const edge = new HttpEdge(config, (req) => logger.warn({ req: { id: req.id, method: req.method } }, 'request abandoned at its deadline'));
+  const express = app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
+  const fastPath = app.get(DecisionFastPath);
+  const server = app.getHttpServer() as Server;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!edge.admit(req, res)) return;
+    if (!fastPath.serve(req, res, express)) express(req, res);
+  });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TestApi } from '../support/api';
-import { bearer, createBrand, createKey, createSubject, signInCustomer, TestBrand } from '../support/factories';
+import { adoptPurpose, bearer, createBrand, createKey, createSubject, signInCustomer, TestBrand } from '../support/factories';
 
 /** Limits and hardening: rate limits, deadlines, page and body sizes, headers, caching. */
 
@@ -106,6 +106,36 @@ describe('headers', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['set-cookie']).toBeUndefined();
     }
+  });
+
+  it('gives the contact decision answered in front of Express the same edge as every other route', async () => {
+    await adoptPurpose(api, brand, 'email_marketing');
+    const subject = await createSubject(api, brand, { email: 'edge.check@example.com' });
+    const key = await createKey(api, brand, ['consents:read']);
+    const query = `subjectId=${subject.id}&purpose=email_marketing&channel=email`;
+    // The ordinary query is answered by the fast path; with a trailing slash the same question is
+    // routed by Express to the controller (the fast path takes only the exact path).
+    const fast = await api.http.get(`/v1/decisions/contact?${query}`).set(bearer(key)).set('X-Request-Id', 'edge-fast-1');
+    const routed = await api.http.get(`/v1/decisions/contact/?${query}`).set(bearer(key));
+    expect(fast.status).toBe(200);
+    expect(routed.status).toBe(200);
+    expect(fast.body).toEqual(routed.body);
+    expect(fast.headers['x-request-id']).toBe('edge-fast-1');
+    expect(routed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const edgeHeaders = [
+      'cache-control', 'content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy',
+      'origin-agent-cluster', 'referrer-policy', 'strict-transport-security', 'x-content-type-options',
+      'x-dns-prefetch-control', 'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies',
+      'x-xss-protection', 'ratelimit-policy',
+    ];
+    for (const name of edgeHeaders) {
+      expect(fast.headers[name], name).toBeDefined();
+      expect(fast.headers[name], name).toBe(routed.headers[name]);
+    }
+    expect(fast.headers['content-type']).toMatch(/^application\/json/);
+    // Both were counted by the same limiter: the second saw one request fewer left.
+    const left = (res: { headers: Record<string, string> }) => Number(/r=(\d+)/.exec(res.headers['ratelimit'])![1]);
+    expect(left(routed)).toBe(left(fast) - 1);
   });
 
   it('keeps Swagger UI working under its own content security policy', async () => {

@@ -1,26 +1,93 @@
-import { createHash } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import type { CandorConfig } from '../../config/config';
 import { DomainError } from '../errors/domain-error';
 import { ProblemFilter } from '../errors/problem.filter';
 
 /**
- * HTTP hardening that runs before any route: per-credential rate limits, a deadline for every
- * request, security headers, and no caching of responses that can carry personal data.
+ * HTTP hardening that every request gets before any routing — request id, security headers, no
+ * caching of personal data, per-credential rate limits and a deadline — in one place, the
+ * `HttpEdge`. It works on Node's own request and response, so it serves both the Express/Nest
+ * pipeline and the answers given without it (the contact-decision fast path): no route can be
+ * reached around it.
  */
 
+/** pino-http types `id` on Node's request; the edge sets it. */
+export type EdgeRequest = IncomingMessage;
+type Header = readonly [name: string, value: string];
+
 const problems = new ProblemFilter();
-
-/** Writes `error` as the problem document ProblemFilter would, from middleware that runs before Nest's filters. */
-function sendProblem(req: Request, res: Response, error: DomainError): void {
-  if (res.headersSent) return;
-  const problem = problems.toProblem(error, req);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
-}
-
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Routes an orchestrator polls anonymously and often: never limited. */
 const UNLIMITED = new Set(['/healthz', '/readyz']);
+/** Uploads that stream a body of any length: their time is bounded by the upload, not by us. */
+const STREAMED_UPLOADS = new Set(['/v1/imports', '/v1/erasure-jobs']);
+
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q < 0 ? u : u.slice(0, q);
+}
+
+/** Writes `error` as the problem document ProblemFilter would, outside Nest's filters. */
+export function writeProblem(req: EdgeRequest, res: ServerResponse, error: DomainError): void {
+  if (res.headersSent) return;
+  const problem = problems.toProblem(error, req as never);
+  const body = JSON.stringify(problem);
+  res.statusCode = problem.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
+ * The headers a helmet configuration sets. Helmet's headers depend only on its options, never on
+ * the request, so they are worked out once (by running the middleware against a recorder) and then
+ * set on every response without helmet's per-request chain of eleven middleware calls.
+ */
+export function helmetHeaders(options: Parameters<typeof helmet>[0]): Header[] {
+  const headers: Header[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+    getHeader: () => undefined,
+  };
+  let finished = false;
+  helmet(options)({ headers: {}, method: 'GET', url: '/' } as never, recorder as never, (error?: unknown) => {
+    if (error) throw error;
+    finished = true;
+  });
+  if (!finished) throw new Error('helmet did not set its headers synchronously');
+  return headers;
+}
+
+/**
+ * Security headers. The API answers JSON, so its policy allows nothing to load or frame it;
+ * Swagger UI at /docs gets the allowances its page needs (its own scripts and styles, inline
+ * styles, data: images).
+ */
+const API_HEADERS = helmetHeaders({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-site' },
+});
+const DOCS_HEADERS = helmetHeaders({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+  },
+});
 
 /**
  * Fixed-window request limits per credential (the SHA-256 of the bearer token, so a flood of
@@ -28,93 +95,93 @@ const UNLIMITED = new Set(['/healthz', '/readyz']);
  * IETF `RateLimit-Policy` and `RateLimit` fields; over the limit → 429 `too-many-requests` with
  * `Retry-After`. Counters live in this process: with several processes each counts on its own.
  */
-export function rateLimit(config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds'>): RequestHandler {
-  const limit = config.rateLimit;
-  const windowMs = config.rateLimitWindowSeconds * 1000;
-  const policy = `"per-credential";q=${limit};w=${config.rateLimitWindowSeconds}`;
-  let windowStart = 0;
-  let counts = new Map<string, number>();
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (limit <= 0 || UNLIMITED.has(req.path)) return next();
+export class RateLimiter {
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly policy: string;
+  private windowStart = 0;
+  private counts = new Map<string, number>();
+
+  constructor(private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds'>) {
+    this.limit = config.rateLimit;
+    this.windowMs = config.rateLimitWindowSeconds * 1000;
+    this.policy = `"per-credential";q=${this.limit};w=${config.rateLimitWindowSeconds}`;
+  }
+
+  /** Counts the request; returns false when it has answered 429. */
+  admit(req: EdgeRequest, res: ServerResponse, path: string): boolean {
+    if (this.limit <= 0 || UNLIMITED.has(path)) return true;
     const now = Date.now();
-    if (now - windowStart >= windowMs) {
+    if (now - this.windowStart >= this.windowMs) {
       // A new window for everyone: starting afresh also drops the counters of callers gone quiet.
-      windowStart = now;
-      counts = new Map();
+      this.windowStart = now;
+      this.counts = new Map();
     }
     const authorization = req.headers.authorization;
     const who = authorization
       ? `c:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}`
       : `a:${req.socket.remoteAddress ?? 'unknown'}`;
-    const used = (counts.get(who) ?? 0) + 1;
-    counts.set(who, used);
-    const resetSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
-    res.setHeader('RateLimit-Policy', policy);
-    res.setHeader('RateLimit', `"per-credential";r=${Math.max(0, limit - used)};t=${resetSeconds}`);
-    if (used > limit) {
-      res.setHeader('Retry-After', String(resetSeconds));
-      return sendProblem(req, res, new DomainError('too-many-requests', `This credential may make ${limit} requests every ${config.rateLimitWindowSeconds} s. Try again in ${resetSeconds} s.`));
-    }
-    next();
-  };
+    const used = (this.counts.get(who) ?? 0) + 1;
+    this.counts.set(who, used);
+    const resetSeconds = Math.max(1, Math.ceil((this.windowStart + this.windowMs - now) / 1000));
+    res.setHeader('RateLimit-Policy', this.policy);
+    res.setHeader('RateLimit', `"per-credential";r=${Math.max(0, this.limit - used)};t=${resetSeconds}`);
+    if (used <= this.limit) return true;
+    res.setHeader('Retry-After', String(resetSeconds));
+    writeProblem(req, res, new DomainError('too-many-requests', `This credential may make ${this.limit} requests every ${this.config.rateLimitWindowSeconds} s. Try again in ${resetSeconds} s.`));
+    return false;
+  }
 }
 
 /**
- * A deadline for every request: a response not started within `requestTimeoutMs` becomes 503
- * `unavailable` with `Retry-After`, so a stuck database or a slow client never holds a caller
- * forever. The work itself may still finish; writes are safe to retry with `Idempotency-Key`.
+ * What every request passes before routing:
+ * - an id (a sane `X-Request-Id` is kept, otherwise a new one), on the request for logs and problem
+ *   documents and echoed in the response;
+ * - security headers (helmet's, worked out once) and `Cache-Control: no-store` on every /v1
+ *   response — most carry personal data or credentials, and none may be kept by a browser or a
+ *   shared cache (a route may still set its own policy);
+ * - the rate limit;
+ * - a deadline: a response not started within `requestTimeoutMs` becomes 503 `unavailable` with
+ *   `Retry-After`, so a stuck database or a slow client never holds a caller forever. The work
+ *   itself may still finish; writes are safe to retry with `Idempotency-Key`.
  */
-export function requestTimeout(config: Pick<CandorConfig, 'requestTimeoutMs'>): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    // A bulk import streams a body of any length: its time is bounded by the upload, not by us.
-    if (config.requestTimeoutMs <= 0 || (req.method === 'POST' && req.path === '/v1/imports')) return next();
+export class HttpEdge {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds' | 'requestTimeoutMs'>,
+    private readonly onAbandoned: (req: EdgeRequest) => void = () => undefined,
+  ) {
+    this.limiter = new RateLimiter(config);
+  }
+
+  /** Applies the protections; returns false when the edge has answered the request itself (429). */
+  admit(req: EdgeRequest, res: ServerResponse): boolean {
+    const path = pathOf(req.url);
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    const docs = path === '/docs' || path.startsWith('/docs/');
+    for (const [name, value] of docs ? DOCS_HEADERS : API_HEADERS) res.setHeader(name, value);
+    if (path.startsWith('/v1/')) res.setHeader('Cache-Control', 'no-store');
+    if (!this.limiter.admit(req, res, path)) return false;
+    this.startDeadline(req, res, path);
+    return true;
+  }
+
+  private startDeadline(req: EdgeRequest, res: ServerResponse, path: string): void {
+    const ms = this.config.requestTimeoutMs;
+    if (ms <= 0 || (req.method === 'POST' && STREAMED_UPLOADS.has(path))) return;
     const timer = setTimeout(() => {
       if (res.headersSent) return;
+      this.onAbandoned(req);
       res.setHeader('Retry-After', '1');
-      sendProblem(req, res, new DomainError('unavailable', `The request took longer than ${config.requestTimeoutMs} ms and was abandoned. Try again.`));
-    }, config.requestTimeoutMs);
+      writeProblem(req, res, new DomainError('unavailable', `The request took longer than ${ms} ms and was abandoned. Try again.`));
+    }, ms);
     timer.unref();
     const done = () => clearTimeout(timer);
     res.once('finish', done);
     res.once('close', done);
-    next();
-  };
-}
-
-/**
- * Security headers (helmet). The API answers JSON, so its policy allows nothing to load or frame
- * it; Swagger UI at /docs gets the allowances its page needs (its own scripts and styles, inline
- * styles, data: images).
- */
-export function securityHeaders(): RequestHandler {
-  const api = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
-  const docs = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-      },
-    },
-  });
-  return (req, res, next) => (req.path === '/docs' || req.path.startsWith('/docs/') ? docs(req, res, next) : api(req, res, next));
-}
-
-/**
- * `Cache-Control: no-store` on every /v1 response: most carry personal data or credentials, and
- * none may be kept by a browser or a shared cache. A route may still set its own policy.
- */
-export function noStore(req: Request, res: Response, next: NextFunction): void {
-  if (req.path.startsWith('/v1/')) res.setHeader('Cache-Control', 'no-store');
-  next();
+  }
 }

@@ -1,55 +1,73 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pinoHttp, { HttpLogger, startTime } from 'pino-http';
 import { abilityFor } from '../../common/authz/abilities';
 import type { Actor, BrandActor } from '../../common/authz/actor';
 import { ApiKeyResolver } from '../../common/authz/api-key-resolver.service';
+import { pinoHttpOptions } from '../../common/http/logging';
 import { KEY_PATTERN } from '../../common/http/validators';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
 import { Channel, CHANNELS } from '../purposes/purpose-catalogue';
 import { MetricsService } from '../metrics/metrics.service';
 import { DecisionsService } from './decisions.service';
 import type { ContactCheckDto } from './dto/decision.dto';
 
 const QUERY_FIELDS = ['subjectId', 'purpose', 'channel'] as const;
+const ROUTE = '/v1/decisions/contact';
+const PREFIX = `${ROUTE}?`;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * The contact decision is the call brands make before every message, so its ordinary case is
- * answered by this middleware on `GET /v1/decisions/contact`, before Nest's guard, pipes,
- * interceptors and controller: a brand key that may read decisions and a query that passes
- * `ContactCheckDto`'s rules go straight to `DecisionsService.decide` (the same service, query and
- * policy as the controller). It runs after the application-wide middleware — request id, security
- * headers, no-store, rate limits, request deadline, request log — so those apply as to any route.
+ * answered here, in front of Express: after the HTTP edge (request id, security headers, no-store,
+ * rate limit, deadline — `HttpEdge`, which every request passes) and before Express's router, Nest's
+ * guard, pipes, interceptors and controller. A brand key that may read decisions and a query that
+ * passes `ContactCheckDto`'s rules go straight to `DecisionsService.decide` (the same service,
+ * query and policy as the controller); the request is logged as any other (the same pino-http
+ * options) and counted in the same metrics.
  *
- * Anything else — no or unknown credential, a missing scope, an invalid query, an unknown subject
- * or purpose, any error — is passed on to the full pipeline unchanged, which answers it exactly as
- * before (guard, validation pipe, problem+json). The middleware only ever answers 200, so the two
+ * Anything else — another route, no or unknown credential, a missing scope, an invalid query, an
+ * unknown subject or purpose, any error — is handed to Express unchanged, which answers it exactly
+ * as before (guard, validation pipe, problem+json). The fast path only ever answers 200, so the two
  * cannot disagree about errors; it saves the framework's per-request work on the hot path
  * (see docs/benchmarks.md).
  */
 @Injectable()
-export class DecisionFastPath implements NestMiddleware {
+export class DecisionFastPath {
   /** Whether a resolved key may read decisions; actors are cached by the resolver, so this holds. */
   private readonly mayDecide = new WeakMap<Actor, boolean>();
+  private readonly log: HttpLogger;
 
   constructor(
     private readonly keys: ApiKeyResolver,
     private readonly decisions: DecisionsService,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(CANDOR_CONFIG) config: CandorConfig,
+  ) {
+    this.log = pinoHttp(pinoHttpOptions(config));
+  }
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  /**
+   * Takes the request when it is a decision query (returns true, and answers it or hands it to
+   * `fallback`), or returns false at once for any other request.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, fallback: Handler): boolean {
+    if (req.method !== 'GET' || !req.url?.startsWith(PREFIX)) return false;
     this.answer(req, res).then(
-      (answered) => answered || next(),
-      () => next(),
+      (answered) => answered || fallback(req, res),
+      () => fallback(req, res),
     );
+    return true;
   }
 
   /** Answers the ordinary case and returns true, or returns false to hand the request on. */
-  private async answer(req: Request, res: Response): Promise<boolean> {
-    if (req.method !== 'GET') return false;
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const started = process.hrtime.bigint();
-    const queryAt = req.originalUrl.indexOf('?');
-    const check = queryAt < 0 ? null : parseCheck(req.originalUrl.slice(queryAt + 1));
+    const receivedAt = Date.now();
+    const check = parseCheck(req.url!.slice(PREFIX.length));
     if (!check) return false;
     const token = /^Bearer\s+(cnd_\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return false;
@@ -62,12 +80,18 @@ export class DecisionFastPath implements NestMiddleware {
       return false; // unknown subject or purpose, or a failure: the full pipeline answers it
     }
     if (res.headersSent) return true; // the request deadline answered first
+    // Request logs at info (and above); pino-http serialises its bindings per request, so it is
+    // only called when it would write the line.
+    if (this.log.logger.isLevelEnabled('info')) {
+      (res as ServerResponse & { [startTime]: number })[startTime] = receivedAt; // the line's responseTime covers the whole answer
+      this.log(req, res);
+    }
     const body = JSON.stringify(decision);
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     // Nest's interceptors never see this request: count it as the metrics interceptor would.
-    this.metrics.requests.inc({ method: 'GET', route: '/v1/decisions/contact', status: '200' });
-    this.metrics.duration.observe({ method: 'GET', route: '/v1/decisions/contact' }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics.requests.inc({ method: 'GET', route: ROUTE, status: '200' });
+    this.metrics.duration.observe({ method: 'GET', route: ROUTE }, Number(process.hrtime.bigint() - started) / 1e9);
     return true;
   }
 
