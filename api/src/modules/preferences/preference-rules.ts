@@ -35,9 +35,20 @@ export function effectiveChannels(channels: ChannelPreferences | null | undefine
   return Object.fromEntries(CHANNELS.map((c) => [c, channelPreference(channels, c)])) as Record<Channel, ChannelPreference>;
 }
 
+/**
+ * One formatter per time zone: constructing an `Intl.DateTimeFormat` costs far more than using one,
+ * and quiet hours are read on every contact decision. Bounded by the IANA zones there are.
+ */
+const localClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes after local midnight at `at` in `timeZone`. */
 export function localMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  let clock = localClocks.get(timeZone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    localClocks.set(timeZone, clock);
+  }
+  const parts = clock.formatToParts(at);
   const hour = Number(parts.find((p) => p.type === 'hour')!.value);
   const minute = Number(parts.find((p) => p.type === 'minute')!.value);
   return hour * 60 + minute;
