@@ -19,6 +19,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { DecisionsModule } from './modules/decisions/decisions.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { ImportsModule } from './modules/imports/imports.module';
+import { ErasureJobsModule } from './modules/erasure-jobs/erasure-jobs.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { MeModule } from './modules/me/me.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -73,6 +74,7 @@ export class AppModule {
         RetentionModule,
         MeModule,
         ImportsModule,
+        ErasureJobsModule,
         DemoModule,
       ],
       controllers: [ProblemsController],

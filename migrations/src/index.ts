@@ -5,6 +5,7 @@ import { CreateRecommendations1764600000000 } from './1764600000000-create-recom
 import { ChainAuditLog1764650000000 } from './1764650000000-chain-audit-log';
 import { CreateStaff1764660000000 } from './1764660000000-create-staff';
 import { CreateImports1764700000000 } from './1764700000000-create-imports';
+import { CreateErasureJobs1764800000000 } from './1764800000000-create-erasure-jobs';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ChainAuditLog1764650000000,
   CreateStaff1764660000000,
   CreateImports1764700000000,
+  CreateErasureJobs1764800000000,
 ];

@@ -6,7 +6,7 @@ export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
-  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob',
+  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -56,6 +56,8 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['read', 'AuditLog'],
     ['read', 'ConsentEvent'],
     [['create', 'read', 'update'], 'PrivacyRequest'],
+    // Bulk erasure (POST /v1/erasure-jobs) is many erasure requests at once.
+    [['create', 'read'], 'ErasureJob'],
     ['read', 'Export'],
     ['read', 'ConsentRecord'],
     ['read', 'ProcessingRecord'],
@@ -74,6 +76,7 @@ const STAFF_RULES: Record<StaffRole, Array<[Action | Action[], Resource]>> = {
   ],
   compliance: [
     [['create', 'read', 'update'], 'PrivacyRequest'],
+    [['create', 'read'], 'ErasureJob'],
     ['verify', 'Ledger'],
     ['read', 'AuditLog'],
     ['read', 'ProcessingRecord'],

@@ -1,22 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
-import { SubjectEntity } from '../subjects/subject.entity';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { TombstoneEntity } from './privacy-request.entity';
 
-export interface ErasureCertificate {
+/** What erasing one subject did: the certificate without the ledger verdict. */
+export interface SubjectErasure {
   erasedAt: string;
   /** The keyed hash that now stands for the subject's external id; it identifies no one. */
   tombstone: string;
-  ledgerVerified: boolean;
   deleted: Record<string, number>;
   dataKeyDestroyed: boolean;
 }
 
+export interface ErasureCertificate extends SubjectErasure {
+  ledgerVerified: boolean;
+  /** Set when the subject had already been erased (by another request or a bulk job): nothing was left to delete. */
+  alreadyErased?: true;
+}
+
 /** Tables whose rows about the subject are deleted outright. Order respects foreign keys. */
-const ERASED_TABLES = [
+export const ERASED_TABLES = [
   'facts', 'preferences', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
   'question_responses', 'consent_conflicts', 'consent_states', 'subject_keys',
 ] as const;
@@ -26,6 +30,10 @@ const ERASED_TABLES = [
  * subject's data key destroyed (ledger evidence becomes unreadable while the hash chain still
  * verifies, because hashes cover ciphertext), identifiers replaced by tombstones (keyed hashes) so
  * the subject cannot be re-created, and `subject.erased` put in the outbox for every endpoint.
+ *
+ * `eraseMany` is the one implementation, set-wise whatever the number of subjects (a bulk job
+ * passes a few thousand at a time); `erase` is the single-subject case of it plus the whole-ledger
+ * verification its certificate carries. Bulk jobs verify the ledger once, not per subject.
  */
 @Injectable()
 export class ErasureService {
@@ -36,31 +44,75 @@ export class ErasureService {
   ) {}
 
   async erase(em: EntityManager, brandId: string, subjectId: string, erasedAt: Date): Promise<ErasureCertificate> {
-    const subject = await em.getRepository(SubjectEntity).findOneOrFail({ where: { brandId, id: subjectId }, lock: { mode: 'pessimistic_write' } });
-    const tombstone = this.crypto.lookupHash(brandId, 'external_id', subject.externalId);
-    const tombstones: Array<Pick<TombstoneEntity, 'kind' | 'hash'>> = [{ kind: 'external_id', hash: tombstone }];
-    if (subject.emailHash) tombstones.push({ kind: 'email', hash: subject.emailHash });
-    if (subject.phoneHash) tombstones.push({ kind: 'phone', hash: subject.phoneHash });
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(TombstoneEntity)
-      .values(tombstones.map((t) => ({ ...t, brandId, subjectId, erasedAt })))
-      .orIgnore()
-      .execute();
-
-    const deleted: Record<string, number> = {};
-    for (const table of ERASED_TABLES) {
-      const result: [unknown[], number] = await em.query(`DELETE FROM ${table} WHERE brand_id = $1 AND subject_id = $2`, [brandId, subjectId]);
-      deleted[table] = result[1];
-    }
-    // The row stays so the id answers 410 and the ledger's foreign keys hold; it keeps nothing personal.
-    await em.getRepository(SubjectEntity).update(
-      { brandId, id: subjectId },
-      { externalId: `erased:${subjectId}`, emailCt: null, emailHash: null, phoneCt: null, phoneHash: null, locale: null, timezone: null, erasedAt, updatedAt: erasedAt },
-    );
-    await this.outbox.emit(em, brandId, 'subject.erased', { subjectId, tombstone, erasedAt: erasedAt.toISOString() }, subjectId);
+    const erased = (await this.eraseMany(em, brandId, [subjectId], erasedAt)).get(subjectId);
     const verdict = await this.ledger.verifyInTx(em, brandId);
-    return { erasedAt: erasedAt.toISOString(), tombstone, ledgerVerified: verdict.ok, deleted, dataKeyDestroyed: deleted.subject_keys === 1 };
+    if (erased) return { ...erased, ledgerVerified: verdict.ok };
+    // Erased before (a bulk job got there first): certify what stands, from the tombstone.
+    const [before] = await em.query(
+      `SELECT hash, erased_at FROM tombstones WHERE brand_id = $1 AND subject_id = $2 AND kind = 'external_id' LIMIT 1`,
+      [brandId, subjectId],
+    );
+    if (!before) throw new Error(`subject ${subjectId} of brand ${brandId} does not exist`);
+    return { erasedAt: new Date(before.erased_at).toISOString(), tombstone: before.hash, ledgerVerified: verdict.ok, deleted: {}, dataKeyDestroyed: false, alreadyErased: true };
+  }
+
+  /**
+   * Erases every subject of `subjectIds` that exists in the brand and is not erased yet (others are
+   * left alone and absent from the answer), with one statement per table whatever their number:
+   * tombstones by INSERT … SELECT, one DELETE per table, one UPDATE of `subjects`, and one
+   * `subject.erased` event per subject in the outbox. Subjects are locked in id order first, so
+   * concurrent erasures of overlapping sets wait for each other instead of deadlocking.
+   */
+  async eraseMany(em: EntityManager, brandId: string, subjectIds: readonly string[], erasedAt: Date): Promise<Map<string, SubjectErasure>> {
+    const result = new Map<string, SubjectErasure>();
+    if (!subjectIds.length) return result;
+    const subjects: Array<{ subject_id: string; external_id: string }> = await em.query(
+      `SELECT subject_id, external_id FROM subjects
+       WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) AND erased_at IS NULL
+       ORDER BY subject_id FOR UPDATE`,
+      [brandId, subjectIds],
+    );
+    if (!subjects.length) return result;
+    const ids = subjects.map((s) => s.subject_id);
+    const hashes = subjects.map((s) => this.crypto.lookupHash(brandId, 'external_id', s.external_id));
+    const at = erasedAt.toISOString();
+    subjects.forEach((s, i) => result.set(s.subject_id, { erasedAt: at, tombstone: hashes[i], deleted: {}, dataKeyDestroyed: false }));
+
+    await em.query(
+      `INSERT INTO tombstones (brand_id, kind, hash, subject_id, erased_at)
+       SELECT s.brand_id, t.kind, t.hash, s.subject_id, $4
+       FROM unnest($2::uuid[], $3::text[]) AS x(subject_id, external_id_hash)
+       JOIN subjects s ON s.brand_id = $1 AND s.subject_id = x.subject_id
+       CROSS JOIN LATERAL (VALUES ('external_id', x.external_id_hash), ('email', s.email_hash), ('phone', s.phone_hash)) AS t(kind, hash)
+       WHERE t.hash IS NOT NULL
+       ON CONFLICT DO NOTHING`,
+      [brandId, ids, hashes, erasedAt],
+    );
+
+    for (const table of ERASED_TABLES) {
+      const counts: Array<{ subject_id: string; n: number }> = await em.query(
+        `WITH gone AS (DELETE FROM ${table} WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) RETURNING subject_id)
+         SELECT subject_id, count(*)::int AS n FROM gone GROUP BY subject_id`,
+        [brandId, ids],
+      );
+      const byId = new Map(counts.map((c) => [c.subject_id, c.n]));
+      for (const [id, erasure] of result) erasure.deleted[table] = byId.get(id) ?? 0;
+    }
+    for (const erasure of result.values()) erasure.dataKeyDestroyed = erasure.deleted.subject_keys === 1;
+
+    // The rows stay so the ids answer 410 and the ledger's foreign keys hold; they keep nothing personal.
+    await em.query(
+      `UPDATE subjects SET external_id = 'erased:' || subject_id, email_ct = NULL, email_hash = NULL, phone_ct = NULL, phone_hash = NULL,
+              locale = NULL, timezone = NULL, erased_at = $3, updated_at = $3
+       WHERE brand_id = $1 AND subject_id = ANY($2::uuid[])`,
+      [brandId, ids, erasedAt],
+    );
+    await this.outbox.emitMany(
+      em,
+      brandId,
+      'subject.erased',
+      subjects.map((s, i) => ({ subjectId: s.subject_id, data: { subjectId: s.subject_id, tombstone: hashes[i], erasedAt: at } })),
+    );
+    return result;
   }
 }

@@ -15,6 +15,6 @@ import { PrivacyRequestsService } from './privacy-requests.service';
   imports: [SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule],
   controllers: [PrivacyRequestsController],
   providers: [PrivacyRequestsService, ErasureService, ExportService, ImportService, ComplianceService],
-  exports: [PrivacyRequestsService, ExportService],
+  exports: [PrivacyRequestsService, ExportService, ErasureService],
 })
 export class PrivacyRequestsModule {}

@@ -15,7 +15,7 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
-import { ErasureService } from './erasure.service';
+import { ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
 
@@ -124,6 +124,59 @@ export class PrivacyRequestsService {
       await this.record(em, caller, request, 'extended', `${extension} days: ${reason}`);
       return this.present(em, request, true);
     });
+  }
+
+  /**
+   * The privacy requests of subjects a bulk erasure job erased, set-wise: one erasure request per
+   * subject, filed when the job was, carrying the erasure's certificate and the job's id. They stay
+   * `in_progress` until the job has verified the ledger once for all of them (`completeBulkErasures`).
+   * The job's own audit entries stand for these requests in the audit log (one per job, not per subject).
+   */
+  async openBulkErasures(
+    em: EntityManager,
+    brandId: string,
+    actor: string,
+    jobId: string,
+    receivedAt: Date,
+    erasures: ReadonlyArray<{ requestId: string; subjectId: string; erasure: SubjectErasure }>,
+  ): Promise<void> {
+    if (!erasures.length) return;
+    const { acknowledgeBy, dueAt } = deadlinesFor('gdpr', receivedAt);
+    const ids = erasures.map((e) => e.requestId);
+    await em.query(
+      `INSERT INTO privacy_requests (brand_id, request_id, subject_id, type, jurisdiction, channel, status, received_at, acknowledge_by,
+                                     acknowledged_at, due_at, certificate)
+       SELECT $1, x.request_id, x.subject_id, 'erasure', 'gdpr', $2, 'in_progress', $3, $4, $3, $5, x.certificate
+       FROM unnest($6::uuid[], $7::uuid[], $8::jsonb[]) AS x(request_id, subject_id, certificate)`,
+      [
+        brandId, actor.startsWith('staff:') ? 'staff' : 'api', receivedAt, acknowledgeBy, dueAt,
+        ids, erasures.map((e) => e.subjectId), erasures.map((e) => JSON.stringify({ ...e.erasure, erasureJobId: jobId })),
+      ],
+    );
+    await this.recordMany(em, brandId, actor, ids, receivedAt, 'received', 'received', `erasure job ${jobId}`);
+  }
+
+  /** Completes a bulk job's requests with the verdict of the one ledger verification made for them all. */
+  async completeBulkErasures(em: EntityManager, brandId: string, actor: string, jobId: string, requestIds: readonly string[], ledgerVerified: boolean): Promise<void> {
+    if (!requestIds.length) return;
+    const now = this.clock.now();
+    const completed: Array<{ request_id: string }> = await em.query(
+      `UPDATE privacy_requests SET status = 'completed', completed_at = $3,
+              certificate = certificate || jsonb_build_object('ledgerVerified', $4::boolean)
+       WHERE brand_id = $1 AND request_id = ANY($2::uuid[]) AND status = 'in_progress'
+       RETURNING request_id`,
+      [brandId, requestIds, now, ledgerVerified],
+    ).then(([rows]: [Array<{ request_id: string }>, number]) => rows);
+    await this.recordMany(em, brandId, actor, completed.map((r) => r.request_id), now, 'completed', 'completed', `erasure job ${jobId}; ledger verified once for the whole job`);
+  }
+
+  private async recordMany(em: EntityManager, brandId: string, actor: string, requestIds: readonly string[], at: Date, action: string, status: RequestStatus, note: string): Promise<void> {
+    if (!requestIds.length) return;
+    await em.query(
+      `INSERT INTO privacy_request_events (brand_id, event_id, request_id, at, actor, action, status, note)
+       SELECT $1, gen_random_uuid(), x.request_id, $3, $4, $5, $6, $7 FROM unnest($2::uuid[]) AS x(request_id)`,
+      [brandId, requestIds, at, actor, action, status, note],
+    );
   }
 
   private async open(em: EntityManager, actor: BrandActor, subjectId: string, type: RequestType, jurisdiction: Jurisdiction, channel: PrivacyRequestEntity['channel']): Promise<PrivacyRequestEntity> {
