@@ -404,6 +404,154 @@ describe('audiences', () => {
     const [{ n }] = await sql(`SELECT count(*)::int AS n FROM access_log WHERE kind = 'audience' AND brand_id = $1`, [brand.id]);
     expect(n).toBe(expected.size);
   });
+
+  /** A brand-side definition of an audience, as both routes take it. */
+  interface Definition {
+    purpose: string;
+    channel?: string;
+    where?: Array<{ factKey: string; in: string[] }>;
+  }
+  interface Person {
+    consent: boolean;
+    motivation?: string;
+    level?: string;
+    optedOut?: Array<'email' | 'sms'>;
+  }
+
+  /** Seeds `people` into `brand` through the API; returns their subject ids in the same order. */
+  async function seedPeople(brand: TestBrand, people: Person[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const p of people) {
+      const s = await createSubject(api, brand);
+      if (p.consent) await grant(api, brand, s.id, 'email_marketing');
+      if (p.motivation) await recordFact(api, brand, s.id, { key: 'motivation', value: p.motivation, category: 'motivations' });
+      if (p.level) await recordFact(api, brand, s.id, { key: 'level', value: p.level, category: 'interests' });
+      if (p.optedOut?.length) {
+        const token = await signInCustomer(api, brand, s.id);
+        const channels = Object.fromEntries(p.optedOut.map((c) => [c, { optedIn: false, frequency: 'monthly' }]));
+        const res = await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', '"prefs-v0"').send({ channels });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+      }
+      ids.push(s.id);
+    }
+    return ids;
+  }
+
+  /** Every member the query pages through (2 at a time, so several pages). */
+  async function pageAll(key: string, definition: Definition): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: { data: Array<{ id: string }>; nextCursor: string | null } } = await api.http
+        .post('/v1/audiences/query')
+        .set(bearer(key))
+        .send({ ...definition, limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      seen.push(...res.body.data.map((m) => m.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
+  async function countOf(key: string, definition: Definition): Promise<number> {
+    const res = await api.http.post('/v1/audiences/count').set(bearer(key)).send(definition);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(Date.parse(res.body.countedAt)).not.toBeNaN();
+    return res.body.count;
+  }
+
+  const PEOPLE: Person[] = [
+    { consent: true, motivation: 'sleep_better', level: 'beginner' },
+    { consent: true, motivation: 'reduce_stress', level: 'advanced', optedOut: ['sms'] },
+    { consent: true, motivation: 'sport', level: 'beginner', optedOut: ['email'] },
+    { consent: false, motivation: 'sleep_better', level: 'beginner' },
+    { consent: true, motivation: 'sleep_better' },
+    { consent: true, motivation: 'reduce_stress', level: 'beginner' },
+    { consent: true, level: 'beginner', optedOut: ['email', 'sms'] },
+    { consent: true, motivation: 'reduce_stress', level: 'beginner', optedOut: ['email'] },
+  ];
+  const CALM = { factKey: 'motivation', in: ['sleep_better', 'reduce_stress'] };
+  /** Each definition with the members it must have, worked out here from PEOPLE (not by the API). */
+  const DEFINITIONS: Array<{ definition: Definition; member: (p: Person) => boolean }> = [
+    { definition: { purpose: 'email_marketing' }, member: (p) => p.consent },
+    { definition: { purpose: 'email_marketing', channel: 'email' }, member: (p) => p.consent && !p.optedOut?.includes('email') },
+    { definition: { purpose: 'email_marketing', channel: 'sms' }, member: (p) => p.consent && !p.optedOut?.includes('sms') },
+    { definition: { purpose: 'email_marketing', where: [CALM] }, member: (p) => p.consent && CALM.in.includes(p.motivation ?? '') },
+    {
+      definition: { purpose: 'email_marketing', channel: 'email', where: [CALM, { factKey: 'level', in: ['beginner'] }] },
+      member: (p) => p.consent && !p.optedOut?.includes('email') && CALM.in.includes(p.motivation ?? '') && p.level === 'beginner',
+    },
+    { definition: { purpose: 'email_marketing', where: [{ factKey: 'motivation', in: ['astrology'] }] }, member: () => false },
+  ];
+
+  it('counts exactly the members the query pages through, for every combination of filters', async () => {
+    const brand = await createBrand(api, 'Calm Harbor');
+    await adoptPurpose(api, brand, 'email_marketing');
+    const ids = await seedPeople(brand, PEOPLE);
+    for (const { definition, member } of DEFINITIONS) {
+      const expected = ids.filter((_, i) => member(PEOPLE[i]));
+      const paged = await pageAll(brand.key, definition);
+      expect(new Set(paged), JSON.stringify(definition)).toEqual(new Set(expected));
+      expect(await countOf(brand.key, definition), JSON.stringify(definition)).toBe(paged.length);
+    }
+    // Counting names nobody: it leaves no trace in any customer's access log.
+    const [{ n }] = await sql(`SELECT count(*)::int AS n FROM access_log WHERE brand_id = $1`, [brand.id]);
+    const before = n;
+    await countOf(brand.key, DEFINITIONS[0].definition);
+    const [{ n: after }] = await sql(`SELECT count(*)::int AS n FROM access_log WHERE brand_id = $1`, [brand.id]);
+    expect(after).toBe(before);
+  });
+
+  it('lowers the count at once when a member withdraws, and raises it when they grant again', async () => {
+    const brand = await createBrand(api, 'Calm Harbor');
+    await adoptPurpose(api, brand, 'email_marketing');
+    const ids = await seedPeople(brand, PEOPLE);
+    const definition = DEFINITIONS[4].definition;
+    const members = ids.filter((_, i) => DEFINITIONS[4].member(PEOPLE[i]));
+    expect(members.length).toBeGreaterThan(1);
+    expect(await countOf(brand.key, definition)).toBe(members.length);
+
+    await grant(api, brand, members[0], 'email_marketing', false);
+    expect(await countOf(brand.key, definition)).toBe(members.length - 1);
+    expect(await pageAll(brand.key, definition)).not.toContain(members[0]);
+
+    // A customer turning email off in the portal leaves the email audience just as fast.
+    const token = await signInCustomer(api, brand, members[1]);
+    const off = await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', '"prefs-v0"').send({ channels: { email: { optedIn: false, frequency: 'monthly' } } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(await countOf(brand.key, definition)).toBe(members.length - 2);
+
+    await grant(api, brand, members[0], 'email_marketing', true);
+    expect(await countOf(brand.key, definition)).toBe(members.length - 1);
+  });
+
+  it("never counts another brand's subjects, and keeps a key to its purposes", async () => {
+    const a = await createBrand(api, 'Calm Harbor');
+    const b = await createBrand(api, 'Fjord Yoga');
+    const empty = await createBrand(api, 'Quiet Shop');
+    for (const brand of [a, b, empty]) await adoptPurpose(api, brand, 'email_marketing');
+    await seedPeople(a, PEOPLE);
+    // Brand B has three people who would all match A's definitions.
+    await seedPeople(b, [PEOPLE[0], PEOPLE[0], PEOPLE[5]]);
+    const definition = DEFINITIONS[4].definition;
+    const inA = PEOPLE.filter(DEFINITIONS[4].member).length;
+    expect(await countOf(a.key, definition)).toBe(inA);
+    expect(await countOf(b.key, definition)).toBe(3);
+    expect(await countOf(empty.key, definition)).toBe(0);
+
+    // The query's rules hold for the count too: scope, purposes of the key, and the body.
+    const narrow = await createKey(api, a, ['audiences:read'], ['order_updates']);
+    const refused = await api.http.post('/v1/audiences/count').set(bearer(narrow)).send(definition);
+    expect(refused.status).toBe(403);
+    const noScope = await createKey(api, a, ['subjects:read']);
+    expect((await api.http.post('/v1/audiences/count').set(bearer(noScope)).send(definition)).status).toBe(403);
+    const unknown = await api.http.post('/v1/audiences/count').set(bearer(a.key)).send({ purpose: 'no_such_purpose' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const paging = await api.http.post('/v1/audiences/count').set(bearer(a.key)).send({ ...definition, limit: 10 });
+    expect(paging.status).toBe(422);
+    expect(paging.body.errors).toEqual([expect.objectContaining({ path: 'limit' })]);
+  });
 });
 
 describe('progressive profiling', () => {

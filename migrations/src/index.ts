@@ -6,6 +6,7 @@ import { ChainAuditLog1764650000000 } from './1764650000000-chain-audit-log';
 import { CreateStaff1764660000000 } from './1764660000000-create-staff';
 import { CreateImports1764700000000 } from './1764700000000-create-imports';
 import { CreateErasureJobs1764800000000 } from './1764800000000-create-erasure-jobs';
+import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CreateStaff1764660000000,
   CreateImports1764700000000,
   CreateErasureJobs1764800000000,
+  CountAudiences1764810000000,
 ];

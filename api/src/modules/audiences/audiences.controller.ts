@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { AudiencesService } from './audiences.service';
-import { AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
+import { AudienceCountResponse, AudienceDefinitionDto, AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
 
 @ApiTags('audiences')
 @Controller('v1/audiences')
@@ -19,5 +19,17 @@ export class AudiencesController {
   @ApiProblems(401, 403, 422)
   query(@Caller() caller: BrandActor, @Body() body: AudienceQueryDto): Promise<Page<AudienceMemberResponse>> {
     return this.audiences.query(caller, body);
+  }
+
+  @Post('count')
+  @HttpCode(200)
+  @Can('read', 'Audience')
+  @ApiOkResponse({
+    type: AudienceCountResponse,
+    description: 'Exact and current: the members `POST /v1/audiences/query` would page through now. Names no member, so nothing is added to access logs.',
+  })
+  @ApiProblems(401, 403, 422)
+  count(@Caller() caller: BrandActor, @Body() body: AudienceDefinitionDto): Promise<AudienceCountResponse> {
+    return this.audiences.count(caller, body);
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
@@ -17,7 +17,8 @@ export class FactFilterDto {
   in: string[];
 }
 
-export class AudienceQueryDto extends PageQuery {
+/** Who is in an audience: what the count takes, and what the query pages through. */
+export class AudienceDefinitionDto {
   @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
 
   @ApiPropertyOptional({ enum: CHANNELS, description: 'Only subjects not opted out of this channel.' })
@@ -32,6 +33,17 @@ export class AudienceQueryDto extends PageQuery {
   @ValidateNested({ each: true })
   @Type(() => FactFilterDto)
   where?: FactFilterDto[];
+}
+
+/** An audience definition plus a page position (`limit`, `cursor`). */
+export class AudienceQueryDto extends IntersectionType(AudienceDefinitionDto, PageQuery) {}
+
+export class AudienceCountResponse {
+  @ApiProperty({ type: 'integer', example: 126192, description: 'Exact number of members, counted with the predicates of `POST /v1/audiences/query`.' })
+  count: number;
+
+  @ApiProperty({ format: 'date-time', description: 'When the count was taken; it includes every change committed before then.' })
+  countedAt: string;
 }
 
 export class AudienceMemberResponse {
