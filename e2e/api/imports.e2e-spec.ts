@@ -59,6 +59,28 @@ describe('bulk import', () => {
         { granted: 'false', status: 'pending' },
         { granted: 'true', status: 'pending' },
       ]);
+      // The same payload as any other consent change: the event it reports, nothing personal.
+      const { rows: payloads } = await sql.query(
+        `SELECT o.payload, o.subject_id, e.consent_event_id, e.captured_at FROM outbox_events o
+         JOIN webhook_deliveries d ON d.brand_id = o.brand_id AND d.event_id = o.event_id
+         JOIN consent_events e ON e.brand_id = o.brand_id AND e.consent_event_id = (o.payload->'data'->>'consentEventId')::uuid
+         WHERE d.endpoint_id = $1`,
+        [hooks.body.id],
+      );
+      expect(payloads).toHaveLength(3);
+      for (const p of payloads) {
+        expect(Object.keys(p.payload).sort()).toEqual(['data', 'timestamp', 'type']);
+        expect(p.payload.type).toBe('consent.changed');
+        expect(new Date(p.payload.timestamp).toISOString()).toBe(p.payload.timestamp);
+        expect(p.payload.data).toEqual({
+          subjectId: p.subject_id,
+          purpose: 'email_marketing',
+          granted: expect.any(Boolean),
+          source: 'import',
+          consentEventId: p.consent_event_id,
+          capturedAt: p.captured_at.toISOString(),
+        });
+      }
     } finally {
       await api.http.delete(`/v1/webhooks/${hooks.body.id}`).set(bearer(brand.key));
     }
@@ -180,7 +202,7 @@ describe('bulk import', () => {
     expect({ granted, total }).toEqual({ granted: 2000, total: 3000 });
     expect((await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body).toMatchObject({ ok: true });
     // Staged lines are gone once merged.
-    const [{ staged }] = (await sql.query(`SELECT count(*)::int AS staged FROM import_rows WHERE import_id = $1`, [res.body.id])).rows;
+    const [{ staged }] = (await sql.query(`SELECT count(*)::int AS staged FROM import_blocks WHERE import_id = $1`, [res.body.id])).rows;
     expect(staged).toBe(0);
   });
 

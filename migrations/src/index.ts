@@ -7,6 +7,7 @@ import { CreateStaff1764660000000 } from './1764660000000-create-staff';
 import { CreateImports1764700000000 } from './1764700000000-create-imports';
 import { CreateErasureJobs1764800000000 } from './1764800000000-create-erasure-jobs';
 import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
+import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports-in-blocks';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   CreateImports1764700000000,
   CreateErasureJobs1764800000000,
   CountAudiences1764810000000,
+  StageImportsInBlocks1764820000000,
 ];

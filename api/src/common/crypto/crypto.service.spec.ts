@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CandorConfig } from '../../config/config';
 import { CryptoService, normaliseEmail, normalisePhone } from './crypto.service';
@@ -20,6 +20,26 @@ describe('envelope encryption', () => {
   it('cannot unwrap a data key with another master key', () => {
     const wrapped = service().wrapKey(randomBytes(32), 'ctx');
     expect(() => service().unwrapKey(wrapped, 'ctx')).toThrow();
+  });
+
+  it('keeps its formats whatever form the keys are held in: HMAC-SHA256 lookups, version|iv|tag|ciphertext', () => {
+    const masterKey = randomBytes(32);
+    const crypto = service(masterKey);
+    const lookupKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'candor/v1/lookup-hash', 32));
+    expect(crypto.lookupHash('b', 'email', 'x@example.com')).toBe(createHmac('sha256', lookupKey).update('b\u0000email\u0000x@example.com').digest('hex'));
+    const dataKey = crypto.newDataKey();
+    const sealed = crypto.encrypt(dataKey, 'ingrid@example.com', 'b:s:email');
+    expect(sealed[0]).toBe(1);
+    const decipher = createDecipheriv('aes-256-gcm', dataKey, sealed.subarray(1, 13));
+    decipher.setAAD(Buffer.from('b:s:email'));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    expect(Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString('utf8')).toBe('ingrid@example.com');
+    const wrappingKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'candor/v1/key-wrapping', 32));
+    const wrapped = crypto.wrapKey(dataKey, 'subject-key:b:s');
+    const unwrap = createDecipheriv('aes-256-gcm', wrappingKey, wrapped.subarray(1, 13));
+    unwrap.setAAD(Buffer.from('subject-key:b:s'));
+    unwrap.setAuthTag(wrapped.subarray(13, 29));
+    expect(Buffer.concat([unwrap.update(wrapped.subarray(29)), unwrap.final()])).toEqual(dataKey);
   });
 
   it('hashes identifiers per brand so the same email in two brands does not link', () => {

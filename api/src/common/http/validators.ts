@@ -32,6 +32,17 @@ export function IsLocaleTextMap(options: { maxLength?: number } = {}, validation
     });
 }
 
+/** True for an IANA time zone name that this runtime knows, such as `Europe/Oslo`. */
+export function isTimeZone(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An IANA time zone name that this runtime knows, such as `Europe/Oslo`. */
 export function IsTimeZone(validationOptions?: ValidationOptions) {
   return (object: object, propertyName: string) =>
@@ -41,15 +52,7 @@ export function IsTimeZone(validationOptions?: ValidationOptions) {
       propertyName,
       options: { message: 'must be an IANA time zone such as "Europe/Oslo"', ...validationOptions },
       validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'string' || value.length > 64) return false;
-          try {
-            new Intl.DateTimeFormat('en', { timeZone: value });
-            return true;
-          } catch {
-            return false;
-          }
-        },
+        validate: isTimeZone,
       },
     });
 }

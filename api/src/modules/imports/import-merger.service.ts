@@ -1,10 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
+import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { hashEvent } from '../ledger/hash-chain';
-import { ConsentEventEntity, LedgerHeadEntity } from '../consents/consent.entity';
+import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
+import { LedgerHeadEntity } from '../consents/consent.entity';
+import { copyText } from './import-lines';
 
 /** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
 const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
@@ -26,8 +32,9 @@ interface ConsentCandidate {
   subject_id: string;
   purpose_key: string;
   granted: boolean;
-  captured_at: Date;
-  expires_at: Date | null;
+  /** ISO 8601, as staged. */
+  captured_at: string;
+  expires_at: string | null;
   source: string | null;
   notice_version: number | null;
   purpose_exists: boolean;
@@ -36,7 +43,7 @@ interface ConsentCandidate {
   already: boolean;
 }
 
-const ROWS_IN = `FROM import_rows r WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4`;
+const ROWS_IN = `FROM import_chunk r WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4`;
 
 /**
  * Merges staged import lines into the brand's data, set-wise, one chunk of lines per transaction:
@@ -56,6 +63,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly db: TenantDb,
     private readonly outbox: OutboxService,
+    private readonly crypto: CryptoService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -142,6 +150,17 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     const to = Math.min(from + CHUNK_LINES, job.last_line);
     const range = [brandId, importId, from, to];
 
+    // The chunk's lines, out of the blocks they are staged in, into a table of this transaction:
+    // every statement below reads them set-wise from there, with statistics to plan by (of the
+    // columns the joins and filters use: the JSON is not worth sampling).
+    await em.query(
+      `CREATE TEMPORARY TABLE import_chunk ON COMMIT DROP AS
+       SELECT b.brand_id, b.import_id, x.* FROM import_blocks b CROSS JOIN LATERAL unnest(b.lines) AS x
+       WHERE b.brand_id = $1 AND b.import_id = $2 AND b.last_line > $3 AND b.first_line <= $4 AND x.line > $3 AND x.line <= $4`,
+      range,
+    );
+    await em.query(`ANALYZE import_chunk (line, kind, external_id)`);
+
     const counts = job.phase === 1 ? await this.mergeSubjects(em, range) : await this.mergeRecords(em, range, job.actor);
     const phaseDone = to >= job.last_line;
     const finished = phaseDone && job.phase === 2;
@@ -154,7 +173,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', IMPORT_LEASE_MS],
     );
     // Staged lines are only needed until merged; rejections are kept.
-    if (finished) await em.query(`DELETE FROM import_rows WHERE brand_id = $1 AND import_id = $2`, [brandId, importId]);
+    if (finished) await em.query(`DELETE FROM import_blocks WHERE brand_id = $1 AND import_id = $2`, [brandId, importId]);
     return !finished;
   }
 
@@ -207,21 +226,39 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Pass 2: consents, facts and preferences of subjects that exist and are not erased. */
   private async mergeRecords(em: EntityManager, range: unknown[], actor: string): Promise<{ done: number; rejected: number }> {
+    const brandId = range[0] as string;
+    // Lines whose subject is missing or erased are rejected. Only for those is the external id's
+    // lookup hash computed (here rather than for every line at upload), to tell an erased customer
+    // (a tombstone outlives the subject) from one who was never there.
+    const absent: Array<{ external_id: string }> = await em.query(
+      `SELECT DISTINCT r.external_id FROM import_chunk r
+       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind IN ('consent', 'fact', 'preference')
+         AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.brand_id = r.brand_id AND s.external_id = r.external_id)`,
+      range,
+    );
+    let erasedIds: string[] = [];
+    if (absent.length) {
+      const hashes = absent.map((a) => this.crypto.lookupHash(brandId, 'external_id', a.external_id));
+      const found: Array<{ hash: string }> = await em.query(
+        `SELECT hash FROM tombstones WHERE brand_id = $1 AND kind = 'external_id' AND hash = ANY($2::text[])`,
+        [brandId, hashes],
+      );
+      const tombstoned = new Set(found.map((f) => f.hash));
+      erasedIds = absent.filter((_, i) => tombstoned.has(hashes[i])).map((a) => a.external_id);
+    }
     const [missing] = await em.query(
       `WITH moved AS (
          INSERT INTO import_rejections (brand_id, import_id, line, reason)
          SELECT r.brand_id, r.import_id, r.line,
-                CASE WHEN s.subject_id IS NULL AND EXISTS (SELECT 1 FROM tombstones t WHERE t.brand_id = r.brand_id
-                            AND t.kind = 'external_id' AND t.hash = r.external_id_hash)
-                       THEN 'subject-erased: this customer asked to be erased'
+                CASE WHEN s.subject_id IS NULL AND r.external_id = ANY($5::text[]) THEN 'subject-erased: this customer asked to be erased'
                      WHEN s.subject_id IS NULL THEN 'unknown-subject: no subject has externalId "' || r.external_id || '" (put its subject line in the file or create it first)'
                      ELSE 'subject-erased: this customer asked to be erased' END
-         FROM import_rows r LEFT JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id
+         FROM import_chunk r LEFT JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id
          WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind IN ('consent', 'fact', 'preference')
            AND (s.subject_id IS NULL OR s.erased_at IS NOT NULL)
          ON CONFLICT DO NOTHING RETURNING 1)
        SELECT count(*)::int AS n FROM moved`,
-      range,
+      [...range, erasedIds],
     );
     const consents = await this.mergeConsents(em, range, actor);
 
@@ -231,7 +268,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        SELECT DISTINCT ON (s.subject_id, r.data->>'key', r.data->>'value', r.data->>'source', coalesce((r.data->>'collectedAt')::timestamptz, j.created_at))
               r.brand_id, gen_random_uuid(), s.subject_id, r.data->>'key', r.data->>'value', r.data->>'category', r.data->>'provenance',
               r.data->>'source', coalesce((r.data->>'collectedAt')::timestamptz, j.created_at), (r.data->>'expiresAt')::timestamptz, now(), now()
-       FROM import_rows r
+       FROM import_chunk r
        JOIN import_jobs j ON j.brand_id = r.brand_id AND j.import_id = r.import_id
        JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
        WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'fact'
@@ -246,7 +283,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics, version, updated_at)
        SELECT DISTINCT ON (s.subject_id) r.brand_id, s.subject_id, r.data->'channels', r.data->'quietHours',
               coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}'), 1, now()
-       FROM import_rows r JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
+       FROM import_chunk r JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
        WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
        ORDER BY s.subject_id, r.line DESC
        ON CONFLICT (brand_id, subject_id) DO UPDATE SET
@@ -265,37 +302,46 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
    * chain head is locked, events are appended in line order with consecutive `seq`, each linked
    * to and hashed over the previous one, and the current-state projection follows the latest
    * decision by capture time. A decision already in the ledger (same subject, purpose, time and
-   * answer) is skipped, so an import can be run again.
+   * answer) is skipped, so an import can be run again. The hashes are computed here, in order; the
+   * events then go by `COPY` into a table of this transaction, and the ledger, the outbox
+   * (`consent.changed`, one per event) and the projection are each one INSERT … SELECT from it —
+   * sending twenty thousand events as array parameters cost more than inserting them.
    */
   private async mergeConsents(em: EntityManager, range: unknown[], actor: string): Promise<{ rejected: number }> {
     const [brandId, importId] = range as [string, string];
     const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
     if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    // Times come back as the staged ISO strings (what validation wrote), not parsed by the driver.
     const rows: ConsentCandidate[] = await em.query(
       `SELECT r.line, s.subject_id, r.data->>'purpose' AS purpose_key, (r.data->>'granted')::boolean AS granted,
-              (r.data->>'capturedAt')::timestamptz AS captured_at, (r.data->>'expiresAt')::timestamptz AS expires_at,
+              r.data->>'capturedAt' AS captured_at, r.data->>'expiresAt' AS expires_at,
               r.data->>'source' AS source, (r.data->>'noticeVersion')::int AS notice_version,
               p.purpose_key IS NOT NULL AS purpose_exists,
               CASE WHEN r.data ? 'noticeVersion' THEN EXISTS (SELECT 1 FROM notices n WHERE n.brand_id = r.brand_id
                      AND n.purpose_key = r.data->>'purpose' AND n.version = (r.data->>'noticeVersion')::int) END AS notice_exists,
-              (SELECT max(n.version) FROM notices n WHERE n.brand_id = r.brand_id AND n.purpose_key = r.data->>'purpose') AS latest_notice,
+              ln.version AS latest_notice,
               EXISTS (SELECT 1 FROM consent_events e WHERE e.brand_id = r.brand_id AND e.subject_id = s.subject_id
                         AND e.purpose_key = r.data->>'purpose' AND e.captured_at = (r.data->>'capturedAt')::timestamptz
                         AND e.granted = (r.data->>'granted')::boolean) AS already
-       FROM import_rows r
+       FROM import_chunk r
        JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
        LEFT JOIN purposes p ON p.brand_id = r.brand_id AND p.purpose_key = r.data->>'purpose'
+       LEFT JOIN (SELECT n.purpose_key, max(n.version) AS version FROM notices n WHERE n.brand_id = $1 GROUP BY n.purpose_key) ln
+              ON ln.purpose_key = r.data->>'purpose'
        WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'consent'
        ORDER BY r.line`,
       range,
     );
 
     const rejections: Array<{ line: number; reason: string }> = [];
-    const events: ConsentEventEntity[] = [];
     const seen = new Set<string>();
     const recordedAt = new Date();
-    let seq = Number(head.lastSeq);
+    const firstSeq = Number(head.lastSeq);
+    let seq = firstSeq;
     let prevHash = head.lastHash;
+    // The new events, hashed in line order, as COPY text for a table of this transaction; from
+    // there the ledger, the outbox and the projection are written set-wise.
+    let copy = '';
     for (const row of rows) {
       if (!row.purpose_exists) {
         rejections.push({ line: row.line, reason: `unknown-purpose: "${row.purpose_key}" is not a purpose of this brand` });
@@ -310,10 +356,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         rejections.push({ line: row.line, reason: `notice-required: publish a notice for "${row.purpose_key}" before importing grants` });
         continue;
       }
-      const key = `${row.subject_id}|${row.purpose_key}|${row.captured_at.toISOString()}|${row.granted}`;
+      const key = `${row.subject_id}|${row.purpose_key}|${row.captured_at}|${row.granted}`;
       if (row.already || seen.has(key)) continue; // already in the ledger: done, nothing to add
       seen.add(key);
-      const event = Object.assign(new ConsentEventEntity(), {
+      const event: ChainedEvent = {
         brandId,
         id: randomUUID(),
         seq: ++seq,
@@ -323,16 +369,26 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         noticeVersion,
         source: row.source ?? 'import',
         actor,
-        capturedAt: row.captured_at,
+        capturedAt: new Date(row.captured_at),
         recordedAt,
-        expiresAt: row.granted ? row.expires_at : null,
+        expiresAt: row.granted && row.expires_at !== null ? new Date(row.expires_at) : null,
         evidenceCt: null,
         prevHash,
-        hash: '',
+      };
+      const hash = hashEvent(event);
+      // Downstream systems hear about imported decisions as about any other (consent.changed).
+      const data = JSON.stringify({
+        subjectId: event.subjectId,
+        purpose: event.purpose,
+        granted: event.granted,
+        source: event.source,
+        consentEventId: event.id,
+        capturedAt: row.captured_at,
       });
-      event.hash = hashEvent(event);
-      prevHash = event.hash;
-      events.push(event);
+      copy +=
+        `${event.id}\t${event.seq}\t${event.subjectId}\t${copyText(event.purpose)}\t${event.granted}\t${noticeVersion ?? '\\N'}\t` +
+        `${copyText(event.source)}\t${row.captured_at}\t${event.expiresAt ? row.expires_at : '\\N'}\t${prevHash ?? '\\N'}\t${hash}\t${randomUUID()}\t${copyText(data)}\n`;
+      prevHash = hash;
     }
 
     if (rejections.length) {
@@ -342,49 +398,41 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         [brandId, importId, rejections.map((r) => r.line), rejections.map((r) => r.reason)],
       );
     }
-    if (!events.length) return { rejected: rejections.length };
+    if (seq === firstSeq) return { rejected: rejections.length };
 
-    const column = <K extends keyof ConsentEventEntity>(k: K) => events.map((e) => e[k]);
+    await em.query(
+      `CREATE TEMPORARY TABLE import_events (
+         consent_event_id uuid, seq bigint, subject_id uuid, purpose_key text, granted boolean, notice_version integer,
+         source text, captured_at timestamptz, expires_at timestamptz, prev_hash text, hash text, outbox_event_id uuid, data jsonb
+       ) ON COMMIT DROP`,
+    );
+    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_events FROM STDIN`)));
+
     await em.query(
       `INSERT INTO consent_events (brand_id, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, actor,
                                    captured_at, recorded_at, expires_at, evidence_ct, prev_hash, hash)
-       SELECT $1, id, seq, subject_id, purpose_key, granted, notice_version, source, $2, captured_at, $3, expires_at, NULL, prev_hash, hash
-       FROM unnest($4::uuid[], $5::bigint[], $6::uuid[], $7::text[], $8::boolean[], $9::int[], $10::text[], $11::timestamptz[],
-                   $12::timestamptz[], $13::text[], $14::text[])
-            AS x(id, seq, subject_id, purpose_key, granted, notice_version, source, captured_at, expires_at, prev_hash, hash)`,
-      [
-        brandId, actor, recordedAt,
-        column('id'), column('seq'), column('subjectId'), column('purpose'), column('granted'), column('noticeVersion'),
-        column('source'), column('capturedAt'), column('expiresAt'), column('prevHash'), column('hash'),
-      ],
+       SELECT $1, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, $2, captured_at, $3, expires_at, NULL, prev_hash, hash
+       FROM import_events ORDER BY seq`,
+      [brandId, actor, recordedAt],
     );
     await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: seq, lastHash: prevHash });
-    // Downstream systems hear about imported decisions as about any other, in the same transaction.
-    await this.outbox.emitMany(
-      em,
-      brandId,
-      'consent.changed',
-      events.map((e) => ({
-        subjectId: e.subjectId,
-        data: { subjectId: e.subjectId, purpose: e.purpose, granted: e.granted, source: e.source, consentEventId: e.id, capturedAt: e.capturedAt.toISOString() },
-      })),
-    );
+    await this.outbox.emitStaged(em, brandId, 'consent.changed', `SELECT seq AS ord, outbox_event_id AS event_id, subject_id, data FROM import_events`);
     // The projection, set-wise: per subject and purpose the latest decision by capture time (then
     // ledger order) among the new events, applied only where it is not older than the current state.
     await em.query(
       `INSERT INTO consent_states AS s
          (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
        SELECT DISTINCT ON (e.subject_id, e.purpose_key)
-              e.brand_id, e.subject_id, e.purpose_key, e.granted, e.notice_version, e.source, e.consent_event_id, e.captured_at, e.expires_at, e.recorded_at
-       FROM consent_events e
-       WHERE e.brand_id = $1 AND e.seq > $2 AND e.seq <= $3
+              $1::uuid, e.subject_id, e.purpose_key, e.granted, e.notice_version, e.source, e.consent_event_id, e.captured_at, e.expires_at, $2::timestamptz
+       FROM import_events e
        ORDER BY e.subject_id, e.purpose_key, e.captured_at DESC, e.seq DESC
        ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
          granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
          consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
          expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
        WHERE s.captured_at <= EXCLUDED.captured_at`,
-      [brandId, Number(head.lastSeq), seq],
+      [brandId, recordedAt],
     );
     return { rejected: rejections.length };
   }

@@ -1,6 +1,8 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ChainedEvent, ChainVerifier, hashEvent } from './hash-chain';
+import { canonicalEventJson, ChainedEvent, ChainVerifier, hashedContent, hashEvent } from './hash-chain';
 
 const brandId = randomUUID();
 
@@ -87,5 +89,42 @@ describe('consent ledger hash chain', () => {
     const forged = { ...events[1], granted: !events[1].granted };
     events[1] = { ...forged, hash: hashEvent(forged) };
     expect(verify(events)).toMatchObject({ ok: false, firstBadEventId: events[2].id, fault: 'broken-link' });
+  });
+});
+
+describe('canonical JSON of an event', () => {
+  it('is exactly what the general RFC 8785 canonicalisation gives, for any event', () => {
+    const date = fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true });
+    const event = fc.record({
+      id: fc.uuid(),
+      brandId: fc.uuid(),
+      seq: fc.oneof(fc.nat(), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+      subjectId: fc.uuid(),
+      purpose: fc.string({ unit: 'grapheme' }),
+      granted: fc.boolean(),
+      noticeVersion: fc.option(fc.integer({ min: 1, max: 1_000_000 })),
+      source: fc.string({ unit: 'binary' }),
+      actor: fc.string(),
+      capturedAt: date,
+      recordedAt: date,
+      expiresAt: fc.option(date),
+      evidenceCt: fc.option(fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a))),
+      prevHash: fc.option(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })),
+    });
+    fc.assert(
+      fc.property(event, (e) => {
+        const content = hashedContent(e);
+        expect(canonicalEventJson(content)).toBe(canonicalize(content));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('falls back to the general canonicalisation for content it does not know', () => {
+    const content = { ...hashedContent(chain(1)[0]), extra: { b: 1, a: [2, 'x'] } } as unknown as ReturnType<typeof hashedContent>;
+    expect(canonicalEventJson(content)).toBe(canonicalize(content));
+    const missing = { ...hashedContent(chain(1)[0]) } as Partial<ReturnType<typeof hashedContent>>;
+    delete missing.source;
+    expect(canonicalEventJson({ ...missing, other: 'x' } as unknown as ReturnType<typeof hashedContent>)).toBe(canonicalize({ ...missing, other: 'x' }));
   });
 });

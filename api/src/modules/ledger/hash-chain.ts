@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** The fields of a consent event that its hash covers: everything but the hash itself. */
@@ -22,7 +22,33 @@ export interface ChainedEvent {
 
 /** SHA-256 (hex) over the RFC 8785 canonical JSON of the event, which includes `prevHash`. */
 export function hashEvent(event: ChainedEvent): string {
-  return createHash('sha256').update(canonicalize(hashedContent(event))!, 'utf8').digest('hex');
+  return hash('sha256', canonicalEventJson(hashedContent(event)), 'hex');
+}
+
+/** `hashedContent`'s keys in RFC 8785 order (UTF-16 code units). */
+const CANONICAL_KEYS = [
+  'actor', 'brandId', 'capturedAt', 'evidence', 'expiresAt', 'granted', 'id', 'noticeVersion',
+  'prevHash', 'purpose', 'recordedAt', 'seq', 'source', 'subjectId', 'v',
+] as const;
+
+/**
+ * RFC 8785 canonical JSON of an event's hashed content, written out directly: the content is a
+ * flat object with fixed keys, so sorting them once and serialising each value as JSON (which is
+ * what RFC 8785 prescribes for strings, numbers, booleans and null) gives the same text as the
+ * general `canonicalize`, several times faster — bulk imports hash every event they append. A
+ * value of any other kind, or a key
+ * it does not know (never produced by `hashedContent`), takes the general path.
+ */
+export function canonicalEventJson(content: ReturnType<typeof hashedContent>): string {
+  if (Object.keys(content).length !== CANONICAL_KEYS.length) return canonicalize(content)!;
+  let out = '{';
+  for (let i = 0; i < CANONICAL_KEYS.length; i++) {
+    const key = CANONICAL_KEYS[i];
+    const value: unknown = content[key];
+    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return canonicalize(content)!;
+    out += `${i ? ',' : ''}"${key}":${JSON.stringify(value)}`;
+  }
+  return out + '}';
 }
 
 /**

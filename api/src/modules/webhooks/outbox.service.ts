@@ -47,4 +47,28 @@ export class OutboxService {
     );
     return ids;
   }
+
+  /**
+   * Many events of one type whose rows the caller has already put in its transaction (bulk imports
+   * COPY them into a temporary table): `rows` is a query yielding `(ord, event_id, subject_id, data)`,
+   * `data` being each event's JSON. The same two set-wise statements as `emitMany` and the same
+   * payload (`{ type, timestamp, data }`), without sending every payload as a parameter.
+   */
+  async emitStaged(em: EntityManager, brandId: string, type: WebhookEventType, rows: string): Promise<void> {
+    const createdAt = new Date();
+    await em.query(
+      `INSERT INTO outbox_events (brand_id, event_id, type, subject_id, payload, created_at)
+       SELECT $1, x.event_id, $2, x.subject_id, jsonb_build_object('type', $2::text, 'timestamp', $4::text, 'data', x.data), $3
+       FROM (${rows}) AS x ORDER BY x.ord`,
+      [brandId, type, createdAt, createdAt.toISOString()],
+    );
+    await em.query(
+      `INSERT INTO webhook_deliveries (brand_id, delivery_id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at)
+       SELECT e.brand_id, gen_random_uuid(), e.endpoint_id, x.event_id, 'pending', 0, $3, $3
+       FROM webhook_endpoints e, (${rows}) AS x
+       WHERE e.brand_id = $1 AND e.status = 'active' AND $2 = ANY(e.events)
+       ORDER BY x.ord`,
+      [brandId, type, createdAt],
+    );
+  }
 }

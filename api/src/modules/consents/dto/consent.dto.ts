@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDate, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
 
+/** Where a decision was captured: a short lower-case label (the bulk import's direct check uses it too). */
+export const SOURCE_PATTERN = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
+
 export class CaptureConsentDto {
   @ApiProperty({ example: 'email_marketing' })
   @IsString()
@@ -22,7 +25,7 @@ export class CaptureConsentDto {
   @ApiPropertyOptional({ example: 'signup-form', description: 'Where the decision was captured. Defaults to "api".' })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, { message: 'must be a short lower-case label such as "signup-form"' })
+  @Matches(SOURCE_PATTERN, { message: 'must be a short lower-case label such as "signup-form"' })
   source?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the customer decided; defaults to now. Not in the future.' })
