@@ -4,14 +4,15 @@
 //
 // Settings (environment): BENCH_RUNS (3), BENCH_DURATION seconds per load run (8),
 // BENCH_CONNECTIONS (50), BENCH_IMPORT_SUBJECTS (50000: twice as many consents),
-// BENCH_AUDIENCE_SUBJECTS (1000000), BENCH_EXPORT_RECORDS (10000), BENCH_CASES
-// (decisions,imports,scale), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
+// BENCH_AUDIENCE_SUBJECTS (1000000), BENCH_EXPORT_RECORDS (10000), BENCH_ERASURE_SUBJECTS (100000),
+// BENCH_CASES (decisions,imports,scale,erasure), BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_OUTPUT (docs/benchmarks.md).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { decisions } from './cases/decisions.mjs';
+import { erasure, progressSamples } from './cases/erasure.mjs';
 import { imports } from './cases/imports.mjs';
 import { scale } from './cases/scale.mjs';
 import { children, log, ROOT, scratchDatabase, withClient } from './lib/harness.mjs';
@@ -24,7 +25,8 @@ const settings = {
   importSubjects: Number(process.env.BENCH_IMPORT_SUBJECTS ?? 50_000),
   audienceSubjects: Number(process.env.BENCH_AUDIENCE_SUBJECTS ?? 1_000_000),
   exportRecords: Number(process.env.BENCH_EXPORT_RECORDS ?? 10_000),
-  cases: (process.env.BENCH_CASES ?? 'decisions,imports,scale').split(',').map((c) => c.trim()),
+  erasureSubjects: Number(process.env.BENCH_ERASURE_SUBJECTS ?? 100_000),
+  cases: (process.env.BENCH_CASES ?? 'decisions,imports,scale,erasure').split(',').map((c) => c.trim()),
   output: process.env.BENCH_OUTPUT ?? join(ROOT, 'docs/benchmarks.md'),
 };
 process.env.BENCH_MASTER_KEY ??= randomBytes(32).toString('base64');
@@ -66,6 +68,7 @@ async function main() {
     if (settings.cases.includes('decisions')) results.decisions = await decisions(db, settings);
     if (settings.cases.includes('imports')) results.imports = await imports(db, { runs: settings.runs, subjects: settings.importSubjects });
     if (settings.cases.includes('scale')) results.scale = await scale(db, settings);
+    if (settings.cases.includes('erasure')) results.erasure = await erasure(db, { subjects: settings.erasureSubjects });
   } finally {
     await db.drop().catch((error) => log(`could not drop ${db.name}: ${error.message}`));
   }
@@ -101,10 +104,20 @@ function render(results, machine, seconds) {
   if (s) {
     rows.push(
       [`Audience over ${fmt(s.audience.subjects)} subjects (purpose, channel, 2 fact filters): first page of 100 via the API`, `${fmt(s.audience.firstPageMs)} ms`, `${fmt(s.audience.members)} members`, '—', '≤ 1 s', verdict(s.audience.firstPageMs, GOALS.audienceMs)],
-      ['Same audience: exact count (same predicates, tenant scope), default `work_mem` (4 MB)', `${fmt(s.audience.countMs)} ms`, '', '—', '≤ 1 s', verdict(s.audience.countMs, GOALS.audienceMs)],
-      [`Same audience: exact count, \`work_mem = ${s.audience.workMem}\``, `${fmt(s.audience.countTunedMs)} ms`, '', '—', '≤ 1 s', verdict(s.audience.countTunedMs, GOALS.audienceMs)],
+      ['Same audience: exact count via the API (`POST /v1/audiences/count`)', `${fmt(s.audience.countMs)} ms`, `${fmt(s.audience.members)} members (checked against the seed); runs ${s.audience.countRuns.map((n) => fmt(n)).join(', ')} ms`, '—', '≤ 1 s', verdict(s.audience.countMs, GOALS.audienceMs)],
       [`\`GET /v1/subjects/{id}/export\`: ${fmt(s.export.facts)} facts + ${fmt(s.export.events)} ledger events`, `${fmt(s.export.ms)} ms`, `${fmt(s.export.bytes / 2 ** 20, 1)} MB of JSON`, '—', '≤ 1 s', verdict(s.export.ms, GOALS.exportMs)],
     );
+  }
+  const er = results.erasure;
+  if (er) {
+    rows.push([
+      `\`POST /v1/erasure-jobs\`: ${fmt(er.subjects)} subjects as one job (upload to completed)`,
+      `${fmt(er.rate)} subjects/s`,
+      `${fmt(er.seconds, 1)} s (upload answered in ${fmt(er.uploadMs)} ms); ledger of ${fmt(er.ledgerEvents)} events verified once`,
+      '—',
+      'one job with progress',
+      'yes',
+    ]);
   }
   const runsOf = (x) => (x?.runs ? x.runs.map((n) => fmt(n)).join(', ') : '');
   return `# Benchmarks
@@ -133,65 +146,106 @@ ${d ? `Per-run throughput (req/s) — baseline: ${runsOf({ runs: d.baseline.runs
 
 ## Notes
 
-- **Contact decisions.** The API answers the ordinary decision (a brand key that may read decisions,
-  a valid query) in a middleware on that route (\`DecisionFastPath\`), after the application-wide
-  middleware (request id, security headers, rate limits, deadline, request log) but before Nest's
-  guard, pipes, interceptors and controller: the key comes from a process-local cache (1 s bound on
-  revocation by another process; immediate in the revoking one), and the decision is one round
-  trip — \`set_config(role, brand)\` and \`EXECUTE\` of the prepared single-check query in one
+- **Contact decisions.** Every request first passes the HTTP edge (\`HttpEdge\`: request id,
+  security headers, \`no-store\`, the per-credential rate limit, the request deadline) on Node's own
+  request object; then the ordinary decision (a brand key that may read decisions, a valid query)
+  is answered by \`DecisionFastPath\` before Express's router and Nest's guard, pipes, interceptors
+  and controller: the key comes from a process-local cache (1 s bound on revocation by another
+  process; immediate in the revoking one), and the decision is one round trip —
+  \`set_config(role, brand)\` and \`EXECUTE\` of the prepared single-check query in one
   simple-protocol message, one implicit transaction, row-level security in force. Consent is read
-  fresh on every call. Everything else (errors, other credentials) goes
-  through the full pipeline. The API process runs with \`--max-semi-space-size=8
+  fresh on every call. Everything else (errors, other credentials, other routes) goes to Express
+  and the full pipeline, behind the same edge. The API process runs with \`--max-semi-space-size=8
   --max-old-space-size=256\` (its supervisor starts it so, \`main.ts\`), which keeps its RSS under
-  load near its idle size. Request logs were off
-  (\`LOG_LEVEL=warn\`), as they would be behind a load balancer that logs; at \`info\` each
-  decision writes one JSON line.
-- **What limits the decision ratio.** Per request the baseline makes one primary-key lookup; a
-  decision makes six (subject, purpose, consent state, preferences, last marketing contact, active
-  suppression) plus the tenant scope, in a two-statement message. Measured directly with \`pg\`
-  (10 connections, no HTTP), the baseline SELECT ran at about 17,000/s and the scoped decision
-  statement at about 8,600/s on this machine; PostgreSQL shares the two cores with the API and the
-  load generator, so its extra work per decision comes straight off the HTTP throughput. On the
-  Node side the decision still passes Express and the application-wide middleware (helmet's
-  security headers, the per-credential rate limiter hashing the bearer token, the request deadline
-  timer, the request logger); answering before Express (a raw \`node:http\` listener) measured about
-  0.45–0.5× in earlier runs of this suite, but it would bypass those protections, so it is not used.
+  load near its idle size. Request logs were off (\`LOG_LEVEL=warn\`), as they would be behind a
+  load balancer that logs; at \`info\` each decision writes one JSON line. The seeded database is
+  \`ANALYZE\`d before the load, as autovacuum keeps a running one: without statistics, the plan a
+  pooled connection prepares in a database seconds old can take the brand's subjects for a handful
+  and scan all of them per decision (seen here: 4.4 ms instead of 0.17 ms per statement) until
+  autovacuum's first \`ANALYZE\` replaces it.
+- **What limits the decision ratio.** Per request the baseline makes one primary-key lookup as the
+  table owner; a decision makes six (subject, purpose, consent state, preferences, last marketing
+  contact, active suppression) under the tenant scope and row-level security. Measured one
+  statement at a time on one connection (backend CPU from \`/proc\`, 20,000 statements, after
+  \`ANALYZE\`): the baseline SELECT cost PostgreSQL 25–37 µs, the scoped decision statement 150–220 µs,
+  the same prepared query without the scope (as the owner, no row-level security) 75–110 µs, and
+  one scoped primary-key lookup about 77 µs. On the Node side, \`pg\` spent 35–45 µs per baseline
+  query and 64–111 µs per decision statement (two result sets, fourteen typed columns). With the
+  database answer replaced by a constant (an experiment, not in the code), the API's HTTP path cost
+  about as much CPU per request as the bare server's. So the gap is the query: six scoped lookups
+  against one unscoped one, on the two cores that also run the API and autocannon. Folding the
+  decision into one denormalised row per subject, maintained in every write transaction, would
+  roughly halve the statement's cost but adds a write to every consent, preference, contact and
+  suppression (and to bulk imports); it is the next step if decisions must get closer to the bare
+  lookup.
 - **Shared machine.** Two cores run PostgreSQL, the API, autocannon and — on this machine — other
   engineers' test suites. The load average above shows how busy it was; the baseline is measured
   alternately with each case so both see the same conditions, but absolute numbers move between runs.
   With two API processes on two cores, the processes compete with PostgreSQL and autocannon for the
   same cores, so the gain from the second one varies from run to run.
-- **Bulk import.** Lines are validated (the single-record routes' DTOs), subject identifiers sealed
-  per subject, and everything staged with \`COPY\` (into a temporary table, then one INSERT … SELECT:
-  PostgreSQL refuses \`COPY FROM\` into tables with row-level security). Merging is set-wise per
-  chunk of 20,000 lines; consents are appended to the brand's hash chain in line order (hashes
-  computed in Node, one multi-row INSERT per chunk) and projected set-wise. What limits it, compared
-  with an unindexed \`\\copy\`: two foreign-key checks per event (each locks the referenced subject
-  and purpose row), five indexes across \`consent_events\` and \`consent_states\`, the row-level security
-  check on every row, the staging round trip, and the chain itself, which is sequential per brand.
-- **Audience count.** The API pages audiences (keyset on subject id) and does not return a count;
-  the count row runs the same predicates in the tenant scope. The plan below is the count with
-  \`work_mem = ${s?.audience.workMem ?? '64MB'}\`: hash semi-joins fed by index-only scans of
-  \`ix_facts_audience\` and \`ix_consent_states_purpose\` (migration 1764700000000), no heap
-  fetches. More \`work_mem\` stops the hash tables spilling but did not make the count faster
-  here: most of the time goes to the hash semi-joins over 500,000 fact rows each and to a quarter of a
-  million index probes into \`consent_states\`. Reaching 1 s needs either cores to run it in
-  parallel (\`max_parallel_workers_per_gather\`; this machine has two, shared) or a maintained count
-  per audience definition.
-- **Seeding.** Decisions: 500 subjects through the API. Import: the files are generated per run into
+- **Bulk import.** The upload checks every line against its single-record route's rules: subject
+  and consent lines through a direct check built from class-validator's own functions and the DTOs'
+  patterns (a property test holds it to the DTOs' answers), anything unusual through the DTOs
+  themselves. Subject identifiers are sealed per subject (a fresh data key, wrapped, the email
+  encrypted under it, keyed lookup hashes). Lines go by \`COPY\` into a temporary table and from
+  there, in one INSERT … SELECT, into \`import_blocks\`, a row per 1,000 lines (PostgreSQL refuses
+  \`COPY FROM\` into tables with row-level security; a row per line had cost a tuple, a key entry and
+  a foreign-key check each). The upload is answered after that commit, with synchronous commit as
+  everywhere else. Merging runs per chunk of 20,000 lines: the chunk is expanded into a temporary
+  table; consent hashes are computed in Node in line order (the chain is sequential per brand); the
+  events go by \`COPY\` into a temporary table, and the ledger, the outbox (\`consent.changed\`) and
+  the projection are one INSERT … SELECT each. What limits it now, per \`EXPLAIN (ANALYZE)\` of a
+  chunk and a CPU profile of the API: every imported consent is three WAL-logged rows in seven
+  indexes (ledger event, outbox event, current state) plus five per-row foreign-key triggers (event →
+  subject and purpose, state → subject and event, outbox → brand), which took about 40% of those
+  three statements — PostgreSQL 15 checks foreign keys row by row, and the constraints stay. Then the
+  chain in Node and the candidate query. A \`\\copy\` writes one row to no index. PostgreSQL, the API
+  and the benchmark share two cores, so the API's work and PostgreSQL's barely overlap; 100,000
+  consents/s is out of reach here. Subjects are bound by sealing (AES-GCM with a per-subject key).
+- **Audience count.** \`POST /v1/audiences/count\` runs \`count(*)\` over the predicates that
+  \`POST /v1/audiences/query\` pages through (one builder in \`audiences.service.ts\`; this run explains
+  the very statements it builds), in one tenant-scoped statement: exact, and current as of that
+  statement (a withdrawal committed before it has already left the count). Timed from request to response,
+  median of ${Math.max(3, settings.runs)} runs, alternating with the first page. What changed for it: row-level security
+  used to make every tenant query parallel-unsafe (the policies' \`candor_current_brand()\` had no
+  parallel marking), so PostgreSQL never used a second core whatever \`max_parallel_workers_per_gather\`
+  said; migration 1764810000000 marks it parallel safe (workers inherit the leader's settings and
+  role) and adds extended statistics on facts' brand, key and value, which stops the planner from
+  underestimating each fact filter by half and then probing \`consent_states\` a quarter of a
+  million times. The count's transaction sets \`max_parallel_workers_per_gather = 2\`, \`work_mem =
+  64MB\` (the hash tables stay in memory) and \`jit = off\` (each worker would compile again). The
+  plan below: two workers and the leader share parallel hash joins fed by index-only scans of
+  \`ix_facts_audience\` and sequential scans of \`subjects\` and \`consent_states\`. Back to back on
+  the same million subjects it ran about 1.6× as fast as the old serial plan, but its three processes
+  share two cores with everything else on this machine, so the figure above moves with the load
+  average (the old plan's 2,055 ms was measured at a load of about 1.7). Merge joins
+  of subject-ordered streams were tried too (sorted fact scans, or a subject-ordered facts index):
+  about half the old plan's CPU, but one core only (a merge join is not shared between workers), the
+  planner takes them only with \`enable_hashjoin = off\`, and they were not reliably faster here.
+${er ? `- **Bulk erasure.** One job of ${fmt(er.subjects)} lines (half \`subjectId\`, half \`externalId\`); each subject had an
+  email, a data key, a consent (a real ledger event, hashed with the API's chain code) and two facts,
+  seeded set-wise in SQL (${fmt(er.seedSeconds)} s, not counted). The upload
+  resolves every line to a subject in one statement; a background worker then erases chunks of 2,000
+  subjects per transaction (\`ErasureService.eraseMany\`: tombstones by INSERT … SELECT, one DELETE per
+  table, one UPDATE of \`subjects\`, one \`subject.erased\` outbox event and one erasure privacy request
+  per subject), verifies the brand's whole ledger once, and completes the requests with that verdict
+  (that last step is the stretch from 99.9 % to 100 % below).
+  Measured once (a single run: the job is the unit). Progress as the job reported it (\`GET
+  /v1/erasure-jobs/{id}\`, polled every 250 ms): ${progressSamples(er.samples).map((p) => `${fmt(p.seconds, 1)} s → ${fmt(p.progress, 1)} % (${fmt(p.erased)} erased)`).join('; ')}.
+` : ''}- **Seeding.** Decisions: 500 subjects through the API. Import: the files are generated per run into
   a fresh brand. Audience: ${fmt(s?.audience.subjects ?? settings.audienceSubjects)} subjects written set-wise with
   \`generate_series\` (${fmt(s?.seedSeconds ?? NaN)} s; placeholder ledger hashes — that brand's chain is not
   measured). Export: one subject's history loaded through \`POST /v1/imports\`.
 ${s ? `
 ## Plans
 
-Exact count of the audience (\`EXPLAIN (ANALYZE, BUFFERS)\`, \`work_mem = ${s.audience.workMem}\`):
+Exact count of the audience, the statement and settings of \`POST /v1/audiences/count\` (\`EXPLAIN (ANALYZE, BUFFERS)\`):
 
 \`\`\`
 ${s.countPlan}
 \`\`\`
 
-First page (100 members, keyset from the start):
+First page (100 members, keyset from the start), the statement of \`POST /v1/audiences/query\`:
 
 \`\`\`
 ${s.firstPagePlan}

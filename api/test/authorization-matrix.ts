@@ -108,6 +108,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/subjects/{id}/contacts', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/suppressions', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/audiences/query', ok: 200, scopes: ['audiences:read'], otherBrand: 'ok' },
+  // Counts only the caller's own brand: brand B's key gets B's count (0), never A's.
+  { method: 'post', path: '/v1/audiences/count', ok: 200, scopes: ['audiences:read'], otherBrand: 'ok' },
 
   // Compliance
   { method: 'get', path: '/v1/ledger/verify', ok: 200, scopes: ['compliance'], otherBrand: 'ok' },
@@ -123,6 +125,9 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'get', path: '/v1/subjects/{id}/consent-records', ok: 200, scopes: ['consents:read', 'compliance'], otherBrand: 404 },
   { method: 'get', path: '/v1/records-of-processing', ok: 200, scopes: ['compliance'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/audit-log', ok: 200, scopes: ['compliance'], otherBrand: 'ok' },
+  // Bulk erasure (NDJSON): another brand's subject ids are rejected lines inside its own 202 job.
+  { method: 'post', path: '/v1/erasure-jobs', ok: 202, scopes: ['compliance'], otherBrand: 'ok' },
+  { method: 'get', path: '/v1/erasure-jobs/{id}', ok: 200, scopes: ['compliance'], otherBrand: 404 },
 
   // Webhooks
   { method: 'post', path: '/v1/webhooks', ok: 201, scopes: ['webhooks:manage'], otherBrand: 'ok' },

@@ -1,7 +1,7 @@
 // Contact decisions through the whole stack against the bare node:http + pg baseline, and the
 // API as 1 and 2 processes.
 import { join } from 'node:path';
-import { call, freePort, load, log, ROOT, startApi, startProcess } from '../lib/harness.mjs';
+import { call, freePort, load, log, ROOT, startApi, startProcess, withClient } from '../lib/harness.mjs';
 import { median } from '../lib/stats.mjs';
 
 const SUBJECTS = 500;
@@ -32,6 +32,10 @@ export async function decisions(db, { runs, duration, connections }) {
   try {
     log(`decisions: seeding ${SUBJECTS} subjects through the API`);
     seeded = await seed(api1);
+    // Planner statistics as autovacuum keeps them in a running system. A database seconds old has
+    // none yet, and a plan prepared then (each pooled connection keeps its own) can take a brand's
+    // subjects for a handful and scan them all, until autovacuum's first ANALYZE replaces it.
+    await withClient(db.url, (c) => c.query('ANALYZE'));
   } catch (error) {
     await api1.stop();
     throw error;

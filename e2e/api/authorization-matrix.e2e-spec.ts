@@ -171,6 +171,7 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     case 'POST /v1/subjects/{id}/suppressions':
       return { path: row.path.replace('{id}', A1), body: { reason: 'matrix', until: new Date(Date.now() + 60_000).toISOString() } };
     case 'POST /v1/audiences/query':
+    case 'POST /v1/audiences/count':
       return { path: row.path, body: { purpose: 'email_marketing' } };
     case 'POST /v1/privacy-requests':
       return { path: row.path, body: { subjectId: a.subjects[1].id, type: 'access' } };
@@ -248,6 +249,17 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
       };
     case 'GET /v1/imports/{id}':
       return { path: row.path.replace('{id}', importJobId) };
+    case 'POST /v1/erasure-jobs': {
+      // A subject of brand A made for this call: whoever may erase it does.
+      const doomed = await api.http.post('/v1/subjects').set(brandKey).send({ externalId: `matrix-erase-${tag()}` });
+      expect(doomed.status, JSON.stringify(doomed.body)).toBe(201);
+      return { path: row.path, headers: { 'Content-Type': 'application/x-ndjson' }, body: `${JSON.stringify({ subjectId: doomed.body.id })}\n` };
+    }
+    case 'GET /v1/erasure-jobs/{id}': {
+      const job = await api.http.post('/v1/erasure-jobs').set(brandKey).set('Content-Type', 'application/x-ndjson').send(`{"externalId":"matrix-nobody-${tag()}"}\n`);
+      expect(job.status, JSON.stringify(job.body)).toBe(202);
+      return { path: row.path.replace('{id}', job.body.id) };
+    }
     case 'PUT /v1/catalog/items/{sku}':
       return { path: row.path.replace('{sku}', `sku-${tag()}`), body: { title: 'Sleep stories', tags: [{ factKey: 'motivation', value: 'calm', weight: 1 }] } };
     case 'POST /v1/catalog/items/bulk':
