@@ -500,6 +500,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audiences/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Audiences_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/privacy-requests": {
         parameters: {
             query?: never;
@@ -1156,6 +1172,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/erasure-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ErasureJobs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ErasureJobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1780,10 +1828,6 @@ export interface components {
             in: string[];
         };
         AudienceQueryDto: {
-            /** @default 50 */
-            limit: number;
-            /** @description Opaque cursor from the previous page's `nextCursor`. */
-            cursor?: string;
             /** @example email_marketing */
             purpose: string;
             /**
@@ -1793,6 +1837,33 @@ export interface components {
             channel?: "email" | "sms" | "push" | "messenger" | "post";
             /** @description Every filter must match (AND); values within one filter are OR. */
             where?: components["schemas"]["FactFilterDto"][];
+            /** @default 50 */
+            limit: number;
+            /** @description Opaque cursor from the previous page's `nextCursor`. */
+            cursor?: string;
+        };
+        AudienceDefinitionDto: {
+            /** @example email_marketing */
+            purpose: string;
+            /**
+             * @description Only subjects not opted out of this channel.
+             * @enum {string}
+             */
+            channel?: "email" | "sms" | "push" | "messenger" | "post";
+            /** @description Every filter must match (AND); values within one filter are OR. */
+            where?: components["schemas"]["FactFilterDto"][];
+        };
+        AudienceCountResponse: {
+            /**
+             * @description Exact number of members, counted with the predicates of `POST /v1/audiences/query`.
+             * @example 126192
+             */
+            count: number;
+            /**
+             * Format: date-time
+             * @description When the count was taken; it includes every change committed before then.
+             */
+            countedAt: string;
         };
         CreatePrivacyRequestDto: {
             /** Format: uuid */
@@ -2221,6 +2292,41 @@ export interface components {
             /** @description Rejected lines in line order; the first 1000. */
             rejections: components["schemas"]["ImportRejectionResponse"][];
             /** @description Why merging stopped, when it failed. */
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        ErasureRejectionResponse: {
+            /** @description Line number in the uploaded file, counting from 1. */
+            line: number;
+            /** @example unknown-subject: no subject of this brand has id "0b9f…" */
+            reason: string;
+        };
+        ErasureJobResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Lines are checked and staged when the upload is answered (`queued`); a background worker then erases chunk by chunk (`running`).
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed";
+            /** @description Non-empty lines received. */
+            totalLines: number;
+            /** @description Subjects erased by this job. */
+            erased: number;
+            /** @description Lines naming a subject that was already erased (before, or by an earlier line of this job): nothing left to do. */
+            alreadyErased: number;
+            /** @description Lines rejected; see `rejections`. */
+            rowsRejected: number;
+            /** @description Share of lines handled, 0–100 (100 only once the job has completed). */
+            progress: number;
+            /** @description Rejected lines in line order; the first 1000. */
+            rejections: components["schemas"]["ErasureRejectionResponse"][];
+            /** @description Whether the brand's whole consent ledger verified after the last subject was erased (checked once per job); null until then. */
+            ledgerVerified: boolean | null;
+            /** @description Why the job stopped, when it failed. */
             error: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4129,6 +4235,57 @@ export interface operations {
                         data: components["schemas"]["AudienceMemberResponse"][];
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Audiences_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AudienceDefinitionDto"];
+            };
+        };
+        responses: {
+            /** @description Exact and current: the members `POST /v1/audiences/query` would page through now. Names no member, so nothing is added to access logs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceCountResponse"];
                 };
             };
             /** @description No credential, or an unknown or revoked one */
@@ -6372,6 +6529,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ErasureJobs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One JSON object per line, of any length, each naming one subject of this brand to erase: `{"subjectId":"<uuid>"}` or `{"externalId":"m-1"}`. Each erased subject gets a completed erasure privacy request with its certificate, as a single erasure does. */
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Every line is checked and staged; erasure runs on in the background. Poll the Location. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureJobResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ErasureJobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureJobResponse"];
                 };
             };
             /** @description No credential, or an unknown or revoked one */
