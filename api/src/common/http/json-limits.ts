@@ -58,3 +58,13 @@ export function findNulCharacter(value: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * For a line of an NDJSON upload, parsed from `text`: the path of a string holding U+0000, or null.
+ * Looks only when the text could hold one (an escape or the character itself), so clean lines cost
+ * one substring search.
+ */
+export function nulInLine(text: string, value: unknown): string | null {
+  if (!text.includes('\\u0000') && !text.includes('\u0000')) return null;
+  return findNulCharacter(value);
+}

@@ -1,3 +1,4 @@
+import { nulInLine } from '../../common/http/json-limits';
 import { MAX_LINE_BYTES } from '../imports/import-lines';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,6 +19,8 @@ export function parseErasureLine(text: string): ErasureLine {
     return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
+  const nul = nulInLine(text, value);
+  if (nul) return { ok: false, reason: `${nul}: must not contain NUL (U+0000) characters` };
   const fields = Object.keys(value);
   const unknown = fields.filter((f) => f !== 'subjectId' && f !== 'externalId');
   if (unknown.length) return { ok: false, reason: `${unknown[0]}: is not accepted; a line names one subject by "subjectId" or "externalId"` };

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { isBoolean, isDate, isEmail, isInt, isString, matches, max, maxLength, min, minLength, validateSync } from 'class-validator';
 import { flattenValidationErrors } from '../../common/errors/validation';
+import { nulInLine } from '../../common/http/json-limits';
 import { KEY_PATTERN, LOCALE_PATTERN, isTimeZone } from '../../common/http/validators';
 import { CaptureConsentDto, SOURCE_PATTERN } from '../consents/dto/consent.dto';
 import { BrandFactDto } from '../facts/dto/fact.dto';
@@ -76,6 +77,8 @@ function parse(text: string, now: Date, direct: boolean): ParsedLine {
     return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
+  const nul = nulInLine(text, value);
+  if (nul) return { ok: false, reason: `${nul}: must not contain NUL (U+0000) characters` };
   const type = (value as Record<string, unknown>).type;
   if (typeof type !== 'string' || !(LINE_KINDS as readonly string[]).includes(type)) {
     return { ok: false, reason: `type: must be one of ${LINE_KINDS.join(', ')}` };
