@@ -41,6 +41,19 @@ async function settled(id: string, key = brand.key) {
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
 
 describe('bulk import', () => {
+  it('refreshes the planner statistics of the tables it grew, without waiting for autovacuum', async () => {
+    const before = await sql.query(`SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'subjects'`);
+    const lines = Array.from({ length: 2500 }, (_, i) => ({ type: 'subject', externalId: `stats-${i}` }));
+    const res = await upload(ndjson(lines));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect((await settled(res.body.id)).status).toBe('completed');
+    // A manual ANALYZE (last_analyze), not autovacuum's (last_autoanalyze), and the new rows counted.
+    const after = await sql.query(`SELECT s.last_analyze, c.reltuples FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'subjects'`);
+    expect(after.rows[0].last_analyze).not.toBeNull();
+    expect(after.rows[0].last_analyze).not.toEqual(before.rows[0].last_analyze);
+    expect(after.rows[0].reltuples).toBeGreaterThanOrEqual(2500);
+  });
+
   it('rejects lines carrying NUL characters by line number and imports the rest', async () => {
     const body = ndjson([
       { type: 'subject', externalId: 'nul-ok-1' },

@@ -1,3 +1,4 @@
+import { PlannerStatistics } from './database/planner-statistics';
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyResolver } from './authz/api-key-resolver.service';
 import { SessionResolver } from './authz/session-resolver.service';
@@ -7,6 +8,6 @@ import { TenantDb } from './database/tenant-db.service';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock],
-  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock], })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics], })
 export class CommonModule {}
