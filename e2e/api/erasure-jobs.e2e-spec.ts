@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErasureJobRunner } from '../../api/src/modules/erasure-jobs/erasure-job-runner.service';
 import { startApi, TestApi } from '../support/api';
 import { cloneTemplate } from '../support/database';
-import { freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
+import { callApi as call, freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
 import { adoptPurpose, bearer, createBrand, createKey, createSubject, TestBrand } from '../support/factories';
 
 // Several chunks for 2,000 subjects, so progress is seen part-way (read when the runner is created).
@@ -285,16 +285,6 @@ describe('an API process killed during an erasure job', () => {
     const url = `http://127.0.0.1:${port}`;
     await waitForOk(`${url}/healthz`, 60_000, process);
     return { url, process };
-  }
-
-  async function call(url: string, key: string, method: string, path: string, body?: unknown, type = 'application/json') {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': type } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
   it('erases every subject exactly once: another process finishes the job', async () => {

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { cloneTemplate } from '../support/database';
-import { freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
+import { callApi as call, freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
 
 /**
  * Several API processes against one PostgreSQL, as `CANDOR_WORKERS` or a load balancer runs them.
@@ -32,16 +32,6 @@ async function startProcess(env: Record<string, string> = {}): Promise<{ url: st
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(`${url}/healthz`, 60_000, process);
   return { url, process };
-}
-
-async function call(url: string, key: string, method: string, path: string, body?: unknown, type = 'application/json') {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': type } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
 beforeAll(async () => {

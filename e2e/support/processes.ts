@@ -54,3 +54,14 @@ export async function waitForOk(url: string, timeoutMs: number, running?: Runnin
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** JSON over HTTP to an API process with a bearer key: the status and the parsed body (null when empty). */
+export async function callApi(url: string, key: string, method: string, path: string, body?: unknown, type = 'application/json') {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { 'Content-Type': type } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

@@ -24,14 +24,14 @@ export class PlannerStatistics {
   constructor(private readonly dataSource: DataSource) {}
 
   async wrote(rows: Partial<Record<AnalyzableTable, number>>): Promise<void> {
-    for (const table of ANALYZABLE) {
-      const added = rows[table];
-      if (!added) continue;
-      const since = (this.written.get(table) ?? 0) + added;
-      const [{ estimate }]: Array<{ estimate: number }> = await this.dataSource.query(
-        `SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = $1::regclass`,
-        [table],
-      );
+    const tables = ANALYZABLE.filter((table) => rows[table]);
+    if (!tables.length) return;
+    const estimates: Array<{ table: AnalyzableTable; estimate: number }> = await this.dataSource.query(
+      `SELECT relname AS table, greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = ANY($1::regclass[])`,
+      [tables],
+    );
+    for (const { table, estimate } of estimates) {
+      const since = (this.written.get(table) ?? 0) + rows[table]!;
       if (since < Math.max(1000, estimate / 10)) {
         this.written.set(table, since);
         continue;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TenantDb } from '../../common/database/tenant-db.service';
+import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { AuditService } from '../audit/audit.service';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { ErasureService } from '../privacy-requests/erasure.service';
@@ -9,7 +10,18 @@ import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.ser
 /** Subjects erased per transaction (a chunk, its privacy requests and the job's checkpoint commit together). */
 const DEFAULT_CHUNK_SUBJECTS = 2_000;
 /** How long a process may go without progress before another takes its job over. */
-const DEFAULT_LEASE_MS = 30_000;
+const LEASE_MS = Number(process.env.CANDOR_ERASURE_LEASE_MS) || 30_000;
+
+/** Erasure jobs: queued, then running until completed or failed. */
+const ERASURE_JOBS: LeasedJobTable = {
+  name: 'erasure job',
+  table: 'erasure_jobs',
+  idColumn: 'job_id',
+  unfinished: `status IN ('queued', 'running')`,
+  onClaim: `status = 'running', started_at = coalesce(started_at, now())`,
+  leaseMs: LEASE_MS,
+  failure: (error) => `Erasure stopped: ${error.message}. Subjects erased before stay erased; uploading the same lines again erases the rest.`,
+};
 
 interface JobRow {
   status: string;
@@ -34,11 +46,8 @@ interface JobRow {
 @Injectable()
 export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ErasureJobs');
-  private readonly running = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private stopping = false;
   private readonly chunkSubjects = Number(process.env.CANDOR_ERASURE_CHUNK_SUBJECTS) || DEFAULT_CHUNK_SUBJECTS;
-  private readonly leaseMs = Number(process.env.CANDOR_ERASURE_LEASE_MS) || DEFAULT_LEASE_MS;
+  private readonly jobs: LeasedJobs;
 
   constructor(
     private readonly db: TenantDb,
@@ -46,81 +55,26 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
     private readonly requests: PrivacyRequestsService,
     private readonly ledger: ConsentLedgerService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.jobs = new LeasedJobs(db, ERASURE_JOBS, (brandId, jobId) => this.db.run(brandId, (em) => this.step(em, brandId, jobId)));
+  }
 
   onApplicationBootstrap(): void {
-    // Each process looks for jobs nobody is running (queued, or left by a crash or restart).
-    this.timer = setInterval(() => void this.sweep(), Math.max(1000, Math.min(this.leaseMs, 10_000)));
-    this.timer.unref();
-    setTimeout(() => void this.sweep(), 500).unref();
+    this.jobs.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopping = true;
-    clearInterval(this.timer);
+    this.jobs.stop();
   }
 
   /** Starts running a job in the background of this process (if nobody else holds it). */
   kick(brandId: string, jobId: string): void {
-    void this.run(brandId, jobId);
+    this.jobs.kick(brandId, jobId);
   }
 
   /** Runs a job to the end, or until another process holds it; exposed for tests. */
-  async run(brandId: string, jobId: string): Promise<void> {
-    if (this.running.has(jobId) || this.stopping) return;
-    this.running.add(jobId);
-    try {
-      if (!(await this.claim(brandId, jobId))) return;
-      while (!this.stopping && (await this.db.run(brandId, (em) => this.step(em, brandId, jobId)))) {
-        // next chunk
-      }
-    } catch (error) {
-      this.logger.error({ err: error, jobId }, 'erasure job failed');
-      await this.db
-        .run(brandId, (em) =>
-          em.query(
-            `UPDATE erasure_jobs SET status = 'failed', error = $3, lease_until = NULL, updated_at = now(), finished_at = now()
-             WHERE brand_id = $1 AND job_id = $2 AND status IN ('queued', 'running')`,
-            [brandId, jobId, `Erasure stopped: ${(error as Error).message}. Subjects erased before stay erased; uploading the same lines again erases the rest.`],
-          ),
-        )
-        .catch(() => undefined);
-    } finally {
-      this.running.delete(jobId);
-    }
-  }
-
-  /** Takes the job when nobody holds a live lease on it. */
-  private async claim(brandId: string, jobId: string): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, count].
-    const [claimed]: [unknown[], number] = await this.db.run(brandId, (em) =>
-      em.query(
-        `UPDATE erasure_jobs SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
-                lease_until = now() + make_interval(secs => $3::double precision / 1000)
-         WHERE brand_id = $1 AND job_id = $2 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < now())
-         RETURNING job_id`,
-        [brandId, jobId, this.leaseMs],
-      ),
-    );
-    return claimed.length > 0;
-  }
-
-  /** Finds jobs nobody is running, and runs them here. */
-  private async sweep(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const orphans: Array<{ brandId: string; jobId: string }> = [];
-      await this.db.forEachBrand(async (brandId, em) => {
-        const rows: Array<{ job_id: string }> = await em.query(
-          `SELECT job_id FROM erasure_jobs WHERE brand_id = $1 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < now())`,
-          [brandId],
-        );
-        for (const row of rows) orphans.push({ brandId, jobId: row.job_id });
-      });
-      for (const job of orphans) this.kick(job.brandId, job.jobId);
-    } catch (error) {
-      if (!this.stopping) this.logger.warn({ err: error }, 'looking for unfinished erasure jobs failed');
-    }
+  run(brandId: string, jobId: string): Promise<void> {
+    return this.jobs.run(brandId, jobId);
   }
 
   /** Does the next chunk; returns false when the job is finished or no longer ours to run. */
@@ -176,7 +130,7 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
       `UPDATE erasure_jobs SET phase = $3, done_through = $4, erased = erased + $5, already_erased = already_erased + $6, status = 'running',
               updated_at = now(), lease_until = now() + make_interval(secs => $7::double precision / 1000)
        WHERE brand_id = $1 AND job_id = $2`,
-      [brandId, jobId, phase, through, counts.erased, counts.alreadyErased, this.leaseMs],
+      [brandId, jobId, phase, through, counts.erased, counts.alreadyErased, LEASE_MS],
     );
   }
 
@@ -188,7 +142,7 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
       `UPDATE erasure_jobs SET phase = 2, done_through = 0, ledger_verified = $3, ledger_events = $4, updated_at = now(),
               lease_until = now() + make_interval(secs => $5::double precision / 1000)
        WHERE brand_id = $1 AND job_id = $2`,
-      [brandId, jobId, verdict.ok, verdict.events, this.leaseMs],
+      [brandId, jobId, verdict.ok, verdict.events, LEASE_MS],
     );
     return true;
   }

@@ -11,7 +11,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { copyText, LineTooLongError, numberedLines } from '../imports/import-lines';
-import { NDJSON_TYPES } from '../imports/imports.service';
+import { isNdjson } from '../imports/imports.service';
 import { ErasureJobResponse } from './dto/erasure-job.dto';
 import { ErasureJobRunner } from './erasure-job-runner.service';
 import { parseErasureLine } from './erasure-lines';
@@ -50,8 +50,7 @@ export class ErasureJobsService {
   ) {}
 
   async upload(caller: BrandActor, contentType: string | undefined, body: AsyncIterable<Buffer>): Promise<ErasureJobResponse> {
-    const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (!NDJSON_TYPES.includes(mediaType)) {
+    if (!isNdjson(contentType)) {
       throw new DomainError(
         'unsupported-media-type',
         'Send the subjects to erase as newline-delimited JSON with "Content-Type: application/x-ndjson", one {"subjectId": "…"} or {"externalId": "…"} per line.',

@@ -1,5 +1,4 @@
-import { nulInLine } from '../../common/http/json-limits';
-import { MAX_LINE_BYTES } from '../imports/import-lines';
+import { parseObjectLine } from '../imports/import-lines';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -11,16 +10,9 @@ export type ErasureLine = { ok: true; subjectId: string } | { ok: true; external
  * worth reporting). Whether the subject exists in the brand is decided when the upload is staged.
  */
 export function parseErasureLine(text: string): ErasureLine {
-  if (Buffer.byteLength(text) > MAX_LINE_BYTES) return { ok: false, reason: `line is longer than ${MAX_LINE_BYTES} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
-  const nul = nulInLine(text, value);
-  if (nul) return { ok: false, reason: `${nul}: must not contain NUL (U+0000) characters` };
+  const line = parseObjectLine(text);
+  if (!line.ok) return line;
+  const value = line.value;
   const fields = Object.keys(value);
   const unknown = fields.filter((f) => f !== 'subjectId' && f !== 'externalId');
   if (unknown.length) return { ok: false, reason: `${unknown[0]}: is not accepted; a line names one subject by "subjectId" or "externalId"` };

@@ -65,7 +65,11 @@ export function parseLineByRules(text: string, now: Date = new Date()): ParsedLi
   return parse(text, now, false);
 }
 
-function parse(text: string, now: Date, direct: boolean): ParsedLine {
+/**
+ * The first checks of any NDJSON upload line (imports, bulk erasures): not too long, valid JSON, an
+ * object, no NUL characters (PostgreSQL text cannot hold them). The reason words what is wrong.
+ */
+export function parseObjectLine(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   // A UTF-16 unit is at most 3 bytes of UTF-8: only long lines need counting.
   if (text.length * 3 > MAX_LINE_BYTES && Buffer.byteLength(text) > MAX_LINE_BYTES) {
     return { ok: false, reason: `line is longer than ${MAX_LINE_BYTES} bytes` };
@@ -79,6 +83,13 @@ function parse(text: string, now: Date, direct: boolean): ParsedLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
   const nul = nulInLine(text, value);
   if (nul) return { ok: false, reason: `${nul}: must not contain NUL (U+0000) characters` };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+function parse(text: string, now: Date, direct: boolean): ParsedLine {
+  const line = parseObjectLine(text);
+  if (!line.ok) return line;
+  const value = line.value;
   const type = (value as Record<string, unknown>).type;
   if (typeof type !== 'string' || !(LINE_KINDS as readonly string[]).includes(type)) {
     return { ok: false, reason: `type: must be one of ${LINE_KINDS.join(', ')}` };

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { AnalyzableTable, PlannerStatistics } from '../../common/database/planner-statistics';
 import { TenantDb } from '../../common/database/tenant-db.service';
+import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { OutboxService } from '../webhooks/outbox.service';
 import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
 import { LedgerHeadEntity } from '../consents/consent.entity';
@@ -17,8 +18,16 @@ import { copyText } from './import-lines';
 const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
 /** How long a process may go without progress before another takes its job over. */
 export const IMPORT_LEASE_MS = Number(process.env.CANDOR_IMPORT_LEASE_MS) || 30_000;
-/** How often each process looks for jobs nobody is merging (after a crash or restart). */
-const SWEEP_MS = Math.max(1000, Math.min(IMPORT_LEASE_MS, 10_000));
+/** Import jobs: merging until completed or failed. */
+const IMPORT_JOBS: LeasedJobTable = {
+  name: 'import',
+  table: 'import_jobs',
+  idColumn: 'import_id',
+  unfinished: `status = 'merging'`,
+  onClaim: '',
+  leaseMs: IMPORT_LEASE_MS,
+  failure: (error) => `Merging stopped: ${error.message}. What was merged before stays; running the same import again completes it.`,
+};
 
 interface JobRow {
   status: string;
@@ -56,91 +65,37 @@ const ROWS_IN = `FROM import_chunk r WHERE r.brand_id = $1 AND r.import_id = $2 
  */
 @Injectable()
 export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Imports');
-  private readonly running = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private stopping = false;
+  private readonly jobs: LeasedJobs;
 
   constructor(
     private readonly db: TenantDb,
     private readonly outbox: OutboxService,
     private readonly crypto: CryptoService,
     private readonly statistics: PlannerStatistics,
-  ) {}
+  ) {
+    this.jobs = new LeasedJobs(db, IMPORT_JOBS, async (brandId, importId) => {
+      const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
+      if (chunk.wrote) await this.statistics.wrote(chunk.wrote);
+      return chunk.more;
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
-    this.timer.unref();
-    setTimeout(() => void this.sweep(), 500).unref();
+    this.jobs.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopping = true;
-    clearInterval(this.timer);
+    this.jobs.stop();
   }
 
   /** Starts merging a job in the background of this process (if nobody else holds it). */
   kick(brandId: string, importId: string): void {
-    void this.merge(brandId, importId);
+    this.jobs.kick(brandId, importId);
   }
 
   /** Merges a job to the end, or until another process holds it; exposed for tests. */
-  async merge(brandId: string, importId: string): Promise<void> {
-    if (this.running.has(importId) || this.stopping) return;
-    this.running.add(importId);
-    try {
-      if (!(await this.claim(brandId, importId))) return;
-      while (!this.stopping) {
-        const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
-        if (chunk.wrote) await this.statistics.wrote(chunk.wrote);
-        if (!chunk.more) break;
-      }
-    } catch (error) {
-      this.logger.error({ err: error, importId }, 'import failed');
-      await this.db
-        .run(brandId, (em) =>
-          em.query(
-            `UPDATE import_jobs SET status = 'failed', error = $3, lease_until = NULL, updated_at = now(), finished_at = now()
-             WHERE brand_id = $1 AND import_id = $2 AND status = 'merging'`,
-            [brandId, importId, `Merging stopped: ${(error as Error).message}. What was merged before stays; running the same import again completes it.`],
-          ),
-        )
-        .catch(() => undefined);
-    } finally {
-      this.running.delete(importId);
-    }
-  }
-
-  /** Takes the job when nobody holds a live lease on it. */
-  private async claim(brandId: string, importId: string): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, count].
-    const [claimed]: [unknown[], number] = await this.db.run(brandId, (em) =>
-      em.query(
-        `UPDATE import_jobs SET lease_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
-         WHERE brand_id = $1 AND import_id = $2 AND status = 'merging' AND (lease_until IS NULL OR lease_until < now())
-         RETURNING import_id`,
-        [brandId, importId, IMPORT_LEASE_MS],
-      ),
-    );
-    return claimed.length > 0;
-  }
-
-  /** Finds jobs whose merging process went away, and merges them here. */
-  private async sweep(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const orphans: Array<{ brandId: string; importId: string }> = [];
-      await this.db.forEachBrand(async (brandId, em) => {
-        const rows: Array<{ import_id: string }> = await em.query(
-          `SELECT import_id FROM import_jobs WHERE brand_id = $1 AND status = 'merging' AND (lease_until IS NULL OR lease_until < now())`,
-          [brandId],
-        );
-        for (const row of rows) orphans.push({ brandId, importId: row.import_id });
-      });
-      for (const job of orphans) this.kick(job.brandId, job.importId);
-    } catch (error) {
-      if (!this.stopping) this.logger.warn({ err: error }, 'looking for unfinished imports failed');
-    }
+  merge(brandId: string, importId: string): Promise<void> {
+    return this.jobs.run(brandId, importId);
   }
 
   /**

@@ -18,6 +18,11 @@ const MAX_REJECTIONS_SHOWN = 1000;
 const BLOCK_LINES = 1000;
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
 
+/** Whether a Content-Type names newline-delimited JSON (parameters such as charset aside). */
+export function isNdjson(contentType: string | undefined): boolean {
+  return NDJSON_TYPES.includes((contentType ?? '').split(';')[0].trim().toLowerCase());
+}
+
 interface JobRow {
   import_id: string;
   status: ImportJobResponse['status'];
@@ -44,8 +49,7 @@ export class ImportsService {
   ) {}
 
   async upload(caller: BrandActor, contentType: string | undefined, body: AsyncIterable<Buffer>): Promise<ImportJobResponse> {
-    const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (!NDJSON_TYPES.includes(mediaType)) {
+    if (!isNdjson(contentType)) {
       throw new DomainError('unsupported-media-type', 'Send the import as newline-delimited JSON with "Content-Type: application/x-ndjson", one record per line.');
     }
     const brandId = caller.brandId;
