@@ -3,12 +3,14 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import swaggerUi from 'swagger-ui-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
 import { HttpEdge } from './common/http/hardening';
+import { streamedUploadMatcher } from './common/http/uploads';
 import { depthLimitedReviver } from './common/http/json-limits';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
@@ -58,11 +60,11 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  installEdge(app, config);
+  const document = buildOpenApiDocument(app);
+  installEdge(app, config, document);
   app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   app.useGlobalPipes(createValidationPipe());
 
-  const document = buildOpenApiDocument(app);
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Candor API' }));
@@ -73,9 +75,9 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
  * deadline); then the ordinary contact decision is answered by `DecisionFastPath`, and everything
  * else — including any decision the fast path does not answer — goes to Express and Nest.
  */
-function installEdge(app: NestExpressApplication, config: CandorConfig): void {
+function installEdge(app: NestExpressApplication, config: CandorConfig, document: OpenAPIObject): void {
   const logger = app.get(Logger);
-  const edge = new HttpEdge(config, (req) => logger.warn({ req: { id: req.id, method: req.method } }, 'request abandoned at its deadline'));
+  const edge = new HttpEdge(config, (req) => logger.warn({ req: { id: req.id, method: req.method } }, 'request abandoned at its deadline'), streamedUploadMatcher(document));
   const express = app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
   const fastPath = app.get(DecisionFastPath);
   const server = app.getHttpServer() as Server;

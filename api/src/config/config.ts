@@ -32,6 +32,12 @@ export interface CandorConfig {
   rateLimitWindowSeconds: number;
   /** A response not started within this becomes 503; 0 turns the deadline off. */
   requestTimeoutMs: number;
+  /** Largest NDJSON upload (imports, bulk erasures), in bytes; larger ones are refused with 413. */
+  uploadLimitBytes: number;
+  /** NDJSON uploads one brand may have under way at once in one process; more are refused with 429. */
+  uploadConcurrency: number;
+  /** An upload that sends nothing for this long is abandoned with 408; 0 turns the idle timeout off. */
+  uploadIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     rateLimit: intOr(env.CANDOR_RATE_LIMIT, 100_000, 'CANDOR_RATE_LIMIT', problems, 'requests'),
     rateLimitWindowSeconds: intOr(env.CANDOR_RATE_LIMIT_WINDOW_S, 10, 'CANDOR_RATE_LIMIT_WINDOW_S', problems, 'seconds') || 10,
     requestTimeoutMs: intOr(env.CANDOR_REQUEST_TIMEOUT_MS, 30_000, 'CANDOR_REQUEST_TIMEOUT_MS', problems),
+    uploadLimitBytes: byteSizeOr(env.CANDOR_UPLOAD_LIMIT, '512mb', 'CANDOR_UPLOAD_LIMIT', problems),
+    uploadConcurrency: Math.max(1, intOr(env.CANDOR_UPLOAD_CONCURRENCY, 2, 'CANDOR_UPLOAD_CONCURRENCY', problems, 'uploads')),
+    uploadIdleTimeoutMs: intOr(env.CANDOR_UPLOAD_IDLE_TIMEOUT_MS, 30_000, 'CANDOR_UPLOAD_IDLE_TIMEOUT_MS', problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -118,6 +127,29 @@ function intOr(text: string | undefined, fallback: number, name: string, problem
     return fallback;
   }
   return value;
+}
+
+/**
+ * A size written as CANDOR_BODY_LIMIT is (the body parser's format): a number of bytes, or a number
+ * with a unit `b`, `kb`, `mb`, `gb` or `tb` (powers of 1024, case and a space between aside).
+ * Returns null for anything else.
+ */
+export function parseByteSize(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?) *(b|kb|mb|gb|tb)?$/i.exec(text.trim());
+  if (!match) return null;
+  const power = ['b', 'kb', 'mb', 'gb', 'tb'].indexOf((match[2] ?? 'b').toLowerCase());
+  const bytes = Math.floor(Number(match[1]) * 1024 ** power);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
+}
+
+function byteSizeOr(text: string | undefined, fallback: string, name: string, problems: string[]): number {
+  const given = text === undefined || text.trim() === '' ? fallback : text;
+  const bytes = parseByteSize(given);
+  if (bytes === null) {
+    problems.push(`${name} must be a size such as 512mb, 64kb or a number of bytes (got "${given}")`);
+    return parseByteSize(fallback)!;
+  }
+  return bytes;
 }
 
 function parsePort(text: string, name: string, problems: string[]): number {

@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
+  'request-timeout': { status: 408, title: 'The request body stopped arriving' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'slug-taken': { status: 409, title: 'That brand slug is already taken' },
   'purpose-exists': { status: 409, title: 'A purpose with that key already exists' },

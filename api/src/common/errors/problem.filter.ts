@@ -11,6 +11,7 @@ const STATUS_CODES: Partial<Record<number, ProblemCode>> = {
   404: 'not-found',
   405: 'method-not-allowed',
   406: 'not-acceptable',
+  408: 'request-timeout',
   409: 'conflict',
   410: 'subject-gone',
   412: 'precondition-failed',

@@ -21,8 +21,6 @@ const problems = new ProblemFilter();
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Routes an orchestrator polls anonymously and often: never limited. */
 const UNLIMITED = new Set(['/healthz', '/readyz']);
-/** Uploads that stream a body of any length: their time is bounded by the upload, not by us. */
-const STREAMED_UPLOADS = new Set(['/v1/imports', '/v1/erasure-jobs']);
 
 /** The path of a request URL, without its query string. */
 export function pathOf(url: string | undefined): string {
@@ -143,7 +141,11 @@ export class RateLimiter {
  * - the rate limit;
  * - a deadline: a response not started within `requestTimeoutMs` becomes 503 `unavailable` with
  *   `Retry-After`, so a stuck database or a slow client never holds a caller forever. The work
- *   itself may still finish; writes are safe to retry with `Idempotency-Key`.
+ *   itself may still finish; writes are safe to retry with `Idempotency-Key`. NDJSON uploads (the
+ *   routes the OpenAPI document marks as taking `application/x-ndjson`) are exempt: a large file
+ *   takes as long as the network needs. They are bounded instead by `NdjsonUploads` — a byte cap,
+ *   an idle timeout while the body arrives, and per-brand slots — and hold no transaction while
+ *   the body arrives.
  */
 export class HttpEdge {
   private readonly limiter: RateLimiter;
@@ -151,6 +153,7 @@ export class HttpEdge {
   constructor(
     private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds' | 'requestTimeoutMs'>,
     private readonly onAbandoned: (req: EdgeRequest) => void = () => undefined,
+    private readonly isStreamedUpload: (method: string | undefined, path: string) => boolean = () => false,
   ) {
     this.limiter = new RateLimiter(config);
   }
@@ -172,7 +175,7 @@ export class HttpEdge {
 
   private startDeadline(req: EdgeRequest, res: ServerResponse, path: string): void {
     const ms = this.config.requestTimeoutMs;
-    if (ms <= 0 || (req.method === 'POST' && STREAMED_UPLOADS.has(path))) return;
+    if (ms <= 0 || this.isStreamedUpload(req.method, path)) return;
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       this.onAbandoned(req);

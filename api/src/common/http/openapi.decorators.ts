@@ -1,5 +1,5 @@
 import { applyDecorators, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { PROBLEM_TYPES, ProblemCode } from '../errors/problem-types';
 
 export class FieldErrorDto {
@@ -24,11 +24,13 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No credential, or an unknown or revoked one',
   403: 'The credential lacks the scope for this action',
   404: 'Not found, or not visible to this credential',
+  408: 'The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept',
   409: 'Conflicts with the current state',
   412: 'The If-Match version is stale',
   413: 'Request body too large',
   422: 'The body breaks one or more rules; `errors` lists each field',
   428: 'A precondition header is required',
+  429: 'Too many requests; `Retry-After` says when to try again',
 };
 
 /** Documents the problem responses a route can give. */
@@ -42,6 +44,19 @@ export function ApiProblems(...statuses: number[]) {
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),
+  );
+}
+
+/**
+ * Marks a route as an NDJSON upload received by `NdjsonUploads` (spooled, capped, idle-timed) and
+ * documents its body and its upload problems. The HTTP edge exempts exactly the routes the OpenAPI
+ * document marks this way from the whole-request deadline, and the tests find them the same way.
+ */
+export function ApiNdjsonUpload(description: string) {
+  return applyDecorators(
+    ApiConsumes('application/x-ndjson'),
+    ApiBody({ description, schema: { type: 'string' } }),
+    ApiProblems(408, 413, 415, 429),
   );
 }
 

@@ -10,13 +10,15 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
-import { copyText, LineTooLongError, numberedLines } from '../imports/import-lines';
-import { isNdjson } from '../imports/imports.service';
+import { copyText, LineTooLongError, MAX_REJECTIONS_KEPT, numberedLines } from '../imports/import-lines';
 import { ErasureJobResponse } from './dto/erasure-job.dto';
 import { ErasureJobRunner } from './erasure-job-runner.service';
 import { parseErasureLine } from './erasure-lines';
 
 const MAX_REJECTIONS_SHOWN = 1000;
+/** The 415 detail for a bulk erasure sent as anything but NDJSON. */
+export const ERASURE_MEDIA_TYPE =
+  'Send the subjects to erase as newline-delimited JSON with "Content-Type: application/x-ndjson", one {"subjectId": "…"} or {"externalId": "…"} per line.';
 
 interface JobRow {
   job_id: string;
@@ -32,7 +34,7 @@ interface JobRow {
 }
 
 /**
- * Bulk erasure (`POST /v1/erasure-jobs`). The upload streams through: each line is checked, and the
+ * Bulk erasure (`POST /v1/erasure-jobs`). The upload, once `NdjsonUploads` has received it whole, streams through: each line is checked, and the
  * lines go by `COPY` into a transaction-local table, where one statement resolves them to the
  * brand's subjects (by id, by external id, or — for a subject erased before — by the tombstone of
  * its external id) and stages the job's items; lines naming no subject of the brand are rejected
@@ -49,13 +51,8 @@ export class ErasureJobsService {
     private readonly runner: ErasureJobRunner,
   ) {}
 
-  async upload(caller: BrandActor, contentType: string | undefined, body: AsyncIterable<Buffer>): Promise<ErasureJobResponse> {
-    if (!isNdjson(contentType)) {
-      throw new DomainError(
-        'unsupported-media-type',
-        'Send the subjects to erase as newline-delimited JSON with "Content-Type: application/x-ndjson", one {"subjectId": "…"} or {"externalId": "…"} per line.',
-      );
-    }
+  /** Stages an upload that `NdjsonUploads` has received in full (spooled): see that class for the limits. */
+  async upload(caller: BrandActor, body: AsyncIterable<Buffer>): Promise<ErasureJobResponse> {
     const brandId = caller.brandId;
     const jobId = randomUUID();
     await this.db.run(brandId, async (em) => {
@@ -139,12 +136,14 @@ export class ErasureJobsService {
        ), rejected AS (
          INSERT INTO erasure_job_rejections (brand_id, job_id, line, reason)
          SELECT $1, $2, line, coalesce(reason, CASE
-                  WHEN given_id IS NOT NULL THEN 'unknown-subject: no subject of this brand has id "' || given_id || '"'
-                  ELSE 'unknown-subject: no subject of this brand has externalId "' || external_id || '"' END)
+                  WHEN given_id IS NOT NULL THEN 'subjectId: no subject of this brand has this id'
+                  ELSE 'externalId: no subject of this brand has this externalId' END)
          FROM resolved WHERE reason IS NOT NULL OR subject_id IS NULL
+         ORDER BY line LIMIT ${MAX_REJECTIONS_KEPT}
          RETURNING 1
        )
-       SELECT (SELECT count(*) FROM accepted)::int AS accepted, (SELECT count(*) FROM rejected)::int AS rejected`,
+       SELECT (SELECT count(*) FROM accepted)::int AS accepted,
+              (SELECT count(*) FROM resolved WHERE reason IS NOT NULL OR subject_id IS NULL)::int AS rejected`,
       [brandId, jobId],
     );
     return { total: counts.total, accepted: staged.accepted, rejected: staged.rejected };

@@ -21,10 +21,30 @@ describe('bulk erasure lines', () => {
     expect(reason(`{"externalId":"${'x'.repeat(201)}"}`)).toMatch(/^externalId: /);
     expect(reason('{"externalId":7}')).toMatch(/^externalId: /);
     expect(reason('{"externalId":"m-1","subjectId":"0b9f5c3a-1d2e-4f60-8a7b-9c0d1e2f3a4b"}')).toMatch(/not both/);
-    expect(reason('{"externalId":"m-1","email":"a@example.com"}')).toMatch(/^email: is not accepted/);
+    expect(reason('{"externalId":"m-1","email":"a@example.com"}')).toMatch(/^only "subjectId" or "externalId" is accepted/);
     // PostgreSQL text cannot hold U+0000: refused here, not failed in the database.
-    expect(reason('{"externalId":"m-\\u00001"}')).toBe('externalId: must not contain NUL (U+0000) characters');
+    expect(reason('{"externalId":"m-\\u00001"}')).toBe('a value or key must not contain NUL (U+0000) characters');
     // An escaped backslash followed by "u0000" is no NUL character.
     expect(parseErasureLine('{"externalId":"m-\\\\u0000"}')).toEqual({ ok: true, externalId: 'm-\\u0000' });
+  });
+
+  it('never words a rejection with what the line said (it is stored and shown)', () => {
+    const marker = 'zz-marker-5150@example.com';
+    const lines = [
+      `{"externalId": "${marker}`,
+      `{"subjectId": "${marker}" x}`,
+      `{"${marker}": 1}`,
+      `{"externalId": "a", "${marker}": "b"}`,
+      `{"subjectId": "${marker}"}`,
+      `{"externalId": "${marker}\\u0000"}`,
+      `{"${marker}\\u0000": 1}`,
+      `${marker}`,
+      `"${marker}"`,
+    ];
+    for (const text of lines) {
+      const parsed = parseErasureLine(text);
+      expect(parsed.ok, text).toBe(false);
+      expect((parsed as { reason: string }).reason, text).not.toContain('marker');
+    }
   });
 });

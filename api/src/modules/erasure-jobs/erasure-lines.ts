@@ -15,7 +15,8 @@ export function parseErasureLine(text: string): ErasureLine {
   const value = line.value;
   const fields = Object.keys(value);
   const unknown = fields.filter((f) => f !== 'subjectId' && f !== 'externalId');
-  if (unknown.length) return { ok: false, reason: `${unknown[0]}: is not accepted; a line names one subject by "subjectId" or "externalId"` };
+  // The unknown field is not named: a key of the line is input, and may be anything.
+  if (unknown.length) return { ok: false, reason: 'only "subjectId" or "externalId" is accepted: a line names one subject and nothing else' };
   const { subjectId, externalId } = value as { subjectId?: unknown; externalId?: unknown };
   if (subjectId !== undefined && externalId !== undefined) return { ok: false, reason: 'give either "subjectId" or "externalId", not both' };
   if (subjectId !== undefined) {

@@ -13,6 +13,12 @@ export type LineKind = (typeof LINE_KINDS)[number];
 
 /** How far in the future an imported `capturedAt` may lie (clock skew), as for a single decision. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * Rejections kept per job (imports, bulk erasures): the first ones by line number. The job still
+ * counts every rejected line (`rowsRejected`), so a file of bad lines cannot fill the database.
+ */
+export const MAX_REJECTIONS_KEPT = 1000;
+
 /** Longest line accepted: a line is one record, never a document. */
 export const MAX_LINE_BYTES = 64 * 1024;
 
@@ -78,12 +84,30 @@ export function parseObjectLine(text: string): { ok: true; value: Record<string,
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
+    return { ok: false, reason: notJson(error) };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
-  const nul = nulInLine(text, value);
-  if (nul) return { ok: false, reason: `${nul}: must not contain NUL (U+0000) characters` };
+  // The path of the value is not named: a key of the line is input too, and may be anything.
+  if (nulInLine(text, value)) return { ok: false, reason: 'a value or key must not contain NUL (U+0000) characters' };
   return { ok: true, value: value as Record<string, unknown> };
+}
+
+/**
+ * Why a line is not JSON, in our words. The parser's own message quotes the line ("Unexpected token
+ * … in "jane@…" is not valid JSON"), and a rejection is stored and shown: it keeps only the position.
+ */
+export function notJson(error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  return position ? `not valid JSON (at character ${Number(position[1]) + 1})` : 'not valid JSON';
+}
+
+/**
+ * A rule broken by a line, as stored and shown with its line number: `path: message`. Messages are
+ * the DTOs' own (they name the field, never its value); a field the rules do not know is input, so
+ * it is not named.
+ */
+export function brokenRule(path: string, message: string): string {
+  return message === 'is not a known field' ? 'a field of the line is not a known field of its type' : `${path}: ${message}`;
 }
 
 function parse(text: string, now: Date, direct: boolean): ParsedLine {
@@ -118,7 +142,7 @@ function parseByRules(kind: LineKind, externalId: string, value: Record<string, 
   }
   const dto = plainToInstance(RULES[kind], rest);
   const broken = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  errors.push(...flattenValidationErrors(broken).map((e) => `${e.path}: ${e.message}`));
+  errors.push(...flattenValidationErrors(broken).map((e) => brokenRule(e.path, e.message)));
   if (kind === 'consent' && !errors.length) {
     const consent = dto as CaptureConsentDto;
     if (consent.capturedAt!.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) errors.push('capturedAt: must not be in the future');

@@ -12,7 +12,7 @@ import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { OutboxService } from '../webhooks/outbox.service';
 import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
 import { LedgerHeadEntity } from '../consents/consent.entity';
-import { copyText } from './import-lines';
+import { copyText, MAX_REJECTIONS_KEPT } from './import-lines';
 
 /** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
 const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
@@ -134,6 +134,13 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        WHERE brand_id = $1 AND import_id = $2`,
       [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', IMPORT_LEASE_MS],
     );
+    // Only the first rejections (by line) are kept: the count above has them all. The rows of this
+    // chunk were needed until now (pass 1 skips the lines it rejected); no later chunk reads them.
+    await em.query(
+      `DELETE FROM import_rejections WHERE brand_id = $1 AND import_id = $2 AND line > (
+         SELECT line FROM import_rejections WHERE brand_id = $1 AND import_id = $2 ORDER BY line OFFSET ${MAX_REJECTIONS_KEPT - 1} LIMIT 1)`,
+      [brandId, importId],
+    );
     // Staged lines are only needed until merged; rejections are kept.
     if (finished) await em.query(`DELETE FROM import_blocks WHERE brand_id = $1 AND import_id = $2`, [brandId, importId]);
     const wrote =
@@ -219,7 +226,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
          INSERT INTO import_rejections (brand_id, import_id, line, reason)
          SELECT r.brand_id, r.import_id, r.line,
                 CASE WHEN s.subject_id IS NULL AND r.external_id = ANY($5::text[]) THEN 'subject-erased: this customer asked to be erased'
-                     WHEN s.subject_id IS NULL THEN 'unknown-subject: no subject has externalId "' || r.external_id || '" (put its subject line in the file or create it first)'
+                     WHEN s.subject_id IS NULL THEN 'unknown-subject: no subject has this externalId (put its subject line in the file or create it first)'
                      ELSE 'subject-erased: this customer asked to be erased' END
          FROM import_chunk r LEFT JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id
          WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind IN ('consent', 'fact', 'preference')
@@ -312,16 +319,16 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     let copy = '';
     for (const row of rows) {
       if (!row.purpose_exists) {
-        rejections.push({ line: row.line, reason: `unknown-purpose: "${row.purpose_key}" is not a purpose of this brand` });
+        rejections.push({ line: row.line, reason: 'unknown-purpose: purpose is not a purpose of this brand (GET /v1/purposes lists them)' });
         continue;
       }
       if (row.notice_exists === false) {
-        rejections.push({ line: row.line, reason: `unknown-notice-version: "${row.purpose_key}" has no notice version ${row.notice_version}` });
+        rejections.push({ line: row.line, reason: 'unknown-notice-version: noticeVersion is not a version of this purpose\'s notice' });
         continue;
       }
       const noticeVersion = row.notice_version ?? row.latest_notice;
       if (row.granted && noticeVersion === null) {
-        rejections.push({ line: row.line, reason: `notice-required: publish a notice for "${row.purpose_key}" before importing grants` });
+        rejections.push({ line: row.line, reason: 'notice-required: publish a notice for this purpose before importing grants' });
         continue;
       }
       const key = `${row.subject_id}|${row.purpose_key}|${row.captured_at}|${row.granted}`;

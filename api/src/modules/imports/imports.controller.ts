@@ -1,34 +1,35 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiNdjsonUpload, ApiProblems } from '../../common/http/openapi.decorators';
+import { NdjsonUploads } from '../../common/http/uploads';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { ImportJobResponse } from './dto/import.dto';
-import { ImportsService } from './imports.service';
+import { IMPORT_MEDIA_TYPE, ImportsService } from './imports.service';
 
 @ApiTags('imports')
 @Controller('v1/imports')
 export class ImportsController {
-  constructor(private readonly imports: ImportsService) {}
+  constructor(
+    private readonly uploads: NdjsonUploads,
+    private readonly imports: ImportsService,
+  ) {}
 
   @Post()
   @HttpCode(202)
   @Can('create', 'ImportJob')
-  @ApiConsumes('application/x-ndjson')
-  @ApiBody({
-    description:
-      'One JSON object per line, of any length: `{"type":"subject","externalId":"m-1","email":"…"}`, ' +
-      '`{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, ' +
-      '`{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, ' +
-      '`{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route.',
-    schema: { type: 'string' },
-  })
+  @ApiNdjsonUpload(
+    'One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, ' +
+    '`{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, ' +
+    '`{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, ' +
+    '`{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route.',
+  )
   @ApiAcceptedResponse({ type: ImportJobResponse, description: 'Every line is staged; merging runs on. Poll the Location.' })
-  @ApiProblems(401, 403, 413, 415, 422)
+  @ApiProblems(401, 403, 422)
   async create(@Caller() caller: BrandActor, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ImportJobResponse> {
-    const job = await this.imports.upload(caller, req.headers['content-type'], req);
+    const job = await this.uploads.receive(caller.brandId, req, res, IMPORT_MEDIA_TYPE, (body) => this.imports.upload(caller, body));
     res.setHeader('Location', `/v1/imports/${job.id}`);
     return job;
   }

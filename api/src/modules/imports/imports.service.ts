@@ -16,12 +16,8 @@ import { ImportMerger } from './import-merger.service';
 const MAX_REJECTIONS_SHOWN = 1000;
 /** Lines per staged block (`import_blocks`): one row, key and foreign-key check per block, not per line. */
 const BLOCK_LINES = 1000;
-export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
-
-/** Whether a Content-Type names newline-delimited JSON (parameters such as charset aside). */
-export function isNdjson(contentType: string | undefined): boolean {
-  return NDJSON_TYPES.includes((contentType ?? '').split(';')[0].trim().toLowerCase());
-}
+/** The 415 detail for an import sent as anything but NDJSON. */
+export const IMPORT_MEDIA_TYPE = 'Send the import as newline-delimited JSON with "Content-Type: application/x-ndjson", one record per line.';
 
 interface JobRow {
   import_id: string;
@@ -35,7 +31,7 @@ interface JobRow {
 }
 
 /**
- * Bulk imports. The upload streams through: each line is checked against the rules of its
+ * Bulk imports. The upload, once `NdjsonUploads` has received it whole, streams through: each line is checked against the rules of its
  * single-record route, subject identifiers are sealed as `SubjectsService` seals them, and the
  * lines go by `COPY` into staging — all in one transaction, so when the upload is answered every
  * line is durably staged (or, if it was interrupted, nothing is). `ImportMerger` then merges them.
@@ -48,10 +44,8 @@ export class ImportsService {
     private readonly merger: ImportMerger,
   ) {}
 
-  async upload(caller: BrandActor, contentType: string | undefined, body: AsyncIterable<Buffer>): Promise<ImportJobResponse> {
-    if (!isNdjson(contentType)) {
-      throw new DomainError('unsupported-media-type', 'Send the import as newline-delimited JSON with "Content-Type: application/x-ndjson", one record per line.');
-    }
+  /** Stages an upload that `NdjsonUploads` has received in full (spooled): see that class for the limits. */
+  async upload(caller: BrandActor, body: AsyncIterable<Buffer>): Promise<ImportJobResponse> {
     const brandId = caller.brandId;
     const importId = randomUUID();
     await this.db.run(brandId, async (em) => {
