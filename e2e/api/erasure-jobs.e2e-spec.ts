@@ -125,9 +125,9 @@ describe('bulk erasure (POST /v1/erasure-jobs)', () => {
     expect(Object.keys(reasons).map(Number)).toEqual([11, 21, 31, 41, 61]);
     expect(reasons[11]).toMatch(/^not valid JSON/);
     expect(reasons[21]).toMatch(/^subjectId: must be a subject id/);
-    expect(reasons[31]).toBe('unknown-subject: no subject of this brand has externalId "zq7-nobody"');
-    expect(reasons[41]).toBe(`unknown-subject: no subject of this brand has id "${stranger.id}"`);
-    expect(reasons[61]).toMatch(/^reason: is not accepted/);
+    expect(reasons[31]).toBe('externalId: no subject of this brand has this externalId');
+    expect(reasons[41]).toBe('subjectId: no subject of this brand has this id');
+    expect(reasons[61]).toMatch(/^only "subjectId" or "externalId" is accepted/);
 
     // Every subject answers as after a single erasure (a sample over HTTP, all of them in the table).
     for (const p of people.filter((_, i) => i % 40 === 0)) {

@@ -143,7 +143,7 @@ describe('bulk import', () => {
     const reasons = Object.fromEntries(job.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason]));
     expect(reasons[6]).toMatch(/^not valid JSON/);
     expect(reasons[7]).toMatch(/^unknown-purpose/);
-    expect(reasons[8]).toMatch(/^unknown-subject: no subject has externalId "nobody"/);
+    expect(reasons[8]).toMatch(/^unknown-subject: no subject has this externalId/);
     expect(reasons[9]).toMatch(/^granted: /);
     expect(reasons[13]).toMatch(/^type: must be one of/);
 

@@ -214,7 +214,7 @@ export class NdjsonUploads {
       } catch (error) {
         throw error instanceof DomainError ? this.refuse(res, error) : error;
       }
-      return await stage(createReadStream(file, { highWaterMark: 256 * 1024 }));
+      return await stage(createReadStream(file, { highWaterMark: 64 * 1024 }));
     } finally {
       release();
       await rm(file, { force: true });

@@ -291,6 +291,8 @@ export async function* numberedLines(chunks: AsyncIterable<Buffer | string>): As
     let start = 0;
     for (let nl = pending.indexOf('\n', start); nl !== -1; nl = pending.indexOf('\n', start)) {
       line++;
+      // Refused whatever the size of the chunks the bytes came in (the network's or the spool file's).
+      if (nl - start > 4 * MAX_LINE_BYTES) throw new LineTooLongError(line);
       const text = pending.slice(start, nl).replace(/\r$/, '');
       start = nl + 1;
       if (text.trim()) yield { line, text };
