@@ -1225,7 +1225,7 @@ export interface components {
             /** @example /v1/subjects */
             instance: string;
             /** @enum {string} */
-            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "not-found" | "method-not-allowed" | "not-acceptable" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "too-many-requests" | "internal" | "unavailable";
+            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "too-many-requests" | "internal" | "unavailable";
             traceId?: string;
             errors?: components["schemas"]["FieldErrorDto"][];
         };
@@ -6449,7 +6449,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description One JSON object per line, of any length: `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
+        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -6483,6 +6483,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -6503,6 +6512,15 @@ export interface operations {
             };
             /** @description The body breaks one or more rules; `errors` lists each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6567,7 +6585,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description One JSON object per line, of any length, each naming one subject of this brand to erase: `{"subjectId":"<uuid>"}` or `{"externalId":"m-1"}`. Each erased subject gets a completed erasure privacy request with its certificate, as a single erasure does. */
+        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default), each naming one subject of this brand to erase: `{"subjectId":"<uuid>"}` or `{"externalId":"m-1"}`. Each erased subject gets a completed erasure privacy request with its certificate, as a single erasure does. */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -6601,6 +6619,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -6621,6 +6648,15 @@ export interface operations {
             };
             /** @description The body breaks one or more rules; `errors` lists each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
