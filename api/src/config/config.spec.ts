@@ -36,6 +36,19 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the upload limits, with defaults sized for the product, and refuses nonsense', () => {
+    const base = { CANDOR_ADMIN_KEY: 'a'.repeat(32), CANDOR_MASTER_KEY: 'ab'.repeat(32), CANDOR_DATA_DIR: scratch() };
+    expect(loadConfig(base)).toMatchObject({ uploadLimitBytes: 512 * 1024 ** 2, uploadConcurrency: 2, uploadIdleTimeoutMs: 30_000 });
+    expect(loadConfig({ ...base, CANDOR_UPLOAD_LIMIT: '64kb', CANDOR_UPLOAD_CONCURRENCY: '5', CANDOR_UPLOAD_IDLE_TIMEOUT_MS: '0' })).toMatchObject({
+      uploadLimitBytes: 64 * 1024,
+      uploadConcurrency: 5,
+      uploadIdleTimeoutMs: 0,
+    });
+    expect(() => loadConfig({ ...base, CANDOR_UPLOAD_LIMIT: 'lots' })).toThrow(/CANDOR_UPLOAD_LIMIT/);
+    expect(() => loadConfig({ ...base, CANDOR_UPLOAD_CONCURRENCY: '-1' })).toThrow(/CANDOR_UPLOAD_CONCURRENCY/);
+    expect(() => loadConfig({ ...base, CANDOR_UPLOAD_IDLE_TIMEOUT_MS: '1.5s' })).toThrow(/CANDOR_UPLOAD_IDLE_TIMEOUT_MS/);
+  });
+
   it('accepts a master key as base64 or hex, and rejects one of the wrong length', () => {
     const base = { CANDOR_ADMIN_KEY: 'a'.repeat(32), CANDOR_DATA_DIR: scratch() };
     expect(loadConfig({ ...base, CANDOR_MASTER_KEY: 'ab'.repeat(32) }).masterKey).toHaveLength(32);
