@@ -18,6 +18,8 @@ import { adoptPurpose, bearer, createBrand, createSubject, grant, TestBrand } fr
 const IDLE_MS = 1500;
 const LIMIT = 8 * 1024;
 const CONCURRENCY = 2;
+/** Shorter than the idle timeout: uploads must be exempt from it, and bound by the idle timeout instead. */
+const DEADLINE_MS = 1000;
 
 const openapi = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;
@@ -42,7 +44,7 @@ beforeAll(async () => {
   spoolDir = mkdtempSync(join(tmpdir(), 'candor-spool-test-'));
   process.env.TMPDIR = spoolDir;
   api = await startApi({
-    env: { CANDOR_UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_MS), CANDOR_UPLOAD_LIMIT: `${LIMIT / 1024}kb`, CANDOR_UPLOAD_CONCURRENCY: String(CONCURRENCY) },
+    env: { CANDOR_UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_MS), CANDOR_UPLOAD_LIMIT: `${LIMIT / 1024}kb`, CANDOR_UPLOAD_CONCURRENCY: String(CONCURRENCY), CANDOR_REQUEST_TIMEOUT_MS: String(DEADLINE_MS) },
   });
   server = api.app.getHttpServer() as Server;
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -170,12 +172,13 @@ describe('NDJSON upload routes (found in docs/openapi.json)', () => {
         const decision = await call('GET', `/v1/decisions/contact?subjectId=${quietSubject.id}&purpose=email_marketing&channel=email`, quiet.key);
         expect(decision.status, JSON.stringify(decision.body)).toBe(200);
         expect(decision.body.allowed).toBe(true);
-        expect(me.after + decision.after).toBeLessThan(IDLE_MS);
+        expect(me.after + decision.after).toBeLessThan(DEADLINE_MS);
         expect(await longTransactions(100)).toBe(0);
         expect(spooled().length).toBe(stalled.length);
         expect(Date.now() - started).toBeLessThan(IDLE_MS);
 
-        // Then the idle timeout cuts every stalled upload off: 408, nothing imported, files gone.
+        // Then the idle timeout — not the shorter request deadline — cuts every stalled upload off:
+        // 408, nothing imported, files gone.
         const cut = await Promise.all(stalled.map((u) => u.answer));
         for (const answer of cut) {
           expect(answer.status).toBe(408);
@@ -224,6 +227,21 @@ describe('NDJSON upload routes (found in docs/openapi.json)', () => {
         expect(res.body).toMatchObject({ code: 'payload-too-large', status: 413 });
         expect(res.after).toBeLessThan(IDLE_MS);
         expect(await jobsOf(brand.id)).toBe(0);
+        expect(spooled()).toEqual([]);
+      });
+
+      it('accepts an upload that keeps arriving for longer than the request deadline', async () => {
+        const brand = await createBrand(api, 'Slow Harbor');
+        const { req, answer } = openUpload(method, path, brand.key);
+        const started = Date.now();
+        for (let i = 0; Date.now() - started < DEADLINE_MS * 1.5; i++) {
+          req.write(firstLine(path).replace('stall-1', `slow-${i}`));
+          await new Promise((r) => setTimeout(r, IDLE_MS / 4));
+        }
+        req.end();
+        const res = await answer;
+        expect(res.status, JSON.stringify(res.body)).toBe(202);
+        expect(res.after).toBeGreaterThan(DEADLINE_MS);
         expect(spooled()).toEqual([]);
       });
 
