@@ -236,7 +236,11 @@ export function grantWithin(creator: Grant, requested: Grant, requestedScopes: r
 export function describeExcess(excess: GrantExcess, what: string): string {
   const parts: string[] = [];
   if (excess.scopes.length) parts.push(`the scope${excess.scopes.length > 1 ? 's' : ''} ${excess.scopes.map((s) => `"${s}"`).join(', ')}`);
-  else if (excess.permissions.length) parts.push(`the permission${excess.permissions.length > 1 ? 's' : ''} ${excess.permissions.join(', ')}`);
+  else if (excess.permissions.length) {
+    // Name the scopes that carry what is missing, so a key's owner knows what to ask for.
+    const needed = [...new Set(excess.permissions.flatMap((p) => scopesGranting(...(p.split(':') as [Action, Resource]))))];
+    parts.push(`what the scope${needed.length > 1 ? 's' : ''} ${needed.map((s) => `"${s}"`).join(', ')} allow${needed.length > 1 ? '' : 's'} (${excess.permissions.join(', ')})`);
+  }
   if (excess.purposes === 'unlimited') parts.push('every purpose (your credential is limited to some purposes: name them in "purposes")');
   else if (excess.purposes.length) parts.push(`the purpose${excess.purposes.length > 1 ? 's' : ''} ${excess.purposes.map((p) => `"${p}"`).join(', ')}`);
   return `${what} would hold more than your credential does: ${parts.join(' and ')}.`;
