@@ -254,7 +254,7 @@ describe('purpose limits on every personal-data route', () => {
           if (decision.logged && (route !== 'POST /v1/audiences/query' || text.includes(subject.id))) expect(await newestAccess(), `${route} was not logged`).not.toBe(before);
         },
       ),
-      { numRuns: Number(process.env.PURPOSE_RUNS ?? 60) },
+      { numRuns: Number(process.env.PURPOSE_RUNS ?? 100) },
     );
   });
 

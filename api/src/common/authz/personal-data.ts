@@ -53,10 +53,15 @@ export function personalDataRoutes(): readonly PersonalDataRoute[] {
   return REGISTRY;
 }
 
+/** Whether the caller may act for `purpose`: keys limited to purposes only for theirs. */
+export function purposeAllowed(caller: Actor, purpose: string): boolean {
+  return !(caller.kind === 'apiKey' && caller.purposes && !caller.purposes.includes(purpose));
+}
+
 /** A key limited to some purposes may not read for others. */
 export function assertPurposeAllowed(caller: Actor, purpose: string): void {
-  if (caller.kind === 'apiKey' && caller.purposes && !caller.purposes.includes(purpose)) {
-    throw new DomainError('purpose-not-allowed', `This key may act only for: ${caller.purposes.join(', ') || 'no purpose'}.`, { purpose });
+  if (caller.kind === 'apiKey' && !purposeAllowed(caller, purpose)) {
+    throw new DomainError('purpose-not-allowed', `This key may act only for: ${(caller.purposes ?? []).join(', ') || 'no purpose'}.`, { purpose });
   }
 }
 
