@@ -60,7 +60,8 @@ export class SubjectsService {
     }
     const shown = contact ? subjects : subjects.map((s) => ({ ...s, email: null, phone: null }));
     const fields = ['externalId', 'locale', 'timezone', ...(contact ? ['email', 'phone'] : [])];
-    await this.accessLog.record(em, caller.brandId, caller, shown.map((s) => s.id), { kind: 'subject', purpose: purposeKey ?? null, fields });
+    // Candor's own jobs (demo seeding, imports) are not a brand reading: only credentials leave records.
+    if (caller.kind !== 'system') await this.accessLog.record(em, caller.brandId, caller, shown.map((s) => s.id), { kind: 'subject', purpose: purposeKey ?? null, fields });
     return shown;
   }
 
