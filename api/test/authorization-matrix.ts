@@ -100,7 +100,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'get', path: '/v1/subjects/{id}/consents', ok: 200, scopes: ['consents:read', 'compliance'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/facts', ok: 201, scopes: ['subjects:write'], otherBrand: 404 },
   { method: 'get', path: '/v1/subjects/{id}/questions/next', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
-  { method: 'post', path: '/v1/subjects/{id}/portal-links', ok: 201, scopes: ['subjects:write'], otherBrand: 404 },
+  // A portal link becomes the customer's session: only a key holding all a session can do may mint it.
+  { method: 'post', path: '/v1/subjects/{id}/portal-links', ok: 201, allScopesOf: ['subjects:read', 'subjects:write', 'consents:read', 'consents:write', 'profiles:read', 'recommendations:read', 'compliance'], otherBrand: 404 },
   { method: 'get', path: '/v1/subjects/{id}/profile', ok: 200, scopes: ['profiles:read'], otherBrand: 404 },
   { method: 'get', path: '/v1/decisions/contact', ok: 200, scopes: ['consents:read'], otherBrand: 404 },
   // A batch answers per check; another brand's subject is "not found" inside the 200.
@@ -154,7 +155,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/me/recommendations/{sku}/feedback', ok: 200, customer: 200, otherCustomer: 'ok' },
 
   // Brand staff (console). No actor column signs in as staff yet: every actor here is refused.
-  { method: 'post', path: '/v1/staff', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
+  // A staff member holds no more than its creator: a viewer needs the compliance scope's reads too.
+  { method: 'post', path: '/v1/staff', ok: 201, allScopesOf: ['config:write', 'compliance'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/staff', ok: 200, scopes: ['config:write'], otherBrand: 'ok' },
   { method: 'delete', path: '/v1/staff/{id}', ok: 204, scopes: ['config:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/auth/staff-links', ok: 202, public: true },

@@ -126,7 +126,8 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     case 'GET /v1/brands/by-slug/{slug}':
       return { path: `/v1/brands/by-slug/${a.brand.slug}` };
     case 'POST /v1/api-keys':
-      return { path: row.path, body: { name: `matrix ${tag()}`, scopes: ['subjects:read'] } };
+      // A key the caller may mint: one with no more than `config:write` (POST /v1/api-keys needs it anyway).
+      return { path: row.path, body: { name: `matrix ${tag()}`, scopes: ['config:write'] } };
     case 'DELETE /v1/api-keys/{id}': {
       const created = await api.http.post('/v1/api-keys').set(brandKey).send({ name: `doomed ${tag()}`, scopes: ['subjects:read'] });
       expect(created.status, JSON.stringify(created.body)).toBe(201);

@@ -76,8 +76,10 @@ describe('explained recommendations', () => {
 
     const token = await signInCustomer(api, brand, subject.id);
     const log = await api.http.get('/v1/me/access-log').set(me(token));
-    expect(log.body.data[0]).toMatchObject({ kind: 'recommendations', purpose: 'personalization' });
-    expect(log.body.data[0].fields.sort()).toEqual(['facts.lifestyle', 'facts.motivation', 'facts.practice_time']);
+    // Reading the consents above is logged too (kind "consents"); the recommendations read is the one before.
+    const read = log.body.data.find((r: { kind: string }) => r.kind === 'recommendations');
+    expect(read).toMatchObject({ kind: 'recommendations', purpose: 'personalization' });
+    expect(read.fields.sort()).toEqual(['facts.lifestyle', 'facts.motivation', 'facts.practice_time']);
   });
 
   it('refuses with 403 consent-required once personalization is withdrawn', async () => {

@@ -27,7 +27,8 @@ describe('staff accounts', () => {
   it('signs staff in by emailed link and lets each role do exactly its part, audited', async () => {
     const brand = await createBrand(api, 'Calm Harbor');
     await adoptPurpose(api, brand, 'email_marketing');
-    const configKey = await createKey(api, brand, ['config:write']);
+    // An admin holds the compliance role's reads (subjects, exports) and staff management: so must its creator.
+    const configKey = await createKey(api, brand, ['config:write', 'compliance', 'subjects:read']);
     for (const [email, name, role] of [
       ['dpo@calmharbor.example', 'Astrid Berg', 'admin'],
       ['privacy@calmharbor.example', 'Jonas Lie', 'compliance'],

@@ -1225,7 +1225,7 @@ export interface components {
             /** @example /v1/subjects */
             instance: string;
             /** @enum {string} */
-            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "too-many-requests" | "internal" | "unavailable";
+            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "too-many-requests" | "internal" | "unavailable";
             traceId?: string;
             errors?: components["schemas"]["FieldErrorDto"][];
         };
@@ -2263,7 +2263,7 @@ export interface components {
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
             /** @enum {string} */
-            kind: "profile" | "export" | "audience" | "recommendations";
+            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation";
             purpose: string | null;
             fields: string[];
         };
@@ -3232,6 +3232,8 @@ export interface operations {
                 externalId?: string;
                 /** @description Find subjects by email (matched by keyed hash, case-insensitive). */
                 email?: string;
+                /** @description The purpose this read serves. A key limited to purposes must name one of its own to see email and phone, and only a purpose that contacts people (with channels, or covering the "contact" category) shows them. */
+                purpose?: string;
             };
             header?: never;
             path?: never;
@@ -3350,7 +3352,10 @@ export interface operations {
     };
     Subjects_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The purpose this read serves (see GET /v1/subjects). */
+                purpose?: string;
+            };
             header?: never;
             path: {
                 id: string;

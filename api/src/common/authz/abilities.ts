@@ -1,4 +1,5 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
+import { DomainError } from '../errors/domain-error';
 import type { Actor, Scope, StaffRole } from './actor';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
@@ -143,4 +144,110 @@ export function profileAbilityFor(purpose: { dataCategories: readonly string[]; 
   can('read', 'Fact', { category: { $in: [...purpose.dataCategories] } });
   if (purpose.channels.length || purpose.dataCategories.includes('preferences')) can('read', 'Profile', ['preferences']);
   return build();
+}
+
+// ---- Grants: what a credential may hand out -------------------------------------------------
+
+/** One permission, as `action:Resource`. */
+export type Permission = `${Action}:${Resource}`;
+const ACTIONS: readonly Action[] = ['create', 'read', 'update', 'delete', 'verify'];
+/** Resources that only ever mean the holder's own session or own data: never power over others. */
+const SELF_RESOURCES: ReadonlySet<Resource> = new Set<Resource>(['Me', 'StaffSession']);
+
+/**
+ * What a credential holds: the permissions its ability gives over the brand's data, and the
+ * purposes it may read personal data for (`null`: every purpose).
+ */
+export interface Grant {
+  permissions: ReadonlySet<Permission>;
+  purposes: readonly string[] | null;
+}
+
+/** The permissions an actor's CASL ability gives (conditional rules count: they are power too). */
+export function permissionsOf(actor: Actor): Set<Permission> {
+  const ability = abilityFor(actor);
+  const held = new Set<Permission>();
+  for (const resource of RESOURCES) {
+    if (SELF_RESOURCES.has(resource)) continue;
+    for (const action of ACTIONS) if (ability.can(action, resource)) held.add(`${action}:${resource}`);
+  }
+  return held;
+}
+
+const GRANT_BRAND = 'grant-check';
+
+/** What a brand key with these scopes and purposes holds. */
+export function keyGrant(scopes: readonly Scope[], purposes: readonly string[] | null): Grant {
+  return { permissions: permissionsOf({ kind: 'apiKey', brandId: GRANT_BRAND, keyId: GRANT_BRAND, name: GRANT_BRAND, scopes, purposes }), purposes };
+}
+
+/** What a staff member of this role holds. Staff are never limited to purposes (compliance reads everything). */
+export function staffGrant(role: StaffRole): Grant {
+  return {
+    permissions: permissionsOf({ kind: 'staff', brandId: GRANT_BRAND, staffId: GRANT_BRAND, role, name: GRANT_BRAND, sessionId: GRANT_BRAND }),
+    purposes: null,
+  };
+}
+
+/**
+ * What a customer session (what a portal link turns into) lets its holder do to that subject, in
+ * brand-key terms: read the identifiers, every fact for every purpose, consents and
+ * recommendations; change consents, facts and preferences; export and ask for erasure. Whoever
+ * mints a portal link holds the session, so it must already hold all this.
+ */
+export const CUSTOMER_SESSION_SCOPES: readonly Scope[] = [
+  'subjects:read', 'subjects:write', 'consents:read', 'consents:write', 'profiles:read', 'recommendations:read', 'compliance',
+];
+export function customerSessionGrant(): Grant {
+  return keyGrant(CUSTOMER_SESSION_SCOPES, null);
+}
+
+/** What an actor holds itself. The operator holds only brand creation; no actor holds another brand. */
+export function grantOf(actor: Actor): Grant {
+  return {
+    permissions: permissionsOf(actor),
+    purposes: actor.kind === 'apiKey' ? actor.purposes : actor.kind === 'operator' ? [] : null,
+  };
+}
+
+/** How a requested grant exceeds its creator: permissions, scopes and purposes the creator lacks. */
+export interface GrantExcess {
+  permissions: Permission[];
+  /** The requested scopes (for keys) that carry a permission the creator lacks. */
+  scopes: Scope[];
+  /** Purposes the creator may not act for; `unlimited` when every purpose was asked for. */
+  purposes: string[] | 'unlimited';
+}
+
+/**
+ * The one rule for every credential or grant of power: the created one may hold nothing its
+ * creator does not (permissions and purposes). Returns null when it is within, else what exceeds.
+ */
+export function grantWithin(creator: Grant, requested: Grant, requestedScopes: readonly Scope[] = []): GrantExcess | null {
+  const permissions = [...requested.permissions].filter((p) => !creator.permissions.has(p));
+  const purposes: string[] | 'unlimited' =
+    creator.purposes === null ? [] : requested.purposes === null ? 'unlimited' : requested.purposes.filter((p) => !creator.purposes!.includes(p));
+  if (!permissions.length && Array.isArray(purposes) && !purposes.length) return null;
+  const scopes = requestedScopes.filter((s) => SCOPE_RULES[s].some(([a, r]) => (Array.isArray(a) ? a : [a]).some((x) => !creator.permissions.has(`${x}:${r}`))));
+  return { permissions, scopes, purposes };
+}
+
+/** Words for a 403 problem's detail: names what exceeds, never a secret. */
+export function describeExcess(excess: GrantExcess, what: string): string {
+  const parts: string[] = [];
+  if (excess.scopes.length) parts.push(`the scope${excess.scopes.length > 1 ? 's' : ''} ${excess.scopes.map((s) => `"${s}"`).join(', ')}`);
+  else if (excess.permissions.length) {
+    // Name the scopes that carry what is missing, so a key's owner knows what to ask for.
+    const needed = [...new Set(excess.permissions.flatMap((p) => scopesGranting(...(p.split(':') as [Action, Resource]))))];
+    parts.push(`what the scope${needed.length > 1 ? 's' : ''} ${needed.map((s) => `"${s}"`).join(', ')} allow${needed.length > 1 ? '' : 's'} (${excess.permissions.join(', ')})`);
+  }
+  if (excess.purposes === 'unlimited') parts.push('every purpose (your credential is limited to some purposes: name them in "purposes")');
+  else if (excess.purposes.length) parts.push(`the purpose${excess.purposes.length > 1 ? 's' : ''} ${excess.purposes.map((p) => `"${p}"`).join(', ')}`);
+  return `${what} would hold more than your credential does: ${parts.join(' and ')}.`;
+}
+
+/** Throws 403 `grant-exceeds-caller` unless `requested` is within what `actor` holds itself. */
+export function assertGrantWithin(actor: Actor, requested: Grant, what: string, requestedScopes: readonly Scope[] = []): void {
+  const excess = grantWithin(grantOf(actor), requested, requestedScopes);
+  if (excess) throw new DomainError('grant-exceeds-caller', describeExcess(excess, what), { exceeding: excess });
 }

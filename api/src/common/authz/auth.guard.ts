@@ -10,6 +10,7 @@ import { abilityFor, Action, Resource, scopesGranting } from './abilities';
 import type { Actor } from './actor';
 import { ApiKeyResolver } from './api-key-resolver.service';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
+import { enforcePurpose, PERSONAL_DATA, PurposeSource } from './personal-data';
 import { SessionResolver } from './session-resolver.service';
 
 /**
@@ -54,6 +55,8 @@ export class AuthGuard implements CanActivate {
         { requiredScopes: scopes },
       );
     }
+    const personal = this.reflector.get<PurposeSource | undefined>(PERSONAL_DATA, ctx.getHandler());
+    if (personal) enforcePurpose(actor, personal, req);
     return true;
   }
 

@@ -9,6 +9,7 @@ export const PROBLEM_TYPES = {
   'insufficient-scope': { status: 403, title: 'The credential does not allow this action' },
   'consent-required': { status: 403, title: 'There is no standing consent for this purpose' },
   'purpose-not-allowed': { status: 403, title: 'The credential may not act for this purpose' },
+  'grant-exceeds-caller': { status: 403, title: 'A credential may not grant more than it holds itself' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },

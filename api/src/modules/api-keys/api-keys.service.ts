@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager, IsNull } from 'typeorm';
+import { assertGrantWithin, keyGrant } from '../../common/authz/abilities';
 import { BrandActor, Scope } from '../../common/authz/actor';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
@@ -18,6 +19,7 @@ export class ApiKeysService {
   ) {}
 
   create(caller: BrandActor, input: CreateApiKeyDto): Promise<IssuedApiKeyResponse> {
+    assertGrantWithin(caller, keyGrant(input.scopes, input.purposes ?? null), 'The new key', input.scopes);
     return this.db.run(caller.brandId, async (em) => {
       const issued = await this.issue(em, caller.brandId, input.name, input.scopes, input.purposes ?? null);
       await this.audit.record(em, caller.brandId, caller, 'api_key.created', issued.id, { scopes: issued.scopes });

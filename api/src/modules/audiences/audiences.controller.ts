@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
@@ -17,6 +18,7 @@ export class AudiencesController {
   @Can('read', 'Audience')
   @ApiPage(AudienceMemberResponse)
   @ApiProblems(401, 403, 422)
+  @ReadsPersonalData({ kind: 'body', name: 'purpose' })
   query(@Caller() caller: BrandActor, @Body() body: AudienceQueryDto): Promise<Page<AudienceMemberResponse>> {
     return this.audiences.query(caller, body);
   }
@@ -29,6 +31,7 @@ export class AudiencesController {
     description: 'Exact and current: the members `POST /v1/audiences/query` would page through now. Names no member, so nothing is added to access logs.',
   })
   @ApiProblems(401, 403, 422)
+  @ReadsPersonalData({ kind: 'body', name: 'purpose' }, { notLogged: 'a count, not any one customer\'s data' })
   count(@Caller() caller: BrandActor, @Body() body: AudienceDefinitionDto): Promise<AudienceCountResponse> {
     return this.audiences.count(caller, body);
   }

@@ -12,6 +12,7 @@ import { BrandsService } from '../brands/brands.service';
 import { SubjectEntity } from '../subjects/subject.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { SessionEntity, SignInTokenEntity } from './auth.entity';
+import { assertGrantWithin, customerSessionGrant } from '../../common/authz/abilities';
 import { PortalLinkResponse, SessionResponse } from './dto/auth.dto';
 import { MailerService } from './mailer.service';
 
@@ -68,6 +69,8 @@ export class SignInService {
 
   /** A one-time link a brand puts in its "manage your preferences" emails. */
   issuePortalLink(caller: BrandActor, subjectId: string): Promise<PortalLinkResponse> {
+    // The link becomes the customer's session; whoever mints it holds it, so it must hold that much already.
+    assertGrantWithin(caller, customerSessionGrant(), 'A portal link (a customer session)');
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
       const brand = await em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId });

@@ -8,6 +8,8 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
 import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
 import { NoticeEntity } from '../purposes/purpose.entity';
+import { purposesOf } from '../../common/authz/personal-data';
+import { AccessLogService } from '../profiles/access-log.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { ConsentConflictEntity } from './consent-conflict.entity';
@@ -42,6 +44,7 @@ export class ConsentLedgerService {
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   /** Records a grant or withdrawal for one subject and purpose. */
@@ -192,8 +195,14 @@ export class ConsentLedgerService {
         () => em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { purpose: 'ASC' } }),
         () => em.getRepository(ConsentEventEntity).find({ where: { brandId: caller.brandId, subjectId }, order: { seq: 'ASC' } }),
       );
+      // A key limited to purposes sees the consent state and history of its own purposes only.
+      const limit = purposesOf(caller);
+      const mine = <T extends { purpose: string }>(rows: T[]) => (limit === null ? rows : rows.filter((r) => limit.includes(r.purpose)));
+      const [shownStates, shownEvents] = [mine(states), mine(events)];
+      const purposes = [...new Set(shownStates.map((s) => s.purpose))];
+      await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'consents', purpose: null, fields: purposes.map((p) => `consents.${p}`) });
       const now = new Date();
-      return { data: states.map((s) => toStateResponse(s, now)), history: events.map(toEventResponse) };
+      return { data: shownStates.map((s) => toStateResponse(s, now)), history: shownEvents.map(toEventResponse) };
     });
   }
 

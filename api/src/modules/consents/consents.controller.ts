@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, Param, Post, Req } from '@nestjs/common
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ApiProblems } from '../../common/http/openapi.decorators';
@@ -41,6 +42,7 @@ export class ConsentsController {
   @Can('read', 'ConsentEvent')
   @ApiOkResponse({ type: SubjectConsentsResponse })
   @ApiProblems(401, 403, 404)
+  @ReadsPersonalData({ kind: 'ownPurposes' })
   forSubject(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) subjectId: string): Promise<SubjectConsentsResponse> {
     return this.ledger.forSubject(caller, subjectId);
   }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pinoHttp, { HttpLogger, startTime } from 'pino-http';
 import { abilityFor } from '../../common/authz/abilities';
 import type { Actor, BrandActor } from '../../common/authz/actor';
+import { purposeAllowed } from '../../common/authz/personal-data';
 import { ApiKeyResolver } from '../../common/authz/api-key-resolver.service';
 import { pinoHttpOptions } from '../../common/http/logging';
 import { KEY_PATTERN } from '../../common/http/validators';
@@ -72,7 +73,9 @@ export class DecisionFastPath {
     const token = /^Bearer\s+(cnd_\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return false;
     const actor = await this.keys.resolve(token);
-    if (!actor || !this.allowed(actor)) return false;
+    // The route's purpose decision (see the controller's @ReadsPersonalData) holds here too: a key
+    // limited to other purposes is handed to the full pipeline, whose guard answers 403.
+    if (!actor || !this.allowed(actor) || !purposeAllowed(actor, check.purpose)) return false;
     let decision;
     try {
       decision = await this.decisions.decide(actor as BrandActor, check);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
@@ -25,6 +26,7 @@ export class DecisionsController {
   @Can('read', 'Decision')
   @ApiOkResponse({ type: ContactDecisionResponse })
   @ApiProblems(401, 403, 404, 422)
+  @ReadsPersonalData({ kind: 'query', name: 'purpose' }, { notLogged: 'a yes/no about contacting, asked before every message: it carries no fact or identifier' })
   decide(@Caller() caller: BrandActor, @Query() query: ContactCheckDto): Promise<ContactDecisionResponse> {
     return this.decisions.decide(caller, query);
   }
@@ -34,6 +36,7 @@ export class DecisionsController {
   @Can('read', 'Decision')
   @ApiOkResponse({ type: BatchContactDecisionsResponse })
   @ApiProblems(401, 403, 422)
+  @ReadsPersonalData({ kind: 'bodyList', list: 'checks', name: 'purpose' }, { notLogged: 'yes/no answers about contacting, asked before every message: they carry no fact or identifier' })
   async decideMany(@Caller() caller: BrandActor, @Body() body: ContactChecksDto): Promise<BatchContactDecisionsResponse> {
     return { results: await this.decisions.decideMany(caller, body.checks) };
   }

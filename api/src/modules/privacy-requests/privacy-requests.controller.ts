@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
@@ -31,6 +32,7 @@ export class PrivacyRequestsController {
   @Can('create', 'PrivacyRequest')
   @ApiCreatedResponse({ type: PrivacyRequestResponse, description: 'Access, erasure and objection are carried out at once.' })
   @ApiProblems(401, 403, 404, 422)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'the customer\'s own request, handled for a legal obligation; they see it in their portal' })
   file(@Caller() caller: BrandActor, @Body() body: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
     return this.requests.file(caller, body);
   }
@@ -39,6 +41,7 @@ export class PrivacyRequestsController {
   @Can('read', 'PrivacyRequest')
   @ApiPage(PrivacyRequestResponse)
   @ApiProblems(401, 403, 422)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'the customers\' own requests, handled for a legal obligation; each sees theirs in the portal' })
   list(@Caller() caller: BrandActor, @Query() query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
     return this.requests.list(caller, query);
   }
@@ -47,6 +50,7 @@ export class PrivacyRequestsController {
   @Can('read', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse })
   @ApiProblems(401, 403, 404)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'the customer\'s own request, handled for a legal obligation; they see it in their portal' })
   get(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('privacy request')) id: string): Promise<PrivacyRequestResponse> {
     return this.requests.get(caller, id);
   }
@@ -56,6 +60,7 @@ export class PrivacyRequestsController {
   @Can('update', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse })
   @ApiProblems(401, 403, 404, 409, 422)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'carrying out the customer\'s own request (a legal obligation); the export it makes is logged' })
   execute(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('privacy request')) id: string, @Body() body: ExecuteRequestDto): Promise<PrivacyRequestResponse> {
     return this.requests.execute(caller, id, body.note);
   }
@@ -65,6 +70,7 @@ export class PrivacyRequestsController {
   @Can('update', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse, description: 'Once, with a reason, before the first deadline passes.' })
   @ApiProblems(401, 403, 404, 409, 422)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'the customer\'s own request, handled for a legal obligation; they see it in their portal' })
   extend(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('privacy request')) id: string, @Body() body: ExtendRequestDto): Promise<PrivacyRequestResponse> {
     return this.requests.extend(caller, id, body.reason, body.days);
   }
@@ -74,6 +80,7 @@ export class PrivacyRequestsController {
   @ApiProduces('application/json', 'text/html')
   @ApiOkResponse({ description: 'Everything held about the subject (docs/export.schema.json); `Accept: text/html` gives a readable page.' })
   @ApiProblems(401, 403, 404)
+  @ReadsPersonalData({ kind: 'every' })
   async export(
     @Caller() caller: BrandActor,
     @Param('id', notFoundOnBadUuid('subject')) id: string,
@@ -95,6 +102,7 @@ export class PrivacyRequestsController {
   @Can('read', 'ConsentRecord')
   @ApiOkResponse({ description: 'Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms.' })
   @ApiProblems(401, 403, 404)
+  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'proof of consent kept for a legal obligation; the customer sees the same events as their consent history' })
   async consentRecords(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<{ data: unknown[]; nextCursor: null }> {
     return { data: await this.compliance.consentRecords(caller, id), nextCursor: null };
   }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
@@ -16,6 +17,7 @@ export class ProfilesController {
   @Can('read', 'Profile')
   @ApiOkResponse({ type: ProfileResponse, description: 'Only what the purpose covers; the read is recorded in the customer\'s access log.' })
   @ApiProblems(401, 403, 404, 422)
+  @ReadsPersonalData({ kind: 'query', name: 'purpose' })
   read(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) subjectId: string, @Query() query: ProfileQuery): Promise<ProfileResponse> {
     return this.profiles.read(caller, subjectId, query.purpose);
   }

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { subject as asSubject } from '@casl/ability';
 import { profileAbilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { assertPurposeAllowed } from '../../common/authz/personal-data';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
@@ -94,9 +95,4 @@ export class ProfilesService {
   }
 }
 
-/** A key limited to some purposes may not read for others. */
-export function assertPurposeAllowed(caller: BrandActor, purpose: string): void {
-  if (caller.kind === 'apiKey' && caller.purposes && !caller.purposes.includes(purpose)) {
-    throw new DomainError('purpose-not-allowed', `This key may act only for: ${caller.purposes.join(', ')}.`, { purpose });
-  }
-}
+export { assertPurposeAllowed };

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
@@ -58,6 +59,7 @@ export class RecommendationsController {
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: RecommendationsResponse })
   @ApiProblems(401, 403, 404, 422)
+  @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
   async recommend(@Caller() caller: BrandActor, @Body() body: RecommendationsRequestDto): Promise<RecommendationsResponse> {
     return { data: await this.recommendations.recommend(caller, body.subjectId, body.limit) };
   }
@@ -67,6 +69,7 @@ export class RecommendationsController {
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: ExplanationResponse })
   @ApiProblems(401, 403, 404, 422)
+  @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
   validate(@Caller() caller: BrandActor, @Body() body: ValidateExplanationDto): Promise<ExplanationResponse> {
     return this.recommendations.validate(caller, body);
   }

@@ -108,6 +108,8 @@ export class RecommendationsService {
       if (!item) throw new DomainError('not-found', `No catalog item "${input.sku}".`);
       const [scored] = scoreItems(input.because.map((id) => usable.get(id)!), [item]);
       const because: Contribution[] = scored?.because ?? [];
+      const cited = [...new Set(because.map((c) => `facts.${c.fact.key}`))];
+      await this.accessLog.record(em, caller.brandId, caller, [input.subjectId], { kind: 'explanation', purpose: PERSONALIZATION, fields: cited });
       return this.explanation(because, subject.locale, consent!.eventId, await this.labels(em, caller.brandId));
     });
   }

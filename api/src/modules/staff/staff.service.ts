@@ -1,6 +1,7 @@
 import { Injectable, Logger, Inject } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull, MoreThan } from 'typeorm';
+import { assertGrantWithin, staffGrant } from '../../common/authz/abilities';
 import type { Actor, BrandActor, StaffActor } from '../../common/authz/actor';
 import { CryptoService, normaliseEmail } from '../../common/crypto/crypto.service';
 import { isUniqueViolation } from '../../common/database/errors';
@@ -33,6 +34,7 @@ export class StaffService {
   ) {}
 
   async create(caller: BrandActor, input: CreateStaffDto): Promise<StaffResponse> {
+    assertGrantWithin(caller, staffGrant(input.role), `A staff member with the role "${input.role}"`);
     const email = normaliseEmail(input.email);
     try {
       return await this.db.run(caller.brandId, async (em) => {

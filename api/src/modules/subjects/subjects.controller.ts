@@ -1,8 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
+import { DomainError } from '../../common/errors/domain-error';
+import { KEY_PATTERN } from '../../common/http/validators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
@@ -19,6 +22,7 @@ export class SubjectsController {
   @ApiCreatedResponse({ type: SubjectResponse, description: 'Created.' })
   @ApiOkResponse({ type: SubjectResponse, description: 'A subject with this externalId already existed; it is returned unchanged.' })
   @ApiProblems(401, 403, 409, 422)
+  @ReadsPersonalData({ kind: 'identifiers' })
   async create(
     @Caller() caller: BrandActor,
     @Body() body: CreateSubjectDto,
@@ -33,6 +37,7 @@ export class SubjectsController {
   @Can('read', 'Subject')
   @ApiPage(SubjectResponse)
   @ApiProblems(401, 403, 422)
+  @ReadsPersonalData({ kind: 'identifiers' })
   list(@Caller() caller: BrandActor, @Query() query: SubjectQuery): Promise<Page<SubjectResponse>> {
     return this.subjects.list(caller, query);
   }
@@ -41,7 +46,12 @@ export class SubjectsController {
   @Can('read', 'Subject')
   @ApiOkResponse({ type: SubjectResponse })
   @ApiProblems(401, 403, 404)
-  get(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<SubjectResponse> {
-    return this.subjects.get(caller, id);
+  @ReadsPersonalData({ kind: 'identifiers' })
+  @ApiQuery({ name: 'purpose', required: false, description: 'The purpose this read serves (see GET /v1/subjects).', schema: { type: 'string', pattern: KEY_PATTERN.source } })
+  get(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string, @Query('purpose') purpose?: string): Promise<SubjectResponse> {
+    if (purpose !== undefined && (typeof purpose !== 'string' || !KEY_PATTERN.test(purpose))) {
+      throw DomainError.validation([{ path: 'purpose', message: 'must be a purpose key such as "email_marketing"' }]);
+    }
+    return this.subjects.get(caller, id, purpose);
   }
 }

@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { BrandActor } from '../../common/authz/actor';
+import { purposesOf } from '../../common/authz/personal-data';
 import { CryptoService, normaliseEmail, normalisePhone } from '../../common/crypto/crypto.service';
 import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { AccessLogService } from '../profiles/access-log.service';
+import { PurposeEntity } from '../purposes/purpose.entity';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
 import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
 
@@ -27,11 +30,39 @@ export class SubjectsService {
   constructor(
     private readonly db: TenantDb,
     private readonly crypto: CryptoService,
+    private readonly accessLog: AccessLogService,
   ) {}
 
-  /** Creates a subject, or returns the existing one with the same `externalId` (`created: false`). */
+  /**
+   * Creates a subject, or returns the existing one with the same `externalId` (`created: false`).
+   * Returning an existing subject is a read of its identifiers: redacted and logged like `get`.
+   */
   create(caller: BrandActor, input: CreateSubjectDto): Promise<{ created: boolean; subject: SubjectResponse }> {
-    return this.db.run(caller.brandId, (em) => this.createInTx(em, caller.brandId, input));
+    return this.db.run(caller.brandId, async (em) => {
+      const result = await this.createInTx(em, caller.brandId, input);
+      if (result.created) return result;
+      return { created: false, subject: (await this.disclose(em, caller, [result.subject], undefined))[0] };
+    });
+  }
+
+  /**
+   * What a caller may see of subjects' identifiers, and its access record. Contact data (email,
+   * phone) goes to a key limited to purposes only when it states a purpose of its own (checked by
+   * the guard) that contacts people: one with channels or covering the `contact` category. Keys
+   * not limited to purposes, and staff, see everything, as before.
+   */
+  private async disclose(em: EntityManager, caller: BrandActor, subjects: SubjectResponse[], purposeKey: string | undefined): Promise<SubjectResponse[]> {
+    let contact = purposesOf(caller) === null;
+    if (purposeKey !== undefined) {
+      const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
+      if (!purpose) throw DomainError.unknownPurpose(purposeKey);
+      contact ||= purpose.channels.length > 0 || purpose.dataCategories.includes('contact');
+    }
+    const shown = contact ? subjects : subjects.map((s) => ({ ...s, email: null, phone: null }));
+    const fields = ['externalId', 'locale', 'timezone', ...(contact ? ['email', 'phone'] : [])];
+    // Candor's own jobs (demo seeding, imports) are not a brand reading: only credentials leave records.
+    if (caller.kind !== 'system') await this.accessLog.record(em, caller.brandId, caller, shown.map((s) => s.id), { kind: 'subject', purpose: purposeKey ?? null, fields });
+    return shown;
   }
 
   /** `create` inside the caller's transaction (imports). */
@@ -105,12 +136,12 @@ export class SubjectsService {
   }
 
   /** A subject; an erased one answers 410 so callers know to drop their copy. */
-  get(caller: BrandActor, id: string): Promise<SubjectResponse> {
+  get(caller: BrandActor, id: string, purposeKey?: string): Promise<SubjectResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId: caller.brandId, id });
       if (!subject) throw DomainError.notFound('subject', id);
       if (subject.erasedAt) throw new DomainError('subject-gone', `Subject ${id} was erased on ${subject.erasedAt.toISOString()}.`);
-      return this.toResponse(em, subject);
+      return (await this.disclose(em, caller, [await this.toResponse(em, subject)], purposeKey))[0];
     });
   }
 
@@ -133,7 +164,7 @@ export class SubjectsService {
       if (after) qb.andWhere('s.subject_id > :after', { after: after.id });
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
-      const data = await mapInTurn(page, (row) => this.toResponse(em, row));
+      const data = await this.disclose(em, caller, await mapInTurn(page, (row) => this.toResponse(em, row)), query.purpose);
       return { data, nextCursor: rows.length > limit ? Cursor.encode({ id: page[page.length - 1].id }) : null };
     });
   }

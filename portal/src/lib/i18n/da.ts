@@ -208,6 +208,9 @@ export const da: Messages = {
       export: 'en kopi af alle dine data',
       audience: 'en målgruppeliste',
       recommendations: 'anbefalinger til dig',
+      subject: 'dine kontaktoplysninger',
+      consents: 'dine samtykkevalg',
+      explanation: 'begrundelsen for en anbefaling',
     },
   },
   errors: {

@@ -210,6 +210,9 @@ export const en = {
       export: 'a copy of all your data',
       audience: 'an audience list',
       recommendations: 'recommendations for you',
+      subject: 'your contact details',
+      consents: 'your consent choices',
+      explanation: 'the reason for a recommendation',
     } as Record<string, string>,
   },
   errors: {

@@ -208,6 +208,9 @@ export const hu: Messages = {
       export: 'az összes adatod másolatát',
       audience: 'egy célcsoport-listát',
       recommendations: 'neked szóló ajánlásokat',
+      subject: 'az elérhetőségeidet',
+      consents: 'a hozzájárulási döntéseidet',
+      explanation: 'egy ajánlás indoklását',
     },
   },
   errors: {

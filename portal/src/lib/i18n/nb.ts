@@ -208,6 +208,9 @@ export const nb: Messages = {
       export: 'en kopi av alle dataene dine',
       audience: 'en målgruppeliste',
       recommendations: 'anbefalinger til deg',
+      subject: 'kontaktopplysningene dine',
+      consents: 'samtykkevalgene dine',
+      explanation: 'begrunnelsen for en anbefaling',
     },
   },
   errors: {

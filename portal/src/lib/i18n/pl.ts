@@ -212,6 +212,9 @@ export const pl: Messages = {
       export: 'kopię wszystkich Twoich danych',
       audience: 'listę odbiorców',
       recommendations: 'rekomendacje dla Ciebie',
+      subject: 'Twoje dane kontaktowe',
+      consents: 'Twoje wybory zgód',
+      explanation: 'uzasadnienie rekomendacji',
     },
   },
   errors: {

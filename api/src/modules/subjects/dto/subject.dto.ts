@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { IsTimeZone, LOCALE_PATTERN } from '../../../common/http/validators';
+import { IsTimeZone, KEY_PATTERN, LOCALE_PATTERN } from '../../../common/http/validators';
 
 export const PHONE_PATTERN = /^\+[1-9][0-9 ()-]{6,20}$/;
 
@@ -47,6 +47,15 @@ export class SubjectQuery extends PageQuery {
   @IsOptional()
   @IsEmail({}, { message: 'must be an email address' })
   email?: string;
+
+  @ApiPropertyOptional({
+    description: 'The purpose this read serves. A key limited to purposes must name one of its own to see email and phone, and only a purpose that contacts people (with channels, or covering the "contact" category) shows them.',
+    example: 'email_marketing',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a purpose key such as "email_marketing"' })
+  purpose?: string;
 }
 
 export class SubjectResponse {
