@@ -5,9 +5,10 @@ import { SessionResolver } from './authz/session-resolver.service';
 import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
+import { Cursors } from './http/pagination';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics],
-  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics], })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, Cursors],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, Cursors], })
 export class CommonModule {}

@@ -6,7 +6,7 @@ import { CryptoService, normaliseEmail, normalisePhone } from '../../common/cryp
 import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
 import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
 
@@ -27,6 +27,7 @@ export class SubjectsService {
   constructor(
     private readonly db: TenantDb,
     private readonly crypto: CryptoService,
+    private readonly cursors: Cursors,
   ) {}
 
   /** Creates a subject, or returns the existing one with the same `externalId` (`created: false`). */
@@ -117,7 +118,7 @@ export class SubjectsService {
   list(caller: BrandActor, query: SubjectQuery): Promise<Page<SubjectResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ id: string }>(query.cursor, ['id']);
+      const after = this.cursors.decode({ list: 'subjects', brandId: caller.brandId }, query.cursor, { id: 'uuid' });
       const qb = em
         .getRepository(SubjectEntity)
         .createQueryBuilder('s')
@@ -134,7 +135,7 @@ export class SubjectsService {
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
       const data = await mapInTurn(page, (row) => this.toResponse(em, row));
-      return { data, nextCursor: rows.length > limit ? Cursor.encode({ id: page[page.length - 1].id }) : null };
+      return { data, nextCursor: rows.length > limit ? this.cursors.encode({ list: 'subjects', brandId: caller.brandId }, { id: page[page.length - 1].id }) : null };
     });
   }
 

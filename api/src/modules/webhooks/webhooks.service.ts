@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
@@ -20,6 +20,7 @@ export class WebhooksService {
     private readonly secrets: WebhookSecrets,
     private readonly audit: AuditService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
+    private readonly cursors: Cursors,
   ) {}
 
   create(caller: BrandActor, input: CreateWebhookDto): Promise<CreatedWebhookResponse> {
@@ -105,7 +106,8 @@ export class WebhooksService {
         throw DomainError.notFound('webhook', endpointId);
       }
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const scope = { list: 'webhook-deliveries', brandId: caller.brandId, parent: endpointId } as const;
+      const after = this.cursors.decode(scope, query.cursor, { at: 'timestamp', id: 'uuid' });
       const params: unknown[] = [caller.brandId, endpointId, limit + 1];
       let where = '';
       if (query.status) {
@@ -138,7 +140,7 @@ export class WebhooksService {
           nextAttemptAt: iso(r.next_attempt_at)!,
           createdAt: iso(r.created_at)!,
         })),
-        nextCursor: rows.length > limit ? Cursor.encode({ at: iso(last.created_at)!, id: last.delivery_id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode(scope, { at: iso(last.created_at)!, id: last.delivery_id }) : null,
       };
     });
   }
