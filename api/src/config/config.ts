@@ -32,6 +32,11 @@ export interface CandorConfig {
   rateLimitWindowSeconds: number;
   /** A response not started within this becomes 503; 0 turns the deadline off. */
   requestTimeoutMs: number;
+  /**
+   * Bearer token `GET /metrics` requires. Null: metrics are open in development and tests and
+   * closed (404) in production.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     rateLimit: intOr(env.CANDOR_RATE_LIMIT, 100_000, 'CANDOR_RATE_LIMIT', problems, 'requests'),
     rateLimitWindowSeconds: intOr(env.CANDOR_RATE_LIMIT_WINDOW_S, 10, 'CANDOR_RATE_LIMIT_WINDOW_S', problems, 'seconds') || 10,
     requestTimeoutMs: intOr(env.CANDOR_REQUEST_TIMEOUT_MS, 30_000, 'CANDOR_REQUEST_TIMEOUT_MS', problems),
+    metricsToken: env.CANDOR_METRICS_TOKEN?.trim() || null,
   };
+  if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
