@@ -8,7 +8,7 @@ import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { CreatedWebhookResponse, CreateWebhookDto, DeliveryQuery, DeliveryResponse, PropagationResponse, WebhookResponse } from './dto/webhook.dto';
-import { urlProblem } from './ssrf-guard';
+import { resolvedProblem, urlProblem } from './ssrf-guard';
 import { WebhookEndpointEntity } from './webhook.entity';
 import { WebhookSecrets } from './webhook-secrets.service';
 
@@ -23,8 +23,9 @@ export class WebhooksService {
     private readonly cursors: Cursors,
   ) {}
 
-  create(caller: BrandActor, input: CreateWebhookDto): Promise<CreatedWebhookResponse> {
-    const problem = urlProblem(input.url, { httpsOnly: this.config.env === 'production', allowHosts: new Set(this.config.webhookAllowHosts) });
+  async create(caller: BrandActor, input: CreateWebhookDto): Promise<CreatedWebhookResponse> {
+    const policy = { httpsOnly: this.config.env === 'production', allowHosts: new Set(this.config.webhookAllowHosts) };
+    const problem = urlProblem(input.url, policy) ?? (await resolvedProblem(input.url, policy));
     if (problem) throw DomainError.validation([{ path: 'url', message: problem }]);
     return this.db.run(caller.brandId, async (em) => {
       const id = randomUUID();
