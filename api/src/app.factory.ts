@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
 import { HttpEdge } from './common/http/hardening';
+import { answerClientErrorsWithProblems } from './common/http/client-errors';
 import { depthLimitedReviver } from './common/http/json-limits';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
@@ -80,6 +81,7 @@ function installEdge(app: NestExpressApplication, config: CandorConfig): void {
   const fastPath = app.get(DecisionFastPath);
   const server = app.getHttpServer() as Server;
   server.removeAllListeners('request');
+  answerClientErrorsWithProblems(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!edge.admit(req, res)) return;
     if (!fastPath.serve(req, res, express)) express(req, res);
