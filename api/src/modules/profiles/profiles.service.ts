@@ -55,7 +55,7 @@ export class ProfilesService {
     const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId, subjectId, purpose: purposeKey });
     const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
     if (!standing) {
-      throw new DomainError('consent-required', `This customer has no standing consent for "${purposeKey}".`, { purpose: purposeKey });
+      throw new DomainError('consent-required', 'This customer has no standing consent for the purpose named.');
     }
     const ability = profileAbilityFor(purpose);
     const facts = (await this.facts.current(em, brandId, subjectId, now)).filter(
@@ -99,6 +99,6 @@ export class ProfilesService {
 /** A key limited to some purposes may not read for others. */
 export function assertPurposeAllowed(caller: BrandActor, purpose: string): void {
   if (caller.kind === 'apiKey' && caller.purposes && !caller.purposes.includes(purpose)) {
-    throw new DomainError('purpose-not-allowed', `This key may act only for: ${caller.purposes.join(', ')}.`, { purpose });
+    throw new DomainError('purpose-not-allowed', `This key may act only for: ${caller.purposes.join(', ')}.`);
   }
 }

@@ -41,7 +41,7 @@ export class SubjectsService {
       const email = input.email ? normaliseEmail(input.email) : null;
       const phone = input.phone ? normalisePhone(input.phone) : null;
       const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
-      if (existing?.erasedAt) throw new DomainError('subject-erased', `The subject "${input.externalId}" was erased; it cannot be re-created.`);
+      if (existing?.erasedAt) throw new DomainError('subject-erased', 'The subject with that externalId was erased; it cannot be re-created.');
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
 
       await this.refuseErased(em, brandId, input.externalId, email, phone);
@@ -110,7 +110,7 @@ export class SubjectsService {
     return this.db.run(caller.brandId, async (em) => {
       const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId: caller.brandId, id });
       if (!subject) throw DomainError.notFound('subject', id);
-      if (subject.erasedAt) throw new DomainError('subject-gone', `Subject ${id} was erased on ${subject.erasedAt.toISOString()}.`);
+      if (subject.erasedAt) throw new DomainError('subject-gone', `The subject was erased on ${subject.erasedAt.toISOString()}.`);
       return this.toResponse(em, subject);
     });
   }
@@ -174,7 +174,7 @@ export class SubjectsService {
   /** Encrypts a value under the subject's key (for ledger evidence and other personal data). */
   async seal(em: EntityManager, brandId: string, subjectId: string, field: string, value: string): Promise<Buffer> {
     const key = await this.dataKey(em, brandId, subjectId);
-    if (!key) throw new DomainError('not-found', `No subject with id ${subjectId} exists.`);
+    if (!key) throw new DomainError('not-found', 'No subject with that id exists.');
     return this.crypto.encrypt(key, value, fieldContext(brandId, subjectId, field));
   }
 
