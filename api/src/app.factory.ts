@@ -11,6 +11,7 @@ import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
 import { HttpEdge } from './common/http/hardening';
 import { streamedUploadMatcher } from './common/http/uploads';
+import { answerClientErrorsWithProblems } from './common/http/client-errors';
 import { depthLimitedReviver } from './common/http/json-limits';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
@@ -82,6 +83,7 @@ function installEdge(app: NestExpressApplication, config: CandorConfig, document
   const fastPath = app.get(DecisionFastPath);
   const server = app.getHttpServer() as Server;
   server.removeAllListeners('request');
+  answerClientErrorsWithProblems(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!edge.admit(req, res)) return;
     if (!fastPath.serve(req, res, express)) express(req, res);

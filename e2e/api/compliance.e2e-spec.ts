@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../api/src/common/clock';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
@@ -213,9 +214,18 @@ describe('webhooks', () => {
       const res = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url, events: ['consent.changed'] });
       expect(res.status, url).toBe(422);
     }
-    // "localhost" is a name, so it passes registration, but it resolves to a loopback address
-    // that is not on the allow-list (only 127.0.0.1 is), so nothing is ever sent to it.
-    const sneaky = await subscribe(brand, `http://localhost:${receiver.port}/sneaky`, ['consent.changed']);
+    // "localhost" is a name that resolves to a loopback address not on the allow-list (only
+    // 127.0.0.1 is): registration resolves it and refuses it.
+    const named = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: `http://localhost:${receiver.port}/sneaky`, events: ['consent.changed'] });
+    expect(named.status).toBe(422);
+    // A name can resolve to another address later (DNS rebinding): stand in for that by pointing a
+    // registered endpoint at "localhost" behind the API's back. Delivery checks the address it
+    // connects to, so nothing is ever sent to it.
+    const sneaky = await subscribe(brand, 'http://[2606:4700:4700::1111]/sneaky', ['consent.changed']);
+    const sql = new Client({ connectionString: api.databaseUrl! });
+    await sql.connect();
+    await sql.query('UPDATE webhook_endpoints SET url = $1 WHERE endpoint_id = $2', [`http://localhost:${receiver.port}/sneaky`, sneaky.id]);
+    await sql.end();
     const subject = await createSubject(api, brand);
     await grant(api, brand, subject.id, 'email_marketing');
     await api.app.get(DeliveryWorker).deliverDue();

@@ -367,3 +367,107 @@ describe('schema fuzzing from docs/openapi.json', () => {
     expect(sent).toBe(FUZZ_REQUESTS);
   }, 240_000);
 });
+
+/**
+ * Problems never echo what the caller sent: a marker goes in every path parameter, every query
+ * value and every string of every body of every operation (one place at a time, the rest of the
+ * request plausible, so each reaches as deep into the route as it can), and no problem document
+ * may contain it. `instance` is the request's own path (RFC 9457), so it must be exactly that.
+ */
+const MARKER = 'zq_marker_7x';
+/** For UUID fields: well-formed, so it passes validation and reaches the lookup. */
+const MARKER_UUID = '0badc0de-7a7a-4000-8000-00000000feed';
+const markerFor = (schema: Schema | undefined): string => {
+  const s = deref(schema);
+  return s.format === 'uuid' ? MARKER_UUID : s.format === 'email' ? `${MARKER}@example.com` : s.format === 'uri' ? `https://example.com/${MARKER}` : MARKER;
+};
+
+/** Every path to a string inside a plausible body, with the schema of that string. */
+function stringPaths(schema: Schema | undefined, value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; schema: Schema }> {
+  const s = deref(schema);
+  if (typeof value === 'string') return [{ path, schema: s }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringPaths(s.items, v, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => stringPaths(s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined), v, [...path, k]));
+  }
+  return [];
+}
+
+function setAt(target: unknown, path: Array<string | number>, value: unknown): void {
+  let node = target as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path[path.length - 1]] = value;
+}
+
+describe('problem documents never echo submitted values', () => {
+  it('puts a marker in every path parameter, query value and body string of every operation; no problem contains it', async () => {
+    interface Probe { op: Operation; where: string; url: string; path: string; body?: string }
+    const probes: Probe[] = [];
+    for (const op of operations) {
+      const destructive = DESTRUCTIVE.has(`${op.method} ${op.path}`);
+      const plain = () => {
+        const query = new URLSearchParams();
+        for (const p of op.parameters.filter((q) => q.in === 'query' && q.required)) query.set(p.name, String(plausible(p.schema)));
+        if (op.path === '/v1/subjects/{id}/profile' || op.path === '/v1/decisions/contact') query.set('purpose', world.a.ownPurpose);
+        return { query, body: op.body ? plausible(op.body) : undefined };
+      };
+      const url = (path: string, query: URLSearchParams) => `${path}${query.toString() ? `?${query}` : ''}`;
+      const filled = (marked?: string, value = MARKER) => op.path.replace(/\{(\w+)\}/g, (_, name) => (name === marked ? value : encodeURIComponent(pathParam(op, name))));
+      for (const p of op.parameters.filter((q) => q.in === 'path')) {
+        for (const value of [MARKER, MARKER_UUID]) {
+          const { query, body } = plain();
+          const path = filled(p.name, value);
+          probes.push({ op, where: `path ${p.name}`, url: url(path, query), path, body: body === undefined ? undefined : JSON.stringify(body) });
+        }
+      }
+      if (destructive) continue;
+      for (const p of op.parameters.filter((q) => q.in === 'query')) {
+        const { query, body } = plain();
+        query.set(p.name, markerFor(p.schema));
+        const path = filled();
+        probes.push({ op, where: `query ${p.name}`, url: url(path, query), path, body: body === undefined ? undefined : JSON.stringify(body) });
+      }
+      if (op.body) {
+        for (const { path: at, schema } of stringPaths(op.body, plain().body)) {
+          const { query, body } = plain();
+          setAt(body, at, markerFor(schema));
+          const path = filled();
+          probes.push({ op, where: `body ${at.join('.')}`, url: url(path, query), path, body: JSON.stringify(body) });
+        }
+      }
+    }
+    // Requests that reach no operation: an unknown route, a body that is not JSON.
+    const subjects = operations.find((o) => o.method === 'POST' && o.path === '/v1/subjects')!;
+    probes.push({ op: { ...subjects, method: 'GET', path: `/v1/${MARKER}` }, where: 'unknown route', url: `/v1/${MARKER}`, path: `/v1/${MARKER}` });
+    probes.push({ op: subjects, where: 'malformed JSON', url: '/v1/subjects', path: '/v1/subjects', body: `{"externalId": ${MARKER}}` });
+    probes.push({ op: subjects, where: 'truncated JSON', url: '/v1/subjects', path: '/v1/subjects', body: `{"externalId": "${MARKER}` });
+    const failures: string[] = [];
+    let problemsSeen = 0;
+    for (const probe of probes) {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      const token = credential(probe.op);
+      if (token) headers.Authorization = `Bearer ${token}`;
+      if (probe.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(`${base}${probe.url}`, { method: probe.op.method, headers, body: probe.body });
+      const text = await res.text();
+      if (res.status < 400) continue;
+      problemsSeen++;
+      const what = `${probe.op.method} ${probe.op.path} [${probe.where}] → ${res.status} ${text.slice(0, 300)}`;
+      if (res.status >= 500) failures.push(`5xx: ${what}`);
+      let problem: Record<string, unknown>;
+      try {
+        problem = JSON.parse(text);
+      } catch {
+        failures.push(`not JSON: ${what}`);
+        continue;
+      }
+      const { instance, ...rest } = problem;
+      const echoed = JSON.stringify(rest).toLowerCase();
+      if (echoed.includes(MARKER) || echoed.includes(MARKER_UUID)) failures.push(`echoes the marker: ${what}`);
+      if (instance !== probe.path) failures.push(`instance is not the request path: ${what}`);
+    }
+    console.log(`echo probe: ${probes.length} requests over ${operations.length} operations, ${problemsSeen} problems, ${failures.length} failures`);
+    expect(failures.slice(0, 40)).toEqual([]);
+    expect(problemsSeen).toBeGreaterThan(50);
+  }, 120_000);
+});

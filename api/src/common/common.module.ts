@@ -6,9 +6,10 @@ import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
 import { NdjsonUploads } from './http/uploads';
+import { Cursors } from './http/pagination';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads],
-  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads], })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads, Cursors],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads, Cursors], })
 export class CommonModule {}

@@ -38,6 +38,11 @@ export interface CandorConfig {
   uploadConcurrency: number;
   /** An upload that sends nothing for this long is abandoned with 408; 0 turns the idle timeout off. */
   uploadIdleTimeoutMs: number;
+  /**
+   * Bearer token `GET /metrics` requires. Null: metrics are open in development and tests and
+   * closed (404) in production.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -114,7 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     uploadLimitBytes: byteSizeOr(env.CANDOR_UPLOAD_LIMIT, '512mb', 'CANDOR_UPLOAD_LIMIT', problems),
     uploadConcurrency: Math.max(1, intOr(env.CANDOR_UPLOAD_CONCURRENCY, 2, 'CANDOR_UPLOAD_CONCURRENCY', problems, 'uploads')),
     uploadIdleTimeoutMs: intOr(env.CANDOR_UPLOAD_IDLE_TIMEOUT_MS, 30_000, 'CANDOR_UPLOAD_IDLE_TIMEOUT_MS', problems),
+    metricsToken: env.CANDOR_METRICS_TOKEN?.trim() || null,
   };
+  if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

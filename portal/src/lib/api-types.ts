@@ -1225,7 +1225,7 @@ export interface components {
             /** @example /v1/subjects */
             instance: string;
             /** @enum {string} */
-            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "too-many-requests" | "internal" | "unavailable";
+            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
             traceId?: string;
             errors?: components["schemas"]["FieldErrorDto"][];
         };
@@ -1839,7 +1839,7 @@ export interface components {
             where?: components["schemas"]["FactFilterDto"][];
             /** @default 50 */
             limit: number;
-            /** @description Opaque cursor from the previous page's `nextCursor`. */
+            /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
             cursor?: string;
         };
         AudienceDefinitionDto: {
@@ -2483,7 +2483,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Opaque cursor from the previous page's `nextCursor`. */
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
                 status?: "pending" | "delivered" | "failed" | "cancelled";
             };
@@ -3226,7 +3226,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Opaque cursor from the previous page's `nextCursor`. */
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
                 /** @description Find the subject with this external id. */
                 externalId?: string;
@@ -4326,7 +4326,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Opaque cursor from the previous page's `nextCursor`. */
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
                 status?: "received" | "in_progress" | "completed" | "rejected";
                 /** @description true: only open requests past a deadline. */
@@ -4855,7 +4855,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Opaque cursor from the previous page's `nextCursor`. */
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
                 status?: "received" | "in_progress" | "completed" | "rejected";
                 /** @description true: only open requests past a deadline. */
@@ -6407,7 +6407,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Opaque cursor from the previous page's `nextCursor`. */
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
             };
             header?: never;

@@ -20,8 +20,8 @@ export class CryptoService {
   private readonly lookupKey: KeyObject;
 
   constructor(@Inject(CANDOR_CONFIG) config: CandorConfig) {
-    this.wrappingKey = createSecretKey(derive(config.masterKey, 'candor/v1/key-wrapping'));
-    this.lookupKey = createSecretKey(derive(config.masterKey, 'candor/v1/lookup-hash'));
+    this.wrappingKey = createSecretKey(deriveKey(config.masterKey, 'candor/v1/key-wrapping'));
+    this.lookupKey = createSecretKey(deriveKey(config.masterKey, 'candor/v1/lookup-hash'));
   }
 
   newDataKey(): Buffer {
@@ -56,7 +56,8 @@ export class CryptoService {
   }
 }
 
-function derive(master: Buffer, info: string): Buffer {
+/** A 32-byte key for one use, derived from the master key (HKDF-SHA256, `info` names the use). */
+export function deriveKey(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
 }
 
@@ -67,7 +68,7 @@ function derive(master: Buffer, info: string): Buffer {
 const asKey = (key: Buffer | KeyObject): KeyObject => (Buffer.isBuffer(key) ? createSecretKey(key) : key);
 
 /** Layout: version (1 byte) | iv (12) | tag (16) | ciphertext. */
-function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string): Buffer {
+export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', asKey(key), iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
@@ -75,7 +76,7 @@ function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string): Buff
   return Buffer.concat([Buffer.from([FORMAT_V1]), iv, cipher.getAuthTag(), body]);
 }
 
-function open(key: Buffer | KeyObject, sealed: Buffer, context: string): Buffer {
+export function open(key: Buffer | KeyObject, sealed: Buffer, context: string): Buffer {
   if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== FORMAT_V1) {
     throw new Error('ciphertext has an unknown format');
   }

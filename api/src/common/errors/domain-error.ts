@@ -18,13 +18,14 @@ export class DomainError extends Error {
     return PROBLEM_TYPES[this.code].status;
   }
 
-  static notFound(what: string, id: string): DomainError {
-    return new DomainError('not-found', `No ${what} with id ${id} exists.`);
+  /** `id` is not repeated in the detail: problems never echo what the caller sent. */
+  static notFound(what: string, _id?: string): DomainError {
+    return new DomainError('not-found', `No ${what} with that id exists.`);
   }
 
   /** A purpose named in the request that the brand has not defined (or adopted). */
   static unknownPurpose(key: string, path = 'purpose'): DomainError {
-    return new DomainError('unknown-purpose', `The purpose "${key}" is not defined for this brand.`, {
+    return new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {
       errors: [{ path, message: 'is not a purpose of this brand (GET /v1/purposes lists them)' }],
     });
   }

@@ -62,7 +62,7 @@ export class ProblemFilter implements ExceptionFilter {
       // Errors raised by the JSON body parser before any route ran.
       switch (bodyParserError.type) {
         case 'entity.parse.failed':
-          return base('malformed-json', `The request body is not valid JSON (${(cause as Error).message}). Check quotes, commas and brackets.`);
+          return base('malformed-json', `The request body is not valid JSON${jsonErrorPosition(cause)}. Check quotes, commas and brackets.`);
         case 'entity.too.large':
           return base('payload-too-large', 'The request body is larger than this API accepts.');
         case 'encoding.unsupported':
@@ -82,7 +82,8 @@ export class ProblemFilter implements ExceptionFilter {
           : typeof (response as { message?: unknown }).message === 'string'
             ? (response as { message: string }).message
             : exception.message;
-      const detail = status === 404 ? `No route or resource matches ${req.method} ${instance}.` : message;
+      // Nest's own messages name the path ("Cannot GET /…"): problems never echo what the caller sent.
+      const detail = status === 404 ? 'No route or resource matches this method and path.' : message;
       return base(code, detail, status);
     }
     if (isDatabaseUnavailable(exception)) {
@@ -92,4 +93,16 @@ export class ProblemFilter implements ExceptionFilter {
     this.logger.error({ err: exception, traceId }, 'unhandled error');
     return base('internal', 'Something went wrong on our side. The trace id identifies it in our logs.');
   }
+}
+
+/**
+ * Where the JSON parser gave up, without the parser's message: that quotes the body it read, and
+ * problems never echo what the caller sent.
+ */
+function jsonErrorPosition(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position) return ` (at character ${position})`;
+  if (/end of JSON input|Unterminated|Unexpected end/i.test(message)) return ' (it ends too early)';
+  return '';
 }

@@ -17,7 +17,7 @@ export class ProblemsController {
   @Get(':code')
   @Public()
   describe(@Param('code') code: string) {
-    if (!Object.hasOwn(PROBLEM_TYPES, code)) throw new DomainError('not-found', `There is no problem type "${code}".`);
+    if (!Object.hasOwn(PROBLEM_TYPES, code)) throw new DomainError('not-found', 'There is no problem type with that code.');
     return { code, ...PROBLEM_TYPES[code as ProblemCode] };
   }
 }

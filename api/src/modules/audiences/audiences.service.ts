@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AccessLogService } from '../profiles/access-log.service';
 import { assertPurposeAllowed } from '../profiles/profiles.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
@@ -43,6 +43,7 @@ export class AudiencesService {
   constructor(
     private readonly db: TenantDb,
     private readonly accessLog: AccessLogService,
+    private readonly cursors: Cursors,
   ) {}
 
   query(caller: BrandActor, input: AudienceQueryDto): Promise<Page<AudienceMemberResponse>> {
@@ -50,7 +51,7 @@ export class AudiencesService {
     return this.db.run(caller.brandId, async (em) => {
       const purpose = await purposeOf(em, caller, input.purpose);
       const limit = Math.min(input.limit ?? 100, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ id: string }>(input.cursor, ['id']);
+      const after = this.cursors.decode({ list: 'audience', brandId: caller.brandId }, input.cursor, { id: 'uuid' });
       const page = audiencePageStatement(caller.brandId, purpose, input, after?.id ?? null, limit + 1);
       const rows: Array<{ subject_id: string; external_id: string }> = await em.query(page.sql, page.params);
       const members = rows.slice(0, limit);
@@ -63,7 +64,7 @@ export class AudiencesService {
       );
       return {
         data: members.map((r) => ({ id: r.subject_id, externalId: r.external_id })),
-        nextCursor: rows.length > limit ? Cursor.encode({ id: members[members.length - 1].subject_id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode({ list: 'audience', brandId: caller.brandId }, { id: members[members.length - 1].subject_id }) : null,
       };
     });
   }

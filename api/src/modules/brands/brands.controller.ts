@@ -26,7 +26,7 @@ export class BrandsController {
   @ApiProblems(404)
   async bySlug(@Param('slug') slug: string): Promise<PublicBrandResponse> {
     const brand = await this.brands.findBySlug(slug);
-    if (!brand) throw new DomainError('not-found', `No brand "${slug}".`);
+    if (!brand) throw new DomainError('not-found', 'No brand has that slug.');
     return { slug: brand.slug, name: brand.name, defaultLocale: brand.defaultLocale };
   }
 

@@ -39,7 +39,7 @@ export class BrandsService {
       });
     } catch (error) {
       if (isUniqueViolation(error, 'uq_brands_slug')) {
-        throw new DomainError('slug-taken', `The slug "${input.slug}" is already taken. Choose another.`);
+        throw new DomainError('slug-taken', 'That slug is already taken. Choose another.');
       }
       throw error;
     }

@@ -290,7 +290,7 @@ export class ConsentLedgerService {
     if (input.noticeVersion !== undefined) {
       const exists = await notices.existsBy({ brandId, purposeKey: input.purpose, version: input.noticeVersion });
       if (!exists) {
-        throw new DomainError('unknown-notice-version', `Purpose "${input.purpose}" has no notice version ${input.noticeVersion}.`, {
+        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', {
           errors: [{ path: 'noticeVersion', message: 'is not a published version of this purpose\'s notice' }],
         });
       }

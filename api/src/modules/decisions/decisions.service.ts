@@ -24,7 +24,7 @@ export class DecisionsService {
     const [result] = await this.decideMany(caller, [check]);
     if (result.reasons[0] === 'subject-unknown') throw DomainError.notFound('subject', check.subjectId);
     if (result.reasons[0] === 'purpose-unknown') {
-      throw new DomainError('unknown-purpose', `The purpose "${check.purpose}" is not defined for this brand.`, {
+      throw new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {
         errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
       });
     }
@@ -43,7 +43,7 @@ export class DecisionsService {
       await this.subjects.require(em, caller.brandId, subjectId);
       const [purpose] = await em.query(`SELECT legal_basis FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [caller.brandId, input.purpose]);
       if (!purpose) {
-        throw new DomainError('unknown-purpose', `The purpose "${input.purpose}" is not defined for this brand.`, {
+        throw new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {
           errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
         });
       }

@@ -237,7 +237,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     const consents = await this.mergeConsents(em, range, actor);
 
-    // Facts: a fact already recorded with the same key, value, source and time is not added twice.
+    // Facts: a fact already recorded with the same key, value and source (and, when the line gives
+    // one, the same collection time) is not added twice. A line without `collectedAt` is stamped
+    // with the job's start, which differs on every run, so it matches whatever time the fact has;
+    // `source` is compared null-safely. Running an import again changes nothing.
     await em.query(
       `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value, category, provenance, source, collected_at, expires_at, created_at, updated_at)
        SELECT DISTINCT ON (s.subject_id, r.data->>'key', r.data->>'value', r.data->>'source', coalesce((r.data->>'collectedAt')::timestamptz, j.created_at))
@@ -248,8 +251,8 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
        WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'fact'
          AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.brand_id = r.brand_id AND f.subject_id = s.subject_id AND f.fact_key = r.data->>'key'
-                           AND f.value = r.data->>'value' AND f.source = r.data->>'source'
-                           AND f.collected_at = coalesce((r.data->>'collectedAt')::timestamptz, j.created_at))`,
+                           AND f.value = r.data->>'value' AND f.source IS NOT DISTINCT FROM r.data->>'source'
+                           AND (r.data->>'collectedAt' IS NULL OR f.collected_at = (r.data->>'collectedAt')::timestamptz))`,
       range,
     );
     // Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would;

@@ -83,7 +83,7 @@ export class MeController {
   @ApiOkResponse({ type: ConsentEventResponse, description: 'The ledger event (source "portal").' })
   @ApiProblems(401, 403, 404, 422)
   setConsent(@Caller() customer: CustomerActor, @Param('purpose') purpose: string, @Body() body: SetConsentDto): Promise<ConsentEventResponse> {
-    if (!KEY_PATTERN.test(purpose)) throw new DomainError('not-found', `No purpose "${purpose}".`);
+    if (!KEY_PATTERN.test(purpose)) throw new DomainError('not-found', 'No purpose with that key exists.');
     return this.ledger.recordCustomerDecision(customer, purpose, body.granted);
   }
 

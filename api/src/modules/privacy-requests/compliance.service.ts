@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
-import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { BrandEntity } from '../brands/brand.entity';
 import { PurposeEntity } from '../purposes/purpose.entity';
@@ -15,6 +15,7 @@ export class ComplianceService {
   constructor(
     private readonly db: TenantDb,
     private readonly exports: ExportService,
+    private readonly cursors: Cursors,
   ) {}
 
   consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
@@ -59,7 +60,7 @@ export class ComplianceService {
   auditLog(caller: BrandActor, query: PageQuery): Promise<Page<Record<string, unknown>>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const after = this.cursors.decode({ list: 'audit-log', brandId: caller.brandId }, query.cursor, { at: 'timestamp', id: 'uuid' });
       const qb = em
         .getRepository(AuditEntryEntity)
         .createQueryBuilder('a')
@@ -73,7 +74,7 @@ export class ComplianceService {
       const last = page[page.length - 1];
       return {
         data: page.map((a) => ({ id: a.id, at: a.at.toISOString(), actor: a.actor, action: a.action, target: a.target, details: a.details })),
-        nextCursor: rows.length > limit ? Cursor.encode({ at: last.at.toISOString(), id: last.id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode({ list: 'audit-log', brandId: caller.brandId }, { at: last.at.toISOString(), id: last.id }) : null,
       };
     });
   }

@@ -42,10 +42,11 @@ export class ImportService {
     return this.db.run(caller.brandId, async (em) => {
       const brandId = caller.brandId;
       const purposes = new Set((await em.getRepository(PurposeEntity).findBy({ brandId })).map((p) => p.key));
-      const missing = [...new Set(doc.consents.history.map((e) => String(e.purpose)))].filter((p) => !purposes.has(p));
+      // Named by position, not by value: problems never echo what the caller sent.
+      const missing = doc.consents.history.map((e, i) => (purposes.has(String(e.purpose)) ? -1 : i)).filter((i) => i >= 0);
       if (missing.length) {
-        throw new DomainError('unknown-purpose', `Define or adopt these purposes first: ${missing.join(', ')}.`, {
-          errors: missing.map((p) => ({ path: 'consents.history', message: `purpose "${p}" is not defined for this brand` })),
+        throw new DomainError('unknown-purpose', 'The document names purposes this brand has not defined; define or adopt them first.', {
+          errors: missing.map((i) => ({ path: `consents.history[${i}].purpose`, message: 'is not a purpose of this brand' })),
         });
       }
       const s = doc.subject;
@@ -56,7 +57,7 @@ export class ImportService {
         locale: s.locale ?? undefined,
         timezone: s.timezone ?? undefined,
       });
-      if (!created) throw new DomainError('conflict', `A subject with external id "${s.externalId}" already exists in this brand.`);
+      if (!created) throw new DomainError('conflict', 'A subject with the document\'s external id already exists in this brand.');
       for (const f of doc.facts) {
         await this.facts.insert(em, brandId, subject.id, {
           key: String(f.key),

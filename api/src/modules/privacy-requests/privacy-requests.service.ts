@@ -7,7 +7,7 @@ import { Clock } from '../../common/clock';
 import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
@@ -43,6 +43,7 @@ export class PrivacyRequestsService {
     private readonly ledger: ConsentLedgerService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly cursors: Cursors,
   ) {}
 
   file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
@@ -66,7 +67,7 @@ export class PrivacyRequestsService {
   list(caller: BrandActor, query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ due: string; id: string }>(query.cursor, ['due', 'id']);
+      const after = this.cursors.decode({ list: 'privacy-requests', brandId: caller.brandId }, query.cursor, { due: 'timestamp', id: 'uuid' });
       const qb = em
         .getRepository(PrivacyRequestEntity)
         .createQueryBuilder('r')
@@ -88,7 +89,7 @@ export class PrivacyRequestsService {
       const last = page[page.length - 1];
       return {
         data: await mapInTurn(page, (r) => this.present(em, r, false)),
-        nextCursor: rows.length > limit ? Cursor.encode({ due: last.dueAt.toISOString(), id: last.id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode({ list: 'privacy-requests', brandId: caller.brandId }, { due: last.dueAt.toISOString(), id: last.id }) : null,
       };
     });
   }

@@ -6,7 +6,7 @@ import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { assertPurposeAllowed } from '../../common/authz/personal-data';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import { ConsentStateEntity } from '../consents/consent.entity';
 import { isConsentValid } from '../consents/consent-validity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
@@ -26,6 +26,7 @@ export class ProfilesService {
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
     private readonly accessLog: AccessLogService,
+    private readonly cursors: Cursors,
   ) {}
 
   read(caller: BrandActor, subjectId: string, purposeKey: string): Promise<ProfileResponse> {
@@ -55,7 +56,7 @@ export class ProfilesService {
     const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId, subjectId, purpose: purposeKey });
     const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
     if (!standing) {
-      throw new DomainError('consent-required', `This customer has no standing consent for "${purposeKey}".`, { purpose: purposeKey });
+      throw new DomainError('consent-required', 'This customer has no standing consent for the purpose named.');
     }
     const ability = profileAbilityFor(purpose);
     const facts = (await this.facts.current(em, brandId, subjectId, now)).filter(
@@ -68,7 +69,8 @@ export class ProfilesService {
   accessLogOf(customer: CustomerActor, query: PageQuery): Promise<Page<AccessRecordResponse>> {
     return this.db.run(customer.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const scope = { list: 'access-log', brandId: customer.brandId, parent: customer.subjectId } as const;
+      const after = this.cursors.decode(scope, query.cursor, { at: 'timestamp', id: 'uuid' });
       const qb = em
         .getRepository(AccessRecordEntity)
         .createQueryBuilder('a')
@@ -89,7 +91,7 @@ export class ProfilesService {
           purpose: r.purpose,
           fields: r.fields,
         })),
-        nextCursor: rows.length > limit ? Cursor.encode({ at: last.at.toISOString(), id: last.id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode(scope, { at: last.at.toISOString(), id: last.id }) : null,
       };
     });
   }

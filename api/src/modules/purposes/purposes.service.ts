@@ -72,7 +72,7 @@ export class PurposesService {
   /** Adopts a catalogue purpose: creates it and publishes its default notice as version 1. */
   async adopt(caller: BrandActor, key: string): Promise<PurposeResponse> {
     const entry = PURPOSE_CATALOGUE.find((p) => p.key === key);
-    if (!entry) throw new DomainError('not-found', `The purpose catalogue has no "${key}". GET /v1/purpose-catalogue lists it.`);
+    if (!entry) throw new DomainError('not-found', 'The purpose catalogue has no entry with that key. GET /v1/purpose-catalogue lists it.');
     try {
       return await this.db.run(caller.brandId, async (em) => {
         const purpose = await this.insertPurpose(em, caller.brandId, entry);
@@ -91,7 +91,7 @@ export class PurposesService {
       where: { brandId, key },
       lock: lock ? { mode: 'pessimistic_write' } : undefined,
     });
-    if (!purpose) throw new DomainError('not-found', `No purpose "${key}" is defined for this brand.`);
+    if (!purpose) throw new DomainError('not-found', 'No purpose with that key is defined for this brand.');
     return purpose;
   }
 
@@ -142,7 +142,7 @@ export class PurposesService {
 
   private duplicateKey(error: unknown, key: string): unknown {
     return isUniqueViolation(error, 'pk_purposes')
-      ? new DomainError('purpose-exists', `A purpose "${key}" already exists for this brand.`)
+      ? new DomainError('purpose-exists', 'A purpose with that key already exists for this brand.')
       : error;
   }
 }

@@ -49,7 +49,7 @@ export class QuestionsService {
         return toQuestionResponse(question);
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'pk_questions')) throw new DomainError('conflict', `A question "${input.key}" already exists.`);
+      if (isUniqueViolation(error, 'pk_questions')) throw new DomainError('conflict', 'A question with that key already exists.');
       throw error;
     }
   }
@@ -80,7 +80,7 @@ export class QuestionsService {
     }
     return this.db.run(customer.brandId, async (em) => {
       const question = await em.getRepository(QuestionEntity).findOneBy({ brandId: customer.brandId, key });
-      if (!question) throw new DomainError('not-found', `No question "${key}" exists.`);
+      if (!question) throw new DomainError('not-found', 'No question with that key exists.');
       let facts: FactResponse[] = [];
       if (input.values) {
         const allowed = new Set(question.options.map((o) => o.value));

@@ -105,7 +105,7 @@ export class RecommendationsService {
         );
       }
       const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });
-      if (!item) throw new DomainError('not-found', `No catalog item "${input.sku}".`);
+      if (!item) throw new DomainError('not-found', 'No catalog item has that sku.');
       const [scored] = scoreItems(input.because.map((id) => usable.get(id)!), [item]);
       const because: Contribution[] = scored?.because ?? [];
       const cited = [...new Set(because.map((c) => `facts.${c.fact.key}`))];
@@ -118,7 +118,7 @@ export class RecommendationsService {
   feedback(customer: CustomerActor, sku: string, input: FeedbackDto): Promise<FeedbackResponse> {
     return this.db.run(customer.brandId, async (em) => {
       if (!(await em.getRepository(CatalogItemEntity).existsBy({ brandId: customer.brandId, sku }))) {
-        throw new DomainError('not-found', `No catalog item "${sku}".`);
+        throw new DomainError('not-found', 'No catalog item has that sku.');
       }
       if (input.kind === 'wrong_reason') {
         if (!input.factId) throw DomainError.validation([{ path: 'factId', message: 'say which reason is wrong' }]);

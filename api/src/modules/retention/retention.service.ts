@@ -34,7 +34,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   setPeriod(caller: BrandActor, purposeKey: string, days: number | null): Promise<{ purpose: string; retentionDays: number | null }> {
     return this.db.run(caller.brandId, async (em) => {
       const result = await em.getRepository(PurposeEntity).update({ brandId: caller.brandId, key: purposeKey }, { retentionDays: days });
-      if (!result.affected) throw new DomainError('not-found', `No purpose "${purposeKey}" is defined for this brand.`);
+      if (!result.affected) throw new DomainError('not-found', 'No purpose with that key is defined for this brand.');
       await this.audit.record(em, caller.brandId, caller, 'retention.set', purposeKey, { days });
       return { purpose: purposeKey, retentionDays: days };
     });

@@ -7,7 +7,7 @@ import { CryptoService, normaliseEmail, normalisePhone } from '../../common/cryp
 import { mapInTurn } from '../../common/database/in-turn';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AccessLogService } from '../profiles/access-log.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
@@ -31,6 +31,7 @@ export class SubjectsService {
     private readonly db: TenantDb,
     private readonly crypto: CryptoService,
     private readonly accessLog: AccessLogService,
+    private readonly cursors: Cursors,
   ) {}
 
   /**
@@ -71,7 +72,7 @@ export class SubjectsService {
       const email = input.email ? normaliseEmail(input.email) : null;
       const phone = input.phone ? normalisePhone(input.phone) : null;
       const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
-      if (existing?.erasedAt) throw new DomainError('subject-erased', `The subject "${input.externalId}" was erased; it cannot be re-created.`);
+      if (existing?.erasedAt) throw new DomainError('subject-erased', 'The subject with that externalId was erased; it cannot be re-created.');
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
 
       await this.refuseErased(em, brandId, input.externalId, email, phone);
@@ -140,7 +141,7 @@ export class SubjectsService {
     return this.db.run(caller.brandId, async (em) => {
       const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId: caller.brandId, id });
       if (!subject) throw DomainError.notFound('subject', id);
-      if (subject.erasedAt) throw new DomainError('subject-gone', `Subject ${id} was erased on ${subject.erasedAt.toISOString()}.`);
+      if (subject.erasedAt) throw new DomainError('subject-gone', `The subject was erased on ${subject.erasedAt.toISOString()}.`);
       return (await this.disclose(em, caller, [await this.toResponse(em, subject)], purposeKey))[0];
     });
   }
@@ -148,7 +149,7 @@ export class SubjectsService {
   list(caller: BrandActor, query: SubjectQuery): Promise<Page<SubjectResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ id: string }>(query.cursor, ['id']);
+      const after = this.cursors.decode({ list: 'subjects', brandId: caller.brandId }, query.cursor, { id: 'uuid' });
       const qb = em
         .getRepository(SubjectEntity)
         .createQueryBuilder('s')
@@ -165,7 +166,7 @@ export class SubjectsService {
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
       const data = await this.disclose(em, caller, await mapInTurn(page, (row) => this.toResponse(em, row)), query.purpose);
-      return { data, nextCursor: rows.length > limit ? Cursor.encode({ id: page[page.length - 1].id }) : null };
+      return { data, nextCursor: rows.length > limit ? this.cursors.encode({ list: 'subjects', brandId: caller.brandId }, { id: page[page.length - 1].id }) : null };
     });
   }
 
@@ -204,7 +205,7 @@ export class SubjectsService {
   /** Encrypts a value under the subject's key (for ledger evidence and other personal data). */
   async seal(em: EntityManager, brandId: string, subjectId: string, field: string, value: string): Promise<Buffer> {
     const key = await this.dataKey(em, brandId, subjectId);
-    if (!key) throw new DomainError('not-found', `No subject with id ${subjectId} exists.`);
+    if (!key) throw new DomainError('not-found', 'No subject with that id exists.');
     return this.crypto.encrypt(key, value, fieldContext(brandId, subjectId, field));
   }
 

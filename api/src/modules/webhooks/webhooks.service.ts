@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { CreatedWebhookResponse, CreateWebhookDto, DeliveryQuery, DeliveryResponse, PropagationResponse, WebhookResponse } from './dto/webhook.dto';
-import { urlProblem } from './ssrf-guard';
+import { resolvedProblem, urlProblem } from './ssrf-guard';
 import { WebhookEndpointEntity } from './webhook.entity';
 import { WebhookSecrets } from './webhook-secrets.service';
 
@@ -20,10 +20,12 @@ export class WebhooksService {
     private readonly secrets: WebhookSecrets,
     private readonly audit: AuditService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
+    private readonly cursors: Cursors,
   ) {}
 
-  create(caller: BrandActor, input: CreateWebhookDto): Promise<CreatedWebhookResponse> {
-    const problem = urlProblem(input.url, { httpsOnly: this.config.env === 'production', allowHosts: new Set(this.config.webhookAllowHosts) });
+  async create(caller: BrandActor, input: CreateWebhookDto): Promise<CreatedWebhookResponse> {
+    const policy = { httpsOnly: this.config.env === 'production', allowHosts: new Set(this.config.webhookAllowHosts) };
+    const problem = urlProblem(input.url, policy) ?? (await resolvedProblem(input.url, policy));
     if (problem) throw DomainError.validation([{ path: 'url', message: problem }]);
     return this.db.run(caller.brandId, async (em) => {
       const id = randomUUID();
@@ -105,7 +107,8 @@ export class WebhooksService {
         throw DomainError.notFound('webhook', endpointId);
       }
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
-      const after = Cursor.decode<{ at: string; id: string }>(query.cursor, ['at', 'id']);
+      const scope = { list: 'webhook-deliveries', brandId: caller.brandId, parent: endpointId } as const;
+      const after = this.cursors.decode(scope, query.cursor, { at: 'timestamp', id: 'uuid' });
       const params: unknown[] = [caller.brandId, endpointId, limit + 1];
       let where = '';
       if (query.status) {
@@ -138,7 +141,7 @@ export class WebhooksService {
           nextAttemptAt: iso(r.next_attempt_at)!,
           createdAt: iso(r.created_at)!,
         })),
-        nextCursor: rows.length > limit ? Cursor.encode({ at: iso(last.created_at)!, id: last.delivery_id }) : null,
+        nextCursor: rows.length > limit ? this.cursors.encode(scope, { at: iso(last.created_at)!, id: last.delivery_id }) : null,
       };
     });
   }
