@@ -12,6 +12,8 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'status_code', type: 'integer' }) statusCode: number;
   @Column({ type: 'jsonb' }) response: unknown;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** The subject the request was about: erasing the subject deletes the key, its request hash and response. */
+  @Column({ name: 'subject_id', type: 'uuid', nullable: true }) subjectId: string | null;
 }
 
 export interface IdempotentRequest {
@@ -21,6 +23,8 @@ export interface IdempotentRequest {
   key: string;
   /** Everything that defines the request: a repeat with other content is refused. */
   request: unknown;
+  /** The subject the request is about, if any: its erasure deletes what is remembered here. */
+  subjectId?: string;
 }
 
 /**
@@ -50,6 +54,7 @@ export const Idempotency = {
       statusCode,
       response: response as object,
       createdAt: new Date(),
+      subjectId: req.subjectId ?? null,
     });
   },
 };

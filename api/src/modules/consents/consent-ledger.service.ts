@@ -123,7 +123,7 @@ export class ConsentLedgerService {
     if (!head) throw new Error(`brand ${brandId} has no ledger head`);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
-      ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input } }
+      ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
       : null;
     if (idempotent) {
       const previous = await Idempotency.replay<ConsentEventResponse>(em, idempotent);
