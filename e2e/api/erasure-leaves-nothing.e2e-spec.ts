@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
 import { ERASED_TABLES, KEPT_TABLES } from '../../api/src/modules/privacy-requests/erasure.service';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, signInCustomer, TestBrand } from '../support/factories';
-import { findNeedles, scanCatalog } from '../support/personal-data-scan';
+import { findNeedles, needlesFor, scanCatalog } from '../support/personal-data-scan';
 
 /**
  * Issue 12 item 7: after "forget me", nothing identifying the subject survives anywhere. Each
@@ -18,12 +21,18 @@ let api: TestApi;
 let brand: TestBrand;
 const SKU = 'sku-erasure-scan';
 
-beforeAll(async () => {
-  api = await startApi();
-  brand = await createBrand(api, 'Scan Harbor');
+/** A brand with the purposes and the catalogue item the seeding uses. */
+async function scanBrand(api: TestApi): Promise<TestBrand> {
+  const brand = await createBrand(api, 'Scan Harbor');
   for (const p of ['email_marketing', 'personalization']) await adoptPurpose(api, brand, p);
   const item = await api.http.put(`/v1/catalog/items/${SKU}`).set(bearer(brand.key)).send({ title: 'Lighthouse stories', tags: [{ factKey: 'hobby', value: 'anything', weight: 1 }] });
   expect(item.status, JSON.stringify(item.body)).toBe(200);
+  return brand;
+}
+
+beforeAll(async () => {
+  api = await startApi();
+  brand = await scanBrand(api);
 });
 afterAll(async () => {
   await api?.close();
@@ -31,23 +40,29 @@ afterAll(async () => {
 
 const me = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** The personal fields the API takes, each of which gets its own random marker. */
+const FIELDS = ['externalId', 'email', 'phone', 'evidence', 'idempotencyKey', 'factValue', 'factSource', 'suppression', 'portalFact', 'topic', 'note', 'extension'] as const;
+type Field = (typeof FIELDS)[number];
+
 interface Marked {
   id: string;
   externalId: string;
   token: string;
-  /** Every marker this subject's data carries (a random core each, and the phone's digits). */
+  /** Each field's marker (the phone's is its digits). */
+  marker: Record<Field, string>;
+  /** Every marker, for the scans. */
   markers: string[];
   /** Values that must come back in plaintext from the API before erasure. */
   visible: { email: string; phone: string; factValue: string; factSource: string; note: string };
 }
 
-/** A subject with a marker in every personal field the API takes. */
-async function seedMarked(): Promise<Marked> {
-  const core = `zq${randomBytes(6).toString('hex')}`;
-  const digits = String(randomInt(10_000_000, 99_999_999));
-  const externalId = `ext-${core}`;
-  const email = `mail.${core}@example.com`;
-  const phone = `+47${digits}`;
+/** A subject with a distinct marker in every personal field the API takes. */
+async function seedMarked(api: TestApi, brand: TestBrand): Promise<Marked> {
+  const marker = Object.fromEntries(FIELDS.map((f) => [f, `zq${randomBytes(6).toString('hex')}`])) as Record<Field, string>;
+  marker.phone = String(randomInt(10_000_000, 99_999_999));
+  const externalId = `ext-${marker.externalId}`;
+  const email = `mail.${marker.email}@example.com`;
+  const phone = `+47${marker.phone}`;
   const subject = await createSubject(api, brand, { externalId, email, phone, locale: 'nb', timezone: 'Europe/Oslo' });
   const ok = (res: { status: number; body: unknown }, status: number) => expect(res.status, JSON.stringify(res.body)).toBe(status);
 
@@ -56,41 +71,41 @@ async function seedMarked(): Promise<Marked> {
     await api.http
       .post(`/v1/subjects/${subject.id}/consents`)
       .set(bearer(brand.key))
-      .set('Idempotency-Key', `idem-${core}`)
-      .send({ purpose: 'email_marketing', granted: true, evidence: { form: `form-${core}`, ip: '203.0.113.9' } }),
+      .set('Idempotency-Key', `idem-${marker.idempotencyKey}`)
+      .send({ purpose: 'email_marketing', granted: true, evidence: { form: `form-${marker.evidence}`, ip: '203.0.113.9' } }),
     201,
   );
-  const factValue = `val-${core}`;
-  const factSource = `order ${core}`;
+  const factValue = `val-${marker.factValue}`;
+  const factSource = `order ${marker.factSource}`;
   const fact = await api.http
     .post(`/v1/subjects/${subject.id}/facts`)
     .set(bearer(brand.key))
     .send({ key: 'hobby', value: factValue, category: 'interests', provenance: 'declared', source: factSource });
   ok(fact, 201);
-  ok(await api.http.post(`/v1/subjects/${subject.id}/suppressions`).set(bearer(brand.key)).send({ reason: `sup_${core}`, until: new Date(Date.now() + 86_400_000).toISOString() }), 201);
+  ok(await api.http.post(`/v1/subjects/${subject.id}/suppressions`).set(bearer(brand.key)).send({ reason: `sup_${marker.suppression}`, until: new Date(Date.now() + 86_400_000).toISOString() }), 201);
   ok(await api.http.post(`/v1/subjects/${subject.id}/contacts`).set(bearer(brand.key)).send({ purpose: 'email_marketing', channel: 'email' }), 201);
 
   const token = await signInCustomer(api, brand, subject.id);
-  ok(await api.http.post('/v1/me/facts').set(me(token)).send({ key: 'goal', value: `goal-${core}`, category: 'motivations' }), 201);
+  ok(await api.http.post('/v1/me/facts').set(me(token)).send({ key: 'goal', value: `goal-${marker.portalFact}`, category: 'motivations' }), 201);
   const prefs = await api.http.get('/v1/me/preferences').set(me(token));
   ok(prefs, 200);
-  ok(await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', prefs.headers.etag).send({ channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: [`topic_${core}`] }), 200);
+  ok(await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', prefs.headers.etag).send({ channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: [`topic_${marker.topic}`] }), 200);
   ok(await api.http.post(`/v1/me/recommendations/${SKU}/feedback`).set(me(token)).send({ kind: 'not_relevant' }), 200);
 
   // A rectification that says what it corrected, and an extension whose reason names the person.
-  const note = `Changed email from old.${core}@example.com`;
+  const note = `Changed email from old.${marker.note}@example.com`;
   const rect = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification' });
   ok(rect, 201);
   ok(await api.http.post(`/v1/privacy-requests/${rect.body.id}/execute`).set(bearer(brand.key)).send({ note }), 200);
   const slow = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'restriction' });
   ok(slow, 201);
-  ok(await api.http.post(`/v1/privacy-requests/${slow.body.id}/extend`).set(bearer(brand.key)).send({ reason: `waiting for ${core}'s proof of identity`, days: 30 }), 200);
+  ok(await api.http.post(`/v1/privacy-requests/${slow.body.id}/extend`).set(bearer(brand.key)).send({ reason: `waiting for ${marker.extension}'s proof of identity`, days: 30 }), 200);
 
-  return { id: subject.id, externalId, token, markers: [core, digits], visible: { email, phone, factValue, factSource, note } };
+  return { id: subject.id, externalId, token, marker, markers: Object.values(marker), visible: { email, phone, factValue, factSource, note } };
 }
 
 /** Before erasure the markers are there: the API shows them, and the scan finds them (so it can fail). */
-async function expectVisible(s: Marked): Promise<void> {
+async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise<void> {
   const shown = await api.http.get(`/v1/subjects/${s.id}`).set(bearer(brand.key));
   expect(shown.body).toMatchObject({ externalId: s.externalId, email: s.visible.email, phone: s.visible.phone });
   const exported = await api.http.get(`/v1/subjects/${s.id}/export`).set(bearer(brand.key));
@@ -99,10 +114,16 @@ async function expectVisible(s: Marked): Promise<void> {
   const requests = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
   const rectification = requests.body.data.find((r: { subjectId: string; type: string }) => r.subjectId === s.id && r.type === 'rectification');
   expect(rectification.certificate.note).toBe(s.visible.note);
-  const before = await scanCatalog(api.databaseUrl!, s.markers);
+  if (!api.databaseUrl) return; // the embedded database is scanned as files
+  const before = await scanCatalog(api.databaseUrl, s.markers);
   expect(before.columns).toBeGreaterThan(50);
   expect(before.hits.length, 'the scan finds the markers before erasure').toBeGreaterThan(0);
+  // Identifiers and evidence were sealed when written: storage holds ciphertext and keyed hashes only.
+  expect(before.hits.filter((h) => SEALED.flatMap((f) => needlesFor(s.marker[f])).includes(h.needle))).toEqual([]);
 }
+
+/** The fields sealed under the subject's data key when written (never plaintext in storage, even before erasure). */
+const SEALED: readonly Field[] = ['email', 'phone', 'evidence'];
 
 /** After erasure: no column of any table holds a marker, and neither does a dump of the database. */
 async function expectGone(s: Marked): Promise<void> {
@@ -143,8 +164,8 @@ async function expectGone(s: Marked): Promise<void> {
 
 describe('erasure leaves nothing identifying behind (catalog scan and pg_dump)', () => {
   it('after POST /v1/privacy-requests type erasure with the compliance key', async () => {
-    const s = await seedMarked();
-    await expectVisible(s);
+    const s = await seedMarked(api, brand);
+    await expectVisible(s, api, brand);
     const erased = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: s.id, type: 'erasure' });
     expect(erased.status, JSON.stringify(erased.body)).toBe(201);
     expect(erased.body.certificate).toMatchObject({ dataKeyDestroyed: true, ledgerVerified: true });
@@ -152,16 +173,16 @@ describe('erasure leaves nothing identifying behind (catalog scan and pg_dump)',
   });
 
   it('after POST /v1/me/erasure from the portal', async () => {
-    const s = await seedMarked();
-    await expectVisible(s);
+    const s = await seedMarked(api, brand);
+    await expectVisible(s, api, brand);
     const forget = await api.http.post('/v1/me/erasure').set(me(s.token)).send({ confirm: true });
     expect(forget.status, JSON.stringify(forget.body)).toBe(202);
     await expectGone(s);
   });
 
   it('after a bulk POST /v1/erasure-jobs naming the subject by external id', async () => {
-    const s = await seedMarked();
-    await expectVisible(s);
+    const s = await seedMarked(api, brand);
+    await expectVisible(s, api, brand);
     // Only a well-formed line naming the subject: rejected lines are another change's concern.
     const job = await api.http.post('/v1/erasure-jobs').set(bearer(brand.key)).set('Content-Type', 'application/x-ndjson').send(`${JSON.stringify({ externalId: s.externalId })}\n`);
     expect(job.status, JSON.stringify(job.body)).toBe(202);
@@ -176,5 +197,48 @@ describe('erasure leaves nothing identifying behind (catalog scan and pg_dump)',
       await new Promise((r) => setTimeout(r, 20));
     }
     await expectGone(s);
+  });
+});
+
+/** Every file under `dir`, as raw bytes. */
+function* filesUnder(dir: string): Generator<{ path: string; bytes: Buffer }> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else if (entry.isFile()) yield { path, bytes: readFileSync(path) };
+  }
+}
+
+function filesHolding(dir: string, markers: readonly string[]): string[] {
+  const hits: string[] = [];
+  for (const file of filesUnder(dir)) for (const needle of findNeedles(file.bytes, markers)) hits.push(`${file.path.slice(dir.length)}: ${needle}`);
+  return hits;
+}
+
+describe('erasure on the embedded database (raw files, after a restart)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'candor-erasure-scan-'));
+  const env = { CANDOR_ADMIN_KEY: `op_test_${randomBytes(16).toString('hex')}`, CANDOR_MASTER_KEY: randomBytes(32).toString('base64') };
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('never writes sealed identifiers to a file, and after erasure and a restart no file holds them', async () => {
+    let embedded = await startApi({ embedded: true, dataDir, env });
+    let s: Marked;
+    try {
+      const b = await scanBrand(embedded);
+      s = await seedMarked(embedded, b);
+      await expectVisible(s, embedded, b);
+      const erased = await embedded.http.post('/v1/privacy-requests').set(bearer(b.key)).send({ subjectId: s.id, type: 'erasure' });
+      expect(erased.status, JSON.stringify(erased.body)).toBe(201);
+      expect(erased.body.certificate).toMatchObject({ dataKeyDestroyed: true });
+    } finally {
+      await embedded.close();
+    }
+    embedded = await startApi({ embedded: true, dataDir, env });
+    await embedded.close();
+
+    const sealed = SEALED.map((f) => s.marker[f]);
+    // The scan reads real database files: the subject's (anonymous) id is in them.
+    expect([...filesUnder(dataDir)].some((f) => f.bytes.includes(s.id))).toBe(true);
+    expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files').toEqual([]);
   });
 });

@@ -48,11 +48,13 @@ export async function scanCatalog(databaseUrl: string, markers: readonly string[
     for (const c of columns) {
       const ident = `${quoteIdent(c.schema)}.${quoteIdent(c.table)}`;
       const col = quoteIdent(c.column);
-      for (const needle of needles) {
-        const predicate = c.type === 'bytea' ? `position(convert_to($1, 'UTF8') in ${col}) > 0` : `strpos(${col}::text, $1) > 0`;
-        const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident} WHERE ${predicate}`, [needle]);
-        if (rows[0].n) hits.push({ table: `${c.schema}.${c.table}`, column: c.column, needle, rows: rows[0].n });
-      }
+      // One statement per column: which needles occur in it, and in how many rows.
+      const predicate = c.type === 'bytea' ? `position(convert_to(n, 'UTF8') in x.${col}) > 0` : `strpos(x.${col}::text, n) > 0`;
+      const { rows } = await sql.query<{ needle: string; rows: number }>(
+        `SELECT n AS needle, (SELECT count(*)::int FROM ${ident} x WHERE ${predicate}) AS rows FROM unnest($1::text[]) AS n`,
+        [needles],
+      );
+      for (const r of rows) if (r.rows) hits.push({ table: `${c.schema}.${c.table}`, column: c.column, needle: r.needle, rows: r.rows });
     }
     return { columns: columns.length, hits };
   } finally {
