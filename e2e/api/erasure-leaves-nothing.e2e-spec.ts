@@ -142,6 +142,8 @@ async function expectGone(s: Marked): Promise<void> {
        WHERE c.table_schema = 'public' AND c.column_name = 'subject_id' AND t.table_type = 'BASE TABLE' ORDER BY 1`,
     );
     expect(tables.length).toBeGreaterThan(10);
+    // Both lists name real tables about subjects (a renamed table cannot hide behind a stale entry).
+    for (const named of [...ERASED_TABLES, ...Object.keys(KEPT_TABLES)]) expect(tables.map((t) => t.table)).toContain(named);
     for (const { table } of tables) {
       const erased = (ERASED_TABLES as readonly string[]).includes(table);
       expect(erased || table in KEPT_TABLES, `${table} has a subject_id but erasure neither deletes nor explains it`).toBe(true);

@@ -37,7 +37,6 @@ export const KEPT_TABLES: Record<string, string> = {
   tombstones: 'keyed hashes that stop the subject being re-created; they reveal nothing without the key',
   outbox_events: 'webhook events carry ids and purpose keys, never personal values',
   erasure_job_items: 'which line of a bulk job named which (erased) subject id',
-  import_rows: 'transient staging of an import, deleted when its merge ends',
 };
 
 /** What stands in place of free text erased with its subject (privacy-request notes, extension reasons). */
