@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
-import { ERASED_TABLES, KEPT_TABLES } from '../../api/src/modules/privacy-requests/erasure.service';
+import { ERASED_TABLES, ERASED_TEXT, KEPT_TABLES } from '../../api/src/modules/privacy-requests/erasure.service';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, signInCustomer, TestBrand } from '../support/factories';
 import { findNeedles, needlesFor, scanCatalog } from '../support/personal-data-scan';
@@ -114,6 +114,11 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   const requests = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
   const rectification = requests.body.data.find((r: { subjectId: string; type: string }) => r.subjectId === s.id && r.type === 'rectification');
   expect(rectification.certificate.note).toBe(s.visible.note);
+  const full = await api.http.get(`/v1/privacy-requests/${rectification.id}`).set(bearer(brand.key));
+  expect(full.body.history.map((h: { note: string | null }) => h.note)).toContain(s.visible.note);
+  const extended = requests.body.data.find((r: { subjectId: string; type: string }) => r.subjectId === s.id && r.type === 'restriction');
+  expect(extended.extensionReason).toBe(`waiting for ${s.marker.extension}'s proof of identity`);
+  expect((await api.http.get(`/v1/privacy-requests/${extended.id}`).set(bearer(brand.key))).body.history.map((h: { note: string | null }) => h.note)).toContain(`30 days: waiting for ${s.marker.extension}'s proof of identity`);
   if (!api.databaseUrl) return; // the embedded database is scanned as files
   const before = await scanCatalog(api.databaseUrl, s.markers);
   expect(before.columns).toBeGreaterThan(50);
@@ -122,8 +127,8 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   expect(before.hits.filter((h) => SEALED.flatMap((f) => needlesFor(s.marker[f])).includes(h.needle))).toEqual([]);
 }
 
-/** The fields sealed under the subject's data key when written (never plaintext in storage, even before erasure). */
-const SEALED: readonly Field[] = ['email', 'phone', 'evidence'];
+/** The fields sealed under the subject's data key (or, for the idempotency key, kept only as a keyed hash) when written: never plaintext in storage, even before erasure. */
+const SEALED: readonly Field[] = ['email', 'phone', 'evidence', 'idempotencyKey', 'note', 'extension'];
 
 /** After erasure: no column of any table holds a marker, and neither does a dump of the database. */
 async function expectGone(s: Marked): Promise<void> {
@@ -161,6 +166,9 @@ async function expectGone(s: Marked): Promise<void> {
   for (const r of mine) {
     const full = await api.http.get(`/v1/privacy-requests/${r.id}`).set(bearer(brand.key));
     expect(findNeedles(JSON.stringify(full.body), s.markers), `request ${r.type}`).toEqual([]);
+    // The certificate and history stay, saying that the text went with the subject.
+    if (r.type === 'rectification') expect(full.body.certificate.note).toBe(ERASED_TEXT);
+    if (r.type === 'restriction') expect(full.body.extensionReason).toBe(ERASED_TEXT);
   }
 }
 

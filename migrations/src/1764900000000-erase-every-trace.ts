@@ -13,18 +13,28 @@ const ERASED_TEXT = '[erased with the subject]';
  *   replaces (a rectification note says what was corrected, e.g. the old email address): a
  *   column-level grant lets the app change that column and nothing else, and the append-only trigger
  *   lets an update through only when it replaces the note by the erased-text placeholder.
+ * - New notes a person writes (rectification notes, extension reasons, a certificate's note) are
+ *   sealed under the subject's data key (`note_ct`, `extension_reason_ct`, `certificate.noteCt`), so
+ *   that old row versions and WAL hold ciphertext whose key erasure destroys. Existing plaintext
+ *   notes are not re-encrypted (which notes are personal is not recorded); erasure replaces them.
  */
 export class EraseEveryTrace1764900000000 implements MigrationInterface {
   name = 'EraseEveryTrace1764900000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE idempotency_keys ADD COLUMN subject_id uuid`);
+    // A remembered consent capture answers with the ledger event's id, which names the subject.
     await q.query(`
-      UPDATE idempotency_keys SET subject_id = (response->>'subjectId')::uuid
-      WHERE scope = 'consent.capture' AND response->>'subjectId' ~ '^[0-9a-fA-F-]{36}$'
+      UPDATE idempotency_keys k SET subject_id = e.subject_id
+      FROM consent_events e
+      WHERE k.scope = 'consent.capture' AND e.brand_id = k.brand_id AND e.consent_event_id::text = k.response->>'id'
     `);
     await q.query(`CREATE INDEX ix_idempotency_keys_subject ON idempotency_keys (brand_id, subject_id) WHERE subject_id IS NOT NULL`);
     await q.query(`GRANT UPDATE (note) ON privacy_request_events TO candor_app`);
+    // Notes people write about a subject (what was rectified, why a deadline was extended) are sealed
+    // under the subject's data key from now on; older plaintext notes are replaced at erasure.
+    await q.query(`ALTER TABLE privacy_request_events ADD COLUMN note_ct bytea`);
+    await q.query(`ALTER TABLE privacy_requests ADD COLUMN extension_reason_ct bytea`);
     await q.query(`
       CREATE FUNCTION candor_privacy_request_event_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -50,6 +60,8 @@ export class EraseEveryTrace1764900000000 implements MigrationInterface {
       FOR EACH ROW EXECUTE FUNCTION candor_forbid_change()
     `);
     await q.query(`DROP FUNCTION candor_privacy_request_event_guard()`);
+    await q.query(`ALTER TABLE privacy_requests DROP COLUMN extension_reason_ct`);
+    await q.query(`ALTER TABLE privacy_request_events DROP COLUMN note_ct`);
     await q.query(`REVOKE UPDATE (note) ON privacy_request_events FROM candor_app`);
     await q.query(`DROP INDEX IF EXISTS ix_idempotency_keys_subject`);
     await q.query(`ALTER TABLE idempotency_keys DROP COLUMN subject_id`);
