@@ -9,6 +9,7 @@ import { CreateErasureJobs1764800000000 } from './1764800000000-create-erasure-j
 import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
 import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports-in-blocks';
 import { ScrubUploadRejections1764830000000 } from './1764830000000-scrub-upload-rejections';
+import { EraseEveryTrace1764900000000 } from './1764900000000-erase-every-trace';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   CountAudiences1764810000000,
   StageImportsInBlocks1764820000000,
   ScrubUploadRejections1764830000000,
+  EraseEveryTrace1764900000000,
 ];

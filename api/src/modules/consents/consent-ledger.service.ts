@@ -5,7 +5,8 @@ import { EntityManager, IsNull } from 'typeorm';
 import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Idempotency, IdempotentRequest } from '../../common/http/idempotency';
+import { CryptoService } from '../../common/crypto/crypto.service';
+import { Idempotency, IdempotentRequest, LookupHasher } from '../../common/http/idempotency';
 import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { purposesOf } from '../../common/authz/personal-data';
@@ -45,7 +46,10 @@ export class ConsentLedgerService {
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
+    private readonly crypto: CryptoService,
   ) {}
+
+  private readonly lookupHash: LookupHasher = (brandId, kind, value) => this.crypto.lookupHash(brandId, kind, value);
 
   /** Records a grant or withdrawal for one subject and purpose. */
   recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
@@ -126,10 +130,10 @@ export class ConsentLedgerService {
     if (!head) throw new Error(`brand ${brandId} has no ledger head`);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
-      ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input } }
+      ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
       : null;
     if (idempotent) {
-      const previous = await Idempotency.replay<ConsentEventResponse>(em, idempotent);
+      const previous = await Idempotency.replay<ConsentEventResponse>(em, this.lookupHash, idempotent);
       if (previous) return previous;
     }
 
@@ -183,7 +187,7 @@ export class ConsentLedgerService {
     );
 
     const response = toEventResponse(event);
-    if (idempotent) await Idempotency.remember(em, idempotent, 201, response);
+    if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 201, response);
     return response;
   }
 

@@ -21,9 +21,26 @@ export interface ErasureCertificate extends SubjectErasure {
 
 /** Tables whose rows about the subject are deleted outright. Order respects foreign keys. */
 export const ERASED_TABLES = [
-  'facts', 'preferences', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
-  'question_responses', 'consent_conflicts', 'consent_states', 'subject_keys',
+  'recommendation_feedback', 'facts', 'preferences', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
+  'question_responses', 'consent_conflicts', 'consent_states', 'idempotency_keys', 'subject_keys',
 ] as const;
+
+/**
+ * Tables with a `subject_id` whose rows outlive the subject's erasure, and why they identify no one
+ * afterwards. Every other table with a `subject_id` must be in ERASED_TABLES: a test reads the
+ * catalog and fails on a table in neither list, so a new table about subjects cannot be forgotten.
+ */
+export const KEPT_TABLES: Record<string, string> = {
+  subjects: 'the row stays so the id answers 410; identifiers, contact data and locale are cleared',
+  consent_events: 'the hash-chained ledger; its evidence is ciphertext under the destroyed data key',
+  privacy_requests: 'the erasure itself must be provable; free-text notes and extension reasons are replaced',
+  tombstones: 'keyed hashes that stop the subject being re-created; they reveal nothing without the key',
+  outbox_events: 'webhook events carry ids and purpose keys, never personal values',
+  erasure_job_items: 'which line of a bulk job named which (erased) subject id',
+};
+
+/** What stands in place of free text erased with its subject (privacy-request notes, extension reasons). */
+export const ERASED_TEXT = '[erased with the subject]';
 
 /**
  * Erasure that really erases, in the caller's single transaction: personal rows deleted, the
@@ -99,6 +116,22 @@ export class ErasureService {
       for (const [id, erasure] of result) erasure.deleted[table] = byId.get(id) ?? 0;
     }
     for (const erasure of result.values()) erasure.dataKeyDestroyed = erasure.deleted.subject_keys === 1;
+
+    // Privacy requests stay as proof, but free text written about the subject (a rectification note
+    // such as "Changed email from …", an extension's reason) goes: the history keeps who did what, when.
+    await em.query(
+      `UPDATE privacy_request_events e SET note = $3
+       FROM privacy_requests r
+       WHERE r.brand_id = $1 AND r.subject_id = ANY($2::uuid[]) AND e.brand_id = r.brand_id AND e.request_id = r.request_id AND e.note IS NOT NULL`,
+      [brandId, ids, ERASED_TEXT],
+    );
+    await em.query(
+      `UPDATE privacy_requests
+       SET extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE $3 END,
+           certificate = CASE WHEN jsonb_typeof(certificate->'note') = 'string' THEN certificate || jsonb_build_object('note', $3::text) ELSE certificate END
+       WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) AND (extension_reason IS NOT NULL OR jsonb_typeof(certificate->'note') = 'string')`,
+      [brandId, ids, ERASED_TEXT],
+    );
 
     // The rows stay so the ids answer 410 and the ledger's foreign keys hold; they keep nothing personal.
     await em.query(

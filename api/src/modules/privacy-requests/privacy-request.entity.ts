@@ -19,7 +19,10 @@ export class PrivacyRequestEntity {
   @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
   @Column({ name: 'due_at', type: 'timestamptz' }) dueAt: Date;
   @Column({ name: 'extended_at', type: 'timestamptz', nullable: true }) extendedAt: Date | null;
+  /** Only in requests extended before reasons were sealed; see `extensionReasonCt`. */
   @Column({ name: 'extension_reason', type: 'text', nullable: true }) extensionReason: string | null;
+  /** The extension's reason, sealed under the subject's data key (unreadable once the subject is erased). */
+  @Column({ name: 'extension_reason_ct', type: 'bytea', nullable: true }) extensionReasonCt: Buffer | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
   @Column({ type: 'jsonb', nullable: true }) certificate: object | null;
 }
@@ -33,7 +36,10 @@ export class PrivacyRequestEventEntity {
   @Column({ type: 'text' }) actor: string;
   @Column({ type: 'text' }) action: string;
   @Column({ type: 'text' }) status: RequestStatus;
+  /** A note Candor wrote (no personal data), or one written before notes were sealed. */
   @Column({ type: 'text', nullable: true }) note: string | null;
+  /** A note a person wrote (what was rectified, why it was extended), sealed under the subject's data key. */
+  @Column({ name: 'note_ct', type: 'bytea', nullable: true }) noteCt: Buffer | null;
 }
 
 @Entity({ name: 'tombstones' })

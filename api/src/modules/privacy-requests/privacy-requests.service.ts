@@ -15,7 +15,7 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
-import { ErasureService, SubjectErasure } from './erasure.service';
+import { ERASED_TEXT, ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
 
@@ -106,7 +106,7 @@ export class PrivacyRequestsService {
       if (['rectification', 'restriction'].includes(request.type) && !note?.trim()) {
         throw DomainError.validation([{ path: 'note', message: 'say what was corrected or restricted' }]);
       }
-      await this.carryOut(em, caller, request, note ?? null);
+      await this.carryOut(em, caller, request, note ? { personal: note } : null);
       return this.present(em, request, true);
     });
   }
@@ -120,9 +120,11 @@ export class PrivacyRequestsService {
       if (refusal) throw new DomainError('conflict', EXTENSION_REFUSALS[refusal], { refusal });
       request.dueAt = new Date(request.dueAt.getTime() + extension * 86_400_000);
       request.extendedAt = now;
-      request.extensionReason = reason;
+      const sealed = await this.sealNote(em, request, 'extension-reason', reason);
+      request.extensionReason = sealed ? null : ERASED_TEXT;
+      request.extensionReasonCt = sealed;
       await em.getRepository(PrivacyRequestEntity).save(request);
-      await this.record(em, caller, request, 'extended', `${extension} days: ${reason}`);
+      await this.record(em, caller, request, 'extended', { personal: `${extension} days: ${reason}` });
       return this.present(em, request, true);
     });
   }
@@ -198,6 +200,7 @@ export class PrivacyRequestsService {
       dueAt,
       extendedAt: null,
       extensionReason: null,
+      extensionReasonCt: null,
       completedAt: null,
       certificate: null,
     });
@@ -206,7 +209,7 @@ export class PrivacyRequestsService {
     return request;
   }
 
-  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: string | null): Promise<void> {
+  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: Note): Promise<void> {
     const now = this.clock.now();
     let certificate: Record<string, unknown> = { completedAt: now.toISOString() };
     switch (request.type) {
@@ -227,8 +230,12 @@ export class PrivacyRequestsService {
         certificate = { ...certificate, withdrawnPurposes: purposes.map((p) => p.key) };
         break;
       }
-      default:
-        certificate = { ...certificate, note };
+      default: {
+        // The note says what was corrected or restricted: personal, so the certificate holds it sealed.
+        const personal = note && typeof note === 'object' ? note.personal : note;
+        const sealed = personal === null ? null : await this.sealNote(em, request, 'certificate-note', personal);
+        certificate = sealed ? { ...certificate, noteCt: sealed.toString('base64') } : { ...certificate, note: personal === null ? null : ERASED_TEXT };
+      }
     }
     request.status = 'completed';
     request.completedAt = now;
@@ -237,20 +244,42 @@ export class PrivacyRequestsService {
     await this.record(em, actor, request, 'completed', note);
   }
 
-  /** Appends to the request's history and tells webhooks, in the same transaction. */
-  private async record(em: EntityManager, actor: Actor, request: PrivacyRequestEntity, action: string, note: string | null): Promise<void> {
+  /**
+   * Appends to the request's history and tells webhooks, in the same transaction. A note a person
+   * wrote (`{ personal }`) is sealed under the subject's data key; Candor's own notes are plain text.
+   */
+  private async record(em: EntityManager, actor: Actor, request: PrivacyRequestEntity, action: string, note: Note): Promise<void> {
+    const id = randomUUID();
+    let plain: string | null = typeof note === 'string' ? note : null;
+    let noteCt: Buffer | null = null;
+    if (note && typeof note === 'object') {
+      noteCt = await this.sealNote(em, request, `event-note:${id}`, note.personal);
+      if (!noteCt) plain = ERASED_TEXT;
+    }
     await em.getRepository(PrivacyRequestEventEntity).insert({
       brandId: request.brandId,
-      id: randomUUID(),
+      id,
       requestId: request.id,
       at: this.clock.now(),
       actor: actorRef(actor),
       action,
       status: request.status,
-      note,
+      note: plain,
+      noteCt,
     });
     await this.audit.record(em, request.brandId, actor, `privacy_request.${action}`, request.id, { type: request.type, status: request.status });
     await this.outbox.emit(em, request.brandId, 'privacy_request.updated', { requestId: request.id, subjectId: request.subjectId, type: request.type, status: request.status, action }, request.subjectId);
+  }
+
+  /** Seals free text about the request's subject under its data key; null when the key is gone (erased). */
+  private async sealNote(em: EntityManager, request: PrivacyRequestEntity, field: string, text: string): Promise<Buffer | null> {
+    if (!(await this.subjects.dataKey(em, request.brandId, request.subjectId))) return null;
+    return this.subjects.seal(em, request.brandId, request.subjectId, `privacy-request:${request.id}:${field}`, text);
+  }
+
+  /** Opens a sealed note; once the subject is erased its key is gone and the note reads as erased. */
+  private async openNote(em: EntityManager, request: PrivacyRequestEntity, field: string, sealed: Buffer): Promise<string> {
+    return (await this.subjects.unseal(em, request.brandId, request.subjectId, `privacy-request:${request.id}:${field}`, sealed)) ?? ERASED_TEXT;
   }
 
   private async require(em: EntityManager, brandId: string, id: string, lock = false): Promise<PrivacyRequestEntity> {
@@ -272,18 +301,35 @@ export class PrivacyRequestsService {
       acknowledgeBy: iso(r.acknowledgeBy),
       dueAt: r.dueAt.toISOString(),
       extendedAt: iso(r.extendedAt),
-      extensionReason: r.extensionReason,
+      extensionReason: r.extensionReasonCt ? await this.openNote(em, r, 'extension-reason', r.extensionReasonCt) : r.extensionReason,
       completedAt: iso(r.completedAt),
-      certificate: r.certificate,
+      certificate: await this.presentCertificate(em, r),
       overdue: isOverdue({ ...r, open: isOpen(r) }, this.clock.now()),
     };
     if (withHistory) {
       const events = await em.getRepository(PrivacyRequestEventEntity).find({ where: { brandId: r.brandId, requestId: r.id }, order: { at: 'ASC' } });
-      response.history = events.map((e) => ({ at: e.at.toISOString(), actor: e.actor, action: e.action, status: e.status, note: e.note }));
+      response.history = await mapInTurn(events, async (e) => ({
+        at: e.at.toISOString(),
+        actor: e.actor,
+        action: e.action,
+        status: e.status,
+        note: e.noteCt ? await this.openNote(em, r, `event-note:${e.id}`, e.noteCt) : e.note,
+      }));
     }
     return response;
   }
+
+  /** The certificate as stored, with a sealed note opened (shown as erased once the key is gone). */
+  private async presentCertificate(em: EntityManager, r: PrivacyRequestEntity): Promise<object | null> {
+    const certificate = r.certificate as Record<string, unknown> | null;
+    if (!certificate || typeof certificate.noteCt !== 'string') return certificate;
+    const { noteCt, ...rest } = certificate;
+    return { ...rest, note: await this.openNote(em, r, 'certificate-note', Buffer.from(noteCt, 'base64')) };
+  }
 }
+
+/** A history note: Candor's own words (plain), or what a person wrote about the subject (sealed). */
+type Note = string | { personal: string } | null;
 
 function isOpen(r: { status: RequestStatus }): boolean {
   return r.status === 'received' || r.status === 'in_progress';
