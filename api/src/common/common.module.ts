@@ -2,12 +2,13 @@ import { PlannerStatistics } from './database/planner-statistics';
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyResolver } from './authz/api-key-resolver.service';
 import { SessionResolver } from './authz/session-resolver.service';
+import { SignInLimiter } from './http/rate-limits';
 import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics],
-  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics], })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, SignInLimiter, Clock, PlannerStatistics],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, SignInLimiter, Clock, PlannerStatistics], })
 export class CommonModule {}

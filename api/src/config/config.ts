@@ -32,6 +32,15 @@ export interface CandorConfig {
   rateLimitWindowSeconds: number;
   /** A response not started within this becomes 503; 0 turns the deadline off. */
   requestTimeoutMs: number;
+  /**
+   * The secret the portal sends with every API call (`X-Candor-Portal-Secret`) so that its
+   * forwarded visitor address (`X-Candor-Client-Address`) is trusted for rate limits; null: never
+   * trusted.
+   */
+  portalSecret: string | null;
+  /** Sign-in links one email address may be sent per window; 0 turns the limit off. */
+  signInLimit: number;
+  signInWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +53,7 @@ export class ConfigError extends Error {
 interface StoredSecrets {
   adminKey?: string;
   masterKey?: string;
+  portalSecret?: string;
 }
 
 /**
@@ -64,18 +74,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
 
   let adminKey = env.CANDOR_ADMIN_KEY?.trim() || '';
   let masterKeyText = env.CANDOR_MASTER_KEY?.trim() || '';
+  let portalSecret = env.CANDOR_PORTAL_SECRET?.trim() || '';
   let adminKeyGenerated = false;
   if ((!adminKey || !masterKeyText) && nodeEnv === 'production') {
     if (!adminKey) problems.push('CANDOR_ADMIN_KEY is required in production (at least 24 characters)');
     if (!masterKeyText) problems.push('CANDOR_MASTER_KEY is required in production (32 bytes, base64 or 64 hex digits)');
-  } else if (!adminKey || !masterKeyText) {
+  } else if (!adminKey || !masterKeyText || (!portalSecret && nodeEnv === 'development')) {
     const stored = readOrCreateSecrets(dataDir);
     if (!adminKey) {
       adminKey = stored.adminKey!;
       adminKeyGenerated = true;
     }
     masterKeyText ||= stored.masterKey!;
+    // Development (`npm start`): the portal reads the same file (see portalSecretFor).
+    if (nodeEnv === 'development') portalSecret ||= stored.portalSecret!;
   }
+  if (portalSecret && portalSecret.length < 24) problems.push('CANDOR_PORTAL_SECRET must be at least 24 characters');
   if (adminKey && adminKey.length < 24) problems.push('CANDOR_ADMIN_KEY must be at least 24 characters');
   const masterKey = parseMasterKey(masterKeyText, problems);
 
@@ -105,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     rateLimit: intOr(env.CANDOR_RATE_LIMIT, 100_000, 'CANDOR_RATE_LIMIT', problems, 'requests'),
     rateLimitWindowSeconds: intOr(env.CANDOR_RATE_LIMIT_WINDOW_S, 10, 'CANDOR_RATE_LIMIT_WINDOW_S', problems, 'seconds') || 10,
     requestTimeoutMs: intOr(env.CANDOR_REQUEST_TIMEOUT_MS, 30_000, 'CANDOR_REQUEST_TIMEOUT_MS', problems),
+    portalSecret: portalSecret || null,
+    signInLimit: intOr(env.CANDOR_SIGNIN_LIMIT, 5, 'CANDOR_SIGNIN_LIMIT', problems, 'sign-in links'),
+    signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -142,9 +159,10 @@ function parseMasterKey(text: string, problems: string[]): Buffer | undefined {
 function readOrCreateSecrets(dataDir: string): StoredSecrets {
   const file = join(dataDir, 'secrets.json');
   const stored: StoredSecrets = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  if (stored.adminKey && stored.masterKey) return stored;
+  if (stored.adminKey && stored.masterKey && stored.portalSecret) return stored;
   stored.adminKey ||= `op_${randomBytes(24).toString('base64url')}`;
   stored.masterKey ||= randomBytes(32).toString('base64');
+  stored.portalSecret ||= randomBytes(24).toString('base64url');
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
