@@ -223,6 +223,25 @@ export const pl: Messages = {
     forbiddenTitle: 'Nie mogliśmy przyjąć formularza',
     forbiddenBody: 'Dla Twojego bezpieczeństwa przyjmujemy tylko formularze wysłane z tej strony, a ten wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
     brandUnknown: 'Pod tym adresem nie ma żadnej marki. Sprawdź link w wiadomości e-mail.',
+    limitedTitle: 'Poczekaj chwilę',
+    limitedBody: (minutes) => {
+      const unit = minutes === 1 ? 'minutę' : [2, 3, 4].includes(minutes % 10) && ![12, 13, 14].includes(minutes % 100) ? 'minuty' : 'minut';
+      return `W krótkim czasie było zbyt wiele prób. Spróbuj ponownie za ${minutes} ${unit}.`;
+    },
+    limitedHint: 'Chroni to Twoje konto i skrzynkę pocztową przed zalewem żądań. Nic nie zostało zmienione.',
+    limitedBack: 'Wróć na początek',
+  },
+  link: {
+    title: 'Kontynuuj logowanie',
+    intro: (brand) => `Otwarto link do logowania od ${brand}. Naciśnij „Dalej”, aby zobaczyć i zmienić to, co ${brand} o Tobie wie.`,
+    continue: 'Dalej',
+    hint: 'Link działa tylko raz. Jeśli o niego nie prosisz, zamknij tę stronę: nic się nie stanie, dopóki nie przejdziesz dalej.',
+    switchTitle: 'Jesteś już zalogowany(-a)',
+    switchBody: (current, incoming) => `Jesteś zalogowany(-a) jako ${current}. Ten link jest przeznaczony dla: ${incoming}.`,
+    switchQuestion: 'Kontynuować jako osoba, dla której jest ten link?',
+    switchContinue: 'Kontynuuj jako osoba, dla której jest ten link',
+    switchStay: (current) => `Pozostań zalogowany(-a) jako ${current}`,
+    anotherPerson: 'inna osoba',
   },
   forYou: {
     title: 'Dla Ciebie',
