@@ -11,12 +11,12 @@ import { BRAND, checkPage, openLink, startPortalStack, type PortalStack } from '
 describe('sign-in links ask before they sign in', () => {
   let stack: PortalStack;
   let ingrid: string;
-  let sam: string;
+  let anna: string;
 
   beforeAll(async () => {
     stack = await startPortalStack();
     ingrid = await stack.subjectId('ch-member-1001');
-    sam = await stack.subjectId('ch-member-1003');
+    anna = await stack.subjectId('ch-member-1003');
   });
   afterAll(async () => {
     await stack?.close();
@@ -50,11 +50,14 @@ describe('sign-in links ask before they sign in', () => {
     await continueButton(page).click();
     await page.waitForURL(`${stack.portalUrl}/${BRAND}/`);
     expect(await signedInAs(context)).toBe(ingrid);
-    // Spent now: a second Continue goes to sign-in with "expired or already used".
-    const again = await context.newPage();
+    // Spent now: in another browser, Continue goes to sign-in with "expired or already used".
+    const other = await stack.newContext();
+    const again = await other.newPage();
     await again.goto(link);
     await continueButton(again).click();
     await again.waitForURL(/notice=link-invalid/);
+    expect(await again.locator('.notice').textContent()).toContain('This sign-in link has expired or was already used.');
+    await other.close();
     await context.close();
   });
 
@@ -84,19 +87,19 @@ describe('sign-in links ask before they sign in', () => {
   });
 
   it('never switches a signed-in person to another account without asking', async () => {
-    const [ingridEmail, samEmail] = await Promise.all([emailOf(ingrid), emailOf(sam)]);
+    const [ingridEmail, annaEmail] = await Promise.all([emailOf(ingrid), emailOf(anna)]);
     const context = await stack.newContext();
     const page = await context.newPage();
     await openLink(page, await stack.portalLink(ingrid));
     const ingridSession = await sessionToken(context);
     expect(await signedInAs(context)).toBe(ingrid);
 
-    // Sam's link, opened in Ingrid's browser: the page says who is signed in and who the link is for.
-    await page.goto(await stack.portalLink(sam));
+    // Anna's link, opened in Ingrid's browser: the page says who is signed in and who the link is for.
+    await page.goto(await stack.portalLink(anna));
     await continueButton(page).click();
     await page.waitForURL(`${stack.portalUrl}/${BRAND}/switch-account`);
     expect(await page.locator('h1').textContent()).toBe('You are already signed in');
-    expect(await page.locator('.lede').textContent()).toBe(`You are signed in as ${ingridEmail}. This link is for ${samEmail}.`);
+    expect(await page.locator('.lede').textContent()).toBe(`You are signed in as ${ingridEmail}. This link is for ${annaEmail}.`);
     expect(await page.getByText('Continue as the person this link is for?').count()).toBe(1);
     // Still Ingrid until she answers.
     expect(await signedInAs(context)).toBe(ingrid);
@@ -113,23 +116,23 @@ describe('sign-in links ask before they sign in', () => {
     expect((await stack.api.http.get('/v1/me').set(bearer(pendingToken))).status).toBe(401);
     expect((await context.cookies()).find((c) => c.name === 'candor_pending')).toBeUndefined();
 
-    // Another of Sam's links, and this time "continue as the person this link is for".
-    await page.goto(await stack.portalLink(sam));
+    // Another of Anna's links, and this time "continue as the person this link is for".
+    await page.goto(await stack.portalLink(anna));
     await continueButton(page).click();
     await page.waitForURL(/switch-account$/);
     await page.getByRole('button', { name: 'Continue as the person this link is for' }).click();
     await page.waitForURL(`${stack.portalUrl}/${BRAND}/`);
-    expect(await signedInAs(context)).toBe(sam);
+    expect(await signedInAs(context)).toBe(anna);
     // Ingrid's session ended with the switch.
     expect((await stack.api.http.get('/v1/me').set(bearer(ingridSession!))).status).toBe(401);
 
     // The same person's own link: no question, just a fresh session.
-    const samSession = await sessionToken(context);
-    await page.goto(await stack.portalLink(sam));
+    const annaSession = await sessionToken(context);
+    await page.goto(await stack.portalLink(anna));
     await continueButton(page).click();
     await page.waitForURL(`${stack.portalUrl}/${BRAND}/`);
-    expect(await signedInAs(context)).toBe(sam);
-    expect(await sessionToken(context)).not.toBe(samSession);
+    expect(await signedInAs(context)).toBe(anna);
+    expect(await sessionToken(context)).not.toBe(annaSession);
     await context.close();
   });
 
@@ -147,7 +150,7 @@ describe('sign-in links ask before they sign in', () => {
         await checkPage(page, `link-${lang}`, headings.link);
         await continueButton(page).click();
         await page.waitForURL(`${stack.portalUrl}/${BRAND}/`);
-        await page.goto(await stack.portalLink(sam));
+        await page.goto(await stack.portalLink(anna));
         await continueButton(page).click();
         await page.waitForURL(/switch-account$/);
         await checkPage(page, `switch-account-${lang}`, headings.switch);
