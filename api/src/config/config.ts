@@ -94,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   const masterKey = parseMasterKey(masterKeyText, problems);
 
   const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
-  const portalUrl = (env.PORTAL_URL?.trim() || 'http://localhost:4321').replace(/\/+$/, '');
+  const portalUrl = withoutTrailingSlashes(env.PORTAL_URL?.trim() || 'http://localhost:4321');
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
   if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
@@ -125,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `url` without trailing slashes (a loop: the pattern /\/+$/ backtracks quadratically). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 function intOr(text: string | undefined, fallback: number, name: string, problems: string[], unit = 'milliseconds'): number {

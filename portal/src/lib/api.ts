@@ -7,12 +7,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from './api-types';
+import { withoutTrailingSlashes } from './text';
 
 export type Schemas = components['schemas'];
 export type ApiClient = Client<paths>;
 
 /** Where the API listens, as seen from the portal's server (never from the browser). */
-export const API_URL = (process.env.API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+export const API_URL = withoutTrailingSlashes(process.env.API_URL ?? 'http://127.0.0.1:3000');
 
 /**
  * The secret the API knows the portal by (`CANDOR_PORTAL_SECRET`, the same value the API has). With

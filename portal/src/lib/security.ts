@@ -4,9 +4,10 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AstroCookies } from 'astro';
+import { withoutTrailingSlashes } from './text';
 
 /** The public base of the portal (what links in emails point at); may be https behind a proxy. */
-export const PORTAL_URL = (process.env.PORTAL_URL ?? 'http://localhost:4321').replace(/\/+$/, '');
+export const PORTAL_URL = withoutTrailingSlashes(process.env.PORTAL_URL ?? 'http://localhost:4321');
 
 export const SESSION_COOKIE = 'candor_session';
 export const ANON_COOKIE = 'candor_anon';
