@@ -348,6 +348,9 @@ export const da: Messages = {
     rejected: 'Afvist',
   },
   console: {
+    linkTitle: 'Fortsæt til konsollen',
+    linkIntro: (brand) => `Du åbnede et login-link til konsollen for ${brand}. Tryk på Fortsæt for at logge ind.`,
+    linkHint: 'Linket virker én gang. Har du ikke bedt om det, kan du lukke denne side: der sker intet, før du fortsætter.',
     name: 'Privatlivskonsol',
     nav: 'Konsol',
     queue: 'Anmodninger',

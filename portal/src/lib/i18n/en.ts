@@ -350,6 +350,9 @@ export const en = {
     rejected: 'Rejected',
   } as Record<string, string>,
   console: {
+    linkTitle: 'Continue to the console',
+    linkIntro: (brand: string) => `You opened a console sign-in link for ${brand}. Press Continue to sign in.`,
+    linkHint: 'The link works once. If you did not ask for it, close this page: nothing happens until you continue.',
     name: 'Privacy console',
     nav: 'Console',
     queue: 'Requests',

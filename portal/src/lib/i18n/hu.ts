@@ -348,6 +348,9 @@ export const hu: Messages = {
     rejected: 'Elutasítva',
   },
   console: {
+    linkTitle: 'Tovább a konzolra',
+    linkIntro: (brand) => `Megnyitottál egy bejelentkezési linket a(z) ${brand} konzoljához. Nyomd meg a Tovább gombot a belépéshez.`,
+    linkHint: 'A link egyszer használható. Ha nem te kérted, zárd be ezt az oldalt: semmi sem történik, amíg nem folytatod.',
     name: 'Adatvédelmi konzol',
     nav: 'Konzol',
     queue: 'Kérelmek',

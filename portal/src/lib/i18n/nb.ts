@@ -348,6 +348,9 @@ export const nb: Messages = {
     rejected: 'Avvist',
   },
   console: {
+    linkTitle: 'Fortsett til konsollen',
+    linkIntro: (brand) => `Du åpnet en innloggingslenke til konsollen for ${brand}. Trykk Fortsett for å logge inn.`,
+    linkHint: 'Lenken virker én gang. Ba du ikke om den, kan du lukke denne siden: ingenting skjer før du fortsetter.',
     name: 'Personvernkonsoll',
     nav: 'Konsoll',
     queue: 'Forespørsler',

@@ -355,6 +355,9 @@ export const pl: Messages = {
     rejected: 'Odrzucony',
   },
   console: {
+    linkTitle: 'Przejdź do konsoli',
+    linkIntro: (brand) => `Otwarto link do logowania w konsoli ${brand}. Naciśnij „Dalej”, aby się zalogować.`,
+    linkHint: 'Link działa tylko raz. Jeśli o niego nie prosisz, zamknij tę stronę: nic się nie stanie, dopóki nie przejdziesz dalej.',
     name: 'Konsola prywatności',
     nav: 'Konsola',
     queue: 'Wnioski',
