@@ -21,7 +21,7 @@ type Header = readonly [name: string, value: string];
 const problems = new ProblemFilter();
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Routes an orchestrator polls anonymously and often: never limited. */
-export const UNLIMITED = new Set(['/healthz', '/readyz']);
+const UNLIMITED = new Set(['/healthz', '/readyz']);
 /** Uploads that stream a body of any length: their time is bounded by the upload, not by us. */
 const STREAMED_UPLOADS = new Set(['/v1/imports', '/v1/erasure-jobs']);
 
