@@ -51,7 +51,7 @@ export class AuthGuard implements CanActivate {
     if (!CredentialResolver.isBearer(header)) throw new DomainError('unauthenticated', 'Send a credential as "Authorization: Bearer <key>".');
     // The edge resolved this request's credential for the rate limit: the same answer, not a second lookup.
     const verified = (req as unknown as VerifiedRequest).verifiedCredential;
-    const actor = verified && verified.authorization === header ? verified.actor : await this.credentials.resolve(header);
+    const actor = verified?.authorization === header ? verified.actor : await this.credentials.resolve(header);
     if (actor) return actor;
     throw new DomainError('unauthenticated', 'The credential is unknown or has been revoked.');
   }

@@ -31,9 +31,13 @@ export const PORTAL_SECRET_HEADER = 'x-candor-portal-secret';
 /** The header in which the portal forwards its visitor's address (trusted only with the secret). */
 export const CLIENT_ADDRESS_HEADER = 'x-candor-client-address';
 
-/** A request that has been through the edge: the credential it verified, for the guard to reuse. */
+/**
+ * A request that has been through the edge: what its credential resolved to (an actor, or null for
+ * an unknown one), for the guard to reuse. Absent when the lookup failed (the guard then tries again
+ * and answers the failure itself).
+ */
 export interface VerifiedRequest extends IncomingMessage {
-  verifiedCredential?: { authorization: string; actor: Actor };
+  verifiedCredential?: { authorization: string; actor: Actor | null };
 }
 
 /**
@@ -112,11 +116,14 @@ export class RateLimiter {
   async bucketOf(req: VerifiedRequest): Promise<string> {
     const authorization = req.headers.authorization;
     if (authorization) {
-      const actor = await this.lookup(authorization).catch(() => null);
-      if (actor) {
-        req.verifiedCredential = { authorization, actor };
-        return credentialBucket(actor);
-      }
+      const actor = await this.lookup(authorization).then(
+        (found) => {
+          req.verifiedCredential = { authorization, actor: found };
+          return found;
+        },
+        () => null, // a failed lookup (database down) counts as no credential; the guard answers it
+      );
+      if (actor) return credentialBucket(actor);
     }
     return `address:${clientAddress(req, this.portalSecret)}`;
   }
