@@ -4,7 +4,8 @@
 // registry into .candor/toolchain and re-runs itself there; then it installs dependencies when
 // they are missing or stale, builds what changed, and runs the command.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -105,28 +106,54 @@ function serve(processes) {
   process.on('SIGTERM', () => stop(0));
 }
 
+/**
+ * The secret the portal sends with its API calls so the API trusts the visitor address it forwards
+ * (per-visitor rate limits). Unless CANDOR_PORTAL_SECRET is set, it is generated once and kept with
+ * the other generated secrets in the data directory's secrets.json (the API reads the same file),
+ * and handed to both processes.
+ */
+function portalSecret(dataDir) {
+  if (process.env.CANDOR_PORTAL_SECRET?.trim()) return process.env.CANDOR_PORTAL_SECRET.trim();
+  const file = join(dataDir, 'secrets.json');
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (!stored.portalSecret) {
+    stored.portalSecret = randomBytes(24).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return stored.portalSecret;
+}
+
 const apiPort = process.env.PORT ?? '3000';
 const portalPort = process.env.PORTAL_PORT ?? '4321';
-const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: resolve(process.env.CANDOR_DATA_DIR ?? join(root, '.candor')) } };
+const dataDir = resolve(process.env.CANDOR_DATA_DIR ?? join(root, '.candor'));
+const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: dataDir } };
 const portal = {
   name: 'portal',
   args: ['portal/dist/server/entry.mjs'],
   env: { HOST: process.env.PORTAL_HOST ?? '0.0.0.0', PORT: portalPort, API_URL: process.env.API_URL ?? `http://127.0.0.1:${apiPort}` },
 };
+/** Only the serving commands need the secret (and may create the data directory). */
+function withPortalSecret(...processes) {
+  const secret = portalSecret(dataDir);
+  for (const p of processes) p.env.CANDOR_PORTAL_SECRET = secret;
+  return processes;
+}
 
 const commands = {
   start() {
     buildApi();
     buildPortal();
-    serve([api, portal]);
+    serve(withPortalSecret(api, portal));
   },
   'start:api'() {
     buildApi();
-    serve([api]);
+    serve(withPortalSecret(api));
   },
   'start:portal'() {
     buildPortal();
-    serve([portal]);
+    serve(withPortalSecret(portal));
   },
   build() {
     buildApi();

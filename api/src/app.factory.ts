@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
+import { CredentialResolver } from './common/authz/credential-resolver.service';
 import { HttpEdge } from './common/http/hardening';
 import { streamedUploadMatcher } from './common/http/uploads';
 import { answerClientErrorsWithProblems } from './common/http/client-errors';
@@ -78,14 +79,28 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
  */
 function installEdge(app: NestExpressApplication, config: CandorConfig, document: OpenAPIObject): void {
   const logger = app.get(Logger);
-  const edge = new HttpEdge(config, (req) => logger.warn({ req: { id: req.id, method: req.method } }, 'request abandoned at its deadline'), streamedUploadMatcher(document));
+  const credentials = app.get(CredentialResolver);
+  const edge = new HttpEdge(
+    config,
+    (req) => logger.warn({ req: { id: req.id, method: req.method } }, 'request abandoned at its deadline'),
+    streamedUploadMatcher(document),
+    (authorization) => credentials.resolve(authorization),
+  );
   const express = app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
   const fastPath = app.get(DecisionFastPath);
   const server = app.getHttpServer() as Server;
   server.removeAllListeners('request');
   answerClientErrorsWithProblems(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!edge.admit(req, res)) return;
-    if (!fastPath.serve(req, res, express)) express(req, res);
+    edge.admit(req, res).then(
+      (admitted) => {
+        if (admitted && !fastPath.serve(req, res, express)) express(req, res);
+      },
+      (error: unknown) => {
+        // The limiter failed (it should not): let the request through rather than lose it.
+        logger.error({ err: error, req: { id: req.id } }, 'rate limit check failed');
+        if (!res.headersSent && !fastPath.serve(req, res, express)) express(req, res);
+      },
+    );
   });
 }

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './common/authz/auth.guard';
+import { CredentialResolver } from './common/authz/credential-resolver.service';
 import { CommonModule } from './common/common.module';
 import { dataSourceOptions } from './common/database/data-source';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -79,6 +80,7 @@ export class AppModule {
       ],
       controllers: [ProblemsController],
       providers: [
+        CredentialResolver,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -40,13 +40,10 @@ describe('rate limits per credential', () => {
     // Another credential of the same brand is not affected.
     const other = await createKey(api, brand, ['subjects:read']);
     expect((await api.http.get('/v1/subjects').set(bearer(other))).status).toBe(200);
-    // A flood of a made-up key is limited too (401s first, then 429s), and health checks never are.
-    statuses = [];
-    for (let i = 0; i < 32; i++) statuses.push((await api.http.get('/v1/subjects').set(bearer('cnd_made_up_key_for_flooding_000000'))).status);
-    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(30)).toEqual([429, 429]);
+    // Health checks are never limited. (Made-up keys count against the client address: see
+    // rate-limits.e2e-spec.ts, which floods them on an API of its own.)
     for (let i = 0; i < 40; i++) expect((await api.http.get('/healthz')).status).toBe(200);
-    console.log('hardening: rate limit 30/60 s per credential: request 31 → 429, a second key unaffected, forged-key flood limited');
+    console.log('hardening: rate limit 30/60 s per credential: request 31 → 429, a second key unaffected');
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,16 @@ describe('npm start', () => {
       const recs = await (await fetch(`${api}/v1/recommendations`, { method: 'POST', headers: { ...auth.headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ subjectId: ingrid.id }) })).json();
       expect(recs.data[0]).toMatchObject({ sku: 'sleep-stories', explanation: { locale: 'nb', purpose: 'personalization' } });
       expect(recs.data[0].explanation.text).toContain('«Å sove bedre»');
+
+      // The portal secret is generated with the other secrets and given to the API (and the portal):
+      // with it, a forwarded visitor address gets a bucket of its own; with a wrong one, it does not.
+      const secret = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).portalSecret as string;
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      const left = async (headers: Record<string, string>) => Number(/r=(\d+)/.exec((await fetch(`${api}/v1/brand`, { headers })).headers.get('ratelimit') ?? '')?.[1]);
+      expect(await left({ 'X-Candor-Portal-Secret': secret, 'X-Candor-Client-Address': '203.0.113.9' })).toBe(99_999);
+      expect(await left({ 'X-Candor-Portal-Secret': secret, 'X-Candor-Client-Address': '203.0.113.9' })).toBe(99_998);
+      const wrong = await left({ 'X-Candor-Portal-Secret': `${secret}x`, 'X-Candor-Client-Address': '203.0.113.10' });
+      expect(await left({ 'X-Candor-Portal-Secret': `${secret}x`, 'X-Candor-Client-Address': '203.0.113.11' })).toBe(wrong - 1);
     } finally {
       expect(await first.stop()).toBe(0);
     }

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
 import { bearer } from '../support/factories';
-import { BRAND, apiState, checkPage, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { BRAND, apiState, checkPage, startPortalStack, openLink, type PortalStack } from '../support/portal-stack';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -45,7 +45,7 @@ describe('portal: for you', () => {
     const session = await stack.customerSession(ingrid);
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(ingrid));
+    await openLink(page, await stack.portalLink(ingrid));
     await page.getByRole('link', { name: 'For you' }).click();
     expect(await page.locator('h1').textContent()).toBe('For you');
 
@@ -115,7 +115,7 @@ describe('portal: for you', () => {
     const session = await stack.customerSession(marek);
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(marek));
+    await openLink(page, await stack.portalLink(marek));
     await page.goto(`/${BRAND}/for-you`);
     expect(await card(page, 'athlete-focus').count()).toBe(1);
 
@@ -162,7 +162,7 @@ describe('portal: for you', () => {
     const sam = await stack.subjectId('ch-member-1004');
     const context = await stack.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(sam));
+    await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/for-you`);
     const habit = card(page, 'habit-streak');
     await habit.locator('details.why summary').click();
@@ -186,7 +186,7 @@ describe('portal: for you', () => {
     const sam = await stack.subjectId('ch-member-1004');
     const context = await stack.newContext({ viewport: { width: 375, height: 812 } });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(sam));
+    await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/for-you`);
     const card0 = page.locator('li.suggestion').first();
     await card0.locator('details.why summary').click();

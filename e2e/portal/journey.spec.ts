@@ -6,7 +6,7 @@ import canonicalize from 'canonicalize';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/factories';
-import { BRAND, apiState, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { BRAND, apiState, startPortalStack, openLink, type PortalStack } from '../support/portal-stack';
 
 /**
  * The customer journey of issue 4, driven through Debian's Chromium against the built portal and
@@ -38,7 +38,7 @@ describe('customer portal', () => {
     });
 
     // Arrive by portal link: signed in, on "what we know about you", token gone from the address.
-    await page.goto(await stack.portalLink(ingrid));
+    await openLink(page, await stack.portalLink(ingrid));
     expect(page.url()).toBe(`${stack.portalUrl}/${BRAND}/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('What we know about you');
 
@@ -141,7 +141,7 @@ describe('customer portal', () => {
     const session = await stack.customerSession(anna);
     const context = await stack.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(anna));
+    await openLink(page, await stack.portalLink(anna));
     expect(await page.locator('h1').textContent()).toBe('What we know about you');
 
     await page.getByRole('link', { name: 'Consents' }).click();
@@ -173,7 +173,7 @@ describe('customer portal', () => {
     const marek = await stack.subjectId('ch-member-1002');
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(marek));
+    await openLink(page, await stack.portalLink(marek));
     for (const form of ['form.edit-form', 'form[action$="/delete"]']) {
       await page.goto(`/${BRAND}/`);
       // Point Marek's own edit (or delete) form at Ingrid's fact, as a tampering visitor would.
@@ -202,7 +202,7 @@ describe('customer portal', () => {
     const session = await stack.customerSession(sam);
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(sam));
+    await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/preferences`);
 
     // Meanwhile, in another tab (here: straight through the API), SMS goes to daily.
@@ -231,7 +231,7 @@ describe('customer portal', () => {
     const session = await stack.customerSession(sam);
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(sam));
+    await openLink(page, await stack.portalLink(sam));
     const response = await page.goto(`/${BRAND}/consents`);
     const headers = response!.headers();
     expect(headers['content-security-policy']).toContain("script-src 'self'");
@@ -265,7 +265,7 @@ describe('customer portal', () => {
     const session = await stack.customerSession(ingrid);
     const context = await stack.newContext({ locale: 'nb-NO' });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(ingrid));
+    await openLink(page, await stack.portalLink(ingrid));
     expect(await page.locator('html').getAttribute('lang')).toBe('nb');
     expect(await page.locator('h1').textContent()).toBe('Det vi vet om deg');
     // Fact values in the brand's own Norwegian words (`valueLabel`), not in English.

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/factories';
-import { BRAND, checkPage, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { BRAND, checkPage, startPortalStack, openLink, type PortalStack } from '../support/portal-stack';
 
 /** "My data" (issue 5): download everything as JSON and as a page; "Forget me" with a real confirmation. */
 describe('portal: my data', () => {
@@ -22,7 +22,7 @@ describe('portal: my data', () => {
     const session = await stack.customerSession(ingrid);
     const context = await stack.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(ingrid));
+    await openLink(page, await stack.portalLink(ingrid));
     await page.getByRole('link', { name: 'My data' }).click();
     await checkPage(page, 'my-data', 'My data');
 
@@ -52,7 +52,7 @@ describe('portal: my data', () => {
     const sam = await stack.subjectId('ch-member-1004');
     const context = await stack.newContext();
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(sam));
+    await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/my-data`);
     await page.getByRole('link', { name: 'Forget me …' }).click();
     expect(new URL(page.url()).pathname).toBe(`/${BRAND}/my-data/forget`);
@@ -100,7 +100,7 @@ describe('portal: my data', () => {
     const anna = await stack.subjectId('ch-member-1003');
     const context = await stack.newContext({ viewport: { width: 375, height: 812 } });
     const page = await context.newPage();
-    await page.goto(await stack.portalLink(anna));
+    await openLink(page, await stack.portalLink(anna));
     await page.goto(`/${BRAND}/my-data`);
     await checkPage(page, 'my-data', 'My data');
     await page.goto(`/${BRAND}/my-data/readable`);

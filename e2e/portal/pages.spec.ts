@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/factories';
-import { BRAND, expectAccessible, screenshot, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { BRAND, expectAccessible, screenshot, startPortalStack, openLink, type PortalStack } from '../support/portal-stack';
 
 /**
  * Every page at a phone width and a desktop width: axe-core finds no WCAG 2.2 A/AA violation, and
@@ -44,7 +44,7 @@ describe('portal pages', () => {
       await page.waitForURL(/sent=1/);
       await check('check-email', 'Check your email');
 
-      await page.goto(await stack.portalLink(ingrid));
+      await openLink(page, await stack.portalLink(ingrid));
       await check('home', 'What we know about you');
       await page.goto(`/${BRAND}/consents`);
       await check('consents', 'Consents');

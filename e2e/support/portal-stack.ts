@@ -1,5 +1,6 @@
 // checkPage evaluates in the browser, hence the DOM types.
 /// <reference lib="dom" />
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -31,6 +32,8 @@ const CHROMIUM_ARGS = [
 
 export interface PortalStack {
   api: TestApi;
+  /** The secret the portal sends the API with each visitor's address. */
+  portalSecret: string;
   /** The API key of the demo brand (every scope). */
   brandKey: string;
   portalUrl: string;
@@ -54,7 +57,10 @@ export async function startPortalStack(options: { env?: Record<string, string> }
   const portalPort = await freePort();
   const portalUrl = `http://127.0.0.1:${portalPort}`;
   // Extra API configuration: SMTP_URL of a mail catcher (staff sign-in), webhook settings…
-  const api = await startApi({ env: { ...options.env, PORTAL_URL: portalUrl } });
+  // The portal and the API share a secret, as with `npm start`: the API then limits each visitor
+  // (the address the portal forwards) on their own.
+  const portalSecret = randomBytes(24).toString('base64url');
+  const api = await startApi({ env: { CANDOR_PORTAL_SECRET: portalSecret, ...options.env, PORTAL_URL: portalUrl } });
   let portal: RunningCommand | undefined;
   let browser: Browser | undefined;
   try {
@@ -69,6 +75,7 @@ export async function startPortalStack(options: { env?: Record<string, string> }
       PORT: String(portalPort),
       API_URL: apiUrl,
       PORTAL_URL: portalUrl,
+      CANDOR_PORTAL_SECRET: options.env?.CANDOR_PORTAL_SECRET ?? portalSecret,
     });
     await waitForOk(`${portalUrl}/healthz`, 20_000, portal);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -76,6 +83,7 @@ export async function startPortalStack(options: { env?: Record<string, string> }
 
     const stack: PortalStack = {
       api,
+      portalSecret: options.env?.CANDOR_PORTAL_SECRET ?? portalSecret,
       brandKey,
       portalUrl,
       browser,
@@ -111,6 +119,16 @@ export async function startPortalStack(options: { env?: Record<string, string> }
     await api.close();
     throw error;
   }
+}
+
+/**
+ * Follows a sign-in link as a person does: the link page (which spends nothing), then its
+ * Continue button, which signs in. Resolves once the browser has left the link page.
+ */
+export async function openLink(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('form[action$="/actions/link"] button[type="submit"]').click();
+  await page.waitForURL((u) => !u.pathname.includes('/link/') && !u.pathname.endsWith('/actions/link'));
 }
 
 /** `GET /v1/me` with a customer session: what the API holds now. */

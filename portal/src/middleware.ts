@@ -10,11 +10,12 @@
  *   5. errors: an expired session (API 401) signs the customer (or staff member) out; "not found"
  *      (API 404, for example another customer's fact id) renders the 404 page and never anything
  *      else; a staff role that may not do something (API 403) goes back to the console with why;
+ *      a limit (API 429) renders the "try again in N minutes" page, in the visitor's language;
  *   6. headers: a strict Content-Security-Policy and friends, `no-store` on brand pages.
  */
 import { defineMiddleware } from 'astro:middleware';
 import type { APIContext, MiddlewareNext } from 'astro';
-import { ApiProblem } from './lib/api';
+import { ApiProblem, visitor } from './lib/api';
 import { brandSlugOf, findBrand } from './lib/brands';
 import { isLocale, messagesFor, negotiateLocale } from './lib/i18n';
 import {
@@ -31,15 +32,25 @@ import {
 } from './lib/security';
 
 /** Pages under /{brand}/ that a signed-out visitor may see ("goodbye" follows an erasure). */
-const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(?:admin\/)?(sign-in|link\/[^/]+|actions\/sign-in)\/?$|^\/[^/]+\/goodbye\/?$/;
+const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(?:admin\/)?(sign-in|link\/[^/]+|actions\/sign-in|actions\/link)\/?$|^\/[^/]+\/goodbye\/?$/;
 
 /** The staff console of a brand. */
 const CONSOLE = /^\/[^/]+\/admin(?:\/|$)/;
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  const response = await handle(context, next);
+  // Every API call made for this request names the visitor's address (see lib/api.ts).
+  const response = await visitor.run({ address: visitorAddress(context) }, () => handle(context, next));
   return withSecurityHeaders(response, brandSlugOf(context.url.pathname) !== null);
 });
+
+/** The address the visitor reached us from (the socket's: the portal trusts no forwarding header). */
+function visitorAddress(context: APIContext): string | null {
+  try {
+    return context.clientAddress;
+  } catch {
+    return null;
+  }
+}
 
 async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
   const { url, request, cookies, locals } = context;
@@ -61,25 +72,33 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
 
   const slug = brandSlugOf(url.pathname);
   const inConsole = CONSOLE.test(url.pathname);
-  if (slug) {
-    locals.brand = await findBrand(slug);
-    if (!locals.brand) return context.rewrite('/404');
-    // The customer cookie (Path=/calm-harbor) also reaches the console: it is ignored there.
-    if (inConsole) locals.staff = cookies.get(STAFF_COOKIE)?.value ?? null;
-    else locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
-    const credential = locals.staff ?? locals.session;
-    locals.csrf = csrfTokenFor(credential ?? ensureAnonymousSeed(cookies, url));
-    if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
-  }
-
-  if (request.method === 'POST' && !originAllowed(request, url)) {
-    return context.rewrite(new Request(new URL('/forbidden', url), { headers: request.headers }));
-  }
-
   try {
+    if (slug) {
+      locals.brand = await findBrand(slug);
+      if (!locals.brand) return context.rewrite('/404');
+      // The customer cookie (Path=/calm-harbor) also reaches the console: it is ignored there.
+      if (inConsole) locals.staff = cookies.get(STAFF_COOKIE)?.value ?? null;
+      else locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
+      const credential = locals.staff ?? locals.session;
+      locals.csrf = csrfTokenFor(credential ?? ensureAnonymousSeed(cookies, url));
+      if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
+    }
+
+    if (request.method === 'POST' && !originAllowed(request, url)) {
+      return context.rewrite(new Request(new URL('/forbidden', url), { headers: request.headers }));
+    }
+
     return await next();
   } catch (error) {
-    if (!(error instanceof ApiProblem) || !slug) throw error;
+    if (!(error instanceof ApiProblem)) throw error;
+    // The API limited this visitor (or, for a sign-in, this email address): say when to come back.
+    if (error.status === 429) {
+      const after = new URL('/too-many-requests', url);
+      after.searchParams.set('after', String(error.retryAfterSeconds ?? 60));
+      if (slug && locals.brand) after.searchParams.set('brand', slug);
+      return context.rewrite(new Request(after, { headers: request.headers }));
+    }
+    if (!slug) throw error;
     if (inConsole && error.status === 401) {
       clearStaffCookie(cookies, slug);
       return seeOther(context, `/${slug}/admin/sign-in?notice=expired`);

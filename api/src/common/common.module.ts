@@ -2,6 +2,7 @@ import { PlannerStatistics } from './database/planner-statistics';
 import { Global, Module } from '@nestjs/common';
 import { ApiKeyResolver } from './authz/api-key-resolver.service';
 import { SessionResolver } from './authz/session-resolver.service';
+import { SignInLimiter } from './http/rate-limits';
 import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { TenantDb } from './database/tenant-db.service';
@@ -10,6 +11,6 @@ import { Cursors } from './http/pagination';
 
 /** Cross-cutting services every capability module may inject. */
 @Global()
-@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads, Cursors],
-  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, Clock, PlannerStatistics, NdjsonUploads, Cursors], })
+@Module({ providers: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, SignInLimiter, Clock, PlannerStatistics, NdjsonUploads, Cursors],
+  exports: [TenantDb, CryptoService, ApiKeyResolver, SessionResolver, SignInLimiter, Clock, PlannerStatistics, NdjsonUploads, Cursors], })
 export class CommonModule {}

@@ -56,4 +56,21 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, CANDOR_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/32 bytes/);
     expect(() => loadConfig({ ...base, CANDOR_ADMIN_KEY: 'short', CANDOR_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/at least 24/);
   });
+
+  it('keeps a generated portal secret with the other secrets in development, takes a configured one, and refuses a short one', () => {
+    const dir = scratch();
+    const first = loadConfig({ CANDOR_DATA_DIR: dir });
+    expect(first.portalSecret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(loadConfig({ CANDOR_DATA_DIR: dir }).portalSecret).toBe(first.portalSecret);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).portalSecret).toBe(first.portalSecret);
+    // Keys from the environment, no secrets.json yet: the portal secret is still generated and kept.
+    const keyed = { CANDOR_ADMIN_KEY: 'a'.repeat(32), CANDOR_MASTER_KEY: 'ab'.repeat(32) };
+    const other = scratch();
+    expect(loadConfig({ ...keyed, CANDOR_DATA_DIR: other }).portalSecret).toBe(JSON.parse(readFileSync(join(other, 'secrets.json'), 'utf8')).portalSecret);
+    expect(loadConfig({ ...keyed, CANDOR_DATA_DIR: scratch(), CANDOR_PORTAL_SECRET: 'p'.repeat(24) }).portalSecret).toBe('p'.repeat(24));
+    expect(() => loadConfig({ ...keyed, CANDOR_DATA_DIR: scratch(), CANDOR_PORTAL_SECRET: 'short' })).toThrow(/CANDOR_PORTAL_SECRET/);
+    // Production never generates one: without it, forwarded addresses are simply not trusted.
+    expect(loadConfig({ ...keyed, NODE_ENV: 'production', CANDOR_DATA_DIR: scratch() }).portalSecret).toBeNull();
+    expect(loadConfig({ ...keyed, NODE_ENV: 'production', CANDOR_DATA_DIR: scratch() }).signInLimit).toBe(5);
+  });
 });

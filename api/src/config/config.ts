@@ -43,6 +43,15 @@ export interface CandorConfig {
    * closed (404) in production.
    */
   metricsToken: string | null;
+  /**
+   * The secret the portal sends with every API call (`X-Candor-Portal-Secret`) so that its
+   * forwarded visitor address (`X-Candor-Client-Address`) is trusted for rate limits; null: never
+   * trusted.
+   */
+  portalSecret: string | null;
+  /** Sign-in links one email address may be sent per window; 0 turns the limit off. */
+  signInLimit: number;
+  signInWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +64,7 @@ export class ConfigError extends Error {
 interface StoredSecrets {
   adminKey?: string;
   masterKey?: string;
+  portalSecret?: string;
 }
 
 /**
@@ -75,23 +85,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
 
   let adminKey = env.CANDOR_ADMIN_KEY?.trim() || '';
   let masterKeyText = env.CANDOR_MASTER_KEY?.trim() || '';
+  let portalSecret = env.CANDOR_PORTAL_SECRET?.trim() || '';
   let adminKeyGenerated = false;
   if ((!adminKey || !masterKeyText) && nodeEnv === 'production') {
     if (!adminKey) problems.push('CANDOR_ADMIN_KEY is required in production (at least 24 characters)');
     if (!masterKeyText) problems.push('CANDOR_MASTER_KEY is required in production (32 bytes, base64 or 64 hex digits)');
-  } else if (!adminKey || !masterKeyText) {
+  } else if (!adminKey || !masterKeyText || (!portalSecret && nodeEnv === 'development')) {
     const stored = readOrCreateSecrets(dataDir);
     if (!adminKey) {
       adminKey = stored.adminKey!;
       adminKeyGenerated = true;
     }
     masterKeyText ||= stored.masterKey!;
+    // Development (`npm start`): the portal reads the same file (see portalSecretFor).
+    if (nodeEnv === 'development') portalSecret ||= stored.portalSecret!;
   }
+  if (portalSecret && portalSecret.length < 24) problems.push('CANDOR_PORTAL_SECRET must be at least 24 characters');
   if (adminKey && adminKey.length < 24) problems.push('CANDOR_ADMIN_KEY must be at least 24 characters');
   const masterKey = parseMasterKey(masterKeyText, problems);
 
   const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
-  const portalUrl = (env.PORTAL_URL?.trim() || 'http://localhost:4321').replace(/\/+$/, '');
+  const portalUrl = withoutTrailingSlashes(env.PORTAL_URL?.trim() || 'http://localhost:4321');
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
   if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
@@ -120,10 +134,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     uploadConcurrency: Math.max(1, intOr(env.CANDOR_UPLOAD_CONCURRENCY, 2, 'CANDOR_UPLOAD_CONCURRENCY', problems, 'uploads')),
     uploadIdleTimeoutMs: intOr(env.CANDOR_UPLOAD_IDLE_TIMEOUT_MS, 30_000, 'CANDOR_UPLOAD_IDLE_TIMEOUT_MS', problems),
     metricsToken: env.CANDOR_METRICS_TOKEN?.trim() || null,
+    portalSecret: portalSecret || null,
+    signInLimit: intOr(env.CANDOR_SIGNIN_LIMIT, 5, 'CANDOR_SIGNIN_LIMIT', problems, 'sign-in links'),
+    signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
   };
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `url` without trailing slashes (a loop: the pattern /\/+$/ backtracks quadratically). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 function intOr(text: string | undefined, fallback: number, name: string, problems: string[], unit = 'milliseconds'): number {
@@ -181,9 +205,10 @@ function parseMasterKey(text: string, problems: string[]): Buffer | undefined {
 function readOrCreateSecrets(dataDir: string): StoredSecrets {
   const file = join(dataDir, 'secrets.json');
   const stored: StoredSecrets = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  if (stored.adminKey && stored.masterKey) return stored;
+  if (stored.adminKey && stored.masterKey && stored.portalSecret) return stored;
   stored.adminKey ||= `op_${randomBytes(24).toString('base64url')}`;
   stored.masterKey ||= randomBytes(32).toString('base64');
+  stored.portalSecret ||= randomBytes(24).toString('base64url');
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -4,14 +4,32 @@
  * contract changes in a way the portal does not handle, `npm run check` fails the build instead
  * of a customer's page failing at run time.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from './api-types';
+import { withoutTrailingSlashes } from './text';
 
 export type Schemas = components['schemas'];
 export type ApiClient = Client<paths>;
 
 /** Where the API listens, as seen from the portal's server (never from the browser). */
-export const API_URL = (process.env.API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+export const API_URL = withoutTrailingSlashes(process.env.API_URL ?? 'http://127.0.0.1:3000');
+
+/**
+ * The secret the API knows the portal by (`CANDOR_PORTAL_SECRET`, the same value the API has). With
+ * it, the API trusts the visitor address the portal forwards and limits each visitor on their own;
+ * without it, every visitor shares the portal's one address.
+ */
+const PORTAL_SECRET = process.env.CANDOR_PORTAL_SECRET?.trim() ?? '';
+
+/** The visitor the current request serves (set by the middleware for the whole request). */
+export const visitor = new AsyncLocalStorage<{ address: string | null }>();
+
+/** Headers that tell the API which visitor an API call is for (see the API's rate limits). */
+function visitorHeaders(): Record<string, string> {
+  const address = visitor.getStore()?.address;
+  return PORTAL_SECRET && address ? { 'x-candor-portal-secret': PORTAL_SECRET, 'x-candor-client-address': address } : {};
+}
 
 /** An API answer that was not a success: status and the RFC 9457 problem `code`, when there is one. */
 export class ApiProblem extends Error {
@@ -21,6 +39,8 @@ export class ApiProblem extends Error {
     detail: string | undefined,
     /** The problem's extension members (for example `refusal` when an extension is refused). */
     readonly extensions: Record<string, unknown> = {},
+    /** Seconds until a limited call may be tried again (`Retry-After` of a 429), when given. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(`API answered ${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}`);
   }
@@ -28,7 +48,7 @@ export class ApiProblem extends Error {
 
 /** Calls that need no credential: brand lookup, magic links, session exchange. */
 export function publicApi(): ApiClient {
-  return createClient<paths>({ baseUrl: API_URL });
+  return createClient<paths>({ baseUrl: API_URL, headers: visitorHeaders() });
 }
 
 /**
@@ -39,7 +59,7 @@ export function publicApi(): ApiClient {
 export function customerApi(sessionToken: string, gpc: boolean): ApiClient {
   return createClient<paths>({
     baseUrl: API_URL,
-    headers: { authorization: `Bearer ${sessionToken}`, ...(gpc ? { 'sec-gpc': '1' } : {}) },
+    headers: { ...visitorHeaders(), authorization: `Bearer ${sessionToken}`, ...(gpc ? { 'sec-gpc': '1' } : {}) },
   });
 }
 
@@ -48,7 +68,7 @@ export function customerApi(sessionToken: string, gpc: boolean): ApiClient {
  * cookie). Staff sessions never mix with customer sessions.
  */
 export function staffApi(staffToken: string): ApiClient {
-  return createClient<paths>({ baseUrl: API_URL, headers: { authorization: `Bearer ${staffToken}` } });
+  return createClient<paths>({ baseUrl: API_URL, headers: { ...visitorHeaders(), authorization: `Bearer ${staffToken}` } });
 }
 
 /** Returns the body of a successful answer, or throws an ApiProblem. */
@@ -59,5 +79,6 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
 
 export function problemOf(result: { error?: unknown; response: Response }): ApiProblem {
   const body = (result.error ?? {}) as Partial<Schemas['ProblemDto']> & Record<string, unknown>;
-  return new ApiProblem(result.response.status, body.code, body.detail, body);
+  const retryAfter = Number(result.response.headers.get('retry-after'));
+  return new ApiProblem(result.response.status, body.code, body.detail, body, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
 }

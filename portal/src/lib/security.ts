@@ -4,9 +4,10 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AstroCookies } from 'astro';
+import { withoutTrailingSlashes } from './text';
 
 /** The public base of the portal (what links in emails point at); may be https behind a proxy. */
-export const PORTAL_URL = (process.env.PORTAL_URL ?? 'http://localhost:4321').replace(/\/+$/, '');
+export const PORTAL_URL = withoutTrailingSlashes(process.env.PORTAL_URL ?? 'http://localhost:4321');
 
 export const SESSION_COOKIE = 'candor_session';
 export const ANON_COOKIE = 'candor_anon';
@@ -39,6 +40,36 @@ export function clearSessionCookie(cookies: AstroCookies, brand: string): void {
 }
 
 /**
+ * A session a sign-in link opened while the browser was signed in as someone else. It waits here
+ * (HttpOnly, SameSite=Strict, ten minutes) until the person says whether to switch to it
+ * (`/{brand}/switch-account`), so no link ever replaces a session silently.
+ */
+export const PENDING_COOKIE = 'candor_pending';
+const PENDING_MAX_AGE_S = 600;
+
+export function setPendingSessionCookie(cookies: AstroCookies, url: URL, brand: string, token: string, expiresAt: string): void {
+  cookies.set(PENDING_COOKIE, `${token} ${expiresAt}`, {
+    path: `/${brand}`,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secure(url),
+    maxAge: PENDING_MAX_AGE_S,
+  });
+}
+
+export function pendingSession(cookies: AstroCookies): { token: string; expiresAt: string } | null {
+  const value = cookies.get(PENDING_COOKIE)?.value ?? '';
+  // Length first: the cookie is the visitor's to write.
+  if (value.length > 200) return null;
+  const [token, expiresAt] = value.split(' ');
+  return token?.startsWith('cst_') && expiresAt && !Number.isNaN(Date.parse(expiresAt)) ? { token, expiresAt } : null;
+}
+
+export function clearPendingSessionCookie(cookies: AstroCookies, brand: string): void {
+  cookies.delete(PENDING_COOKIE, { path: `/${brand}` });
+}
+
+/**
  * Staff sessions live in a cookie of their own, scoped to the console (`/calm-harbor/admin`), so a
  * staff member who is also a customer of the brand keeps the two apart, and customer pages never
  * receive a staff credential.
@@ -67,7 +98,7 @@ export function setLanguageCookie(cookies: AstroCookies, url: URL, locale: strin
  */
 export function ensureAnonymousSeed(cookies: AstroCookies, url: URL): string {
   const existing = cookies.get(ANON_COOKIE)?.value;
-  if (existing && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
+  if (existing && existing.length <= 128 && /^[A-Za-z0-9_-]{32,128}$/.test(existing)) return existing;
   const seed = randomBytes(24).toString('base64url');
   cookies.set(ANON_COOKIE, seed, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(url) });
   return seed;

@@ -26,4 +26,25 @@ export async function endSession(sessionToken: string): Promise<void> {
   if (!result.response.ok && result.response.status !== 401) throw new ApiProblem(result.response.status, undefined, 'sign-out failed');
 }
 
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The longest email address there can be (RFC 5321: 254 characters in a path). */
+export const EMAIL_MAX_LENGTH = 254;
+
+/**
+ * The shape of an email address: something, an @, and a domain of dot-separated labels. The parts
+ * cannot overlap (a label has no dot, no part has an @), so it runs in linear time; and it only
+ * ever sees input already cut to EMAIL_MAX_LENGTH (`isEmailAddress`).
+ */
+export const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
+/** Whether `text` looks like an email address: the length first, then the pattern. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= EMAIL_MAX_LENGTH && EMAIL.test(text);
+}
+
+/** Who a session belongs to, as the portal shows it ("you are signed in as …"). */
+export async function sessionSubject(sessionToken: string): Promise<{ id: string; email: string | null } | null> {
+  const result = await customerApi(sessionToken, false).GET('/v1/me');
+  if (result.response.status === 401) return null;
+  const me = ok(result);
+  return { id: me.subject.id, email: me.subject.email ?? null };
+}

@@ -1,17 +1,13 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
-import { StaffService } from '../../modules/staff/staff.service';
-import { timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { CANDOR_CONFIG } from '../../config/config.module';
-import type { CandorConfig } from '../../config/config';
 import { DomainError } from '../errors/domain-error';
+import type { VerifiedRequest } from '../http/rate-limits';
 import { abilityFor, Action, Resource, scopesGranting } from './abilities';
 import type { Actor } from './actor';
-import { ApiKeyResolver } from './api-key-resolver.service';
+import { CredentialResolver } from './credential-resolver.service';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './decorators';
 import { enforcePurpose, PERSONAL_DATA, PurposeSource } from './personal-data';
-import { SessionResolver } from './session-resolver.service';
 
 /**
  * The global guard: resolves the bearer credential into an actor, then asks that actor's CASL
@@ -20,17 +16,10 @@ import { SessionResolver } from './session-resolver.service';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly adminKey: Buffer;
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeyResolver,
-    private readonly sessions: SessionResolver,
-    private readonly moduleRef: ModuleRef,
-    @Inject(CANDOR_CONFIG) config: CandorConfig,
-  ) {
-    this.adminKey = Buffer.from(config.adminKey, 'utf8');
-  }
+    private readonly credentials: CredentialResolver,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -62,25 +51,11 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(req: Request): Promise<Actor> {
     const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new DomainError('unauthenticated', 'Send a credential as "Authorization: Bearer <key>".');
-    const token = match[1];
-    const presented = Buffer.from(token, 'utf8');
-    if (presented.length === this.adminKey.length && timingSafeEqual(presented, this.adminKey)) {
-      return { kind: 'operator' };
-    }
-    if (token.startsWith('cnd_')) {
-      const actor = await this.apiKeys.resolve(token);
-      if (actor) return actor;
-    }
-    if (token.startsWith('cst_')) {
-      const actor = await this.sessions.resolve(token);
-      if (actor) return actor;
-    }
-    if (token.startsWith('sss_')) {
-      const actor = await this.moduleRef.get(StaffService, { strict: false }).resolve(token);
-      if (actor) return actor;
-    }
+    if (!CredentialResolver.isBearer(header)) throw new DomainError('unauthenticated', 'Send a credential as "Authorization: Bearer <key>".');
+    // The edge resolved this request's credential for the rate limit: the same answer, not a second lookup.
+    const verified = (req as unknown as VerifiedRequest).verifiedCredential;
+    const actor = verified?.authorization === header ? verified.actor : await this.credentials.resolve(header);
+    if (actor) return actor;
     throw new DomainError('unauthenticated', 'The credential is unknown or has been revoked.');
   }
 }

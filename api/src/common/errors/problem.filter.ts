@@ -36,6 +36,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="candor"');
     if (problem.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '1');
+    // A limit names when to come back (`retryAfter`, seconds): say it in the header too.
+    if (problem.status === 429 && typeof problem.retryAfter === 'number') res.setHeader('Retry-After', String(problem.retryAfter));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import type { CandorConfig } from '../../config/config';
 import { DomainError } from '../errors/domain-error';
 import { ProblemFilter } from '../errors/problem.filter';
+import { type CredentialLookup, RateLimiter } from './rate-limits';
 
 /**
  * HTTP hardening that every request gets before any routing — request id, security headers, no
@@ -88,50 +89,6 @@ const DOCS_HEADERS = helmetHeaders({
 });
 
 /**
- * Fixed-window request limits per credential (the SHA-256 of the bearer token, so a flood of
- * made-up keys is limited like any other), or per client address without one. Answers carry the
- * IETF `RateLimit-Policy` and `RateLimit` fields; over the limit → 429 `too-many-requests` with
- * `Retry-After`. Counters live in this process: with several processes each counts on its own.
- */
-export class RateLimiter {
-  private readonly limit: number;
-  private readonly windowMs: number;
-  private readonly policy: string;
-  private windowStart = 0;
-  private counts = new Map<string, number>();
-
-  constructor(private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds'>) {
-    this.limit = config.rateLimit;
-    this.windowMs = config.rateLimitWindowSeconds * 1000;
-    this.policy = `"per-credential";q=${this.limit};w=${config.rateLimitWindowSeconds}`;
-  }
-
-  /** Counts the request; returns false when it has answered 429. */
-  admit(req: EdgeRequest, res: ServerResponse, path: string): boolean {
-    if (this.limit <= 0 || UNLIMITED.has(path)) return true;
-    const now = Date.now();
-    if (now - this.windowStart >= this.windowMs) {
-      // A new window for everyone: starting afresh also drops the counters of callers gone quiet.
-      this.windowStart = now;
-      this.counts = new Map();
-    }
-    const authorization = req.headers.authorization;
-    const who = authorization
-      ? `c:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}`
-      : `a:${req.socket.remoteAddress ?? 'unknown'}`;
-    const used = (this.counts.get(who) ?? 0) + 1;
-    this.counts.set(who, used);
-    const resetSeconds = Math.max(1, Math.ceil((this.windowStart + this.windowMs - now) / 1000));
-    res.setHeader('RateLimit-Policy', this.policy);
-    res.setHeader('RateLimit', `"per-credential";r=${Math.max(0, this.limit - used)};t=${resetSeconds}`);
-    if (used <= this.limit) return true;
-    res.setHeader('Retry-After', String(resetSeconds));
-    writeProblem(req, res, new DomainError('too-many-requests', `This credential may make ${this.limit} requests every ${this.config.rateLimitWindowSeconds} s. Try again in ${resetSeconds} s.`));
-    return false;
-  }
-}
-
-/**
  * What every request passes before routing:
  * - an id (a sane `X-Request-Id` is kept, otherwise a new one), on the request for logs and problem
  *   documents and echoed in the response;
@@ -151,15 +108,21 @@ export class HttpEdge {
   private readonly limiter: RateLimiter;
 
   constructor(
-    private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds' | 'requestTimeoutMs'>,
+    private readonly config: Pick<CandorConfig, 'rateLimit' | 'rateLimitWindowSeconds' | 'requestTimeoutMs' | 'portalSecret'>,
     private readonly onAbandoned: (req: EdgeRequest) => void = () => undefined,
     private readonly isStreamedUpload: (method: string | undefined, path: string) => boolean = () => false,
+    /** Resolves a credential for the limit (verified credentials count against themselves). */
+    lookup: CredentialLookup = async () => null,
   ) {
-    this.limiter = new RateLimiter(config);
+    this.limiter = new RateLimiter(config, lookup);
   }
 
-  /** Applies the protections; returns false when the edge has answered the request itself (429). */
-  admit(req: EdgeRequest, res: ServerResponse): boolean {
+  /**
+   * Applies the protections; resolves false when the edge has answered the request itself (429).
+   * The limit resolves the request's credential first (see rate-limits.ts), so it is asynchronous;
+   * the deadline already runs while it does.
+   */
+  async admit(req: EdgeRequest, res: ServerResponse): Promise<boolean> {
     const path = pathOf(req.url);
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
@@ -168,9 +131,12 @@ export class HttpEdge {
     const docs = path === '/docs' || path.startsWith('/docs/');
     for (const [name, value] of docs ? DOCS_HEADERS : API_HEADERS) res.setHeader(name, value);
     if (path.startsWith('/v1/')) res.setHeader('Cache-Control', 'no-store');
-    if (!this.limiter.admit(req, res, path)) return false;
     this.startDeadline(req, res, path);
-    return true;
+    if (UNLIMITED.has(path)) return true;
+    const limited = await this.limiter.admit(req, res);
+    if (!limited) return !res.headersSent;
+    writeProblem(req, res, limited);
+    return false;
   }
 
   private startDeadline(req: EdgeRequest, res: ServerResponse, path: string): void {

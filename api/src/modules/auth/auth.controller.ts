@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiTags 
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { Caller, Can, Public } from '../../common/authz/decorators';
 import { ApiProblems } from '../../common/http/openapi.decorators';
+import { SignInLimiter } from '../../common/http/rate-limits';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CreateSessionDto, PortalLinkResponse, RequestMagicLinkDto, SessionResponse } from './dto/auth.dto';
 import { SignInService } from './sign-in.service';
@@ -10,14 +11,19 @@ import { SignInService } from './sign-in.service';
 @ApiTags('customers')
 @Controller('v1')
 export class AuthController {
-  constructor(private readonly signIn: SignInService) {}
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly limits: SignInLimiter,
+  ) {}
 
   @Post('auth/magic-links')
   @Public()
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'Always 202: if the brand knows this email, a sign-in link is on its way.' })
-  @ApiProblems(422)
-  requestMagicLink(@Body() body: RequestMagicLinkDto): { status: 'accepted' } {
+  @ApiProblems(422, 429)
+  async requestMagicLink(@Body() body: RequestMagicLinkDto): Promise<{ status: 'accepted' }> {
+    // Besides the per-address limit at the edge: a few links per email address, whoever asks.
+    await this.limits.admit('customer', body.email);
     this.signIn.requestMagicLink(body.brand, body.email);
     return { status: 'accepted' };
   }

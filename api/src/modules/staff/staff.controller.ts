@@ -5,13 +5,17 @@ import { Caller, Can, Public } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
+import { SignInLimiter } from '../../common/http/rate-limits';
 import { ConsentStatsResponse, CreateStaffDto, StaffLinkDto, StaffResponse, StaffSessionDto, StaffSessionResponse } from './dto/staff.dto';
 import { StaffService } from './staff.service';
 
 @ApiTags('staff')
 @Controller('v1')
 export class StaffController {
-  constructor(private readonly staff: StaffService) {}
+  constructor(
+    private readonly staff: StaffService,
+    private readonly limits: SignInLimiter,
+  ) {}
 
   @Post('staff')
   @Can('create', 'Staff')
@@ -42,8 +46,9 @@ export class StaffController {
   @Public()
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.' })
-  @ApiProblems(422)
-  requestLink(@Body() body: StaffLinkDto): { status: 'accepted' } {
+  @ApiProblems(422, 429)
+  async requestLink(@Body() body: StaffLinkDto): Promise<{ status: 'accepted' }> {
+    await this.limits.admit('staff', body.email);
     this.staff.requestLink(body.brand, body.email);
     return { status: 'accepted' };
   }

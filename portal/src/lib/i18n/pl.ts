@@ -33,6 +33,7 @@ export const pl: Messages = {
     sentHint: 'Nic nie przyszło? Zajrzyj do folderu spam albo spróbuj innego adresu.',
     tryAgain: 'Użyj innego adresu',
     emailInvalid: 'Podaj adres e-mail, na przykład imie@przyklad.pl.',
+    emailTooLong: 'To za długie jak na adres e-mail: adres e-mail ma najwyżej 254 znaki.',
     expired: 'Twoja sesja wygasła. Zaloguj się ponownie, aby kontynuować.',
     linkInvalid: 'Ten link do logowania wygasł lub został już użyty. Poproś o nowy poniżej.',
     signedOut: 'Wylogowano. Do zobaczenia.',
@@ -226,6 +227,25 @@ export const pl: Messages = {
     forbiddenTitle: 'Nie mogliśmy przyjąć formularza',
     forbiddenBody: 'Dla Twojego bezpieczeństwa przyjmujemy tylko formularze wysłane z tej strony, a ten wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
     brandUnknown: 'Pod tym adresem nie ma żadnej marki. Sprawdź link w wiadomości e-mail.',
+    limitedTitle: 'Poczekaj chwilę',
+    limitedBody: (minutes) => {
+      const unit = minutes === 1 ? 'minutę' : [2, 3, 4].includes(minutes % 10) && ![12, 13, 14].includes(minutes % 100) ? 'minuty' : 'minut';
+      return `W krótkim czasie było zbyt wiele prób. Spróbuj ponownie za ${minutes} ${unit}.`;
+    },
+    limitedHint: 'Chroni to Twoje konto i skrzynkę pocztową przed zalewem żądań. Nic nie zostało zmienione.',
+    limitedBack: 'Wróć na początek',
+  },
+  link: {
+    title: 'Kontynuuj logowanie',
+    intro: (brand) => `Otwarto link do logowania od ${brand}. Naciśnij „Dalej”, aby zobaczyć i zmienić to, co ${brand} o Tobie wie.`,
+    continue: 'Dalej',
+    hint: 'Link działa tylko raz. Jeśli o niego nie prosisz, zamknij tę stronę: nic się nie stanie, dopóki nie przejdziesz dalej.',
+    switchTitle: 'Jesteś już zalogowany(-a)',
+    switchBody: (current, incoming) => `Jesteś zalogowany(-a) jako ${current}. Ten link jest przeznaczony dla: ${incoming}.`,
+    switchQuestion: 'Kontynuować jako osoba, dla której jest ten link?',
+    switchContinue: 'Kontynuuj jako osoba, dla której jest ten link',
+    switchStay: (current) => `Pozostań zalogowany(-a) jako ${current}`,
+    anotherPerson: 'inna osoba',
   },
   forYou: {
     title: 'Dla Ciebie',
@@ -338,6 +358,9 @@ export const pl: Messages = {
     rejected: 'Odrzucony',
   },
   console: {
+    linkTitle: 'Przejdź do konsoli',
+    linkIntro: (brand) => `Otwarto link do logowania w konsoli ${brand}. Naciśnij „Dalej”, aby się zalogować.`,
+    linkHint: 'Link działa tylko raz. Jeśli o niego nie prosisz, zamknij tę stronę: nic się nie stanie, dopóki nie przejdziesz dalej.',
     name: 'Konsola prywatności',
     nav: 'Konsola',
     queue: 'Wnioski',
@@ -353,6 +376,7 @@ export const pl: Messages = {
     linkInvalid: 'Ten link do logowania wygasł lub został już użyty. Poproś poniżej o nowy.',
     signedOut: 'Wylogowano.',
     emailInvalid: 'Wpisz adres e-mail, np. imie@example.com.',
+    emailTooLong: 'To za długie jak na adres e-mail: adres e-mail ma najwyżej 254 znaki.',
     roles: { admin: 'Administrator', compliance: 'Zgodność', viewer: 'Podgląd' },
     signedInAs: (name, role) => `${name} (${role})`,
     viewerNote: 'Masz dostęp tylko do odczytu: osoba z rolą podglądu może śledzić wnioski, ale nie może ich realizować, przedłużać ani rejestrować. Administrator może nadać Ci rolę zgodności.',

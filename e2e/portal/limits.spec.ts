@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfTokenFor } from '../../portal/src/lib/security';
+import { bearer } from '../support/factories';
+import { BRAND, checkPage, openLink, startPortalStack, type PortalStack } from '../support/portal-stack';
+import { REPO_ROOT } from '../support/processes';
+
+/**
+ * When the API limits a visitor (issue 12, item 5), the portal says "try again in N minutes" in the
+ * visitor's language — on every route that calls the API, never a 500.
+ */
+
+const LIMIT = 60;
+const PAGES = join(REPO_ROOT, 'portal', 'src', 'pages', '[brand]');
+/** A brand the portal has not looked up yet (so even its brand lookup meets the limit). */
+const UNCACHED_BRAND = 'kitchen-atelier';
+
+interface Route {
+  file: string;
+  method: 'GET' | 'POST';
+  /** The URL path under the brand, with its parameters filled in. */
+  path: string;
+}
+
+/** Every page and endpoint under /{brand}/, from the portal's own file tree. */
+function portalRoutes(): Route[] {
+  const files = (readdirSync(PAGES, { recursive: true }) as string[]).filter((f) => /\.(astro|ts)$/.test(f));
+  const fill: Record<string, string> = { id: '00000000-0000-4000-8000-000000000000', purpose: 'email_marketing', key: 'goal', sku: 'sku-1', token: 'cpl_not_a_real_token' };
+  return files.flatMap((file) => {
+    const route = file
+      .replace(/\\/g, '/')
+      .replace(/\.(astro|ts)$/, '')
+      .replace(/(^|\/)index$/, '$1')
+      .replace(/\[(\w+)\]/g, (_, name: string) => fill[name] ?? name);
+    if (file.endsWith('.astro')) return [{ file, method: 'GET' as const, path: route }];
+    const source = readFileSync(join(PAGES, file), 'utf8');
+    return (['GET', 'POST'] as const).filter((m) => new RegExp(`export const ${m}\\b`).test(source)).map((method) => ({ file, method, path: route }));
+  });
+}
+
+describe('limited by the API: a page that says when to come back', () => {
+  let stack: PortalStack;
+  let ingrid: string;
+
+  beforeAll(async () => {
+    stack = await startPortalStack({ env: { CANDOR_RATE_LIMIT: String(LIMIT), CANDOR_RATE_LIMIT_WINDOW_S: '600' } });
+    ingrid = await stack.subjectId('ch-member-1001');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const email = 'ingrid.solberg@example.com';
+  /** Asks for a sign-in link through the form; the page it ends on and the form POST's status. */
+  async function signInRequest(context: BrowserContext, address: string) {
+    const page = await context.newPage();
+    await page.goto(`/${BRAND}/sign-in`);
+    await page.locator('#email').fill(address);
+    const [posted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/actions/sign-in')),
+      page.locator('form[action$="/actions/sign-in"] button[type="submit"]').click(),
+    ]);
+    await page.waitForLoadState('load');
+    return Object.assign(page, { status: posted.status() });
+  }
+
+  it('shows "try again in 15 minutes" when one email address has been sent too many links, in the visitor’s language', async () => {
+    const context = await stack.newContext();
+    // Five links for one address (the default per-email limit)…
+    for (let i = 0; i < 5; i++) {
+      const page = await signInRequest(context, email);
+      expect(page.status).toBe(303);
+      expect(await page.locator('h1').textContent()).toBe('Check your email');
+      await page.close();
+    }
+    // …and the sixth is refused with a page that says when to try again (not a 500).
+    const limited = await signInRequest(context, email);
+    expect(limited.status).toBe(429);
+    expect(await limited.locator('h1').textContent()).toBe('Please wait a little');
+    expect(await limited.locator('.lede').textContent()).toBe('There have been too many attempts in a short time. Try again in 15 minutes.');
+    await checkPage(limited, 'too-many-requests-en', 'Please wait a little');
+    // Another visitor's address is not affected.
+    const other = await signInRequest(context, 'marek.nowak@example.com');
+    expect(await other.locator('h1').textContent()).toBe('Check your email');
+    await context.close();
+
+    for (const [locale, lang, heading, body] of [
+      ['nb-NO', 'nb', 'Vent litt', 'Det har vært for mange forsøk på kort tid. Prøv igjen om 15 minutter.'],
+      ['da-DK', 'da', 'Vent lidt', 'Der har været for mange forsøg på kort tid. Prøv igen om 15 minutter.'],
+      ['pl-PL', 'pl', 'Poczekaj chwilę', 'W krótkim czasie było zbyt wiele prób. Spróbuj ponownie za 15 minut.'],
+      ['hu-HU', 'hu', 'Kérjük, várj egy kicsit', 'Rövid idő alatt túl sok próbálkozás történt. Próbáld újra 15 perc múlva.'],
+    ] as const) {
+      const localised = await stack.newContext({ locale });
+      const page = await signInRequest(localised, email);
+      expect(page.status).toBe(429);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      expect(await page.locator('.lede').textContent()).toBe(body);
+      await checkPage(page, `too-many-requests-${lang}`, heading);
+      await localised.close();
+    }
+  });
+
+  it('answers every route that calls the API with the limited page (429, Retry-After), never a 500', async () => {
+    const routes = portalRoutes();
+    expect(routes.length).toBeGreaterThan(30);
+    const context = await stack.newContext();
+    const page = await context.newPage();
+    await openLink(page, await stack.portalLink(ingrid));
+    const session = (await context.cookies()).find((c) => c.name === 'candor_session')!.value;
+
+    // Spend the signed-in customer's bucket and the visitor address's bucket (as the portal
+    // forwards it, with its secret), as a flood would.
+    for (let i = 0; i < LIMIT; i++) await stack.api.http.get('/v1/me').set(bearer(session));
+    for (const address of ['127.0.0.1', '::ffff:127.0.0.1', '::1']) {
+      const forwarded = { 'X-Candor-Portal-Secret': stack.portalSecret, 'X-Candor-Client-Address': address };
+      for (let i = 0; i < LIMIT; i++) await stack.api.http.get(`/v1/brands/by-slug/${BRAND}`).set(forwarded);
+    }
+    expect((await stack.api.http.get('/v1/me').set(bearer(session))).status).toBe(429);
+
+    const answers: string[] = [];
+    let limited = 0;
+    for (const brand of [BRAND, UNCACHED_BRAND]) {
+      for (const route of routes) {
+        const url = `${stack.portalUrl}/${brand}/${route.path}`;
+        const csrf = csrfTokenFor(brand === BRAND && !route.path.startsWith('admin') ? session : 'no-credential-here-0000000000000000');
+        const res =
+          route.method === 'GET'
+            ? await context.request.get(url, { maxRedirects: 0 })
+            : await context.request.post(url, {
+                form: { _csrf: csrf, email, token: 'cpl_not_a_real_token', value: 'calm', choice: 'stay', confirm: 'yes', reason: 'x', note: 'x', days: '30', subjectId: ingrid, type: 'access', jurisdiction: 'gdpr' },
+                headers: { origin: stack.portalUrl },
+                maxRedirects: 0,
+              });
+        const label = `${route.method} /${brand}/${route.path} (${relative(PAGES, join(PAGES, route.file))})`;
+        answers.push(`${label} → ${res.status()}`);
+        expect(res.status(), label).not.toBe(500);
+        if (res.status() === 429) {
+          limited++;
+          expect(res.headers()['retry-after'], label).toMatch(/^\d+$/);
+          expect(await res.text(), label).toContain('Please wait a little');
+        }
+        // The brand the portal has not looked up yet: the lookup itself is limited, on every route.
+        if (brand === UNCACHED_BRAND) expect(res.status(), label).toBe(429);
+      }
+    }
+    // Every signed-in page of the cached brand that loads the customer's data was limited too.
+    for (const page of ['', 'consents', 'preferences', 'questions', 'activity', 'for-you', 'my-data/readable', 'my-data/forget']) {
+      expect(answers, page).toContain(`GET /${BRAND}/${page} (${routes.find((r) => r.method === 'GET' && r.path === page)!.file}) → 429`);
+    }
+    expect(limited).toBeGreaterThan(routes.length);
+    console.log(`portal under limits: ${answers.length} route calls, ${limited} answered with the limited page, none 500`);
+    await context.close();
+  });
+
+  it('answers a 120 KB sign-in post at once with "too long", before any pattern runs', async () => {
+    const context = await stack.newContext();
+    const page = await context.newPage();
+    await page.goto(`/${BRAND}/sign-in`);
+    const csrf = await page.locator('input[name="_csrf"]').getAttribute('value');
+    // The shape that made the old email pattern backtrack quadratically (11.7 s for 120 KB).
+    const email = `a@${'a.'.repeat(60 * 1024)}@`;
+    expect(email.length).toBeGreaterThan(120 * 1024);
+    const res = await context.request.post(`${stack.portalUrl}/${BRAND}/actions/sign-in`, {
+      form: { _csrf: csrf!, email },
+      headers: { origin: stack.portalUrl },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(303);
+    expect(res.headers()['location']).toBe(`/${BRAND}/sign-in?notice=email-too-long`);
+    await page.goto(res.headers()['location']);
+    expect(await page.locator('.notice').textContent()).toBe('That is too long for an email address: an email address has at most 254 characters.');
+    await context.close();
+  });
+});
