@@ -9,11 +9,11 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
-import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { ConsentLedgerService, MAX_CLOCK_SKEW_MS } from '../consents/consent-ledger.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS } from './deadlines';
+import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS, receivedAtRefusal } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
 import { ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
@@ -47,8 +47,14 @@ export class PrivacyRequestsService {
 
   file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
     return this.db.run(caller.brandId, async (em) => {
+      const now = this.clock.now();
+      const refusal = input.receivedAt ? receivedAtRefusal(input.receivedAt, now, MAX_CLOCK_SKEW_MS) : null;
+      if (refusal) throw DomainError.validation([{ path: 'receivedAt', message: refusal }]);
       await this.subjects.require(em, caller.brandId, input.subjectId);
-      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', caller.kind === 'staff' ? 'staff' : 'api');
+      const channel = input.channel ?? (caller.kind === 'staff' ? 'staff' : 'api');
+      // A receipt time in the small skew allowance ahead of our clock counts as now.
+      const receivedAt = input.receivedAt && input.receivedAt.getTime() < now.getTime() ? input.receivedAt : undefined;
+      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', channel, receivedAt);
       if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key');
       return this.present(em, request, true);
     });
@@ -179,8 +185,21 @@ export class PrivacyRequestsService {
     );
   }
 
-  private async open(em: EntityManager, actor: BrandActor, subjectId: string, type: RequestType, jurisdiction: Jurisdiction, channel: PrivacyRequestEntity['channel']): Promise<PrivacyRequestEntity> {
-    const receivedAt = this.clock.now();
+  /**
+   * Files a request. The deadlines run from `receivedAt`, when the brand received it (a letter's
+   * arrival), which may be earlier than now, the filing; a request filed late can be overdue at once.
+   */
+  private async open(
+    em: EntityManager,
+    actor: BrandActor,
+    subjectId: string,
+    type: RequestType,
+    jurisdiction: Jurisdiction,
+    channel: PrivacyRequestEntity['channel'],
+    given?: Date,
+  ): Promise<PrivacyRequestEntity> {
+    const filedAt = this.clock.now();
+    const receivedAt = given ?? filedAt;
     const { acknowledgeBy, dueAt } = deadlinesFor(jurisdiction, receivedAt);
     const request = em.getRepository(PrivacyRequestEntity).create({
       brandId: actor.brandId,
@@ -193,7 +212,7 @@ export class PrivacyRequestsService {
       receivedAt,
       acknowledgeBy,
       // Filing through the API or the portal is itself the acknowledgement the customer receives.
-      acknowledgedAt: receivedAt,
+      acknowledgedAt: filedAt,
       dueAt,
       extendedAt: null,
       extensionReason: null,
@@ -201,7 +220,8 @@ export class PrivacyRequestsService {
       certificate: null,
     });
     await em.getRepository(PrivacyRequestEntity).insert(request);
-    await this.record(em, actor, request, 'received', null);
+    const late = receivedAt.getTime() < filedAt.getTime();
+    await this.record(em, actor, request, 'received', late ? `received by ${channel} on ${receivedAt.toISOString()}, filed on ${filedAt.toISOString()}` : null);
     return request;
   }
 

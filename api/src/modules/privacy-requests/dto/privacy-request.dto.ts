@@ -1,13 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { REQUEST_TYPES, RequestType } from '../privacy-request.entity';
+import { ToDate } from '../../../common/http/validators';
+import { FILED_CHANNELS, REQUEST_CHANNELS, REQUEST_TYPES, RequestChannel, RequestType } from '../privacy-request.entity';
 
 export class CreatePrivacyRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
   @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES) type: RequestType;
   @ApiPropertyOptional({ enum: ['gdpr', 'ccpa'], default: 'gdpr' }) @IsOptional() @IsIn(['gdpr', 'ccpa']) jurisdiction?: 'gdpr' | 'ccpa';
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When the brand received the request (e.g. the date a letter arrived); the legal deadline runs from it. ' +
+      'At most 5 minutes in the future (clock skew) and at most 366 days ago. Defaults to now.',
+  })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  receivedAt?: Date;
+
+  @ApiPropertyOptional({ enum: FILED_CHANNELS, description: 'How the request arrived. Defaults to `api` for a brand key and `staff` for the console.' })
+  @IsOptional()
+  @IsIn(FILED_CHANNELS)
+  channel?: Exclude<RequestChannel, 'portal'>;
 }
 
 export class PrivacyRequestQuery extends PageQuery {
@@ -65,7 +82,7 @@ export class PrivacyRequestResponse {
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty({ enum: REQUEST_TYPES }) type: string;
   @ApiProperty({ enum: ['gdpr', 'ccpa'] }) jurisdiction: string;
-  @ApiProperty({ enum: ['api', 'portal', 'staff'] }) channel: string;
+  @ApiProperty({ enum: REQUEST_CHANNELS }) channel: string;
   @ApiProperty({ enum: ['received', 'in_progress', 'completed', 'rejected'] }) status: string;
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgeBy: string | null;

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, TestApi } from '../support/api';
+import { bearer, createBrand, createSubject } from '../support/factories';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const DAY = 86_400_000;
+
+describe('compliance intake: requests that arrive outside Candor', () => {
+  it('runs the deadline from when a letter was received, shows the channel back, and flags one received too long ago as overdue at filing', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand);
+    const receivedAt = new Date(Date.now() - 10 * DAY).toISOString();
+    const filed = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification', receivedAt, channel: 'letter' });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+    expect(filed.body).toMatchObject({ channel: 'letter', receivedAt, dueAt: new Date(Date.parse(receivedAt) + 30 * DAY).toISOString(), overdue: false });
+    // The history says when it was filed, after it was received.
+    expect(filed.body.history[0].note).toContain('letter');
+
+    const read = await api.http.get(`/v1/privacy-requests/${filed.body.id}`).set(bearer(brand.key));
+    expect(read.body).toMatchObject({ channel: 'letter', receivedAt, dueAt: filed.body.dueAt });
+    const listed = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
+    expect(listed.body.data.find((r: { id: string }) => r.id === filed.body.id)).toMatchObject({ channel: 'letter', receivedAt });
+
+    // CCPA: 45 days from receipt.
+    const ccpa = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'restriction', jurisdiction: 'ccpa', receivedAt, channel: 'phone' });
+    expect(ccpa.body).toMatchObject({ channel: 'phone', dueAt: new Date(Date.parse(receivedAt) + 45 * DAY).toISOString() });
+
+    // A letter that lay in a drawer for 40 days is overdue the moment it is filed.
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const late = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification', receivedAt: old, channel: 'email' });
+    expect(late.status).toBe(201);
+    expect(late.body.overdue).toBe(true);
+    const overdue = await api.http.get('/v1/privacy-requests').query({ overdue: 'true' }).set(bearer(brand.key));
+    expect(overdue.body.data.map((r: { id: string }) => r.id)).toEqual([late.body.id]);
+
+    // The export carries the channel too.
+    const exported = await api.http.get(`/v1/subjects/${subject.id}/export`).set(bearer(brand.key));
+    expect(exported.body.privacyRequests.find((r: { id: string }) => r.id === filed.body.id)).toMatchObject({ channel: 'letter', receivedAt });
+  });
+
+  it('records `api` for a brand key that names no channel, and receipt time defaults to the filing', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand);
+    const before = Date.now();
+    const filed = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification' });
+    expect(filed.status).toBe(201);
+    expect(filed.body.channel).toBe('api');
+    expect(Date.parse(filed.body.receivedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(filed.body.history[0].note).toBeNull();
+  });
+
+  it('refuses a receipt time in the future, one over a year old, a malformed one and an unknown or customer-only channel (422, nothing filed)', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ receivedAt: new Date(Date.now() + DAY).toISOString() }, 'receivedAt'],
+      [{ receivedAt: new Date(Date.now() + 10 * 60_000).toISOString() }, 'receivedAt'],
+      [{ receivedAt: new Date(Date.now() - 400 * DAY).toISOString() }, 'receivedAt'],
+      [{ receivedAt: 'last tuesday' }, 'receivedAt'],
+      [{ channel: 'pigeon' }, 'channel'],
+      [{ channel: 'portal' }, 'channel'],
+    ];
+    for (const [extra, path] of cases) {
+      const res = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification', ...extra });
+      expect(res.status, JSON.stringify(extra)).toBe(422);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    // A clock a minute ahead of ours is skew, not the future.
+    const skewed = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification', receivedAt: new Date(Date.now() + 60_000).toISOString(), channel: 'in_person' });
+    expect(skewed.status).toBe(201);
+    expect(Date.parse(skewed.body.receivedAt)).toBeLessThanOrEqual(Date.now());
+    const all = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
+    expect(all.body.data).toHaveLength(1);
+  });
+});
