@@ -1,15 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TestApi } from '../support/api';
-import { bearer, createBrand, createSubject } from '../support/factories';
+import { bearer, createBrand, createKey, createSubject, signInCustomer, TestBrand } from '../support/factories';
+import { MailCatcher } from '../support/mail-catcher';
 
 let api: TestApi;
+let mail: MailCatcher;
 
 beforeAll(async () => {
-  api = await startApi();
+  mail = await new MailCatcher().start();
+  api = await startApi({ env: { SMTP_URL: mail.url, PORTAL_URL: 'http://portal.test' } });
 });
 afterAll(async () => {
   await api?.close();
+  await mail?.stop();
 });
+
+async function signInStaff(brand: TestBrand, email: string, name: string, role: 'admin' | 'compliance' | 'viewer'): Promise<string> {
+  const configKey = await createKey(api, brand, ['config:write']);
+  expect((await api.http.post('/v1/staff').set(bearer(configKey)).send({ email, name, role })).status).toBe(201);
+  expect((await api.http.post('/v1/auth/staff-links').send({ brand: brand.slug, email })).status).toBe(202);
+  const token = await mail.find(email, new RegExp(`http://portal\\.test/${brand.slug}/admin/link/(ssl_[A-Za-z0-9_-]+)`));
+  const session = await api.http.post('/v1/auth/staff-sessions').send({ token });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  return session.body.sessionToken;
+}
 
 const DAY = 86_400_000;
 
@@ -80,5 +94,45 @@ describe('compliance intake: requests that arrive outside Candor', () => {
     expect(Date.parse(skewed.body.receivedAt)).toBeLessThanOrEqual(Date.now());
     const all = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
     expect(all.body.data).toHaveLength(1);
+  });
+});
+
+describe('the staff console names the customer', () => {
+  it('shows the email to roles that may read customers, a masked form to viewers, nothing to brand keys, and logs every display for the customer', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand, { email: 'ingrid.solberg.c0ffee@example.com', externalId: 'ch-member-c0ffee' });
+    const noEmail = await createSubject(api, brand, { externalId: 'ch-member-beef42' });
+    const officer = await signInStaff(brand, 'privacy@calmharbor.example', 'Jonas Lie', 'compliance');
+    const viewer = await signInStaff(brand, 'auditor@calmharbor.example', 'Mia Holm', 'viewer');
+    const filed = await api.http.post('/v1/privacy-requests').set(bearer(officer)).send({ subjectId: subject.id, type: 'rectification', channel: 'letter' });
+    expect(filed.status).toBe(201);
+    await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: noEmail.id, type: 'restriction' });
+
+    const full = await api.http.get(`/v1/privacy-requests/${filed.body.id}`).set(bearer(officer));
+    expect(full.body.customer).toEqual({ label: 'ingrid.solberg.c0ffee@example.com', field: 'email', masked: false, erased: false });
+    const masked = await api.http.get('/v1/privacy-requests').set(bearer(viewer));
+    const byId = new Map(masked.body.data.map((r: { subjectId: string; customer: unknown }) => [r.subjectId, r.customer]));
+    expect(byId.get(subject.id)).toEqual({ label: 'i•••@example.com', field: 'email', masked: true, erased: false });
+    expect(byId.get(noEmail.id)).toEqual({ label: 'c•••2', field: 'externalId', masked: true, erased: false });
+    expect(JSON.stringify(masked.body)).not.toContain('solberg');
+    expect(JSON.stringify(masked.body)).not.toContain('member-beef42');
+    // A brand key has its own, scoped, route for subjects: no label here.
+    const byKey = await api.http.get(`/v1/privacy-requests/${filed.body.id}`).set(bearer(brand.key));
+    expect(byKey.body.customer).toBeUndefined();
+
+    // The customer sees who looked at what.
+    const token = await signInCustomer(api, brand, subject.id);
+    const log = await api.http.get('/v1/me/access-log').set(bearer(token));
+    const consoleReads = log.body.data.filter((a: { kind: string }) => a.kind === 'console');
+    expect(consoleReads.map((a: { reader: string; fields: string[] }) => [a.reader, a.fields]).sort()).toEqual([
+      ['Jonas Lie (staff)', ['email']],
+      ['Mia Holm (staff)', ['email.masked']],
+    ]);
+
+    // Once erased, the console says so and shows nothing of the person.
+    const erasure = await api.http.post('/v1/privacy-requests').set(bearer(officer)).send({ subjectId: subject.id, type: 'erasure' });
+    expect(erasure.body.status).toBe('completed');
+    const after = await api.http.get(`/v1/privacy-requests/${filed.body.id}`).set(bearer(officer));
+    expect(after.body.customer).toEqual({ label: null, field: null, masked: false, erased: true });
   });
 });

@@ -1875,6 +1875,16 @@ export interface components {
              * @enum {string}
              */
             jurisdiction: "gdpr" | "ccpa";
+            /**
+             * Format: date-time
+             * @description When the brand received the request (e.g. the date a letter arrived); the legal deadline runs from it. At most 5 minutes in the future (clock skew) and at most 366 days ago. Defaults to now.
+             */
+            receivedAt?: string;
+            /**
+             * @description How the request arrived. Defaults to `api` for a brand key and `staff` for the console.
+             * @enum {string}
+             */
+            channel?: "api" | "staff" | "email" | "letter" | "phone" | "in_person";
         };
         PrivacyRequestEventResponse: {
             /** Format: date-time */
@@ -1883,6 +1893,14 @@ export interface components {
             action: string;
             status: string;
             note: string | null;
+        };
+        RequestCustomerResponse: {
+            /** @description Email address (or external id), masked unless the staff role may read customers; null once erased. */
+            label: string | null;
+            /** @enum {string|null} */
+            field: "email" | "externalId" | null;
+            masked: boolean;
+            erased: boolean;
         };
         PrivacyRequestResponse: {
             /** Format: uuid */
@@ -1894,7 +1912,7 @@ export interface components {
             /** @enum {string} */
             jurisdiction: "gdpr" | "ccpa";
             /** @enum {string} */
-            channel: "api" | "portal" | "staff";
+            channel: "api" | "portal" | "staff" | "email" | "letter" | "phone" | "in_person";
             /** @enum {string} */
             status: "received" | "in_progress" | "completed" | "rejected";
             /** Format: date-time */
@@ -1913,6 +1931,8 @@ export interface components {
             } | null;
             overdue: boolean;
             history?: components["schemas"]["PrivacyRequestEventResponse"][];
+            /** @description Staff sessions only: who the request is about, as the console shows it. Each such display is written to the customer's access log. */
+            customer?: components["schemas"]["RequestCustomerResponse"];
         };
         ExecuteRequestDto: {
             /** @description What was done (required for rectification and restriction). */
@@ -2263,7 +2283,7 @@ export interface components {
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
             /** @enum {string} */
-            kind: "profile" | "export" | "audience" | "recommendations";
+            kind: "profile" | "export" | "audience" | "recommendations" | "console";
             purpose: string | null;
             fields: string[];
         };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import canonicalize from 'canonicalize';
+import { abilityFor } from '../../common/authz/abilities';
 import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
 import { Clock } from '../../common/clock';
 import { mapInTurn } from '../../common/database/in-turn';
@@ -10,11 +11,13 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Cursor, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
 import { ConsentLedgerService, MAX_CLOCK_SKEW_MS } from '../consents/consent-ledger.service';
+import { AccessLogService } from '../profiles/access-log.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS, receivedAtRefusal } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
+import { customerLabel, CustomerLabel } from './customer-label';
 import { ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
@@ -43,6 +46,7 @@ export class PrivacyRequestsService {
     private readonly ledger: ConsentLedgerService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
@@ -92,15 +96,56 @@ export class PrivacyRequestsService {
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const data = await mapInTurn(page, (r) => this.present(em, r, false));
+      await this.labelCustomers(em, caller, data);
       return {
-        data: await mapInTurn(page, (r) => this.present(em, r, false)),
+        data,
         nextCursor: rows.length > limit ? Cursor.encode({ due: last.dueAt.toISOString(), id: last.id }) : null,
       };
     });
   }
 
   get(caller: BrandActor, id: string): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => this.present(em, await this.require(em, caller.brandId, id), true));
+    return this.db.run(caller.brandId, async (em) => {
+      const response = await this.present(em, await this.require(em, caller.brandId, id), true);
+      await this.labelCustomers(em, caller, [response]);
+      return response;
+    });
+  }
+
+  /**
+   * For the staff console: names each request's customer by email (or external id), masked unless
+   * the staff member's role may read customers, and writes each display to the customer's access
+   * log (kind `console`), in the same transaction as the read. Brand keys get no label (they have
+   * `GET /v1/subjects/{id}` for that, under its own scope).
+   */
+  private async labelCustomers(em: EntityManager, caller: BrandActor, responses: PrivacyRequestResponse[]): Promise<void> {
+    if (caller.kind !== 'staff' || !responses.length) return;
+    const mayRead = abilityFor(caller).can('read', 'Subject');
+    const ids = [...new Set(responses.map((r) => r.subjectId))];
+    const rows: Array<{ subject_id: string; erased: boolean }> = await em.query(
+      `SELECT subject_id, erased_at IS NOT NULL AS erased FROM subjects WHERE brand_id = $1 AND subject_id = ANY($2::uuid[])`,
+      [caller.brandId, ids],
+    );
+    const labels = new Map<string, CustomerLabel>();
+    for (const row of rows) {
+      const identity = row.erased ? null : await this.subjects.presentInTx(em, caller.brandId, row.subject_id);
+      labels.set(row.subject_id, customerLabel(identity && { email: identity.email, externalId: identity.externalId }, mayRead));
+    }
+    for (const r of responses) {
+      const label = labels.get(r.subjectId);
+      if (label) r.customer = { label: label.label, field: label.field, masked: label.masked, erased: label.erased };
+    }
+    // One access record per customer shown (not per request), naming what was shown and whether masked.
+    const shown = new Map<string, string[]>();
+    for (const [subjectId, label] of labels) {
+      if (!label.field) continue;
+      const field = label.masked ? `${label.field}.masked` : label.field;
+      shown.set(field, [...(shown.get(field) ?? []), subjectId]);
+    }
+    for (const [field, subjectIds] of shown) {
+      await this.accessLog.record(em, caller.brandId, caller, subjectIds, { kind: 'console', purpose: null, fields: [field] });
+    }
   }
 
   /** Carries out a pending request; rectification and restriction need a note saying what was done. */

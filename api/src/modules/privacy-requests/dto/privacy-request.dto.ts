@@ -77,6 +77,13 @@ export class PrivacyRequestEventResponse {
   @ApiProperty({ type: String, nullable: true }) note: string | null;
 }
 
+export class RequestCustomerResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'Email address (or external id), masked unless the staff role may read customers; null once erased.' }) label: string | null;
+  @ApiProperty({ type: String, enum: ['email', 'externalId'], nullable: true }) field: 'email' | 'externalId' | null;
+  @ApiProperty() masked: boolean;
+  @ApiProperty() erased: boolean;
+}
+
 export class PrivacyRequestResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) subjectId: string;
@@ -93,4 +100,9 @@ export class PrivacyRequestResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) certificate: object | null;
   @ApiProperty() overdue: boolean;
   @ApiPropertyOptional({ type: [PrivacyRequestEventResponse] }) history?: PrivacyRequestEventResponse[];
+  @ApiPropertyOptional({
+    type: RequestCustomerResponse,
+    description: 'Staff sessions only: who the request is about, as the console shows it. Each such display is written to the customer\'s access log.',
+  })
+  customer?: RequestCustomerResponse;
 }
