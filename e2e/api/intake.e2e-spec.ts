@@ -1,18 +1,27 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
 import { startApi, TestApi } from '../support/api';
 import { bearer, createBrand, createKey, createSubject, signInCustomer, TestBrand } from '../support/factories';
 import { MailCatcher } from '../support/mail-catcher';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 let api: TestApi;
 let mail: MailCatcher;
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   mail = await new MailCatcher().start();
-  api = await startApi({ env: { SMTP_URL: mail.url, PORTAL_URL: 'http://portal.test' } });
+  receiver = await new WebhookReceiver().start();
+  // Deliveries are driven by the test (poll 0), with tiny retry delays.
+  api = await startApi({
+    env: { SMTP_URL: mail.url, PORTAL_URL: 'http://portal.test', CANDOR_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', CANDOR_WEBHOOK_POLL_MS: '0', CANDOR_WEBHOOK_RETRY_BASE_MS: '5' },
+  });
 });
 afterAll(async () => {
   await api?.close();
   await mail?.stop();
+  await receiver?.stop();
 });
 
 async function signInStaff(brand: TestBrand, email: string, name: string, role: 'admin' | 'compliance' | 'viewer'): Promise<string> {
@@ -136,3 +145,108 @@ describe('the staff console names the customer', () => {
     expect(after.body.customer).toEqual({ label: null, field: null, masked: false, erased: true });
   });
 });
+
+describe('erasure receipts', () => {
+  const RECEIPT_LINK = (slug: string) => new RegExp(`http://portal\\.test/${slug}/erasure-receipt/(cer_[A-Za-z0-9_-]{43})\\?lang=(?:3D)?([a-z]{2})`); // (=3D: quoted-printable's "=")
+
+  async function subscribe(brand: TestBrand, path: string, name: string): Promise<void> {
+    const res = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: receiver.url(path), events: ['subject.erased'], name });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+
+  async function drain(rounds = 30): Promise<void> {
+    const worker = api.app.get(DeliveryWorker);
+    for (let i = 0; i < rounds; i++) {
+      await worker.deliverDue();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('reads the address before the key is gone and emails a link in the customer\'s language; the receipt shows the certificate and each downstream confirmation, and holds nothing personal', async () => {
+    const brand = await createBrand(api, 'Calm Harbor');
+    await subscribe(brand, '/crm', 'CRM');
+    await subscribe(brand, '/warehouse', 'Warehouse');
+    // The CRM confirms; the warehouse answers 410 Gone, which switches it off: never confirmed.
+    receiver.respond = (hook) => (hook.path === '/warehouse' ? 410 : 200);
+    const identity = { externalId: 'ch-receipt-5e1f0a', email: 'solveig.receipt.5e1f0a@example.com', phone: '+4790011223' };
+    const subject = await createSubject(api, brand, { ...identity, locale: 'nb' });
+
+    const request = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'erasure' });
+    expect(request.status, JSON.stringify(request.body)).toBe(201);
+    expect(request.body.status).toBe('completed');
+
+    const message = await waitForMail(identity.email, RECEIPT_LINK(brand.slug));
+    const [, token, lang] = RECEIPT_LINK(brand.slug).exec(message)!;
+    expect(lang).toBe('nb');
+    // Norwegian, and it says what was erased.
+    expect(message).toContain('har slettet dataene dine');
+    expect(message).toContain('kundenummeret');
+
+    const before = await api.http.get(`/v1/erasure-receipts/${token}`);
+    expect(before.status, JSON.stringify(before.body)).toBe(200);
+    expect(before.body).toMatchObject({
+      requestId: request.body.id,
+      brand: { slug: brand.slug, name: 'Calm Harbor' },
+      locale: 'nb',
+      status: 'completed',
+      receivedAt: request.body.receivedAt,
+      completedAt: request.body.completedAt,
+      certificate: { tombstone: request.body.certificate.tombstone, ledgerVerified: true, dataKeyDestroyed: true, erasedAt: request.body.certificate.erasedAt },
+    });
+    expect(before.body.downstream.map((d: { system: string; status: string }) => [d.system, d.status])).toEqual([['CRM', 'pending'], ['Warehouse', 'pending']]);
+
+    await drain();
+    const after = await api.http.get(`/v1/erasure-receipts/${token}`);
+    expect(after.body.downstream).toEqual([
+      { system: 'CRM', status: 'confirmed', confirmedAt: expect.any(String), attempts: 1 },
+      { system: 'Warehouse', status: 'failed', confirmedAt: null, attempts: 1 },
+    ]);
+
+    // Nothing of the person in the receipt, its row, or anywhere else the token could lead.
+    const needles = [identity.email, identity.externalId, identity.phone, 'solveig', '5e1f0a', token];
+    const rows = execFileSync('pg_dump', ['--data-only', '--table=erasure_receipts', api.databaseUrl!], { encoding: 'utf8' });
+    expect(rows).toContain(request.body.id);
+    for (const needle of needles) {
+      expect(JSON.stringify(after.body).includes(needle) && needle !== token, `${needle} in the receipt`).toBe(false);
+      expect(rows.includes(needle), `${needle} in erasure_receipts`).toBe(false);
+    }
+  });
+
+  it('sends one for "forget me" from the portal too, and answers 404 to a wrong, malformed or other brand\'s token', async () => {
+    const brand = await createBrand(api, 'Kitchen Atelier');
+    const subject = await createSubject(api, brand, { email: 'piotr.forget.77ab10@example.com', locale: 'pl' });
+    const session = await signInCustomer(api, brand, subject.id);
+    const erased = await api.http.post('/v1/me/erasure').set(bearer(session)).send({ confirm: true });
+    expect(erased.status, JSON.stringify(erased.body)).toBe(202);
+    const message = await waitForMail('piotr.forget.77ab10@example.com', RECEIPT_LINK(brand.slug));
+    const [, token, lang] = RECEIPT_LINK(brand.slug).exec(message)!;
+    expect(lang).toBe('pl');
+    const receipt = await api.http.get(`/v1/erasure-receipts/${token}`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.body).toMatchObject({ requestId: erased.body.id, downstream: [], certificate: { ledgerVerified: true } });
+
+    const wrong = `cer_${'A'.repeat(43)}`;
+    for (const bad of [wrong, token.slice(0, -1), `${token}x`, 'cer_', "cer_' OR 1=1 --"]) {
+      const res = await api.http.get(`/v1/erasure-receipts/${encodeURIComponent(bad)}`);
+      expect(res.status, bad).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
+  it('writes no receipt when the customer left no email address (nothing to send it to)', async () => {
+    const brand = await createBrand(api);
+    const subject = await createSubject(api, brand);
+    const sent = mail.messages.length;
+    const request = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'erasure' });
+    expect(request.body.status).toBe('completed');
+    const rows = execFileSync('pg_dump', ['--data-only', '--table=erasure_receipts', api.databaseUrl!], { encoding: 'utf8' });
+    expect(rows).not.toContain(request.body.id);
+    expect(mail.messages.length).toBe(sent);
+  });
+});
+
+/** The whole message to `to` whose text matches `pattern`. */
+async function waitForMail(to: string, pattern: RegExp): Promise<string> {
+  await mail.find(to, pattern);
+  return mail.messages.find((m) => m.toLowerCase().includes(to.toLowerCase()) && pattern.test(m))!;
+}

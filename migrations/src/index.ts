@@ -8,6 +8,7 @@ import { CreateImports1764700000000 } from './1764700000000-create-imports';
 import { CreateErasureJobs1764800000000 } from './1764800000000-create-erasure-jobs';
 import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
 import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports-in-blocks';
+import { CreateErasureReceipts1764930000000 } from './1764930000000-create-erasure-receipts';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CreateErasureJobs1764800000000,
   CountAudiences1764810000000,
   StageImportsInBlocks1764820000000,
+  CreateErasureReceipts1764930000000,
 ];

@@ -516,6 +516,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/erasure-receipts/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PrivacyRequests_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/privacy-requests": {
         parameters: {
             query?: never;
@@ -1864,6 +1880,48 @@ export interface components {
              * @description When the count was taken; it includes every change committed before then.
              */
             countedAt: string;
+        };
+        ReceiptCertificateResponse: {
+            /** Format: date-time */
+            erasedAt: string | null;
+            /** @description The keyed hash that now stands for the customer; it identifies no one. */
+            tombstone: string | null;
+            /** @description The consent ledger verified after the erasure. */
+            ledgerVerified: boolean;
+            dataKeyDestroyed: boolean;
+        };
+        DownstreamConfirmationResponse: {
+            /** @description The downstream system, as the brand named its webhook. */
+            system: string;
+            /**
+             * @description confirmed: the system answered the signed `subject.erased` delivery with 2xx; pending: still being delivered or retried; failed: it gave up, or the endpoint was switched off.
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed";
+            /** Format: date-time */
+            confirmedAt: string | null;
+            attempts: number;
+        };
+        ErasureReceiptResponse: {
+            /** Format: uuid */
+            requestId: string;
+            brand: {
+                name?: string;
+                slug?: string;
+            };
+            /**
+             * @description The language the customer was written to in.
+             * @enum {string}
+             */
+            locale: "en" | "nb" | "da" | "pl" | "hu";
+            /** @enum {string} */
+            status: "received" | "in_progress" | "completed" | "rejected";
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            certificate: components["schemas"]["ReceiptCertificateResponse"];
+            downstream: components["schemas"]["DownstreamConfirmationResponse"][];
         };
         CreatePrivacyRequestDto: {
             /** Format: uuid */
@@ -4328,6 +4386,37 @@ export interface operations {
             };
             /** @description The body breaks one or more rules; `errors` lists each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PrivacyRequests_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An erasure receipt, for whoever holds the emailed link: no credential, nothing personal. Unknown tokens are 404. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceiptResponse"];
+                };
+            };
+            /** @description Not found, or not visible to this credential */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

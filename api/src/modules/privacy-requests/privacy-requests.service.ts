@@ -18,6 +18,7 @@ import { OutboxService } from '../webhooks/outbox.service';
 import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS, receivedAtRefusal } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
 import { customerLabel, CustomerLabel } from './customer-label';
+import { ErasureReceiptsService, PendingReceiptMail } from './erasure-receipts.service';
 import { ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
@@ -47,10 +48,12 @@ export class PrivacyRequestsService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly accessLog: AccessLogService,
+    private readonly receipts: ErasureReceiptsService,
   ) {}
 
-  file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => {
+  async file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(caller.brandId, async (em) => {
       const now = this.clock.now();
       const refusal = input.receivedAt ? receivedAtRefusal(input.receivedAt, now, MAX_CLOCK_SKEW_MS) : null;
       if (refusal) throw DomainError.validation([{ path: 'receivedAt', message: refusal }]);
@@ -59,18 +62,23 @@ export class PrivacyRequestsService {
       // A receipt time in the small skew allowance ahead of our clock counts as now.
       const receivedAt = input.receivedAt && input.receivedAt.getTime() < now.getTime() ? input.receivedAt : undefined;
       const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', channel, receivedAt);
-      if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key');
+      if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key', mails);
       return this.present(em, request, true);
     });
+    await sendAll(mails);
+    return response;
   }
 
   /** "Forget me" from the portal: verified by the customer's session and explicit confirmation. */
-  forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
-    return this.db.run(customer.brandId, async (em) => {
+  async forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(customer.brandId, async (em) => {
       const request = await this.open(em, customer, customer.subjectId, 'erasure', 'gdpr', 'portal');
-      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation');
+      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation', mails);
       return this.present(em, request, false);
     });
+    await sendAll(mails);
+    return response;
   }
 
   list(caller: BrandActor, query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
@@ -149,16 +157,19 @@ export class PrivacyRequestsService {
   }
 
   /** Carries out a pending request; rectification and restriction need a note saying what was done. */
-  execute(caller: BrandActor, id: string, note?: string): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => {
+  async execute(caller: BrandActor, id: string, note?: string): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(caller.brandId, async (em) => {
       const request = await this.require(em, caller.brandId, id, true);
       if (!isOpen(request)) throw new DomainError('conflict', `This request is already ${request.status}.`);
       if (['rectification', 'restriction'].includes(request.type) && !note?.trim()) {
         throw DomainError.validation([{ path: 'note', message: 'say what was corrected or restricted' }]);
       }
-      await this.carryOut(em, caller, request, note ?? null);
+      await this.carryOut(em, caller, request, note ?? null, mails);
       return this.present(em, request, true);
     });
+    await sendAll(mails);
+    return response;
   }
 
   extend(caller: BrandActor, id: string, reason: string, days?: number): Promise<PrivacyRequestResponse> {
@@ -270,13 +281,19 @@ export class PrivacyRequestsService {
     return request;
   }
 
-  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: string | null): Promise<void> {
+  /** Carries a request out in the caller's transaction; emails to send once it commits go into `mails`. */
+  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: string | null, mails: PendingReceiptMail[]): Promise<void> {
     const now = this.clock.now();
     let certificate: Record<string, unknown> = { completedAt: now.toISOString() };
     switch (request.type) {
-      case 'erasure':
+      case 'erasure': {
+        // Step 1, before the key is destroyed: issue the receipt and read the address it goes to (sealed with that key).
+        const receipt = await this.receipts.prepare(em, request.brandId, request.id, request.subjectId);
+        if (receipt) mails.push(receipt);
+        // Step 2: the erasure itself, which destroys the key.
         certificate = { ...(await this.erasure.erase(em, request.brandId, request.subjectId, now)) };
         break;
+      }
       case 'access': {
         const document = await this.exports.build(em, request.brandId, request.subjectId);
         certificate = { ...certificate, exportSha256: createHash('sha256').update(canonicalize(document)!).digest('hex'), exportUrl: `/v1/subjects/${request.subjectId}/export` };
@@ -351,4 +368,12 @@ export class PrivacyRequestsService {
 
 function isOpen(r: { status: RequestStatus }): boolean {
   return r.status === 'received' || r.status === 'in_progress';
+}
+
+/**
+ * Sends emails composed inside a transaction, after it committed, without holding up the answer
+ * (an SMTP server's pace is not the caller's); each logs its own failure.
+ */
+async function sendAll(mails: readonly PendingReceiptMail[]): Promise<void> {
+  for (const mail of mails) void mail.send();
 }

@@ -106,3 +106,32 @@ export class PrivacyRequestResponse {
   })
   customer?: RequestCustomerResponse;
 }
+
+export class ReceiptCertificateResponse {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) erasedAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The keyed hash that now stands for the customer; it identifies no one.' }) tombstone: string | null;
+  @ApiProperty({ description: 'The consent ledger verified after the erasure.' }) ledgerVerified: boolean;
+  @ApiProperty() dataKeyDestroyed: boolean;
+}
+
+export class DownstreamConfirmationResponse {
+  @ApiProperty({ description: 'The downstream system, as the brand named its webhook.' }) system: string;
+  @ApiProperty({
+    enum: ['pending', 'confirmed', 'failed'],
+    description: 'confirmed: the system answered the signed `subject.erased` delivery with 2xx; pending: still being delivered or retried; failed: it gave up, or the endpoint was switched off.',
+  })
+  status: 'pending' | 'confirmed' | 'failed';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) confirmedAt: string | null;
+  @ApiProperty() attempts: number;
+}
+
+export class ErasureReceiptResponse {
+  @ApiProperty({ format: 'uuid' }) requestId: string;
+  @ApiProperty({ type: 'object', properties: { name: { type: 'string' }, slug: { type: 'string' } } }) brand: { name: string; slug: string };
+  @ApiProperty({ enum: ['en', 'nb', 'da', 'pl', 'hu'], description: 'The language the customer was written to in.' }) locale: string;
+  @ApiProperty({ enum: ['received', 'in_progress', 'completed', 'rejected'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) receivedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: ReceiptCertificateResponse }) certificate: ReceiptCertificateResponse;
+  @ApiProperty({ type: [DownstreamConfirmationResponse] }) downstream: DownstreamConfirmationResponse[];
+}
