@@ -186,5 +186,11 @@ describe('portal: compliance intake', () => {
     const malformed = await receipt.goto(`/${BRAND}/erasure-receipt/not-a-token`);
     expect(malformed!.status()).toBe(404);
     await reader.close();
+
+    const phone = await stack.newContext({ viewport: { width: 375, height: 812 } });
+    const small = await phone.newPage();
+    await small.goto(byApi.url);
+    await checkPage(small, 'erasure-receipt', 'Erasure receipt');
+    await phone.close();
   });
 });
