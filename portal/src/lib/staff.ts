@@ -245,7 +245,10 @@ export function receivedAtOf(day: string, now = new Date()): string | undefined 
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
   const start = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== day) return null;
-  return day === now.toISOString().slice(0, 10) ? undefined : start.toISOString();
+  // Today, or "tomorrow" in UTC for staff east of Greenwich just after midnight: now. Later days go
+  // to the API as they are, which refuses them.
+  if (day === now.toISOString().slice(0, 10) || (start.getTime() > now.getTime() && start.getTime() - now.getTime() < 86_400_000)) return undefined;
+  return start.toISOString();
 }
 
 /** Files a request; null when the API refuses the receipt date (422), which the form explains. */
