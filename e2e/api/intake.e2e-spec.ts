@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
 import { startApi, TestApi } from '../support/api';
@@ -143,6 +145,28 @@ describe('the staff console names the customer', () => {
     expect(erasure.body.status).toBe('completed');
     const after = await api.http.get(`/v1/privacy-requests/${filed.body.id}`).set(bearer(officer));
     expect(after.body.customer).toEqual({ label: null, field: null, masked: false, erased: true });
+  });
+
+  it('property: no GET route of the OpenAPI document shows a viewer a customer\'s email address or external id in the clear', async () => {
+    const brand = await createBrand(api);
+    const email = 'hidden.viewer.d4e5f6@example.com';
+    const externalId = 'ch-hidden-d4e5f6';
+    const subject = await createSubject(api, brand, { email, externalId });
+    await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'rectification', channel: 'email' });
+    const viewer = await signInStaff(brand, 'watcher@calmharbor.example', 'Tove Dahl', 'viewer');
+    const document = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    // Every GET route; path parameters get this brand's subject id (other ids would only be 404).
+    const routes = Object.entries(document.paths).filter(([, ops]) => 'get' in ops).map(([path]) => path.replace(/\{[^}]+\}/g, subject.id));
+    expect(routes.length).toBeGreaterThan(30);
+    let readable = 0;
+    for (const route of routes) {
+      const res = await api.http.get(route).set(bearer(viewer));
+      if (res.status < 300) readable++;
+      const text = JSON.stringify(res.body ?? '') + (res.text ?? '');
+      expect(text.includes(email) || text.includes(externalId), `${route} (${res.status}) shows the viewer ${email} or ${externalId}`).toBe(false);
+    }
+    // The viewer really read things (the queue among them), so the property is not vacuous.
+    expect(readable).toBeGreaterThan(3);
   });
 });
 
