@@ -185,6 +185,9 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/me/erasure', ok: 202, customer: 202, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/propagation', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/access-log', ok: 200, customer: 200, otherCustomer: 'ok' },
+  // An erasure receipt needs no credential: the emailed token is the credential. Sent with a
+  // well-formed token nobody issued, it is 404 alike for everyone.
+  { method: 'get', path: '/v1/erasure-receipts/{token}', ok: 404, public: true },
 ];
 
 /** The status `actor` must get on `row`: the matrix cell. */

@@ -284,6 +284,8 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
       return { path: row.path, body: { brand: a.brand.slug, email: 'nobody@example.com' } };
     case 'POST /v1/auth/staff-sessions':
       return { path: row.path, body: { token: `ssl_${'x'.repeat(32)}` } };
+    case 'GET /v1/erasure-receipts/{token}':
+      return { path: row.path.replace('{token}', `cer_${'x'.repeat(43)}`) };
   }
   throw new Error(`no request for ${routeId(row)}: add one to this file`);
 }

@@ -34,6 +34,9 @@ import {
 /** Pages under /{brand}/ that a signed-out visitor may see ("goodbye" follows an erasure). */
 const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(?:admin\/)?(sign-in|link\/[^/]+|actions\/sign-in|actions\/link)\/?$|^\/[^/]+\/goodbye\/?$/;
 
+/** An erasure receipt: its emailed token is the credential (the person's account is gone). */
+const RECEIPT_PAGE = /^\/[^/]+\/erasure-receipt\/[^/]+\/?$/;
+
 /** The staff console of a brand. */
 const CONSOLE = /^\/[^/]+\/admin(?:\/|$)/;
 
@@ -81,7 +84,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       else locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
       const credential = locals.staff ?? locals.session;
       locals.csrf = csrfTokenFor(credential ?? ensureAnonymousSeed(cookies, url));
-      if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
+      if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname) && !RECEIPT_PAGE.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
     }
 
     if (request.method === 'POST' && !originAllowed(request, url)) {

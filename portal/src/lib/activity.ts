@@ -86,5 +86,6 @@ function readsOf(records: Schemas['AccessRecordResponse'][], names: Map<string, 
 /** Access records name fields as `facts.<key>` or `preferences`: say them in words. */
 function fieldLabel(field: string, t: Messages): string {
   if (field === 'preferences') return t.activity.preferencesField;
+  if (t.activity.identityFields[field]) return t.activity.identityFields[field];
   return humanize(field.replace(/^facts\./, ''));
 }

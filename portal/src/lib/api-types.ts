@@ -516,6 +516,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/erasure-receipts/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PrivacyRequests_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/privacy-requests": {
         parameters: {
             query?: never;
@@ -1865,6 +1881,48 @@ export interface components {
              */
             countedAt: string;
         };
+        ReceiptCertificateResponse: {
+            /** Format: date-time */
+            erasedAt: string | null;
+            /** @description The keyed hash that now stands for the customer; it identifies no one. */
+            tombstone: string | null;
+            /** @description The consent ledger verified after the erasure. */
+            ledgerVerified: boolean;
+            dataKeyDestroyed: boolean;
+        };
+        DownstreamConfirmationResponse: {
+            /** @description The downstream system, as the brand named its webhook. */
+            system: string;
+            /**
+             * @description confirmed: the system answered the signed `subject.erased` delivery with 2xx; pending: still being delivered or retried; failed: it gave up, or the endpoint was switched off.
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed";
+            /** Format: date-time */
+            confirmedAt: string | null;
+            attempts: number;
+        };
+        ErasureReceiptResponse: {
+            /** Format: uuid */
+            requestId: string;
+            brand: {
+                name?: string;
+                slug?: string;
+            };
+            /**
+             * @description The language the customer was written to in.
+             * @enum {string}
+             */
+            locale: "en" | "nb" | "da" | "pl" | "hu";
+            /** @enum {string} */
+            status: "received" | "in_progress" | "completed" | "rejected";
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            certificate: components["schemas"]["ReceiptCertificateResponse"];
+            downstream: components["schemas"]["DownstreamConfirmationResponse"][];
+        };
         CreatePrivacyRequestDto: {
             /** Format: uuid */
             subjectId: string;
@@ -1875,6 +1933,16 @@ export interface components {
              * @enum {string}
              */
             jurisdiction: "gdpr" | "ccpa";
+            /**
+             * Format: date-time
+             * @description When the brand received the request (e.g. the date a letter arrived); the legal deadline runs from it. At most 5 minutes in the future (clock skew) and at most 366 days ago. Defaults to now.
+             */
+            receivedAt?: string;
+            /**
+             * @description How the request arrived. Defaults to `api` for a brand key and `staff` for the console.
+             * @enum {string}
+             */
+            channel?: "api" | "staff" | "email" | "letter" | "phone" | "in_person";
         };
         PrivacyRequestEventResponse: {
             /** Format: date-time */
@@ -1883,6 +1951,14 @@ export interface components {
             action: string;
             status: string;
             note: string | null;
+        };
+        RequestCustomerResponse: {
+            /** @description Email address (or external id), masked unless the staff role may read customers; null once erased. */
+            label: string | null;
+            /** @enum {string|null} */
+            field: "email" | "externalId" | null;
+            masked: boolean;
+            erased: boolean;
         };
         PrivacyRequestResponse: {
             /** Format: uuid */
@@ -1894,7 +1970,7 @@ export interface components {
             /** @enum {string} */
             jurisdiction: "gdpr" | "ccpa";
             /** @enum {string} */
-            channel: "api" | "portal" | "staff";
+            channel: "api" | "portal" | "staff" | "email" | "letter" | "phone" | "in_person";
             /** @enum {string} */
             status: "received" | "in_progress" | "completed" | "rejected";
             /** Format: date-time */
@@ -1913,6 +1989,8 @@ export interface components {
             } | null;
             overdue: boolean;
             history?: components["schemas"]["PrivacyRequestEventResponse"][];
+            /** @description Staff sessions only: who the request is about, as the console shows it. Each such display is written to the customer's access log. */
+            customer?: components["schemas"]["RequestCustomerResponse"];
         };
         ExecuteRequestDto: {
             /** @description What was done (required for rectification and restriction). */
@@ -2263,7 +2341,7 @@ export interface components {
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
             /** @enum {string} */
-            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation";
+            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console";
             purpose: string | null;
             fields: string[];
         };
@@ -4322,6 +4400,37 @@ export interface operations {
             };
             /** @description The body breaks one or more rules; `errors` lists each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PrivacyRequests_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An erasure receipt, for whoever holds the emailed link: no credential, nothing personal. Unknown tokens are 404. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceiptResponse"];
+                };
+            };
+            /** @description Not found, or not visible to this credential */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

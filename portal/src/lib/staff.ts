@@ -90,6 +90,8 @@ export interface RequestRow {
   due: DueView;
   acknowledgeBy: string | null;
   extended: boolean;
+  /** Who it is about, as the API lets this role see it (the API records each display in the customer's access log). */
+  customer: { label: string | null; masked: boolean; erased: boolean };
 }
 
 export interface QueueFilter {
@@ -147,6 +149,7 @@ function requestRow(r: PrivacyRequest, locale: Locale, t: Messages, now: Date): 
     due: dueView(r, locale, t, now),
     acknowledgeBy: r.acknowledgeBy ? formatDate(r.acknowledgeBy, locale) : null,
     extended: r.extendedAt !== null,
+    customer: { label: r.customer?.label ?? null, masked: r.customer?.masked ?? false, erased: r.customer?.erased ?? false },
   };
 }
 
@@ -229,8 +232,36 @@ export async function findSubjects(api: ApiClient, email: string, locale: Locale
   return page.data.map((s) => ({ id: s.id, externalId: s.externalId, email: s.email ?? '', since: formatDate(s.createdAt, locale) }));
 }
 
-export async function fileRequest(api: ApiClient, subjectId: string, type: RequestType, jurisdiction: Jurisdiction): Promise<PrivacyRequest> {
-  return ok(await api.POST('/v1/privacy-requests', { body: { subjectId, type, jurisdiction } }));
+/** How a request filed in the console may have arrived (`staff` when staff took it down themselves). */
+export const CONSOLE_CHANNELS = ['letter', 'email', 'phone', 'in_person', 'staff'] as const;
+export type ConsoleChannel = (typeof CONSOLE_CHANNELS)[number];
+
+/**
+ * The receipt time of a day picked in the console: the start of that day (UTC), so the deadline is
+ * never later than the law's; today (or no day) is "now". Null when it is not a calendar date.
+ */
+export function receivedAtOf(day: string, now = new Date()): string | undefined | null {
+  if (!day) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const start = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== day) return null;
+  // Today, or "tomorrow" in UTC for staff east of Greenwich just after midnight: now. Later days go
+  // to the API as they are, which refuses them.
+  if (day === now.toISOString().slice(0, 10) || (start.getTime() > now.getTime() && start.getTime() - now.getTime() < 86_400_000)) return undefined;
+  return start.toISOString();
+}
+
+/** Files a request; null when the API refuses the receipt date (422), which the form explains. */
+export async function fileRequest(
+  api: ApiClient,
+  subjectId: string,
+  type: RequestType,
+  jurisdiction: Jurisdiction,
+  intake: { channel?: ConsoleChannel; receivedAt?: string } = {},
+): Promise<PrivacyRequest | null> {
+  const result = await api.POST('/v1/privacy-requests', { body: { subjectId, type, jurisdiction, ...intake } });
+  if (result.response.status === 422) return null;
+  return ok(result);
 }
 
 /** A subject's full export as the API wrote it, for a download. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import nodemailer, { Transporter } from 'nodemailer';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
+import { erasureReceiptMail, MailLocale } from './erasure-receipt-mail';
 
 export interface SignInEmail {
   to: string;
@@ -9,6 +10,17 @@ export interface SignInEmail {
   link: string;
   /** For the log line: never the address. */
   subjectId: string;
+}
+
+export interface ErasureReceiptEmail {
+  to: string;
+  brandName: string;
+  locale: MailLocale;
+  /** When the erasure happened, already formatted for the reader. */
+  erasedOn: string;
+  link: string;
+  /** For the log line: the privacy request, never the address. */
+  requestId: string;
 }
 
 /**
@@ -39,5 +51,17 @@ export class MailerService {
         `If you did not ask for it, ignore this email: nothing happens without the link.\n`,
     });
     this.logger.log({ subjectId: mail.subjectId }, 'sign-in link emailed');
+  }
+
+  /** The erasure receipt's link, in the customer's language. Without SMTP the link goes to the log like sign-in links. */
+  async sendErasureReceipt(mail: ErasureReceiptEmail): Promise<void> {
+    if (!this.transport) {
+      const link = this.config.env === 'production' ? '[redacted: set SMTP_URL to send erasure receipts]' : mail.link;
+      this.logger.log({ requestId: mail.requestId, link }, 'erasure receipt (no SMTP_URL set, so it was not emailed)');
+      return;
+    }
+    const { subject, text } = erasureReceiptMail(mail.locale, mail.brandName, mail.erasedOn, mail.link);
+    await this.transport.sendMail({ from: this.config.mailFrom, to: mail.to, subject, text });
+    this.logger.log({ requestId: mail.requestId }, 'erasure receipt emailed');
   }
 }

@@ -26,7 +26,7 @@ import {
 } from './dto/consent.dto';
 
 /** How far in the future a client's `capturedAt` may lie (clock skew), in milliseconds. */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const VERIFY_BATCH = 2000;
 
 export interface DecisionContext {

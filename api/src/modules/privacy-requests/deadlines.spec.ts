@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, deadlinesFor, extensionRefusal, isOverdue } from './deadlines';
+import { addBusinessDays, addDays, deadlinesFor, extensionRefusal, isOverdue, MAX_RECEIVED_AGE_DAYS, receivedAtRefusal } from './deadlines';
 
 describe('privacy request deadlines', () => {
   const received = new Date('2026-03-02T09:00:00Z'); // a Monday
@@ -31,5 +31,21 @@ describe('privacy request deadlines', () => {
     const ccpa = { dueAt: new Date('2026-04-16T09:00:00Z'), acknowledgeBy: new Date('2026-03-16T09:00:00Z'), acknowledgedAt: null, open: true };
     expect(isOverdue(ccpa, new Date('2026-03-17T00:00:00Z'))).toBe(true);
     expect(isOverdue({ ...ccpa, acknowledgedAt: new Date('2026-03-03T00:00:00Z') }, new Date('2026-03-17T00:00:00Z'))).toBe(false);
+  });
+
+  it('accepts a receipt time from a year ago up to the clock skew ahead, and nothing outside', () => {
+    const now = new Date('2026-12-03T12:00:00Z');
+    const skew = 5 * 60_000;
+    expect(receivedAtRefusal(now, now, skew)).toBeNull();
+    expect(receivedAtRefusal(new Date(now.getTime() + skew), now, skew)).toBeNull();
+    expect(receivedAtRefusal(new Date(now.getTime() + skew + 1), now, skew)).toBe('must not be in the future');
+    expect(receivedAtRefusal(addDays(now, -MAX_RECEIVED_AGE_DAYS), now, skew)).toBeNull();
+    expect(receivedAtRefusal(new Date(addDays(now, -MAX_RECEIVED_AGE_DAYS).getTime() - 1), now, skew)).toMatch(/within the last 366 days/);
+  });
+
+  it('runs the deadlines of a request received earlier from its receipt, not its filing', () => {
+    const received = new Date('2026-11-20T00:00:00Z');
+    expect(deadlinesFor('gdpr', received).dueAt.toISOString()).toBe('2026-12-20T00:00:00.000Z');
+    expect(deadlinesFor('ccpa', received).dueAt.toISOString()).toBe('2027-01-04T00:00:00.000Z');
   });
 });

@@ -67,3 +67,16 @@ export function addBusinessDays(date: Date, days: number): Date {
   }
   return result;
 }
+
+/** How far back a request's `receivedAt` may lie when it is filed late (a letter found in a drawer): one year. */
+export const MAX_RECEIVED_AGE_DAYS = 366;
+
+/**
+ * Why a client-given receipt time is refused, or null: not in the future beyond the clock skew
+ * allowed, and not older than MAX_RECEIVED_AGE_DAYS (a date that old is a typo, not a letter).
+ */
+export function receivedAtRefusal(receivedAt: Date, now: Date, skewMs: number): string | null {
+  if (receivedAt.getTime() > now.getTime() + skewMs) return 'must not be in the future';
+  if (receivedAt.getTime() < addDays(now, -MAX_RECEIVED_AGE_DAYS).getTime()) return `must be within the last ${MAX_RECEIVED_AGE_DAYS} days`;
+  return null;
+}

@@ -20,7 +20,7 @@ export function renderExportHtml(doc: SubjectExport): string {
     generatedAt: string;
     preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours: { start: string; end: string } | null; topics: string[] };
     accessLog: Array<{ at: string; reader: string; kind: string; purpose: string | null; fields: string[] }>;
-    privacyRequests: Array<{ type: string; status: string; receivedAt: string; dueAt: string }>;
+    privacyRequests: Array<{ type: string; status: string; channel?: string; receivedAt: string; dueAt: string }>;
     context: { purposes: Array<{ key: string; name: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string }>; recipients: Array<{ name: string }>; sources: string[]; rights: string };
   };
   const s = d.subject;
@@ -43,7 +43,7 @@ ${table(['Channel', 'Allowed', 'How often'], Object.entries(d.preferences.channe
 <h2>Who read your data</h2>
 ${table(['When', 'Who', 'What for', 'Which data'], d.accessLog.map((a) => [a.at, a.reader, a.purpose ?? a.kind, a.fields.join(', ')]))}
 <h2>Your requests</h2>
-${table(['Request', 'Status', 'Received', 'Due'], d.privacyRequests.map((r) => [r.type, r.status, r.receivedAt, r.dueAt]))}
+${table(['Request', 'Status', 'Received by', 'Received', 'Due'], d.privacyRequests.map((r) => [r.type, r.status, r.channel ?? '', r.receivedAt, r.dueAt]))}
 <h2>Why we process it</h2>
 ${table(['Purpose', 'Legal basis', 'Data used', 'Kept'], d.context.purposes.map((p) => [p.name.en ?? p.key, p.legalBasis, p.dataCategories.join(', '), p.retention]))}
 <p>Shared with: ${escape(d.context.recipients.map((r) => r.name).join(', ') || 'no one')}. Sources: ${escape(d.context.sources.join(', '))}.</p>

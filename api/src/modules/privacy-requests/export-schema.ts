@@ -1,3 +1,5 @@
+import { REQUEST_CHANNELS } from './privacy-request.entity';
+
 /** Identifies the export format; bump with incompatible changes. */
 export const EXPORT_FORMAT = 'candor-subject-export/1';
 
@@ -110,7 +112,10 @@ export const EXPORT_SCHEMA = {
     },
     consentRecords: { type: 'array', items: { type: 'object', required: ['@context', '@type', 'dpv:hasConsentStatus'] } },
     accessLog: { type: 'array', items: { type: 'object', required: ['at', 'reader', 'kind', 'fields'] } },
-    privacyRequests: { type: 'array', items: { type: 'object', required: ['id', 'type', 'status', 'receivedAt', 'dueAt'] } },
+    privacyRequests: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'type', 'status', 'receivedAt', 'dueAt'], properties: { channel: { enum: [...REQUEST_CHANNELS] } } },
+    },
     context: {
       type: 'object',
       required: ['purposes', 'dataCategories', 'recipients', 'sources'],

@@ -127,6 +127,7 @@ export class ExportService {
         type: r.type,
         status: r.status,
         jurisdiction: r.jurisdiction,
+        channel: r.channel,
         receivedAt: r.receivedAt.toISOString(),
         dueAt: r.dueAt.toISOString(),
         completedAt: r.completedAt ? r.completedAt.toISOString() : null,

@@ -4,6 +4,15 @@ import type { Jurisdiction } from './deadlines';
 export const REQUEST_TYPES = ['access', 'erasure', 'rectification', 'restriction', 'objection'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export type RequestStatus = 'received' | 'in_progress' | 'completed' | 'rejected';
+/**
+ * How a request reached the brand. `api`, `portal` and `staff` are recorded by Candor itself (a
+ * brand key, the customer's portal session, the staff console); the others are set by whoever files
+ * a request that arrived outside Candor (a letter, an email, a phone call, a visit).
+ */
+export const REQUEST_CHANNELS = ['api', 'portal', 'staff', 'email', 'letter', 'phone', 'in_person'] as const;
+export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
+/** The channels a brand key or staff member may name when filing (the portal is only ever the customer's own session). */
+export const FILED_CHANNELS = REQUEST_CHANNELS.filter((c) => c !== 'portal');
 
 @Entity({ name: 'privacy_requests' })
 export class PrivacyRequestEntity {
@@ -12,7 +21,7 @@ export class PrivacyRequestEntity {
   @Column({ name: 'subject_id', type: 'uuid' }) subjectId: string;
   @Column({ type: 'text' }) type: RequestType;
   @Column({ type: 'text' }) jurisdiction: Jurisdiction;
-  @Column({ type: 'text' }) channel: 'api' | 'portal' | 'staff';
+  @Column({ type: 'text' }) channel: RequestChannel;
   @Column({ type: 'text' }) status: RequestStatus;
   @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt: Date;
   @Column({ name: 'acknowledge_by', type: 'timestamptz', nullable: true }) acknowledgeBy: Date | null;

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
-import { Caller, Can } from '../../common/authz/decorators';
+import { Caller, Can, Public } from '../../common/authz/decorators';
 import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
@@ -11,7 +11,8 @@ import { AuditService } from '../audit/audit.service';
 import { LedgerVerificationResponse } from '../consents/dto/consent.dto';
 import { SubjectResponse } from '../subjects/dto/subject.dto';
 import { ComplianceService } from './compliance.service';
-import { CreatePrivacyRequestDto, ExecuteRequestDto, ExtendRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
+import { ErasureReceiptsService } from './erasure-receipts.service';
+import { CreatePrivacyRequestDto, ErasureReceiptResponse, ExecuteRequestDto, ExtendRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
 import { sendExport } from './export-html';
 import { ExportService, SubjectExport } from './export.service';
 import { ImportService } from './import.service';
@@ -26,7 +27,19 @@ export class PrivacyRequestsController {
     private readonly imports: ImportService,
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
+    private readonly receipts: ErasureReceiptsService,
   ) {}
+
+  @Get('erasure-receipts/:token')
+  @Public()
+  @ApiOkResponse({
+    type: ErasureReceiptResponse,
+    description: 'An erasure receipt, for whoever holds the emailed link: no credential, nothing personal. Unknown tokens are 404.',
+  })
+  @ApiProblems(404)
+  receipt(@Param('token') token: string): Promise<ErasureReceiptResponse> {
+    return this.receipts.read(token);
+  }
 
   @Post('privacy-requests')
   @Can('create', 'PrivacyRequest')

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { ConsentsModule } from '../consents/consents.module';
 import { FactsModule } from '../facts/facts.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { ComplianceService } from './compliance.service';
+import { ErasureReceiptsService } from './erasure-receipts.service';
 import { ErasureService } from './erasure.service';
 import { ExportService } from './export.service';
 import { ImportService } from './import.service';
@@ -12,9 +14,9 @@ import { PrivacyRequestsController } from './privacy-requests.controller';
 import { PrivacyRequestsService } from './privacy-requests.service';
 
 @Module({
-  imports: [SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule],
+  imports: [AuthModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule],
   controllers: [PrivacyRequestsController],
-  providers: [PrivacyRequestsService, ErasureService, ExportService, ImportService, ComplianceService],
+  providers: [PrivacyRequestsService, ErasureService, ErasureReceiptsService, ExportService, ImportService, ComplianceService],
   exports: [PrivacyRequestsService, ExportService, ErasureService],
 })
 export class PrivacyRequestsModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import canonicalize from 'canonicalize';
+import { abilityFor } from '../../common/authz/abilities';
 import { Actor, actorRef, BrandActor, CustomerActor } from '../../common/authz/actor';
 import { Clock } from '../../common/clock';
 import { mapInTurn } from '../../common/database/in-turn';
@@ -9,12 +10,15 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AuditService } from '../audit/audit.service';
-import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import { ConsentLedgerService, MAX_CLOCK_SKEW_MS } from '../consents/consent-ledger.service';
+import { AccessLogService } from '../profiles/access-log.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS } from './deadlines';
+import { deadlinesFor, extensionRefusal, isOverdue, Jurisdiction, MAX_EXTENSION_DAYS, receivedAtRefusal } from './deadlines';
 import { CreatePrivacyRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
+import { customerLabel, CustomerLabel } from './customer-label';
+import { ErasureReceiptsService, PendingReceiptMail } from './erasure-receipts.service';
 import { ERASED_TEXT, ErasureService, SubjectErasure } from './erasure.service';
 import { ExportService } from './export.service';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, RequestStatus, RequestType } from './privacy-request.entity';
@@ -44,24 +48,38 @@ export class PrivacyRequestsService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly cursors: Cursors,
+    private readonly accessLog: AccessLogService,
+    private readonly receipts: ErasureReceiptsService,
   ) {}
 
-  file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => {
+  async file(caller: BrandActor, input: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(caller.brandId, async (em) => {
+      const now = this.clock.now();
+      const refusal = input.receivedAt ? receivedAtRefusal(input.receivedAt, now, MAX_CLOCK_SKEW_MS) : null;
+      if (refusal) throw DomainError.validation([{ path: 'receivedAt', message: refusal }]);
       await this.subjects.require(em, caller.brandId, input.subjectId);
-      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', caller.kind === 'staff' ? 'staff' : 'api');
-      if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key');
+      const channel = input.channel ?? (caller.kind === 'staff' ? 'staff' : 'api');
+      // A receipt time in the small skew allowance ahead of our clock counts as now.
+      const receivedAt = input.receivedAt && input.receivedAt.getTime() < now.getTime() ? input.receivedAt : undefined;
+      const request = await this.open(em, caller, input.subjectId, input.type, input.jurisdiction ?? 'gdpr', channel, receivedAt);
+      if (['access', 'erasure', 'objection'].includes(input.type)) await this.carryOut(em, caller, request, 'verified by the brand\'s compliance key', mails);
       return this.present(em, request, true);
     });
+    await sendAll(mails);
+    return response;
   }
 
   /** "Forget me" from the portal: verified by the customer's session and explicit confirmation. */
-  forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
-    return this.db.run(customer.brandId, async (em) => {
+  async forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(customer.brandId, async (em) => {
       const request = await this.open(em, customer, customer.subjectId, 'erasure', 'gdpr', 'portal');
-      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation');
+      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation', mails);
       return this.present(em, request, false);
     });
+    await sendAll(mails);
+    return response;
   }
 
   list(caller: BrandActor, query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
@@ -87,28 +105,72 @@ export class PrivacyRequestsService {
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const data = await mapInTurn(page, (r) => this.present(em, r, false));
+      await this.labelCustomers(em, caller, data);
       return {
-        data: await mapInTurn(page, (r) => this.present(em, r, false)),
+        data,
         nextCursor: rows.length > limit ? this.cursors.encode({ list: 'privacy-requests', brandId: caller.brandId }, { due: last.dueAt.toISOString(), id: last.id }) : null,
       };
     });
   }
 
   get(caller: BrandActor, id: string): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => this.present(em, await this.require(em, caller.brandId, id), true));
+    return this.db.run(caller.brandId, async (em) => {
+      const response = await this.present(em, await this.require(em, caller.brandId, id), true);
+      await this.labelCustomers(em, caller, [response]);
+      return response;
+    });
+  }
+
+  /**
+   * For the staff console: names each request's customer by email (or external id), masked unless
+   * the staff member's role may read customers, and writes each display to the customer's access
+   * log (kind `console`), in the same transaction as the read. Brand keys get no label (they have
+   * `GET /v1/subjects/{id}` for that, under its own scope).
+   */
+  private async labelCustomers(em: EntityManager, caller: BrandActor, responses: PrivacyRequestResponse[]): Promise<void> {
+    if (caller.kind !== 'staff' || !responses.length) return;
+    const mayRead = abilityFor(caller).can('read', 'Subject');
+    const ids = [...new Set(responses.map((r) => r.subjectId))];
+    const rows: Array<{ subject_id: string; erased: boolean }> = await em.query(
+      `SELECT subject_id, erased_at IS NOT NULL AS erased FROM subjects WHERE brand_id = $1 AND subject_id = ANY($2::uuid[])`,
+      [caller.brandId, ids],
+    );
+    const labels = new Map<string, CustomerLabel>();
+    for (const row of rows) {
+      const identity = row.erased ? null : await this.subjects.presentInTx(em, caller.brandId, row.subject_id);
+      labels.set(row.subject_id, customerLabel(identity && { email: identity.email, externalId: identity.externalId }, mayRead));
+    }
+    for (const r of responses) {
+      const label = labels.get(r.subjectId);
+      if (label) r.customer = { label: label.label, field: label.field, masked: label.masked, erased: label.erased };
+    }
+    // One access record per customer shown (not per request), naming what was shown and whether masked.
+    const shown = new Map<string, string[]>();
+    for (const [subjectId, label] of labels) {
+      if (!label.field) continue;
+      const field = label.masked ? `${label.field}.masked` : label.field;
+      shown.set(field, [...(shown.get(field) ?? []), subjectId]);
+    }
+    for (const [field, subjectIds] of shown) {
+      await this.accessLog.record(em, caller.brandId, caller, subjectIds, { kind: 'console', purpose: null, fields: [field] });
+    }
   }
 
   /** Carries out a pending request; rectification and restriction need a note saying what was done. */
-  execute(caller: BrandActor, id: string, note?: string): Promise<PrivacyRequestResponse> {
-    return this.db.run(caller.brandId, async (em) => {
+  async execute(caller: BrandActor, id: string, note?: string): Promise<PrivacyRequestResponse> {
+    const mails: PendingReceiptMail[] = [];
+    const response = await this.db.run(caller.brandId, async (em) => {
       const request = await this.require(em, caller.brandId, id, true);
       if (!isOpen(request)) throw new DomainError('conflict', `This request is already ${request.status}.`);
       if (['rectification', 'restriction'].includes(request.type) && !note?.trim()) {
         throw DomainError.validation([{ path: 'note', message: 'say what was corrected or restricted' }]);
       }
-      await this.carryOut(em, caller, request, note ? { personal: note } : null);
+      await this.carryOut(em, caller, request, note ? { personal: note } : null, mails);
       return this.present(em, request, true);
     });
+    await sendAll(mails);
+    return response;
   }
 
   extend(caller: BrandActor, id: string, reason: string, days?: number): Promise<PrivacyRequestResponse> {
@@ -182,8 +244,21 @@ export class PrivacyRequestsService {
     );
   }
 
-  private async open(em: EntityManager, actor: BrandActor, subjectId: string, type: RequestType, jurisdiction: Jurisdiction, channel: PrivacyRequestEntity['channel']): Promise<PrivacyRequestEntity> {
-    const receivedAt = this.clock.now();
+  /**
+   * Files a request. The deadlines run from `receivedAt`, when the brand received it (a letter's
+   * arrival), which may be earlier than now, the filing; a request filed late can be overdue at once.
+   */
+  private async open(
+    em: EntityManager,
+    actor: BrandActor,
+    subjectId: string,
+    type: RequestType,
+    jurisdiction: Jurisdiction,
+    channel: PrivacyRequestEntity['channel'],
+    given?: Date,
+  ): Promise<PrivacyRequestEntity> {
+    const filedAt = this.clock.now();
+    const receivedAt = given ?? filedAt;
     const { acknowledgeBy, dueAt } = deadlinesFor(jurisdiction, receivedAt);
     const request = em.getRepository(PrivacyRequestEntity).create({
       brandId: actor.brandId,
@@ -196,7 +271,7 @@ export class PrivacyRequestsService {
       receivedAt,
       acknowledgeBy,
       // Filing through the API or the portal is itself the acknowledgement the customer receives.
-      acknowledgedAt: receivedAt,
+      acknowledgedAt: filedAt,
       dueAt,
       extendedAt: null,
       extensionReason: null,
@@ -205,17 +280,24 @@ export class PrivacyRequestsService {
       certificate: null,
     });
     await em.getRepository(PrivacyRequestEntity).insert(request);
-    await this.record(em, actor, request, 'received', null);
+    const late = receivedAt.getTime() < filedAt.getTime();
+    await this.record(em, actor, request, 'received', late ? `received by ${channel} on ${receivedAt.toISOString()}, filed on ${filedAt.toISOString()}` : null);
     return request;
   }
 
-  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: Note): Promise<void> {
+  /** Carries a request out in the caller's transaction; emails to send once it commits go into `mails`. */
+  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: Note, mails: PendingReceiptMail[]): Promise<void> {
     const now = this.clock.now();
     let certificate: Record<string, unknown> = { completedAt: now.toISOString() };
     switch (request.type) {
-      case 'erasure':
+      case 'erasure': {
+        // Step 1, before the key is destroyed: issue the receipt and read the address it goes to (sealed with that key).
+        const receipt = await this.receipts.prepare(em, request.brandId, request.id, request.subjectId);
+        if (receipt) mails.push(receipt);
+        // Step 2: the erasure itself, which destroys the key.
         certificate = { ...(await this.erasure.erase(em, request.brandId, request.subjectId, now)) };
         break;
+      }
       case 'access': {
         const document = await this.exports.build(em, request.brandId, request.subjectId);
         certificate = { ...certificate, exportSha256: createHash('sha256').update(canonicalize(document)!).digest('hex'), exportUrl: `/v1/subjects/${request.subjectId}/export` };
@@ -333,4 +415,12 @@ type Note = string | { personal: string } | null;
 
 function isOpen(r: { status: RequestStatus }): boolean {
   return r.status === 'received' || r.status === 'in_progress';
+}
+
+/**
+ * Sends emails composed inside a transaction, after it committed, without holding up the answer
+ * (an SMTP server's pace is not the caller's); each logs its own failure.
+ */
+async function sendAll(mails: readonly PendingReceiptMail[]): Promise<void> {
+  for (const mail of mails) void mail.send();
 }

@@ -1,13 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { REQUEST_TYPES, RequestType } from '../privacy-request.entity';
+import { ToDate } from '../../../common/http/validators';
+import { FILED_CHANNELS, REQUEST_CHANNELS, REQUEST_TYPES, RequestChannel, RequestType } from '../privacy-request.entity';
 
 export class CreatePrivacyRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
   @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES) type: RequestType;
   @ApiPropertyOptional({ enum: ['gdpr', 'ccpa'], default: 'gdpr' }) @IsOptional() @IsIn(['gdpr', 'ccpa']) jurisdiction?: 'gdpr' | 'ccpa';
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When the brand received the request (e.g. the date a letter arrived); the legal deadline runs from it. ' +
+      'At most 5 minutes in the future (clock skew) and at most 366 days ago. Defaults to now.',
+  })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'must be an RFC 3339 date-time' })
+  receivedAt?: Date;
+
+  @ApiPropertyOptional({ enum: FILED_CHANNELS, description: 'How the request arrived. Defaults to `api` for a brand key and `staff` for the console.' })
+  @IsOptional()
+  @IsIn(FILED_CHANNELS)
+  channel?: Exclude<RequestChannel, 'portal'>;
 }
 
 export class PrivacyRequestQuery extends PageQuery {
@@ -60,12 +77,19 @@ export class PrivacyRequestEventResponse {
   @ApiProperty({ type: String, nullable: true }) note: string | null;
 }
 
+export class RequestCustomerResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'Email address (or external id), masked unless the staff role may read customers; null once erased.' }) label: string | null;
+  @ApiProperty({ type: String, enum: ['email', 'externalId'], nullable: true }) field: 'email' | 'externalId' | null;
+  @ApiProperty() masked: boolean;
+  @ApiProperty() erased: boolean;
+}
+
 export class PrivacyRequestResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty({ enum: REQUEST_TYPES }) type: string;
   @ApiProperty({ enum: ['gdpr', 'ccpa'] }) jurisdiction: string;
-  @ApiProperty({ enum: ['api', 'portal', 'staff'] }) channel: string;
+  @ApiProperty({ enum: REQUEST_CHANNELS }) channel: string;
   @ApiProperty({ enum: ['received', 'in_progress', 'completed', 'rejected'] }) status: string;
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgeBy: string | null;
@@ -76,4 +100,38 @@ export class PrivacyRequestResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) certificate: object | null;
   @ApiProperty() overdue: boolean;
   @ApiPropertyOptional({ type: [PrivacyRequestEventResponse] }) history?: PrivacyRequestEventResponse[];
+  @ApiPropertyOptional({
+    type: RequestCustomerResponse,
+    description: 'Staff sessions only: who the request is about, as the console shows it. Each such display is written to the customer\'s access log.',
+  })
+  customer?: RequestCustomerResponse;
+}
+
+export class ReceiptCertificateResponse {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) erasedAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The keyed hash that now stands for the customer; it identifies no one.' }) tombstone: string | null;
+  @ApiProperty({ description: 'The consent ledger verified after the erasure.' }) ledgerVerified: boolean;
+  @ApiProperty() dataKeyDestroyed: boolean;
+}
+
+export class DownstreamConfirmationResponse {
+  @ApiProperty({ description: 'The downstream system, as the brand named its webhook.' }) system: string;
+  @ApiProperty({
+    enum: ['pending', 'confirmed', 'failed'],
+    description: 'confirmed: the system answered the signed `subject.erased` delivery with 2xx; pending: still being delivered or retried; failed: it gave up, or the endpoint was switched off.',
+  })
+  status: 'pending' | 'confirmed' | 'failed';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) confirmedAt: string | null;
+  @ApiProperty() attempts: number;
+}
+
+export class ErasureReceiptResponse {
+  @ApiProperty({ format: 'uuid' }) requestId: string;
+  @ApiProperty({ type: 'object', properties: { name: { type: 'string' }, slug: { type: 'string' } } }) brand: { name: string; slug: string };
+  @ApiProperty({ enum: ['en', 'nb', 'da', 'pl', 'hu'], description: 'The language the customer was written to in.' }) locale: string;
+  @ApiProperty({ enum: ['received', 'in_progress', 'completed', 'rejected'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) receivedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: ReceiptCertificateResponse }) certificate: ReceiptCertificateResponse;
+  @ApiProperty({ type: [DownstreamConfirmationResponse] }) downstream: DownstreamConfirmationResponse[];
 }
