@@ -33,7 +33,7 @@ export async function createCandorApp(config: CandorConfig, opts: { migrate?: bo
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ config, databaseUrl, embedded: !!embedded }),
+      AppModule.forRoot({ config, databaseUrl }),
       { bodyParser: false, bufferLogs: true, abortOnError: false },
     );
   } catch (error) {

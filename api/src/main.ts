@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     `  Swagger UI   ${url}/docs`,
     `  OpenAPI      ${url}/openapi.json`,
     `  Portal       ${config.portalUrl}`,
-    `  Database     ${candor.embedded ? `embedded (${config.dataDir}/pgdata)` : 'PostgreSQL from DATABASE_URL'}`,
+    `  Database     ${candor.embedded ? `embedded PostgreSQL (${candor.embedded.pgdata})` : 'PostgreSQL from DATABASE_URL'}`,
     `  Operator key ${config.adminKeyGenerated ? `${config.adminKey}  (generated; kept in ${config.dataDir}/secrets.json)` : '(from CANDOR_ADMIN_KEY)'}`,
     ...demo,
     '',
