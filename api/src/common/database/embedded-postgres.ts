@@ -26,6 +26,8 @@ export interface EmbeddedPostgres {
 export interface EmbeddedOptions {
   /** Where notices go (a leftover server stopped, an old folder no longer used); stderr by default. */
   log?: (message: string) => void;
+  /** Extra server settings (`-c name=value`); the test harness turns off fsync for its throwaway data. */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedOptio
       '-c', 'log_truncate_on_rotation=on',
       '-c', 'log_rotation_age=1d',
       '-c', 'log_rotation_size=0',
+      ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
