@@ -31,7 +31,7 @@ export default function setup(project: TestProject) {
  * `npm test` needs no PostgreSQL installed.
  */
 export async function setupDatabase(project: TestProject, mode: 'auto' | 'embedded') {
-  const server = await testServer(mode);
+  const server = await testServer(project, mode);
   const admin = server.adminUrl;
   const template = `candor_tpl_${testDatabaseStamp()}_${randomBytes(5).toString('hex')}`;
   try {
@@ -68,12 +68,18 @@ export async function setupDatabase(project: TestProject, mode: 'auto' | 'embedd
   };
 }
 
-async function testServer(mode: 'auto' | 'embedded'): Promise<{ adminUrl: string; mode: 'server' | 'embedded'; stop(): Promise<void> }> {
+async function testServer(project: TestProject, mode: 'auto' | 'embedded'): Promise<{ adminUrl: string; mode: 'server' | 'embedded'; stop(): Promise<void> }> {
+  const probe = process.env.CANDOR_TEST_SERVER_PROBE ?? '127.0.0.1:5432';
   if (mode === 'auto') {
     if (process.env.TEST_DATABASE_URL) return { adminUrl: process.env.TEST_DATABASE_URL, mode: 'server', stop: async () => undefined };
-    const [host, port] = (process.env.CANDOR_TEST_SERVER_PROBE ?? '127.0.0.1:5432').split(':');
+    const [host, port] = probe.split(':');
     if (await answers(host, Number(port))) return { adminUrl: `postgres://postgres@${host}:${port}/postgres`, mode: 'server', stop: async () => undefined };
   }
+  process.stderr.write(
+    mode === 'embedded'
+      ? `[${project.name}] tests run on an embedded PostgreSQL started by Candor's own code\n`
+      : `[${project.name}] no PostgreSQL answers on ${probe} and TEST_DATABASE_URL is unset: tests run on an embedded PostgreSQL\n`,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'candor-testdb-'));
   chmodSync(dataDir, 0o711);
   // Throwaway data: no need to wait for the disk.
