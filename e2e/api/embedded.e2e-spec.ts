@@ -51,11 +51,11 @@ class DefaultApi {
   private readonly exited: Promise<void>;
   readonly child;
 
-  constructor(readonly dataDir: string, readonly port: number, readonly adminKey: string) {
+  constructor(readonly dataDir: string, readonly port: number, readonly adminKey: string, extraEnv: Record<string, string> = {}) {
     this.url = `http://127.0.0.1:${port}`;
     const env: Record<string, string | undefined> = {
       ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', CANDOR_DATA_DIR: dataDir,
-      CANDOR_ADMIN_KEY: adminKey, CANDOR_DEMO: '0', CANDOR_WEBHOOK_POLL_MS: '0', LOG_LEVEL: 'warn',
+      CANDOR_ADMIN_KEY: adminKey, CANDOR_DEMO: '0', CANDOR_WEBHOOK_POLL_MS: '0', LOG_LEVEL: 'warn', ...extraEnv,
     };
     delete env.DATABASE_URL;
     this.child = spawn(process.execPath, ['api/dist/main.js'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,8 +64,8 @@ class DefaultApi {
     this.exited = new Promise((done) => this.child.once('exit', () => done()));
   }
 
-  static async start(dataDir: string, adminKey: string): Promise<DefaultApi> {
-    const api = new DefaultApi(dataDir, await freePort(), adminKey);
+  static async start(dataDir: string, adminKey: string, env: Record<string, string> = {}): Promise<DefaultApi> {
+    const api = new DefaultApi(dataDir, await freePort(), adminKey, env);
     await waitForOk(`${api.url}/readyz`, 60_000, { child: api.child, output: () => api.output, stop: async () => null });
     return api;
   }
@@ -103,6 +103,10 @@ function alive(pid: number): boolean {
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function children(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 async function until(check: () => boolean, ms: number): Promise<void> {
@@ -187,6 +191,35 @@ describe('the default database after every kind of stop', () => {
       expect(alive(sleeper.pid!)).toBe(true); // not ours: left alone
     } finally {
       sleeper.kill();
+    }
+  });
+});
+
+describe('several API processes on the default database', () => {
+  it('share the embedded server that their supervisor runs, which outlives a killed API process', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'candor-workers-'));
+    const adminKey = `op_test_${randomBytes(16).toString('hex')}`;
+    const api = await DefaultApi.start(dataDir, adminKey, { CANDOR_WORKERS: '2' });
+    try {
+      const server = api.postmaster();
+      expect(parentOf(server)).toBe(api.child.pid); // the supervisor owns the server
+      const created = await api.call(adminKey, 'POST', '/v1/brands', { slug: `workers-${randomBytes(3).toString('hex')}`, name: 'Workers', defaultLocale: 'en' });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const key = created.body.apiKey.key as string;
+      const workers = children(api.child.pid!).filter((pid) => pid !== server);
+      expect(workers).toHaveLength(2);
+      process.kill(workers[0], 'SIGKILL');
+      await until(() => !children(api.child.pid!).includes(workers[0]), 10_000); // reaped: the supervisor knows
+      // The other process keeps serving; the supervisor replaces the killed one; the server never stopped.
+      for (let i = 0; i < 20; i++) expect((await api.call(key, 'GET', '/v1/brand')).status).toBe(200);
+      await until(() => children(api.child.pid!).length === 3, 30_000);
+      expect(api.postmaster()).toBe(server);
+      expect(alive(server)).toBe(true);
+    } finally {
+      const server = api.postmaster();
+      await api.signalGroup('SIGTERM');
+      await until(() => !alive(server), 30_000);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
