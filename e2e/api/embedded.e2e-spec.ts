@@ -144,6 +144,21 @@ describe('the default database after every kind of stop', () => {
     return api;
   }
 
+  it('refuses a second start on the same data while the first runs, and leaves the first serving', async () => {
+    const server = api!.postmaster();
+    const second = new DefaultApi(dataDir, await freePort(), adminKey);
+    const code = await Promise.race([
+      new Promise<number | null>((done) => second.child.once('exit', (c) => done(c))),
+      new Promise<'running'>((done) => setTimeout(() => done('running'), 30_000)),
+    ]);
+    if (code === 'running') await second.signalGroup('SIGKILL');
+    expect(code).not.toBe('running');
+    expect(code).not.toBe(0);
+    expect(second.log()).toContain(`is already running on ${dataDir}`);
+    expect(api!.postmaster()).toBe(server);
+    expect((await api!.call(brandKey, 'GET', '/v1/brand')).status).toBe(200);
+  });
+
   it('starts again after Ctrl-C (SIGINT to the process group)', async () => {
     const server = api!.postmaster();
     await api!.signalGroup('SIGINT');

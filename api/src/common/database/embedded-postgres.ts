@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -77,12 +77,14 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedOptio
     ],
     { ...owner, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
+  writeFileSync(ownerFile(pgdata), `${process.pid}\n`);
   let early = '';
   child.stderr!.on('data', (chunk) => (early = (early + chunk).slice(-4000)));
   let stopping = false;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.once('exit', (code, signal) => {
     process.removeListener('exit', killOnExit);
+    if (recordedOwner(pgdata) === process.pid) rmSync(ownerFile(pgdata), { force: true });
     if (!stopping) log(`the embedded PostgreSQL server stopped unexpectedly (${signal ?? `exit ${code}`}); see ${join(pgdata, 'log')}`);
   });
   // However this process ends (short of SIGKILL), its server gets a fast shutdown.
@@ -180,7 +182,8 @@ async function importWithoutExitHooks(): Promise<typeof import('embedded-postgre
 
 /**
  * A server still running on this data directory from an earlier start (its API process was
- * killed and the server orphaned) gets a fast shutdown; a `postmaster.pid` whose process is gone,
+ * killed and the server orphaned) gets a fast shutdown; one whose Candor process still runs is
+ * left alone, and this start refused; a `postmaster.pid` whose process is gone,
  * or is some other program now, is removed (PostgreSQL refuses to start while the pid it names is
  * alive, whatever that process is).
  */
@@ -189,6 +192,11 @@ async function stopLeftoverServer(pgdata: string, log: (message: string) => void
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && isOurServer(pid, pgdata)) {
+    // While its owner lives, the server is the owner's child; an orphan's parent is init or a subreaper.
+    const owner = parentPid(pid);
+    if (owner && owner === recordedOwner(pgdata) && isAlive(owner)) {
+      throw new Error(`Candor (process ${owner}) is already running on ${dirname(pgdata)}: stop it first, or set another CANDOR_DATA_DIR`);
+    }
     log(`stopping the embedded PostgreSQL server (pid ${pid}) that an earlier start left running on ${pgdata}`);
     process.kill(pid, 'SIGINT');
     if (!(await exitedWithin(pid, 60_000))) {
@@ -210,6 +218,28 @@ function isOurServer(pid: number, pgdata: string): boolean {
   } catch {
     return false;
   }
+}
+
+function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The process that started the server on `pgdata` last (`<data dir>/postgres.owner`). */
+function recordedOwner(pgdata: string): number | null {
+  try {
+    return Number(readFileSync(ownerFile(pgdata), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+function ownerFile(pgdata: string): string {
+  return `${pgdata}.owner`;
 }
 
 function isAlive(pid: number): boolean {
