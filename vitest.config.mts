@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * processes or their own private PostgreSQL (the embedded default has its own files for that:
  * embedded, npm-start), or do not touch a database at all.
  */
-const SERVER_ONLY = ['bench-stats', 'embedded', 'faults', 'logs', 'many-processes', 'npm-start', 'openapi'].map(
+const SERVER_ONLY = ['bench-stats', 'embedded', 'faults', 'logs', 'many-processes', 'npm-start', 'openapi', 'test-databases'].map(
   (name) => `e2e/api/${name}.e2e-spec.ts`,
 );
 

@@ -95,7 +95,8 @@ const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
 /** A test database left by a run that ended long ago (or named before names carried a time). */
 export function isStaleTestDatabase(name: string, now = Date.now()): boolean {
-  const stamp = /^candor_tpl?_([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1];
+  // candor_t_… (a file's clone) and candor_tpl_… (a run's template).
+  const stamp = /^candor_(?:t|tpl)_([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1];
   if (!stamp) return true;
   return now - parseInt(stamp, 36) * 1000 > STALE_AFTER_MS;
 }
