@@ -292,6 +292,17 @@ describe('bulk uploads on the default database', () => {
   });
 });
 
+describe('running as root', () => {
+  it.runIf(process.getuid?.() === 0)('explains that the postgres user cannot reach a data folder inside a private one, instead of failing obscurely', async () => {
+    const closed = mkdtempSync(join(tmpdir(), 'candor-private-')); // mode 700
+    try {
+      await expect(startApi({ embedded: true, dataDir: join(closed, 'data') })).rejects.toThrow(`cannot reach ${join(closed, 'data')} (${closed} does not let others through)`);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the data folder of an earlier version', () => {
   it('says once, at start, that the old PGlite folder is no longer used and can be deleted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'candor-legacy-'));

@@ -48,7 +48,8 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedOptio
   if (existsSync(join(dataDir, 'pgdata'))) {
     log(`${join(dataDir, 'pgdata')} holds the embedded database of an earlier Candor version (PGlite); it is no longer used and can be deleted`);
   }
-  if (isRoot()) letServerUserThrough(dataDir);
+  const { postgres } = await binaries();
+  if (isRoot()) letServerUserThrough(dataDir, dirname(postgres));
   const password = storedSecret(dataDir, 'postgresPassword', () => randomBytes(24).toString('base64url'));
 
   await stopLeftoverServer(pgdata, log);
@@ -59,7 +60,6 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedOptio
   const useSocket = socketPath.length <= MAX_SOCKET_PATH;
   const port = useSocket ? 5432 : await freePort();
   const listen = useSocket ? ['-c', 'listen_addresses=', '-c', `unix_socket_directories=${pgdata}`] : ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  const { postgres } = await binaries();
   const child = spawn(
     postgres,
     [
@@ -306,17 +306,26 @@ function isRoot(): boolean {
  * able to reach the data directory. The data directory itself gets search permission for others
  * (not read: nothing in it can be listed or opened by them); any folder above it must already allow it.
  */
-function letServerUserThrough(dataDir: string): void {
+function letServerUserThrough(dataDir: string, binDir: string): void {
   const mode = statSync(dataDir).mode;
   if ((mode & 0o001) === 0) chmodSync(dataDir, (mode & 0o7777) | 0o001);
-  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `Running as root, the embedded PostgreSQL server runs as the "postgres" user, which cannot reach ${dataDir} (${dir} does not let others through): ` +
-          'set CANDOR_DATA_DIR to a folder it can reach, run Candor as another user, or set DATABASE_URL',
-      );
-    }
-    if (dir === dirname(dir)) break;
+  const closed = (path: string) => {
+    for (let dir = path; dir !== dirname(dir); dir = dirname(dir)) if ((statSync(dir).mode & 0o001) === 0) return dir;
+    return null;
+  };
+  const data = closed(dirname(dataDir));
+  if (data) {
+    throw new Error(
+      `Running as root, the embedded PostgreSQL server runs as the "postgres" user, which cannot reach ${dataDir} (${data} does not let others through): ` +
+        'set CANDOR_DATA_DIR to a folder it can reach, run Candor as another user, or set DATABASE_URL',
+    );
+  }
+  const bin = closed(binDir);
+  if (bin) {
+    throw new Error(
+      `Running as root, the embedded PostgreSQL server runs as the "postgres" user, which cannot reach its programs in ${binDir} (${bin} does not let others through): ` +
+        'keep Candor in a folder others may pass through, run it as another user, or set DATABASE_URL',
+    );
   }
 }
 
