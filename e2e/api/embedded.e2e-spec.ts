@@ -118,12 +118,13 @@ async function until(check: () => boolean, ms: number): Promise<void> {
 }
 
 describe('the default database after every kind of stop', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'candor-stops-'));
+  let dataDir: string;
   const adminKey = `op_test_${randomBytes(16).toString('hex')}`;
   let brandKey: string;
   let api: DefaultApi | null = null;
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'candor-stops-'));
     api = await DefaultApi.start(dataDir, adminKey);
     const created = await api.call(adminKey, 'POST', '/v1/brands', { slug: `stops-${randomBytes(3).toString('hex')}`, name: 'Stops', defaultLocale: 'en' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -132,7 +133,7 @@ describe('the default database after every kind of stop', () => {
   });
   afterAll(async () => {
     if (api && api.child.exitCode === null) await api.signalGroup('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   /** Starts again on the same data directory: ready, and the data of the first start is there. */
@@ -240,15 +241,16 @@ describe('several API processes on the default database', () => {
 });
 
 describe('bulk uploads on the default database', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'candor-uploads-'));
+  let dataDir: string;
   const adminKey = `op_test_${randomBytes(16).toString('hex')}`;
   let api: DefaultApi | null = null;
   afterAll(async () => {
     if (api && api.child.exitCode === null) await api.signalGroup('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('completes a 4,000-line import and a bulk erasure, keeps serving other brands, and keeps the data across a restart', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'candor-uploads-'));
     api = await DefaultApi.start(dataDir, adminKey);
     const brand = async (slug: string) => {
       const res = await api!.call(adminKey, 'POST', '/v1/brands', { slug: `${slug}-${randomBytes(3).toString('hex')}`, name: slug, defaultLocale: 'en' });
