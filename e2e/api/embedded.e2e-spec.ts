@@ -11,11 +11,12 @@ import { callApi, freePort, REPO_ROOT, waitForOk } from '../support/processes';
 
 /** The zero-install default: the embedded PostgreSQL (a real server) behind the same `pg` driver. */
 describe('embedded database (npm start default)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'candor-embedded-'));
+  let dataDir: string;
   const env = { CANDOR_ADMIN_KEY: `op_test_${randomBytes(16).toString('hex')}`, CANDOR_MASTER_KEY: randomBytes(32).toString('base64') };
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => dataDir && rmSync(dataDir, { recursive: true, force: true }));
 
   it('passes the consent journey and keeps its data across a restart', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'candor-embedded-'));
     let api = await startApi({ embedded: true, dataDir, env });
     let brandKey: string;
     let subjectId: string;
