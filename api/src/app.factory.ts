@@ -28,16 +28,17 @@ export interface CandorApp {
 }
 
 /**
- * Builds the API: database (embedded unless `DATABASE_URL` is set), migrations, the Nest
+ * Builds the API: database (`DATABASE_URL`; else `opts.databaseUrl`, the embedded server of a
+ * supervising process; else an embedded server of its own), migrations, the Nest
  * application with its global pipe, body limit, OpenAPI document and Swagger UI. Does not listen.
  */
-export async function createCandorApp(config: CandorConfig, opts: { migrate?: boolean } = {}): Promise<CandorApp> {
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
+export async function createCandorApp(config: CandorConfig, opts: { migrate?: boolean; databaseUrl?: string } = {}): Promise<CandorApp> {
+  const embedded = config.databaseUrl || opts.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
+  const databaseUrl = config.databaseUrl ?? opts.databaseUrl ?? embedded!.url;
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ config, databaseUrl, embedded: !!embedded }),
+      AppModule.forRoot({ config, databaseUrl }),
       { bodyParser: false, bufferLogs: true, abortOnError: false },
     );
   } catch (error) {

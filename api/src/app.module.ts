@@ -40,7 +40,6 @@ export interface AppOptions {
   config: CandorConfig;
   /** Where the API's database is: the configured URL or the embedded server's socket. */
   databaseUrl: string;
-  embedded: boolean;
 }
 
 @Module({})
@@ -51,7 +50,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(options.config),
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.config) }),
-        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl, { embedded: options.embedded })),
+        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
         CommonModule,
         AuditModule,
         WebhooksModule,

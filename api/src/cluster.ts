@@ -18,11 +18,21 @@ export function workerCount(value: string | undefined, cores: number): number {
  * unreachable database) stops the whole API with its exit code, as a single process would. Every process runs the whole API against the same PostgreSQL; background work is safe
  * across processes (webhook deliveries are claimed with FOR UPDATE SKIP LOCKED and leases,
  * migrations run under an advisory lock, imports claim their job row).
+ *
+ * `env` is added to each API process's environment; `onStopped` runs once every API process has
+ * exited, before this process does (the embedded database, which this process owns, stops there).
  */
-export function supervise(count: number, execArgv: string[] = []): void {
+export function supervise(count: number, execArgv: string[] = [], opts: { env?: Record<string, string>; onStopped?: () => Promise<void> } = {}): void {
   let stopping = false;
+  const finish = (code: number) => {
+    const done = () => process.exit(code);
+    Promise.resolve(opts.onStopped?.()).then(done, (error) => {
+      process.stderr.write(`${error?.stack ?? error}\n`);
+      process.exit(code || 1);
+    });
+  };
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...execArgv] });
-  const fork = (first: boolean) => cluster.fork({ CANDOR_WORKER_FIRST: first ? '1' : '0' });
+  const fork = (first: boolean) => cluster.fork({ ...opts.env, CANDOR_WORKER_FIRST: first ? '1' : '0' });
   const serving = new WeakSet<object>();
   cluster.on('listening', (worker) => serving.add(worker));
   for (let i = 0; i < count; i++) fork(i === 0);
@@ -31,7 +41,10 @@ export function supervise(count: number, execArgv: string[] = []): void {
     if (!serving.has(worker)) {
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
-      process.exitCode = code || 1;
+      const exitCode = code || 1;
+      const rest = () => Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead());
+      if (!rest()) return finish(exitCode);
+      cluster.on('exit', () => rest() || finish(exitCode));
       return;
     }
     process.stderr.write(`API process ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another in 1 s\n`);
@@ -40,10 +53,11 @@ export function supervise(count: number, execArgv: string[] = []): void {
   const stop = () => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    const timer = setTimeout(() => process.exit(0), 10_000);
+    const timer = setTimeout(() => finish(0), 10_000);
     timer.unref();
+    if (!Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead())) return finish(0);
     cluster.on('exit', () => {
-      if (!Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead())) process.exit(0);
+      if (!Object.values(cluster.workers ?? {}).some((w) => w && !w.isDead())) finish(0);
     });
   };
   process.once('SIGINT', stop);

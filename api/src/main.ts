@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { supervise, workerCount } from './cluster';
 import { ConfigError, loadConfig } from './config/config';
 
@@ -17,9 +18,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (cluster.isPrimary) {
     const count = workerCount(process.env.CANDOR_WORKERS, availableParallelism());
-    if (count > 1 && !config.databaseUrl) throw new ConfigError(['CANDOR_WORKERS above 1 needs DATABASE_URL: the embedded database lives inside one process']);
     if (count > 1 || !memoryFlagGiven) {
-      supervise(count, memoryFlagGiven ? [] : MEMORY_FLAGS);
+      // Without DATABASE_URL, this supervising process owns the embedded PostgreSQL server: the
+      // API processes connect to it, it outlives a crashed one, and it stops after the last.
+      const embedded = config.databaseUrl ? null : await (await import('./common/database/embedded-postgres.js')).startEmbeddedPostgres(config.dataDir);
+      const env: Record<string, string> = embedded ? { CANDOR_EMBEDDED_DATABASE_URL: embedded.url } : {};
+      supervise(count, memoryFlagGiven ? [] : MEMORY_FLAGS, { env, onStopped: async () => embedded?.stop() });
       return;
     }
   } else {
@@ -31,7 +35,8 @@ async function main(): Promise<void> {
   // Loaded here, not above: a supervising process never needs the application's modules.
   const { createCandorApp } = await import('./app.factory.js');
   const { DemoSeeder } = await import('./modules/demo/demo.seeder.js');
-  const candor = await createCandorApp(config);
+  // An API process of a supervisor that runs the embedded database connects to that server.
+  const candor = await createCandorApp(config, { databaseUrl: process.env.CANDOR_EMBEDDED_DATABASE_URL });
   let demo: string[] = [];
   if (config.demo && first) demo = await candor.app.get(DemoSeeder).seed();
   await candor.app.listen(config.port, process.env.HOST ?? '0.0.0.0');
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
     `  Swagger UI   ${url}/docs`,
     `  OpenAPI      ${url}/openapi.json`,
     `  Portal       ${config.portalUrl}`,
-    `  Database     ${candor.embedded ? `embedded (${config.dataDir}/pgdata)` : 'PostgreSQL from DATABASE_URL'}`,
+    `  Database     ${config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `embedded PostgreSQL (${join(config.dataDir, 'postgres')})`}`,
     `  Operator key ${config.adminKeyGenerated ? `${config.adminKey}  (generated; kept in ${config.dataDir}/secrets.json)` : '(from CANDOR_ADMIN_KEY)'}`,
     ...demo,
     '',

@@ -16,7 +16,7 @@ export async function renderOpenApi(): Promise<string> {
     DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
   });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, databaseUrl: config.databaseUrl!, embedded: false }),
+    AppModule.forRoot({ config, databaseUrl: config.databaseUrl! }),
     { preview: true, logger: false, abortOnError: false },
   );
   try {

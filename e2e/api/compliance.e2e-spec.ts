@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../api/src/common/clock';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
 import { startApi, TestApi } from '../support/api';
+import { dataDump } from '../support/database';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -62,7 +62,7 @@ describe('erasure that really erases', () => {
     expect(request.body.certificate).toMatchObject({ ledgerVerified: true, dataKeyDestroyed: true, tombstone: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(request.body.history.map((h: { action: string }) => h.action)).toEqual(['received', 'completed']);
 
-    const dump = execFileSync('pg_dump', ['--data-only', api.databaseUrl!], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const dump = await dataDump(api.databaseUrl!);
     expect(dump).toContain(subject.id); // the dump is real and covers the subject's (anonymous) rows
     for (const needle of [identity.externalId, identity.email, identity.phone, '99887766', 'unplug-quietly-7f3a91', 'fjellvandring-7f3a91', '203.0.113.9', 'welcome-v3']) {
       expect(dump.includes(needle), `${needle} survived erasure`).toBe(false);

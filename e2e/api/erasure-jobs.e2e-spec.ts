@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErasureJobRunner } from '../../api/src/modules/erasure-jobs/erasure-job-runner.service';
 import { startApi, TestApi } from '../support/api';
-import { cloneTemplate } from '../support/database';
+import { cloneTemplate, dataDump } from '../support/database';
 import { callApi as call, freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
 import { adoptPurpose, bearer, createBrand, createKey, createSubject, TestBrand } from '../support/factories';
 
@@ -147,7 +146,7 @@ describe('bulk erasure (POST /v1/erasure-jobs)', () => {
     expect(state).toEqual({ erased: N, emails: 0, keys: 0, facts: 0, states: 0 });
 
     // A database dump holds none of their identifiers or facts (nor the evidence's plaintext).
-    const dump = execFileSync('pg_dump', ['--data-only', api.databaseUrl!], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    const dump = await dataDump(api.databaseUrl!);
     expect(dump).toContain(people[0].id);
     const survivors = people.flatMap((p) => [p.email, p.fact, `\t${p.externalId}\t`]).filter((needle) => dump.includes(needle));
     expect(survivors).toEqual([]);

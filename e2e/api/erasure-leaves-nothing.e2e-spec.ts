@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
 import { ERASED_TABLES, ERASED_TEXT, KEPT_TABLES } from '../../api/src/modules/privacy-requests/erasure.service';
 import { startApi, TestApi } from '../support/api';
+import { dataDump } from '../support/database';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, signInCustomer, TestBrand } from '../support/factories';
 import { findNeedles, needlesFor, scanCatalog } from '../support/personal-data-scan';
 
@@ -134,7 +134,7 @@ const SEALED: readonly Field[] = ['email', 'phone', 'evidence', 'idempotencyKey'
 async function expectGone(s: Marked): Promise<void> {
   const { hits } = await scanCatalog(api.databaseUrl!, s.markers);
   expect(hits, 'personal data left in the database after erasure').toEqual([]);
-  const dump = execFileSync('pg_dump', ['--no-owner', api.databaseUrl!], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const dump = await dataDump(api.databaseUrl!);
   expect(dump).toContain(s.id); // the dump is real and covers the subject's anonymous rows
   expect(findNeedles(dump, s.markers), 'personal data left in pg_dump after erasure').toEqual([]);
   // Every table about subjects (found in the catalog) is either erased or kept for a stated reason,

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
 import { startApi, TestApi } from '../support/api';
+import { dataDump } from '../support/database';
 import { bearer, createBrand, createKey, createSubject, signInCustomer, TestBrand } from '../support/factories';
 import { MailCatcher } from '../support/mail-catcher';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -228,7 +228,7 @@ describe('erasure receipts', () => {
 
     // Nothing of the person in the receipt, its row, or anywhere else the token could lead.
     const needles = [identity.email, identity.externalId, identity.phone, 'solveig', '5e1f0a', token];
-    const rows = execFileSync('pg_dump', ['--data-only', '--table=erasure_receipts', api.databaseUrl!], { encoding: 'utf8' });
+    const rows = await dataDump(api.databaseUrl!, 'erasure_receipts');
     expect(rows).toContain(request.body.id);
     for (const needle of needles) {
       expect(JSON.stringify(after.body).includes(needle) && needle !== token, `${needle} in the receipt`).toBe(false);
@@ -263,7 +263,7 @@ describe('erasure receipts', () => {
     const sent = mail.messages.length;
     const request = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'erasure' });
     expect(request.body.status).toBe('completed');
-    const rows = execFileSync('pg_dump', ['--data-only', '--table=erasure_receipts', api.databaseUrl!], { encoding: 'utf8' });
+    const rows = await dataDump(api.databaseUrl!, 'erasure_receipts');
     expect(rows).not.toContain(request.body.id);
     expect(mail.messages.length).toBe(sent);
   });

@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from '../common/database/embedded-postgres';
 async function main(): Promise<void> {
   const config = loadConfig();
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
-  const ds = createDataSource(config.databaseUrl ?? embedded!.url, { embedded: !!embedded });
+  const ds = createDataSource(config.databaseUrl ?? embedded!.url);
   try {
     await ds.initialize();
     const applied = await runMigrations(ds);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, storedSecret } from './config';
 
 describe('configuration', () => {
   const dirs: string[] = [];
@@ -24,6 +24,18 @@ describe('configuration', () => {
     expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).toContain(first.adminKey);
     expect(first.port).toBe(3000);
     expect(first.databaseUrl).toBeNull();
+  });
+
+  it("keeps the embedded database's password beside the keys, made once and kept across starts", () => {
+    const dir = scratch();
+    const keys = loadConfig({ CANDOR_DATA_DIR: dir });
+    const password = storedSecret(dir, 'postgresPassword', () => 'first-password');
+    expect(storedSecret(dir, 'postgresPassword', () => 'another')).toBe(password);
+    const again = loadConfig({ CANDOR_DATA_DIR: dir });
+    expect(again.adminKey).toBe(keys.adminKey);
+    expect(again.masterKey.equals(keys.masterKey)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))).toMatchObject({ postgresPassword: 'first-password', adminKey: keys.adminKey });
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
   });
 
   it('requires both keys in production and lists every problem at once', () => {

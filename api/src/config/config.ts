@@ -203,14 +203,24 @@ function parseMasterKey(text: string, problems: string[]): Buffer | undefined {
 }
 
 function readOrCreateSecrets(dataDir: string): StoredSecrets {
+  return {
+    adminKey: storedSecret(dataDir, 'adminKey', () => `op_${randomBytes(24).toString('base64url')}`),
+    masterKey: storedSecret(dataDir, 'masterKey', () => randomBytes(32).toString('base64')),
+    portalSecret: storedSecret(dataDir, 'portalSecret', () => randomBytes(24).toString('base64url')),
+  };
+}
+
+/**
+ * A generated secret kept in `<dataDir>/secrets.json` (mode 600): read when it is there, else
+ * made with `make` and added, leaving the file's other secrets as they were.
+ */
+export function storedSecret(dataDir: string, name: string, make: () => string): string {
   const file = join(dataDir, 'secrets.json');
-  const stored: StoredSecrets = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  if (stored.adminKey && stored.masterKey && stored.portalSecret) return stored;
-  stored.adminKey ||= `op_${randomBytes(24).toString('base64url')}`;
-  stored.masterKey ||= randomBytes(32).toString('base64');
-  stored.portalSecret ||= randomBytes(24).toString('base64url');
+  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (stored[name]) return stored[name];
+  stored[name] = make();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
-  return stored;
+  return stored[name];
 }

@@ -6,7 +6,7 @@ import { ENTITIES } from './entities';
  * The one data source definition, shared by the API and the migrate command. Schema changes come
  * only from reviewed migrations: `synchronize` is off.
  */
-export function dataSourceOptions(url: string, opts: { poolSize?: number; embedded?: boolean } = {}): DataSourceOptions {
+export function dataSourceOptions(url: string, opts: { poolSize?: number } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -16,13 +16,12 @@ export function dataSourceOptions(url: string, opts: { poolSize?: number; embedd
     migrationsTransactionMode: 'all',
     synchronize: false,
     logging: false,
-    // The embedded database serialises all connections onto one session; a small pool is enough.
-    poolSize: opts.poolSize ?? (opts.embedded ? 4 : 10),
+    poolSize: opts.poolSize ?? 10,
     extra: { connectionTimeoutMillis: 10_000, application_name: 'candor-api' },
   };
 }
 
-export function createDataSource(url: string, opts: { poolSize?: number; embedded?: boolean } = {}): DataSource {
+export function createDataSource(url: string, opts: { poolSize?: number } = {}): DataSource {
   return new DataSource(dataSourceOptions(url, opts));
 }
 

@@ -1,11 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { escapeLiteral } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { TenantDb } from '../../common/database/tenant-db.service';
-import type { CandorConfig } from '../../config/config';
-import { CANDOR_CONFIG } from '../../config/config.module';
 import type { LegalBasis } from '../purposes/purpose.entity';
 import type { ContactFacts } from './contact-policy';
 
@@ -99,25 +97,19 @@ export function scopedDecisionStatement(brandId: string, check: DecisionCheck): 
  * keeps the single-check query prepared (once per connection), and the scope and the EXECUTE go
  * together (see `scopedDecisionStatement`); four round trips through a TypeORM transaction cost
  * about five times as much at the database and in the event loop. Batches amortise the round
- * trips and want a plan for their real size, so they take the ordinary tenant-scope transaction,
- * as does the embedded database, which multiplexes every connection onto one session where
- * per-connection prepared statements do not hold.
+ * trips and want a plan for their real size, so they take the ordinary tenant-scope transaction.
  */
 @Injectable()
 export class DecisionReader {
   private readonly prepared = new WeakSet<PoolClient>();
-  private readonly embedded: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly db: TenantDb,
-    @Inject(CANDOR_CONFIG) config: CandorConfig,
-  ) {
-    this.embedded = !config.databaseUrl;
-  }
+  ) {}
 
   read(brandId: string, checks: readonly DecisionCheck[]): Promise<DecisionRow[]> {
-    if (this.embedded || checks.length !== 1) {
+    if (checks.length !== 1) {
       return this.db.run(brandId, (em) =>
         em.query(DECISION_SQL, [brandId, checks.map((c) => c.subjectId), checks.map((c) => c.purpose), checks.map((c) => c.channel)]),
       );
