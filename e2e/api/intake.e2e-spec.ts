@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function signInStaff(brand: TestBrand, email: string, name: string, role: 'admin' | 'compliance' | 'viewer'): Promise<string> {
-  const configKey = await createKey(api, brand, ['config:write']);
+  const configKey = await createKey(api, brand, ['config:write', 'compliance', 'subjects:read']); // staff roles need what they grant (see escalation-property)
   expect((await api.http.post('/v1/staff').set(bearer(configKey)).send({ email, name, role })).status).toBe(201);
   expect((await api.http.post('/v1/auth/staff-links').send({ brand: brand.slug, email })).status).toBe(202);
   const token = await mail.find(email, new RegExp(`http://portal\\.test/${brand.slug}/admin/link/(ssl_[A-Za-z0-9_-]+)`));
