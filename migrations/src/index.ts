@@ -10,6 +10,7 @@ import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
 import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports-in-blocks';
 import { ScrubUploadRejections1764830000000 } from './1764830000000-scrub-upload-rejections';
 import { EraseEveryTrace1764900000000 } from './1764900000000-erase-every-trace';
+import { SealFacts1764910000000 } from './1764910000000-seal-facts';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   StageImportsInBlocks1764820000000,
   ScrubUploadRejections1764830000000,
   EraseEveryTrace1764900000000,
+  SealFacts1764910000000,
 ];

@@ -202,6 +202,11 @@ export class SubjectsService {
     return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
   }
 
+  /** A subject's data key from its wrapped form, as set-wise readers (imports, backfills) select it. */
+  unwrapDataKey(brandId: string, subjectId: string, wrappedKey: Buffer): Buffer {
+    return this.crypto.unwrapKey(wrappedKey, keyContext(brandId, subjectId));
+  }
+
   /** Encrypts a value under the subject's key (for ledger evidence and other personal data). */
   async seal(em: EntityManager, brandId: string, subjectId: string, field: string, value: string): Promise<Buffer> {
     const key = await this.dataKey(em, brandId, subjectId);
