@@ -117,6 +117,8 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   expect(mine.body.facts.map((f: { value: string }) => f.value)).toEqual(expect.arrayContaining([s.visible.factValue, s.visible.portalFact]));
   expect(mine.body.facts.map((f: { source: string }) => f.source)).toContain(s.visible.factSource);
   expect((await api.http.get('/v1/me/preferences').set(me(s.token))).body.topics).toEqual([s.visible.topic]);
+  const decision = await api.http.get('/v1/decisions/contact').query({ subjectId: s.id, purpose: 'email_marketing', channel: 'email' }).set(bearer(brand.key));
+  expect(decision.body.reasons).toContain(`suppressed:sup_${s.marker.suppression}`);
   const requests = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
   const rectification = requests.body.data.find((r: { subjectId: string; type: string }) => r.subjectId === s.id && r.type === 'rectification');
   expect(rectification.certificate.note).toBe(s.visible.note);
@@ -142,7 +144,6 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
  */
 const PLAINTEXT_UNTIL_ERASED: Partial<Record<Field, string>> = {
   externalId: "the brand's own key for the subject: a unique lookup column that imports join on set-wise (docs/security.md, Known limits)",
-  suppression: 'suppression reasons are not sealed yet (docs/security.md, Known limits)',
   topic: 'preference topics are not sealed yet (docs/security.md, Known limits)',
 };
 const SEALED: readonly Field[] = FIELDS.filter((f) => !(f in PLAINTEXT_UNTIL_ERASED));
@@ -259,7 +260,7 @@ describe('erasure on the embedded database (raw files, after a restart)', () => 
       await embedded.close();
     }
     const sealed = SEALED.map((f) => s.marker[f]);
-    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact]));
+    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression]));
     // Before erasure, on disk: the scan finds a field stored in plaintext (so it can fail), and no sealed one.
     expect(filesHolding(dataDir, [s.marker.externalId]).length, 'the raw scan sees plaintext fields').toBeGreaterThan(0);
     expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files before erasure').toEqual([]);

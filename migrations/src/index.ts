@@ -11,6 +11,7 @@ import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports
 import { ScrubUploadRejections1764830000000 } from './1764830000000-scrub-upload-rejections';
 import { EraseEveryTrace1764900000000 } from './1764900000000-erase-every-trace';
 import { SealFacts1764910000000 } from './1764910000000-seal-facts';
+import { SealSuppressionReasons1764920000000 } from './1764920000000-seal-suppression-reasons';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   ScrubUploadRejections1764830000000,
   EraseEveryTrace1764900000000,
   SealFacts1764910000000,
+  SealSuppressionReasons1764920000000,
 ];

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
+import { backfillEveryBrand } from '../../common/database/backfill';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { sealFact } from './fact-sealing';
@@ -33,17 +34,8 @@ export class FactSealingBackfill implements OnApplicationBootstrap {
   }
 
   /** Seals every unsealed fact of every brand; returns how many it sealed. */
-  async run(batch = BATCH): Promise<number> {
-    const brands: Array<{ brand_id: string }> = await this.db.lookup({ allBrands: true }, (em) => em.query(`SELECT brand_id FROM brands ORDER BY brand_id`));
-    let sealed = 0;
-    for (const { brand_id: brandId } of brands) {
-      for (;;) {
-        const n = await this.db.run(brandId, (em) => this.sealBatch(em, brandId, batch));
-        sealed += n;
-        if (n < batch) break;
-      }
-    }
-    return sealed;
+  run(batch = BATCH): Promise<number> {
+    return backfillEveryBrand(this.db, batch, (em, brandId, size) => this.sealBatch(em, brandId, size));
   }
 
   private async sealBatch(em: EntityManager, brandId: string, limit: number): Promise<number> {

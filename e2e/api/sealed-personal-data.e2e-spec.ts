@@ -5,12 +5,14 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../../api/src/common/database/data-source';
 import { FactSealingBackfill } from '../../api/src/modules/facts/fact-backfill.service';
+import { SuppressionSealingBackfill } from '../../api/src/modules/decisions/suppression-backfill.service';
 import { SealFacts1764910000000 } from '../../migrations/src/1764910000000-seal-facts';
+import { SealSuppressionReasons1764920000000 } from '../../migrations/src/1764920000000-seal-suppression-reasons';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
 
 /**
- * Issue 12 item 7: fact values and sources are sealed under the subject's data key by every path
+ * Issue 12 item 7: personal values are sealed under the subject's data key when stored. Fact values and sources are sealed under the subject's data key by every path
  * that writes them, read back decrypted, filtered by keyed hash, and facts stored in plaintext
  * before migration 1764910000000 are sealed by the API when it starts.
  */
@@ -187,5 +189,63 @@ describe('migration 1764910000000 and the start-up backfill', () => {
     expect(await audience(brand, 'motivation', ['legacy-1'])).toEqual([subjects[1].id]);
     // A row is either sealed or plaintext, never half of each.
     await expect(sql.query(`UPDATE facts SET value = 'x' WHERE brand_id = $1`, [brand.id])).rejects.toThrow(/ck_facts_sealed/);
+  });
+});
+
+describe('suppression reasons are sealed', () => {
+  /** The reasons a contact decision gives, single and batch (two code paths, one SQL). */
+  async function decisionReasons(brand: TestBrand, subjectId: string): Promise<string[]> {
+    const check = { subjectId, purpose: 'email_marketing', channel: 'email' };
+    const single = await api.http.get('/v1/decisions/contact').query(check).set(bearer(brand.key));
+    expect(single.status, JSON.stringify(single.body)).toBe(200);
+    const batch = await api.http.post('/v1/decisions/contact').set(bearer(brand.key)).send({ checks: [check, check] });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    for (const r of batch.body.results) expect(r.reasons).toEqual(single.body.reasons);
+    return single.body.reasons;
+  }
+  const until = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  it('stores the reason only as ciphertext, and decisions still say it', async () => {
+    const brand = await createBrand(api, 'Quiet Harbor');
+    await adoptPurpose(api, brand, 'email_marketing');
+    const subject = await createSubject(api, brand, { email: 'quiet@example.com' });
+    await grant(api, brand, subject.id, 'email_marketing');
+    const reason = marker('support_case');
+    const res = await api.http.post(`/v1/subjects/${subject.id}/suppressions`).set(bearer(brand.key)).send({ reason, until: until() });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.reason).toBe(reason);
+    const [row] = (await sql.query(`SELECT reason, reason_ct FROM suppressions WHERE suppression_id = $1`, [res.body.id])).rows;
+    expect(row.reason).toBeNull();
+    expect(row.reason_ct.includes(Buffer.from(reason))).toBe(false);
+    expect(await decisionReasons(brand, subject.id)).toContain(`suppressed:${reason}`);
+  });
+
+  it('migration 1764920000000: reasons stored in plaintext before it are sealed at start, once', async () => {
+    const brand = await createBrand(api, 'Old Quiet Harbor');
+    await adoptPurpose(api, brand, 'email_marketing');
+    const subject = await createSubject(api, brand);
+    await grant(api, brand, subject.id, 'email_marketing');
+    const migration = new SealSuppressionReasons1764920000000();
+    const runner = ds.createQueryRunner();
+    try {
+      const sealed = await api.http.post(`/v1/subjects/${subject.id}/suppressions`).set(bearer(brand.key)).send({ reason: 'open_cart', until: until() });
+      expect(sealed.status).toBe(201);
+      await expect(migration.down(runner)).rejects.toThrow(/sealed/);
+      await sql.query(`DELETE FROM suppressions`);
+      await migration.down(runner);
+      await sql.query(`INSERT INTO suppressions (brand_id, suppression_id, subject_id, reason, until) VALUES ($1, gen_random_uuid(), $2, 'legacy_reason', now() + interval '1 day')`, [brand.id, subject.id]);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await decisionReasons(brand, subject.id)).toContain('suppressed:legacy_reason'); // read as it is until sealed
+    const backfill = api.app.get(SuppressionSealingBackfill);
+    expect(await backfill.run(1)).toBe(1);
+    expect(await backfill.run(1)).toBe(0);
+    const [row] = (await sql.query(`SELECT reason, reason_ct FROM suppressions WHERE brand_id = $1`, [brand.id])).rows;
+    expect(row.reason).toBeNull();
+    expect(row.reason_ct.includes(Buffer.from('legacy_reason'))).toBe(false);
+    expect(await decisionReasons(brand, subject.id)).toContain('suppressed:legacy_reason');
+    await expect(sql.query(`UPDATE suppressions SET reason = 'x' WHERE brand_id = $1`, [brand.id])).rejects.toThrow(/ck_suppressions_sealed/);
   });
 });
