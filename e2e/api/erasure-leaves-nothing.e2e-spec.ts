@@ -144,7 +144,6 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
  */
 const PLAINTEXT_UNTIL_ERASED: Partial<Record<Field, string>> = {
   externalId: "the brand's own key for the subject: a unique lookup column that imports join on set-wise (docs/security.md, Known limits)",
-  topic: 'preference topics are not sealed yet (docs/security.md, Known limits)',
 };
 const SEALED: readonly Field[] = FIELDS.filter((f) => !(f in PLAINTEXT_UNTIL_ERASED));
 
@@ -260,7 +259,7 @@ describe('erasure on the embedded database (raw files, after a restart)', () => 
       await embedded.close();
     }
     const sealed = SEALED.map((f) => s.marker[f]);
-    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression]));
+    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression, s.marker.topic]));
     // Before erasure, on disk: the scan finds a field stored in plaintext (so it can fail), and no sealed one.
     expect(filesHolding(dataDir, [s.marker.externalId]).length, 'the raw scan sees plaintext fields').toBeGreaterThan(0);
     expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files before erasure').toEqual([]);

@@ -8,6 +8,8 @@ import { FactSealingBackfill } from '../../api/src/modules/facts/fact-backfill.s
 import { SuppressionSealingBackfill } from '../../api/src/modules/decisions/suppression-backfill.service';
 import { SealFacts1764910000000 } from '../../migrations/src/1764910000000-seal-facts';
 import { SealSuppressionReasons1764920000000 } from '../../migrations/src/1764920000000-seal-suppression-reasons';
+import { SealPreferenceTopics1764930000000 } from '../../migrations/src/1764930000000-seal-preference-topics';
+import { PreferenceSealingBackfill } from '../../api/src/modules/preferences/preference-backfill.service';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
 
@@ -247,5 +249,82 @@ describe('suppression reasons are sealed', () => {
     expect(row.reason_ct.includes(Buffer.from('legacy_reason'))).toBe(false);
     expect(await decisionReasons(brand, subject.id)).toContain('suppressed:legacy_reason');
     await expect(sql.query(`UPDATE suppressions SET reason = 'x' WHERE brand_id = $1`, [brand.id])).rejects.toThrow(/ck_suppressions_sealed/);
+  });
+});
+
+describe('preference topics are sealed', () => {
+  const channels = { email: { optedIn: true, frequency: 'weekly' } };
+  async function stored(brandId: string, subjectId: string) {
+    const [row] = (await sql.query(`SELECT topics, topics_ct, version FROM preferences WHERE brand_id = $1 AND subject_id = $2`, [brandId, subjectId])).rows;
+    return row as { topics: string[] | null; topics_ct: Buffer | null; version: number };
+  }
+
+  it('from the portal and from imports, read back as they were, and an import run again changes nothing', async () => {
+    const brand = await createBrand(api, 'Topical Harbor');
+    const subject = await createSubject(api, brand, { externalId: marker('ext') });
+    const token = await signInCustomer(api, brand, subject.id);
+    const topics = [marker('sleep'), marker('breathing')];
+    const read = await api.http.get('/v1/me/preferences').set(me(token));
+    const saved = await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', read.headers.etag).send({ channels, topics });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.topics).toEqual(topics);
+    let row = await stored(brand.id, subject.id);
+    expect(row.topics).toBeNull();
+    for (const t of topics) expect(row.topics_ct!.includes(Buffer.from(t))).toBe(false);
+    expect((await api.http.get('/v1/me/preferences').set(me(token))).body.topics).toEqual(topics);
+    // A stale write is refused with the current values, topics opened.
+    const stale = await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', read.headers.etag).send({ channels, topics: ['other'] });
+    expect(stale.status).toBe(412);
+    expect(stale.body.current.topics).toEqual(topics);
+    const exportedTopics = (await api.http.get(`/v1/subjects/${subject.id}/export`).set(bearer(brand.key))).body.preferences.topics;
+    expect(exportedTopics).toEqual(topics);
+
+    // An import line with other topics replaces them, sealed; the same file again moves no version.
+    const importedTopics = [marker('imported')];
+    const line = { type: 'preference', externalId: subject.externalId, channels, topics: importedTopics };
+    expect(await settledImport(brand, [line])).toMatchObject({ status: 'completed', rowsRejected: 0 });
+    row = await stored(brand.id, subject.id);
+    expect(row).toMatchObject({ topics: null, version: 2 });
+    expect(row.topics_ct!.includes(Buffer.from(importedTopics[0]))).toBe(false);
+    expect((await api.http.get('/v1/me/preferences').set(me(token))).body.topics).toEqual(importedTopics);
+    await settledImport(brand, [line]);
+    expect((await stored(brand.id, subject.id)).version).toBe(2);
+    // Same topics, other channels: a change.
+    await settledImport(brand, [{ ...line, channels: { email: { optedIn: false, frequency: 'weekly' } } }]);
+    expect((await stored(brand.id, subject.id)).version).toBe(3);
+    // A new subject's preferences come from the import sealed too.
+    const fresh = marker('fresh');
+    await settledImport(brand, [{ type: 'subject', externalId: fresh }, { type: 'preference', externalId: fresh, channels, topics: ['t_one'] }]);
+    const created = (await api.http.get('/v1/subjects').query({ externalId: fresh }).set(bearer(brand.key))).body.data[0];
+    expect(await stored(brand.id, created.id)).toMatchObject({ topics: null, version: 1 });
+    expect((await api.http.get(`/v1/subjects/${created.id}/export`).set(bearer(brand.key))).body.preferences.topics).toEqual(['t_one']);
+  });
+
+  it('migration 1764930000000: topics stored in plaintext before it are sealed at start, once, without a new version', async () => {
+    const brand = await createBrand(api, 'Old Topical Harbor');
+    const subject = await createSubject(api, brand);
+    const token = await signInCustomer(api, brand, subject.id);
+    const migration = new SealPreferenceTopics1764930000000();
+    const runner = ds.createQueryRunner();
+    try {
+      const read = await api.http.get('/v1/me/preferences').set(me(token));
+      expect((await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', read.headers.etag).send({ channels, topics: ['x'] })).status).toBe(200);
+      await expect(migration.down(runner)).rejects.toThrow(/sealed/);
+      await sql.query(`DELETE FROM preferences`);
+      await migration.down(runner);
+      await sql.query(`INSERT INTO preferences (brand_id, subject_id, channels, topics, version) VALUES ($1, $2, $3, '{meditation,sleep_stories}', 4)`, [brand.id, subject.id, channels]);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await api.http.get('/v1/me/preferences').set(me(token))).body).toMatchObject({ topics: ['meditation', 'sleep_stories'], version: 4 });
+    const backfill = api.app.get(PreferenceSealingBackfill);
+    expect(await backfill.run(1)).toBe(1);
+    expect(await backfill.run(1)).toBe(0);
+    const row = await stored(brand.id, subject.id);
+    expect(row).toMatchObject({ topics: null, version: 4 });
+    expect(row.topics_ct!.includes(Buffer.from('meditation'))).toBe(false);
+    expect((await api.http.get('/v1/me/preferences').set(me(token))).body).toMatchObject({ topics: ['meditation', 'sleep_stories'], version: 4 });
+    await expect(sql.query(`UPDATE preferences SET topics = '{x}' WHERE brand_id = $1`, [brand.id])).rejects.toThrow(/ck_preferences_sealed/);
   });
 });

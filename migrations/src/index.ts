@@ -12,6 +12,7 @@ import { ScrubUploadRejections1764830000000 } from './1764830000000-scrub-upload
 import { EraseEveryTrace1764900000000 } from './1764900000000-erase-every-trace';
 import { SealFacts1764910000000 } from './1764910000000-seal-facts';
 import { SealSuppressionReasons1764920000000 } from './1764920000000-seal-suppression-reasons';
+import { SealPreferenceTopics1764930000000 } from './1764930000000-seal-preference-topics';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   EraseEveryTrace1764900000000,
   SealFacts1764910000000,
   SealSuppressionReasons1764920000000,
+  SealPreferenceTopics1764930000000,
 ];

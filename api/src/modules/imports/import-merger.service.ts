@@ -14,6 +14,7 @@ import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
 import { LedgerHeadEntity } from '../consents/consent.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
+import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
 import { copyBytea, copyText, MAX_REJECTIONS_KEPT } from './import-lines';
 
 /** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
@@ -241,21 +242,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     const consents = await this.mergeConsents(em, range, actor);
 
     await this.mergeFacts(em, range);
-    // Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would;
-    // the version moves only when something changed.
-    await em.query(
-      `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics, version, updated_at)
-       SELECT DISTINCT ON (s.subject_id) r.brand_id, s.subject_id, r.data->'channels', r.data->'quietHours',
-              coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}'), 1, now()
-       FROM import_chunk r JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
-       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
-       ORDER BY s.subject_id, r.line DESC
-       ON CONFLICT (brand_id, subject_id) DO UPDATE SET
-         channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours, topics = EXCLUDED.topics,
-         version = p.version + 1, updated_at = now()
-       WHERE (p.channels, p.quiet_hours, p.topics) IS DISTINCT FROM (EXCLUDED.channels, EXCLUDED.quiet_hours, EXCLUDED.topics)`,
-      range,
-    );
+    await this.mergePreferences(em, range);
     const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
     const rejected = missing.n + consents.rejected;
     return { done: records.n - rejected, rejected };
@@ -340,6 +327,59 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
        SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, now(), now()
        FROM import_facts`,
+      [brandId],
+    );
+  }
+
+  /**
+   * Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would; the
+   * version moves only when something changed. Topics are sealed under the subject's data key, so
+   * whether they changed is decided here, after opening the stored ones (channels and quiet hours
+   * are compared by PostgreSQL, as JSON); the changed rows go by `COPY` into a table of this
+   * transaction and from there into `preferences` in one upsert.
+   */
+  private async mergePreferences(em: EntityManager, range: unknown[]): Promise<void> {
+    const brandId = range[0] as string;
+    // JSON travels as text, exactly as staged (a JSON null stays a JSON null).
+    const lines: Array<{
+      subject_id: string; wrapped_key: Buffer; channels: string | null; quiet_hours: string | null; topics: string[];
+      stored: boolean; same_settings: boolean; topics_ct: Buffer | null; plain_topics: string[] | null;
+    }> = await em.query(
+      `SELECT DISTINCT ON (s.subject_id) s.subject_id, k.wrapped_key, (r.data->'channels')::text AS channels,
+              (r.data->'quietHours')::text AS quiet_hours, coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}') AS topics,
+              p.subject_id IS NOT NULL AS stored,
+              (p.channels, p.quiet_hours) IS NOT DISTINCT FROM (r.data->'channels', r.data->'quietHours') AS same_settings,
+              p.topics_ct, p.topics AS plain_topics
+       FROM import_chunk r
+       JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
+       JOIN subject_keys k ON k.brand_id = s.brand_id AND k.subject_id = s.subject_id
+       LEFT JOIN preferences p ON p.brand_id = s.brand_id AND p.subject_id = s.subject_id
+       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
+       ORDER BY s.subject_id, r.line DESC`,
+      range,
+    );
+    let copy = '';
+    for (const l of lines) {
+      const dataKey = this.subjects.unwrapDataKey(brandId, l.subject_id, l.wrapped_key);
+      if (l.stored && l.same_settings) {
+        const stored = l.topics_ct
+          ? (JSON.parse(this.subjects.openWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, l.topics_ct)) as string[])
+          : (l.plain_topics ?? []);
+        if (JSON.stringify(stored) === JSON.stringify(l.topics)) continue; // nothing changed
+      }
+      const topicsCt = this.subjects.sealWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(l.topics));
+      copy += `${l.subject_id}\t${copyText(l.channels)}\t${copyText(l.quiet_hours)}\t${copyBytea(topicsCt)}\n`;
+    }
+    if (!copy) return;
+    await em.query(`CREATE TEMPORARY TABLE import_preferences (subject_id uuid, channels jsonb, quiet_hours jsonb, topics_ct bytea) ON COMMIT DROP`);
+    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_preferences FROM STDIN`)));
+    await em.query(
+      `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, version, updated_at)
+       SELECT $1, subject_id, channels, quiet_hours, topics_ct, 1, now() FROM import_preferences
+       ON CONFLICT (brand_id, subject_id) DO UPDATE SET
+         channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours, topics = NULL, topics_ct = EXCLUDED.topics_ct,
+         version = p.version + 1, updated_at = now()`,
       [brandId],
     );
   }

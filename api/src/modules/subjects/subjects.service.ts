@@ -212,6 +212,11 @@ export class SubjectsService {
     return this.crypto.decrypt(this.unwrapDataKey(brandId, subjectId, wrappedKey), sealed, fieldContext(brandId, subjectId, field));
   }
 
+  /** Decrypts a value sealed with `seal`, under a subject's data key already unwrapped. */
+  openWith(brandId: string, subjectId: string, dataKey: Buffer, field: string, sealed: Buffer): string {
+    return this.crypto.decrypt(dataKey, sealed, fieldContext(brandId, subjectId, field));
+  }
+
   /** Encrypts a value under a subject's data key already unwrapped (set-wise writers, backfills). */
   sealWith(brandId: string, subjectId: string, dataKey: Buffer, field: string, value: string): Buffer {
     return this.crypto.encrypt(dataKey, value, fieldContext(brandId, subjectId, field));
