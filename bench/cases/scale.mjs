@@ -48,7 +48,8 @@ function expectedMembers(n) {
  * Written directly with generate_series and COPY-speed INSERT … SELECT; ledger events are real
  * rows with placeholder hashes (this brand's chain is not what is measured here). Facts carry the
  * real keyed hashes of their values (what audiences filter by) and placeholder bytes where the API
- * stores the sealed value and source (an audience never opens them; these subjects have no keys).
+ * stores the sealed value and source, and the sealed preference topics (an audience never opens
+ * them; these subjects have no keys).
  */
 async function seedAudience(client, brandId, n) {
   const hash = valueHasher(brandId);
@@ -69,8 +70,9 @@ async function seedAudience(client, brandId, n) {
     SELECT $1::uuid, md5($1::text || i)::uuid, 'email_marketing', i % 5 < 3, 1, 'seed', md5('ev' || i)::uuid, now(), now()
     FROM generate_series(1, $2) i`, [brandId, n]);
   await client.query(`
-    INSERT INTO preferences (brand_id, subject_id, channels)
-    SELECT $1::uuid, md5($1::text || i)::uuid, '{"email":{"optedIn":false,"frequency":"weekly"}}' FROM generate_series(1, $2, 10) i`, [brandId, n]);
+    INSERT INTO preferences (brand_id, subject_id, channels, topics_ct)
+    SELECT $1::uuid, md5($1::text || i)::uuid, '{"email":{"optedIn":false,"frequency":"weekly"}}', decode(md5('p' || i), 'hex')
+    FROM generate_series(1, $2, 10) i`, [brandId, n]);
   await client.query(`
     INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at)
     SELECT $1::uuid, gen_random_uuid(), md5($1::text || i)::uuid, 'motivation', decode(md5('v' || i), 'hex'),
