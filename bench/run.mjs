@@ -216,7 +216,9 @@ ${d ? `Per-run throughput (req/s) — baseline: ${runsOf({ runs: d.baseline.runs
   said; migration 1764810000000 marks it parallel safe (workers inherit the leader's settings and
   role) and adds extended statistics on facts' brand, key and value, which stops the planner from
   underestimating each fact filter by half and then probing \`consent_states\` a quarter of a
-  million times. The count's transaction sets \`max_parallel_workers_per_gather = 2\`, \`work_mem =
+  million times. Since migration 1764910000000 fact values are sealed: the filters match
+  \`value_hash\` (a keyed hash of key and value; the seed writes the API's own hashes), and the
+  index and the extended statistics are on it instead of the value. The count's transaction sets \`max_parallel_workers_per_gather = 2\`, \`work_mem =
   64MB\` (the hash tables stay in memory), \`jit = off\` (each worker would compile again) and
   \`enable_nestloop = off\` (otherwise consent states were probed once per fact match, 250,000
   index probes taking about half the time). The

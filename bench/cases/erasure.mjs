@@ -35,8 +35,11 @@ async function seed(db, brandId, subjects) {
       [brandId],
     );
     await c.query(
-      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value, category, provenance, source, collected_at)
-       SELECT s.brand_id, gen_random_uuid(), s.subject_id, k.key, k.key || '-' || (hashtext(s.external_id) & 7), k.category, 'declared', 'bench', now()
+      // Facts as the API stores them (sealed value and source, a 64-hex value hash); placeholder bytes,
+      // since erasure never opens them.
+      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at)
+       SELECT s.brand_id, gen_random_uuid(), s.subject_id, k.key, decode(md5(s.external_id || k.key), 'hex'),
+              md5(k.key || (hashtext(s.external_id) & 7)) || md5(k.key), k.category, 'declared', decode(md5(s.external_id), 'hex'), now()
        FROM subjects s CROSS JOIN (VALUES ('motivation', 'motivations'), ('interest', 'interests')) AS k(key, category)
        WHERE s.brand_id = $1`,
       [brandId],

@@ -10,6 +10,15 @@ const { audienceCountStatement, audiencePageStatement, COUNT_SETTINGS } = create
   join(ROOT, 'api/dist/modules/audiences/audiences.service.js'),
 );
 
+const { CryptoService } = createRequire(import.meta.url)(join(ROOT, 'api/dist/common/crypto/crypto.service.js'));
+const { factValueHash } = createRequire(import.meta.url)(join(ROOT, 'api/dist/modules/facts/fact-sealing.js'));
+
+/** The keyed hash the API compares fact values by, with the master key the benchmark gives the API. */
+function valueHasher(brandId) {
+  const crypto = new CryptoService({ masterKey: Buffer.from(process.env.BENCH_MASTER_KEY, 'base64') });
+  return (key, value) => factValueHash(crypto, brandId, key, value);
+}
+
 /** The audience of the brief: standing consent for a purpose, a channel not opted out, two fact filters. */
 const DEFINITION = {
   purpose: 'email_marketing',
@@ -37,9 +46,15 @@ function expectedMembers(n) {
  * Seeds `n` subjects of one brand set-wise: 60% granted email marketing (the rest withdrawn),
  * 10% opted out of email, a motivation fact (4 values) and an interest fact (6 values) each.
  * Written directly with generate_series and COPY-speed INSERT … SELECT; ledger events are real
- * rows with placeholder hashes (this brand's chain is not what is measured here).
+ * rows with placeholder hashes (this brand's chain is not what is measured here). Facts carry the
+ * real keyed hashes of their values (what audiences filter by) and placeholder bytes where the API
+ * stores the sealed value and source, and the sealed preference topics (an audience never opens
+ * them; these subjects have no keys).
  */
 async function seedAudience(client, brandId, n) {
+  const hash = valueHasher(brandId);
+  const motivations = ['sleep_better', 'reduce_stress', 'focus', 'energy'];
+  const interests = ['yoga', 'running', 'cycling', 'reading', 'cooking', 'music'];
   // Scratch data only: skip foreign-key triggers while seeding (every key below is consistent by construction).
   await client.query(`SET session_replication_role = replica`);
   await client.query(`
@@ -55,18 +70,19 @@ async function seedAudience(client, brandId, n) {
     SELECT $1::uuid, md5($1::text || i)::uuid, 'email_marketing', i % 5 < 3, 1, 'seed', md5('ev' || i)::uuid, now(), now()
     FROM generate_series(1, $2) i`, [brandId, n]);
   await client.query(`
-    INSERT INTO preferences (brand_id, subject_id, channels)
-    SELECT $1::uuid, md5($1::text || i)::uuid, '{"email":{"optedIn":false,"frequency":"weekly"}}' FROM generate_series(1, $2, 10) i`, [brandId, n]);
+    INSERT INTO preferences (brand_id, subject_id, channels, topics_ct)
+    SELECT $1::uuid, md5($1::text || i)::uuid, '{"email":{"optedIn":false,"frequency":"weekly"}}', decode(md5('p' || i), 'hex')
+    FROM generate_series(1, $2, 10) i`, [brandId, n]);
   await client.query(`
-    INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value, category, provenance, source, collected_at)
-    SELECT $1::uuid, gen_random_uuid(), md5($1::text || i)::uuid, 'motivation',
-           (ARRAY['sleep_better','reduce_stress','focus','energy'])[1 + i % 4], 'motivations', 'declared', 'seed', now()
-    FROM generate_series(1, $2) i`, [brandId, n]);
+    INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at)
+    SELECT $1::uuid, gen_random_uuid(), md5($1::text || i)::uuid, 'motivation', decode(md5('v' || i), 'hex'),
+           ($3::text[])[1 + i % 4], 'motivations', 'declared', decode(md5('s' || i), 'hex'), now()
+    FROM generate_series(1, $2) i`, [brandId, n, motivations.map((v) => hash('motivation', v))]);
   await client.query(`
-    INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value, category, provenance, source, collected_at)
-    SELECT $1::uuid, gen_random_uuid(), md5($1::text || i)::uuid, 'interest',
-           (ARRAY['yoga','running','cycling','reading','cooking','music'])[1 + (i / 7) % 6], 'interests', 'declared', 'seed', now()
-    FROM generate_series(1, $2) i`, [brandId, n]);
+    INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at)
+    SELECT $1::uuid, gen_random_uuid(), md5($1::text || i)::uuid, 'interest', decode(md5('w' || i), 'hex'),
+           ($3::text[])[1 + (i / 7) % 6], 'interests', 'declared', decode(md5('t' || i), 'hex'), now()
+    FROM generate_series(1, $2) i`, [brandId, n, interests.map((v) => hash('interest', v))]);
   await client.query(`SET session_replication_role = DEFAULT`);
   await client.query(`VACUUM ANALYZE subjects, consent_states, preferences, facts, consent_events`);
 }
@@ -119,8 +135,9 @@ export async function scale(db, { runs, audienceSubjects, exportRecords }) {
       )).rows;
       const explain = async (statement, settings) =>
         (await scoped(c, brand.id, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement.sql}`, statement.params, settings)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      out.countPlan = await explain(audienceCountStatement(brand.id, purpose, DEFINITION), COUNT_SETTINGS);
-      out.firstPagePlan = await explain(audiencePageStatement(brand.id, purpose, DEFINITION, null, AUDIENCE.limit + 1));
+      const hash = valueHasher(brand.id);
+      out.countPlan = await explain(audienceCountStatement(brand.id, purpose, DEFINITION, hash), COUNT_SETTINGS);
+      out.firstPagePlan = await explain(audiencePageStatement(brand.id, purpose, DEFINITION, hash, null, AUDIENCE.limit + 1));
     });
     out.audience = { subjects: audienceSubjects, members: count, firstPageMs: median(firstPage), countMs: median(counts), countRuns: counts };
     log(`scale: audience first page ${Math.round(out.audience.firstPageMs)} ms, exact count ${Math.round(out.audience.countMs)} ms (runs ${counts.map(Math.round).join(', ')}; ${count} members)`);

@@ -53,7 +53,7 @@ interface Marked {
   /** Every marker, for the scans. */
   markers: string[];
   /** Values that must come back in plaintext from the API before erasure. */
-  visible: { email: string; phone: string; factValue: string; factSource: string; note: string };
+  visible: { email: string; phone: string; factValue: string; factSource: string; portalFact: string; topic: string; note: string };
 }
 
 /** A subject with a distinct marker in every personal field the API takes. */
@@ -86,10 +86,12 @@ async function seedMarked(api: TestApi, brand: TestBrand): Promise<Marked> {
   ok(await api.http.post(`/v1/subjects/${subject.id}/contacts`).set(bearer(brand.key)).send({ purpose: 'email_marketing', channel: 'email' }), 201);
 
   const token = await signInCustomer(api, brand, subject.id);
-  ok(await api.http.post('/v1/me/facts').set(me(token)).send({ key: 'goal', value: `goal-${marker.portalFact}`, category: 'motivations' }), 201);
+  const portalFact = `goal-${marker.portalFact}`;
+  ok(await api.http.post('/v1/me/facts').set(me(token)).send({ key: 'goal', value: portalFact, category: 'motivations' }), 201);
+  const topic = `topic_${marker.topic}`;
   const prefs = await api.http.get('/v1/me/preferences').set(me(token));
   ok(prefs, 200);
-  ok(await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', prefs.headers.etag).send({ channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: [`topic_${marker.topic}`] }), 200);
+  ok(await api.http.put('/v1/me/preferences').set(me(token)).set('If-Match', prefs.headers.etag).send({ channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: [topic] }), 200);
   ok(await api.http.post(`/v1/me/recommendations/${SKU}/feedback`).set(me(token)).send({ kind: 'not_relevant' }), 200);
 
   // A rectification that says what it corrected, and an extension whose reason names the person.
@@ -101,7 +103,7 @@ async function seedMarked(api: TestApi, brand: TestBrand): Promise<Marked> {
   ok(slow, 201);
   ok(await api.http.post(`/v1/privacy-requests/${slow.body.id}/extend`).set(bearer(brand.key)).send({ reason: `waiting for ${marker.extension}'s proof of identity`, days: 30 }), 200);
 
-  return { id: subject.id, externalId, token, marker, markers: Object.values(marker), visible: { email, phone, factValue, factSource, note } };
+  return { id: subject.id, externalId, token, marker, markers: Object.values(marker), visible: { email, phone, factValue, factSource, portalFact, topic, note } };
 }
 
 /** Before erasure the markers are there: the API shows them, and the scan finds them (so it can fail). */
@@ -111,6 +113,12 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   const exported = await api.http.get(`/v1/subjects/${s.id}/export`).set(bearer(brand.key));
   expect(JSON.stringify(exported.body)).toContain(s.visible.factValue);
   expect(JSON.stringify(exported.body)).toContain(s.visible.factSource);
+  const mine = await api.http.get('/v1/me').set(me(s.token));
+  expect(mine.body.facts.map((f: { value: string }) => f.value)).toEqual(expect.arrayContaining([s.visible.factValue, s.visible.portalFact]));
+  expect(mine.body.facts.map((f: { source: string }) => f.source)).toContain(s.visible.factSource);
+  expect((await api.http.get('/v1/me/preferences').set(me(s.token))).body.topics).toEqual([s.visible.topic]);
+  const decision = await api.http.get('/v1/decisions/contact').query({ subjectId: s.id, purpose: 'email_marketing', channel: 'email' }).set(bearer(brand.key));
+  expect(decision.body.reasons).toContain(`suppressed:sup_${s.marker.suppression}`);
   const requests = await api.http.get('/v1/privacy-requests').set(bearer(brand.key));
   const rectification = requests.body.data.find((r: { subjectId: string; type: string }) => r.subjectId === s.id && r.type === 'rectification');
   expect(rectification.certificate.note).toBe(s.visible.note);
@@ -127,8 +135,17 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   expect(before.hits.filter((h) => SEALED.flatMap((f) => needlesFor(s.marker[f])).includes(h.needle))).toEqual([]);
 }
 
-/** The fields sealed under the subject's data key (or, for the idempotency key, kept only as a keyed hash) when written: never plaintext in storage, even before erasure. */
-const SEALED: readonly Field[] = ['email', 'phone', 'evidence', 'idempotencyKey', 'note', 'extension'];
+/**
+ * The personal fields still stored in plaintext while the subject exists, each with the reason:
+ * erasure deletes them, but old row versions, WAL and backups may keep them. Every other field is
+ * sealed under the subject's data key (or, for the idempotency key, kept only as a keyed hash) when
+ * written, so storage never holds it in plaintext, even before erasure: a new personal field is
+ * held to that unless it is listed here.
+ */
+const PLAINTEXT_UNTIL_ERASED: Partial<Record<Field, string>> = {
+  externalId: "the brand's own key for the subject: a unique lookup column that imports join on set-wise (docs/security.md, Known limits)",
+};
+const SEALED: readonly Field[] = FIELDS.filter((f) => !(f in PLAINTEXT_UNTIL_ERASED));
 
 /** After erasure: no column of any table holds a marker, and neither does a dump of the database. */
 async function expectGone(s: Marked): Promise<void> {
@@ -230,13 +247,25 @@ describe('erasure on the embedded database (raw files, after a restart)', () => 
   const env = { CANDOR_ADMIN_KEY: `op_test_${randomBytes(16).toString('hex')}`, CANDOR_MASTER_KEY: randomBytes(32).toString('base64') };
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('never writes sealed identifiers to a file, and after erasure and a restart no file holds them', async () => {
+  it('never writes sealed personal data to a file, and after erasure and a restart no file holds them', async () => {
     let embedded = await startApi({ embedded: true, dataDir, env });
     let s: Marked;
+    let b: TestBrand;
     try {
-      const b = await scanBrand(embedded);
+      b = await scanBrand(embedded);
       s = await seedMarked(embedded, b);
       await expectVisible(s, embedded, b);
+    } finally {
+      await embedded.close();
+    }
+    const sealed = SEALED.map((f) => s.marker[f]);
+    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression, s.marker.topic]));
+    // Before erasure, on disk: the scan finds a field stored in plaintext (so it can fail), and no sealed one.
+    expect(filesHolding(dataDir, [s.marker.externalId]).length, 'the raw scan sees plaintext fields').toBeGreaterThan(0);
+    expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files before erasure').toEqual([]);
+
+    embedded = await startApi({ embedded: true, dataDir, env });
+    try {
       const erased = await embedded.http.post('/v1/privacy-requests').set(bearer(b.key)).send({ subjectId: s.id, type: 'erasure' });
       expect(erased.status, JSON.stringify(erased.body)).toBe(201);
       expect(erased.body.certificate).toMatchObject({ dataKeyDestroyed: true });
@@ -246,7 +275,6 @@ describe('erasure on the embedded database (raw files, after a restart)', () => 
     embedded = await startApi({ embedded: true, dataDir, env });
     await embedded.close();
 
-    const sealed = SEALED.map((f) => s.marker[f]);
     // The scan reads real database files: the subject's (anonymous) id is in them.
     expect([...filesUnder(dataDir)].some((f) => f.bytes.includes(s.id))).toBe(true);
     expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files').toEqual([]);

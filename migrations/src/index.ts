@@ -10,7 +10,10 @@ import { CountAudiences1764810000000 } from './1764810000000-count-audiences';
 import { StageImportsInBlocks1764820000000 } from './1764820000000-stage-imports-in-blocks';
 import { ScrubUploadRejections1764830000000 } from './1764830000000-scrub-upload-rejections';
 import { EraseEveryTrace1764900000000 } from './1764900000000-erase-every-trace';
+import { SealFacts1764910000000 } from './1764910000000-seal-facts';
+import { SealSuppressionReasons1764920000000 } from './1764920000000-seal-suppression-reasons';
 import { CreateErasureReceipts1764930000000 } from './1764930000000-create-erasure-receipts';
+import { SealPreferenceTopics1764940000000 } from './1764940000000-seal-preference-topics';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -26,5 +29,8 @@ export const migrations = [
   StageImportsInBlocks1764820000000,
   ScrubUploadRejections1764830000000,
   EraseEveryTrace1764900000000,
+  SealFacts1764910000000,
+  SealSuppressionReasons1764920000000,
   CreateErasureReceipts1764930000000,
+  SealPreferenceTopics1764940000000,
 ];

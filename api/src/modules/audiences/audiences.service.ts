@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { BrandActor } from '../../common/authz/actor';
+import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AccessLogService } from '../profiles/access-log.service';
 import { assertPurposeAllowed } from '../profiles/profiles.service';
+import { factValueHash } from '../facts/fact-sealing';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { AudienceCountResponse, AudienceDefinitionDto, AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
 
 /** What of the purpose decides membership: its consent rule and the fact categories it covers. */
 export type AudiencePurpose = Pick<PurposeEntity, 'key' | 'legalBasis' | 'dataCategories'>;
+
+/**
+ * The keyed hash of a fact value, as facts store it (`value_hash`): fact values are sealed, so a
+ * filter `{ factKey, in: [values] }` is matched by the hashes of its values.
+ */
+export type FactValueHasher = (factKey: string, value: string) => string;
 
 /** An SQL statement with its parameters ($1 is always the brand). */
 export interface AudienceStatement {
@@ -44,7 +52,13 @@ export class AudiencesService {
     private readonly db: TenantDb,
     private readonly accessLog: AccessLogService,
     private readonly cursors: Cursors,
+    private readonly crypto: CryptoService,
   ) {}
+
+  /** The hasher of this brand's fact values. */
+  private hasher(brandId: string): FactValueHasher {
+    return (key, value) => factValueHash(this.crypto, brandId, key, value);
+  }
 
   query(caller: BrandActor, input: AudienceQueryDto): Promise<Page<AudienceMemberResponse>> {
     assertPurposeAllowed(caller, input.purpose);
@@ -52,7 +66,7 @@ export class AudiencesService {
       const purpose = await purposeOf(em, caller, input.purpose);
       const limit = Math.min(input.limit ?? 100, MAX_PAGE_SIZE);
       const after = this.cursors.decode({ list: 'audience', brandId: caller.brandId }, input.cursor, { id: 'uuid' });
-      const page = audiencePageStatement(caller.brandId, purpose, input, after?.id ?? null, limit + 1);
+      const page = audiencePageStatement(caller.brandId, purpose, input, this.hasher(caller.brandId), after?.id ?? null, limit + 1);
       const rows: Array<{ subject_id: string; external_id: string }> = await em.query(page.sql, page.params);
       const members = rows.slice(0, limit);
       await this.accessLog.record(
@@ -77,7 +91,7 @@ export class AudiencesService {
   count(caller: BrandActor, input: AudienceDefinitionDto): Promise<AudienceCountResponse> {
     assertPurposeAllowed(caller, input.purpose);
     return this.db.run(caller.brandId, async (em) => {
-      const statement = audienceCountStatement(caller.brandId, await purposeOf(em, caller, input.purpose), input);
+      const statement = audienceCountStatement(caller.brandId, await purposeOf(em, caller, input.purpose), input, this.hasher(caller.brandId));
       await em.query(COUNT_SETTINGS);
       const [row]: Array<{ count: string; counted_at: Date }> = await em.query(statement.sql, statement.params);
       return { count: Number(row.count), countedAt: row.counted_at.toISOString() };
@@ -94,8 +108,15 @@ async function purposeOf(em: EntityManager, caller: BrandActor, key: string): Pr
 }
 
 /** One page of members after `afterId` (keyset on subject id), `take` rows at most. */
-export function audiencePageStatement(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto, afterId: string | null, take: number): AudienceStatement {
-  const where = audienceWhere(brandId, purpose, input);
+export function audiencePageStatement(
+  brandId: string,
+  purpose: AudiencePurpose,
+  input: AudienceDefinitionDto,
+  valueHash: FactValueHasher,
+  afterId: string | null,
+  take: number,
+): AudienceStatement {
+  const where = audienceWhere(brandId, purpose, input, valueHash);
   const params = [...where.params, afterId ?? '00000000-0000-0000-0000-000000000000', take];
   return {
     sql: `SELECT s.subject_id, s.external_id FROM subjects s
@@ -106,8 +127,8 @@ export function audiencePageStatement(brandId: string, purpose: AudiencePurpose,
 }
 
 /** The exact number of members (run it after COUNT_SETTINGS, in the same transaction). */
-export function audienceCountStatement(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto): AudienceStatement {
-  const where = audienceWhere(brandId, purpose, input);
+export function audienceCountStatement(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto, valueHash: FactValueHasher): AudienceStatement {
+  const where = audienceWhere(brandId, purpose, input, valueHash);
   return { sql: `SELECT count(*) AS count, statement_timestamp() AS counted_at FROM subjects s WHERE ${where.sql}`, params: where.params };
 }
 
@@ -115,9 +136,9 @@ export function audienceCountStatement(brandId: string, purpose: AudiencePurpose
  * Who is a member, as SQL over `subjects s` — the one definition the page and the count share
  * (the benchmark explains the very statements built here). Every parameter must appear in the SQL
  * (PostgreSQL cannot type an unused one), so the purpose's categories are bound only with the first
- * fact filter.
+ * fact filter. Fact values are compared by their keyed hashes (`valueHash`), never in plaintext.
  */
-function audienceWhere(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto): AudienceStatement {
+function audienceWhere(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto, valueHash: FactValueHasher): AudienceStatement {
   const params: unknown[] = [brandId, purpose.key];
   const conditions = [
     's.brand_id = $1',
@@ -138,10 +159,10 @@ function audienceWhere(brandId: string, purpose: AudiencePurpose, input: Audienc
   let categoriesParam = 0;
   for (const filter of input.where ?? []) {
     if (!categoriesParam) categoriesParam = params.push(purpose.dataCategories);
-    params.push(filter.factKey, filter.in);
+    params.push(filter.factKey, filter.in.map((value) => valueHash(filter.factKey, value)));
     conditions.push(
       `EXISTS (SELECT 1 FROM facts f WHERE f.brand_id = s.brand_id AND f.subject_id = s.subject_id
-               AND f.fact_key = $${params.length - 1} AND f.value = ANY($${params.length}::text[])
+               AND f.fact_key = $${params.length - 1} AND f.value_hash = ANY($${params.length}::text[])
                AND f.category = ANY($${categoriesParam}::text[]) AND f.disputed_at IS NULL
                AND (f.expires_at IS NULL OR f.expires_at > now()))`,
     );

@@ -26,7 +26,12 @@ export interface DecisionRow {
   pref_channels: ContactFacts['channels'];
   quiet_hours: ContactFacts['quietHours'];
   last_contact_at: Date | null;
+  /** Set only for a suppression stored before its reason was sealed (until the start-up backfill). */
   suppression_reason: string | null;
+  suppression_reason_ct: Buffer | null;
+  suppression_id: string | null;
+  /** The subject's wrapped data key, read only when a suppression is active (to open its reason). */
+  suppression_key: Buffer | null;
   suppression_until: Date | null;
 }
 
@@ -46,14 +51,16 @@ function decisionSql(requests: string): string {
          (SELECT c.at FROM contacts c
            WHERE c.brand_id = $1 AND c.subject_id = r.subject_id AND c.channel = r.channel AND c.marketing
            ORDER BY c.at DESC LIMIT 1) AS last_contact_at,
-         sup.reason AS suppression_reason, sup.until AS suppression_until
+         sup.reason AS suppression_reason, sup.reason_ct AS suppression_reason_ct, sup.suppression_id,
+         sup.wrapped_key AS suppression_key, sup.until AS suppression_until
   FROM req r
   LEFT JOIN subjects s ON s.brand_id = $1 AND s.subject_id = r.subject_id
   LEFT JOIN purposes p ON p.brand_id = $1 AND p.purpose_key = r.purpose_key
   LEFT JOIN consent_states cs ON cs.brand_id = $1 AND cs.subject_id = r.subject_id AND cs.purpose_key = r.purpose_key
   LEFT JOIN preferences pr ON pr.brand_id = $1 AND pr.subject_id = r.subject_id
   LEFT JOIN LATERAL (
-    SELECT x.reason, x.until FROM suppressions x
+    SELECT x.suppression_id, x.reason, x.reason_ct, x.until, k.wrapped_key FROM suppressions x
+    LEFT JOIN subject_keys k ON k.brand_id = x.brand_id AND k.subject_id = x.subject_id
     WHERE x.brand_id = $1 AND x.subject_id = r.subject_id AND x.until > now()
     ORDER BY x.until DESC LIMIT 1
   ) sup ON true

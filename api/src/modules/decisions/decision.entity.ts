@@ -16,7 +16,15 @@ export class SuppressionEntity {
   @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
   @PrimaryColumn({ name: 'suppression_id', type: 'uuid' }) id: string;
   @Column({ name: 'subject_id', type: 'uuid' }) subjectId: string;
-  @Column({ type: 'text' }) reason: string;
+  /** The reason sealed under the subject's data key (field `suppressionReasonField(id)`). */
+  @Column({ name: 'reason_ct', type: 'bytea', nullable: true }) reasonCt: Buffer | null;
+  /** Plaintext of a row written before migration 1764920000000, until the start-up backfill seals it (then NULL). */
+  @Column({ name: 'reason', type: 'text', nullable: true }) plainReason: string | null;
   @Column({ type: 'timestamptz' }) until: Date;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+/** The sealed field a suppression's reason is bound to (with the subject, by SubjectsService's context). */
+export function suppressionReasonField(suppressionId: string): string {
+  return `suppression-reason:${suppressionId}`;
 }

@@ -7,7 +7,7 @@ import type { Channel } from '../purposes/purpose-catalogue';
 import { SubjectsService } from '../subjects/subjects.service';
 import { ContactFacts, ContactDecision, decideContact } from './contact-policy';
 import { DecisionReader, DecisionRow } from './decision-reader';
-import { ContactEntity, SuppressionEntity } from './decision.entity';
+import { ContactEntity, SuppressionEntity, suppressionReasonField } from './decision.entity';
 import { ContactCheckDto, ContactResponse, CreateSuppressionDto, RecordContactDto, SuppressionResponse } from './dto/decision.dto';
 
 /** "May I contact this person on this channel for this purpose now?" — the call brands make before every send. */
@@ -35,7 +35,15 @@ export class DecisionsService {
   async decideMany(caller: BrandActor, checks: ContactCheckDto[]): Promise<Array<ContactDecision & ContactCheckDto>> {
     const rows = await this.reader.read(caller.brandId, checks);
     const now = new Date();
-    return rows.map((row, i) => ({ ...checks[i], ...decideContact(toFacts(row), checks[i].channel as Channel, now) }));
+    return rows.map((row, i) => ({ ...checks[i], ...decideContact(toFacts(row, this.suppressionReason(caller.brandId, checks[i].subjectId, row)), checks[i].channel as Channel, now) }));
+  }
+
+  /** The active suppression's reason, opened with the subject's key (sealed since migration 1764920000000). */
+  private suppressionReason(brandId: string, subjectId: string, row: DecisionRow): string {
+    if (row.suppression_reason_ct && row.suppression_key && row.suppression_id) {
+      return this.subjects.unsealWith(brandId, subjectId, row.suppression_key, suppressionReasonField(row.suppression_id), row.suppression_reason_ct);
+    }
+    return row.suppression_reason ?? '';
   }
 
   recordContact(caller: BrandActor, subjectId: string, input: RecordContactDto): Promise<ContactResponse> {
@@ -66,14 +74,16 @@ export class DecisionsService {
     if (input.until.getTime() <= now.getTime()) throw DomainError.validation([{ path: 'until', message: 'must be in the future' }]);
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
-      const row = em.getRepository(SuppressionEntity).create({ brandId: caller.brandId, id: randomUUID(), subjectId, reason: input.reason, until: input.until, createdAt: now });
+      const id = randomUUID();
+      const reasonCt = await this.subjects.seal(em, caller.brandId, subjectId, suppressionReasonField(id), input.reason);
+      const row = em.getRepository(SuppressionEntity).create({ brandId: caller.brandId, id, subjectId, reasonCt, plainReason: null, until: input.until, createdAt: now });
       await em.getRepository(SuppressionEntity).insert(row);
-      return { id: row.id, reason: row.reason, until: row.until.toISOString(), createdAt: row.createdAt.toISOString() };
+      return { id: row.id, reason: input.reason, until: row.until.toISOString(), createdAt: row.createdAt.toISOString() };
     });
   }
 }
 
-function toFacts(row: DecisionRow): ContactFacts {
+function toFacts(row: DecisionRow, suppressionReason: string): ContactFacts {
   return {
     subjectExists: row.subject_exists,
     erased: row.erased_at !== null,
@@ -85,6 +95,6 @@ function toFacts(row: DecisionRow): ContactFacts {
     channels: row.pref_channels,
     quietHours: row.quiet_hours,
     lastMarketingContactAt: row.last_contact_at,
-    suppression: row.suppression_reason ? { reason: row.suppression_reason, until: row.suppression_until! } : null,
+    suppression: row.suppression_until ? { reason: suppressionReason, until: row.suppression_until } : null,
   };
 }

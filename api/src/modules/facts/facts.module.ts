@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SubjectsModule } from '../subjects/subjects.module';
+import { FactSealingBackfill } from './fact-backfill.service';
 import { FactsController } from './facts.controller';
 import { FactsService } from './facts.service';
 
-@Module({ imports: [SubjectsModule], controllers: [FactsController], providers: [FactsService], exports: [FactsService] })
+@Module({ imports: [SubjectsModule], controllers: [FactsController], providers: [FactsService, FactSealingBackfill], exports: [FactsService, FactSealingBackfill] })
 export class FactsModule {}

@@ -4,11 +4,13 @@ import { EntityManager, LessThanOrEqual } from 'typeorm';
 import { subject as asSubject } from '@casl/ability';
 import { abilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
+import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { FactEntity } from './fact.entity';
+import { openFact, sealFact } from './fact-sealing';
 import { BrandFactDto, CustomerFactDto, FactResponse } from './dto/fact.dto';
 
 const PURGE_INTERVAL_MS = 15 * 60_000;
@@ -23,6 +25,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
+    private readonly crypto: CryptoService,
   ) {}
 
   recordForSubject(caller: BrandActor, subjectId: string, input: BrandFactDto): Promise<FactResponse> {
@@ -41,9 +44,9 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  /** Facts the subject holds now: expired ones are never served. Call inside a brand transaction. */
-  current(em: EntityManager, brandId: string, subjectId: string, now = new Date()): Promise<FactEntity[]> {
-    return em
+  /** Facts the subject holds now, opened: expired ones are never served. Call inside a brand transaction. */
+  async current(em: EntityManager, brandId: string, subjectId: string, now = new Date()): Promise<FactEntity[]> {
+    const rows = await em
       .getRepository(FactEntity)
       .createQueryBuilder('f')
       .where('f.brand_id = :brandId AND f.subject_id = :subjectId', { brandId, subjectId })
@@ -51,6 +54,30 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       .orderBy('f.fact_key', 'ASC')
       .addOrderBy('f.collected_at', 'DESC')
       .getMany();
+    return this.open(em, brandId, subjectId, rows);
+  }
+
+  /**
+   * Fills in the plaintext value and source of a subject's fact rows from their sealed columns,
+   * with one unwrap of the subject's data key. A row not yet sealed by the start-up backfill
+   * (written before migration 1764910000000) is read as it is. Without the key (erased) nothing
+   * can be opened, and nothing is returned.
+   */
+  async open(em: EntityManager, brandId: string, subjectId: string, rows: FactEntity[]): Promise<FactEntity[]> {
+    if (!rows.length) return rows;
+    const dataKey = rows.some((r) => r.valueCt) ? await this.subjects.dataKey(em, brandId, subjectId) : null;
+    const opened: FactEntity[] = [];
+    for (const row of rows) {
+      if (row.valueCt && row.sourceCt) {
+        if (!dataKey) continue;
+        Object.assign(row, openFact(this.crypto, dataKey, { brandId, subjectId, id: row.id, valueCt: row.valueCt, sourceCt: row.sourceCt }));
+      } else {
+        row.value = row.plainValue ?? '';
+        row.source = row.plainSource ?? '';
+      }
+      opened.push(row);
+    }
+    return opened;
   }
 
   /** A customer tells the brand something: a declared fact from the portal. */
@@ -73,6 +100,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       const fact = await this.requireOwn(em, customer, factId, 'update');
       const now = new Date();
       Object.assign(fact, { value, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
+      await this.seal(em, fact);
       await em.getRepository(FactEntity).save(fact);
       await this.changed(em, fact, 'corrected');
       return toFactResponse(fact);
@@ -161,19 +189,26 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       id: randomUUID(),
       subjectId,
       key: input.key,
-      value: input.value,
       category: input.category,
       provenance: input.provenance,
-      source: input.source,
       collectedAt: input.collectedAt,
       expiresAt: input.expiresAt,
       disputedAt: null,
       createdAt: now,
       updatedAt: now,
     });
+    Object.assign(fact, { value: input.value, source: input.source });
+    await this.seal(em, fact);
     await em.getRepository(FactEntity).insert(fact);
     await this.changed(em, fact, 'created');
     return fact;
+  }
+
+  /** Seals the fact's plaintext `value` and `source` into its stored columns (and clears any legacy plaintext). */
+  private async seal(em: EntityManager, fact: FactEntity): Promise<void> {
+    const dataKey = await this.subjects.dataKey(em, fact.brandId, fact.subjectId);
+    if (!dataKey) throw DomainError.notFound('subject', fact.subjectId);
+    Object.assign(fact, sealFact(this.crypto, dataKey, fact), { plainValue: null, plainSource: null });
   }
 
   /** Tells downstream systems a fact changed: ids and key only, never the value. */

@@ -12,7 +12,10 @@ import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { OutboxService } from '../webhooks/outbox.service';
 import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
 import { LedgerHeadEntity } from '../consents/consent.entity';
-import { copyText, MAX_REJECTIONS_KEPT } from './import-lines';
+import { SubjectsService } from '../subjects/subjects.service';
+import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
+import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
+import { copyBytea, copyText, MAX_REJECTIONS_KEPT } from './import-lines';
 
 /** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
 const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
@@ -72,6 +75,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly outbox: OutboxService,
     private readonly crypto: CryptoService,
     private readonly statistics: PlannerStatistics,
+    private readonly subjects: SubjectsService,
   ) {
     this.jobs = new LeasedJobs(db, IMPORT_JOBS, async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
@@ -237,42 +241,147 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     const consents = await this.mergeConsents(em, range, actor);
 
-    // Facts: a fact already recorded with the same key, value and source (and, when the line gives
-    // one, the same collection time) is not added twice. A line without `collectedAt` is stamped
-    // with the job's start, which differs on every run, so it matches whatever time the fact has;
-    // `source` is compared null-safely. Running an import again changes nothing.
-    await em.query(
-      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value, category, provenance, source, collected_at, expires_at, created_at, updated_at)
-       SELECT DISTINCT ON (s.subject_id, r.data->>'key', r.data->>'value', r.data->>'source', coalesce((r.data->>'collectedAt')::timestamptz, j.created_at))
-              r.brand_id, gen_random_uuid(), s.subject_id, r.data->>'key', r.data->>'value', r.data->>'category', r.data->>'provenance',
-              r.data->>'source', coalesce((r.data->>'collectedAt')::timestamptz, j.created_at), (r.data->>'expiresAt')::timestamptz, now(), now()
-       FROM import_chunk r
-       JOIN import_jobs j ON j.brand_id = r.brand_id AND j.import_id = r.import_id
-       JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
-       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'fact'
-         AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.brand_id = r.brand_id AND f.subject_id = s.subject_id AND f.fact_key = r.data->>'key'
-                           AND f.value = r.data->>'value' AND f.source IS NOT DISTINCT FROM r.data->>'source'
-                           AND (r.data->>'collectedAt' IS NULL OR f.collected_at = (r.data->>'collectedAt')::timestamptz))`,
-      range,
-    );
-    // Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would;
-    // the version moves only when something changed.
-    await em.query(
-      `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics, version, updated_at)
-       SELECT DISTINCT ON (s.subject_id) r.brand_id, s.subject_id, r.data->'channels', r.data->'quietHours',
-              coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}'), 1, now()
-       FROM import_chunk r JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
-       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
-       ORDER BY s.subject_id, r.line DESC
-       ON CONFLICT (brand_id, subject_id) DO UPDATE SET
-         channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours, topics = EXCLUDED.topics,
-         version = p.version + 1, updated_at = now()
-       WHERE (p.channels, p.quiet_hours, p.topics) IS DISTINCT FROM (EXCLUDED.channels, EXCLUDED.quiet_hours, EXCLUDED.topics)`,
-      range,
-    );
+    await this.mergeFacts(em, range);
+    await this.mergePreferences(em, range);
     const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
     const rejected = missing.n + consents.rejected;
     return { done: records.n - rejected, rejected };
+  }
+
+  /**
+   * Fact lines of subjects that exist, sealed like every fact (value and source under the subject's
+   * data key, the value's keyed hash for SQL): the lines and their subjects' wrapped keys are read
+   * set-wise, sealed here, and go by `COPY` into a table of this transaction and from there into
+   * `facts` in one INSERT … SELECT. A fact already recorded with the same key, value and source
+   * (and, when the line gives one, the same collection time) is not added twice: candidates are
+   * found by key and value hash in one statement, and their sources, sealed, compared once opened.
+   * A line without `collectedAt` is stamped with the job's start, which differs on every run, so it
+   * matches whatever time the fact has. Running an import again changes nothing.
+   */
+  private async mergeFacts(em: EntityManager, range: unknown[]): Promise<void> {
+    const brandId = range[0] as string;
+    // Times travel as PostgreSQL's own text (same session, same format): compared and copied exactly.
+    const lines: Array<{
+      subject_id: string; wrapped_key: Buffer; key: string; value: string; category: string; provenance: string; source: string;
+      collected_at: string; expires_at: string | null; timed: boolean;
+    }> = await em.query(
+      `SELECT s.subject_id, k.wrapped_key, r.data->>'key' AS key, r.data->>'value' AS value, r.data->>'category' AS category,
+              r.data->>'provenance' AS provenance, r.data->>'source' AS source,
+              coalesce((r.data->>'collectedAt')::timestamptz, j.created_at)::text AS collected_at,
+              (r.data->>'expiresAt')::timestamptz::text AS expires_at, r.data->>'collectedAt' IS NOT NULL AS timed
+       FROM import_chunk r
+       JOIN import_jobs j ON j.brand_id = r.brand_id AND j.import_id = r.import_id
+       JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
+       JOIN subject_keys k ON k.brand_id = s.brand_id AND k.subject_id = s.subject_id
+       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'fact'
+       ORDER BY r.line`,
+      range,
+    );
+    if (!lines.length) return;
+    const dataKeys = new Map<string, Buffer>();
+    const dataKey = (subjectId: string, wrapped: Buffer) => {
+      let key = dataKeys.get(subjectId);
+      if (!key) dataKeys.set(subjectId, (key = this.subjects.unwrapDataKey(brandId, subjectId, wrapped)));
+      return key;
+    };
+    const hashes = lines.map((l) => factValueHash(this.crypto, brandId, l.key, l.value));
+    const existing: Array<{ subject_id: string; fact_id: string; fact_key: string; value_hash: string; source_ct: Buffer; collected_at: string }> = await em.query(
+      `SELECT f.subject_id, f.fact_id, f.fact_key, f.value_hash, f.source_ct, f.collected_at::text AS collected_at
+       FROM facts f
+       JOIN (SELECT DISTINCT * FROM unnest($2::uuid[], $3::text[], $4::text[]) AS c(subject_id, fact_key, value_hash)) c
+         ON f.brand_id = $1 AND f.subject_id = c.subject_id AND f.fact_key = c.fact_key AND f.value_hash = c.value_hash`,
+      [brandId, lines.map((l) => l.subject_id), lines.map((l) => l.key), hashes],
+    );
+    // Collection times of what is recorded, by subject, key, value hash and (opened) source.
+    const recorded = new Map<string, string[]>();
+    const wrappedOf = new Map(lines.map((l) => [l.subject_id, l.wrapped_key]));
+    for (const f of existing) {
+      const source = openFactField(this.crypto, dataKey(f.subject_id, wrappedOf.get(f.subject_id)!), { brandId, subjectId: f.subject_id, id: f.fact_id }, 'source', f.source_ct);
+      const k = `${f.subject_id}\u0000${f.fact_key}\u0000${f.value_hash}\u0000${source}`;
+      recorded.set(k, [...(recorded.get(k) ?? []), f.collected_at]);
+    }
+    const seen = new Set<string>();
+    let copy = '';
+    lines.forEach((l, i) => {
+      const k = `${l.subject_id}\u0000${l.key}\u0000${hashes[i]}\u0000${l.source}`;
+      const times = recorded.get(k);
+      if (times && (!l.timed || times.includes(l.collected_at))) return; // already recorded
+      if (seen.has(`${k}\u0000${l.collected_at}`)) return; // twice in this chunk
+      seen.add(`${k}\u0000${l.collected_at}`);
+      const id = randomUUID();
+      const sealed = sealFact(this.crypto, dataKey(l.subject_id, l.wrapped_key), { brandId, subjectId: l.subject_id, id, key: l.key, value: l.value, source: l.source });
+      copy +=
+        `${l.subject_id}\t${id}\t${copyText(l.key)}\t${copyBytea(sealed.valueCt)}\t${sealed.valueHash}\t${copyText(l.category)}\t` +
+        `${copyText(l.provenance)}\t${copyBytea(sealed.sourceCt)}\t${copyText(l.collected_at)}\t${copyText(l.expires_at)}\n`;
+    });
+    if (!copy) return;
+    await em.query(
+      `CREATE TEMPORARY TABLE import_facts (
+         subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, category text, provenance text,
+         source_ct bytea, collected_at timestamptz, expires_at timestamptz
+       ) ON COMMIT DROP`,
+    );
+    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_facts FROM STDIN`)));
+    await em.query(
+      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
+       SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, now(), now()
+       FROM import_facts`,
+      [brandId],
+    );
+  }
+
+  /**
+   * Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would; the
+   * version moves only when something changed. Topics are sealed under the subject's data key, so
+   * whether they changed is decided here, after opening the stored ones (channels and quiet hours
+   * are compared by PostgreSQL, as JSON); the changed rows go by `COPY` into a table of this
+   * transaction and from there into `preferences` in one upsert.
+   */
+  private async mergePreferences(em: EntityManager, range: unknown[]): Promise<void> {
+    const brandId = range[0] as string;
+    // JSON travels as text, exactly as staged (a JSON null stays a JSON null).
+    const lines: Array<{
+      subject_id: string; wrapped_key: Buffer; channels: string | null; quiet_hours: string | null; topics: string[];
+      stored: boolean; same_settings: boolean; topics_ct: Buffer | null; plain_topics: string[] | null;
+    }> = await em.query(
+      `SELECT DISTINCT ON (s.subject_id) s.subject_id, k.wrapped_key, (r.data->'channels')::text AS channels,
+              (r.data->'quietHours')::text AS quiet_hours, coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}') AS topics,
+              p.subject_id IS NOT NULL AS stored,
+              (p.channels, p.quiet_hours) IS NOT DISTINCT FROM (r.data->'channels', r.data->'quietHours') AS same_settings,
+              p.topics_ct, p.topics AS plain_topics
+       FROM import_chunk r
+       JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
+       JOIN subject_keys k ON k.brand_id = s.brand_id AND k.subject_id = s.subject_id
+       LEFT JOIN preferences p ON p.brand_id = s.brand_id AND p.subject_id = s.subject_id
+       WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
+       ORDER BY s.subject_id, r.line DESC`,
+      range,
+    );
+    let copy = '';
+    for (const l of lines) {
+      const dataKey = this.subjects.unwrapDataKey(brandId, l.subject_id, l.wrapped_key);
+      if (l.stored && l.same_settings) {
+        const stored = l.topics_ct
+          ? (JSON.parse(this.subjects.openWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, l.topics_ct)) as string[])
+          : (l.plain_topics ?? []);
+        if (JSON.stringify(stored) === JSON.stringify(l.topics)) continue; // nothing changed
+      }
+      const topicsCt = this.subjects.sealWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(l.topics));
+      copy += `${l.subject_id}\t${copyText(l.channels)}\t${copyText(l.quiet_hours)}\t${copyBytea(topicsCt)}\n`;
+    }
+    if (!copy) return;
+    await em.query(`CREATE TEMPORARY TABLE import_preferences (subject_id uuid, channels jsonb, quiet_hours jsonb, topics_ct bytea) ON COMMIT DROP`);
+    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_preferences FROM STDIN`)));
+    await em.query(
+      `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, version, updated_at)
+       SELECT $1, subject_id, channels, quiet_hours, topics_ct, 1, now() FROM import_preferences
+       ON CONFLICT (brand_id, subject_id) DO UPDATE SET
+         channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours, topics = NULL, topics_ct = EXCLUDED.topics_ct,
+         version = p.version + 1, updated_at = now()`,
+      [brandId],
+    );
   }
 
   /**

@@ -3,8 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../../common/database/errors';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { PreferencesEntity } from './preferences.entity';
+import { PREFERENCE_TOPICS_FIELD, PreferencesEntity } from './preferences.entity';
 import { ChannelPreferences, effectiveChannels, preferencesEtag } from './preference-rules';
 import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
 
@@ -17,6 +18,7 @@ export class PreferencesService {
   constructor(
     private readonly db: TenantDb,
     private readonly outbox: OutboxService,
+    private readonly subjects: SubjectsService,
   ) {}
 
   get(brandId: string, subjectId: string): Promise<PreferencesResponse> {
@@ -26,7 +28,15 @@ export class PreferencesService {
   /** Reads inside the caller's transaction; a subject who never saved has version 0. */
   async read(em: EntityManager, brandId: string, subjectId: string): Promise<PreferencesResponse> {
     const row = await em.getRepository(PreferencesEntity).findOneBy({ brandId, subjectId });
-    return toResponse(row);
+    return toResponse(row, await this.topics(em, row));
+  }
+
+  /** The row's topics, opened (sealed since migration 1764940000000; older rows read as they are until sealed). */
+  private async topics(em: EntityManager, row: PreferencesEntity | null): Promise<string[]> {
+    if (!row) return [];
+    if (!row.topicsCt) return row.plainTopics ?? [];
+    const opened = await this.subjects.unseal(em, row.brandId, row.subjectId, PREFERENCE_TOPICS_FIELD, row.topicsCt);
+    return opened === null ? [] : (JSON.parse(opened) as string[]);
   }
 
   /**
@@ -49,7 +59,7 @@ export class PreferencesService {
       const matches = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(preferencesEtag(currentVersion)) || ifMatch.trim() === '*';
       if (!matches) {
         throw new DomainError('precondition-failed', 'These preferences were changed elsewhere since you read them. Review the current values and save again.', {
-          current: toResponse(current),
+          current: toResponse(current, await this.topics(em, current)),
         });
       }
       const next = repo.create({
@@ -57,7 +67,8 @@ export class PreferencesService {
         subjectId,
         channels: stripUndefined(input.channels) as ChannelPreferences,
         quietHours: input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : null,
-        topics: input.topics ?? [],
+        topicsCt: await this.subjects.seal(em, brandId, subjectId, PREFERENCE_TOPICS_FIELD, JSON.stringify(input.topics ?? [])),
+        plainTopics: null,
         version: currentVersion + 1,
         updatedAt: new Date(),
       });
@@ -72,7 +83,7 @@ export class PreferencesService {
         });
       }
       await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId, version: next.version }, subjectId);
-      return toResponse(next);
+      return toResponse(next, input.topics ?? []);
     }
   }
 }
@@ -86,11 +97,12 @@ function stripUndefined(channels: object): Record<string, { optedIn: boolean; fr
   );
 }
 
-export function toResponse(row: PreferencesEntity | null): PreferencesResponse {
+/** The preferences as the API shows them, with the topics already opened. */
+function toResponse(row: PreferencesEntity | null, topics: string[]): PreferencesResponse {
   return {
     channels: effectiveChannels(row?.channels),
     quietHours: row?.quietHours ?? null,
-    topics: row?.topics ?? [],
+    topics,
     version: row?.version ?? 0,
     updatedAt: row ? row.updatedAt.toISOString() : null,
   };

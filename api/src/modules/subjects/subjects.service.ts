@@ -202,6 +202,26 @@ export class SubjectsService {
     return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
   }
 
+  /** A subject's data key from its wrapped form, as set-wise readers (imports, backfills) select it. */
+  unwrapDataKey(brandId: string, subjectId: string, wrappedKey: Buffer): Buffer {
+    return this.crypto.unwrapKey(wrappedKey, keyContext(brandId, subjectId));
+  }
+
+  /** Decrypts a value sealed with `seal`, given the subject's wrapped key as a set-wise read selected it. */
+  unsealWith(brandId: string, subjectId: string, wrappedKey: Buffer, field: string, sealed: Buffer): string {
+    return this.crypto.decrypt(this.unwrapDataKey(brandId, subjectId, wrappedKey), sealed, fieldContext(brandId, subjectId, field));
+  }
+
+  /** Decrypts a value sealed with `seal`, under a subject's data key already unwrapped. */
+  openWith(brandId: string, subjectId: string, dataKey: Buffer, field: string, sealed: Buffer): string {
+    return this.crypto.decrypt(dataKey, sealed, fieldContext(brandId, subjectId, field));
+  }
+
+  /** Encrypts a value under a subject's data key already unwrapped (set-wise writers, backfills). */
+  sealWith(brandId: string, subjectId: string, dataKey: Buffer, field: string, value: string): Buffer {
+    return this.crypto.encrypt(dataKey, value, fieldContext(brandId, subjectId, field));
+  }
+
   /** Encrypts a value under the subject's key (for ledger evidence and other personal data). */
   async seal(em: EntityManager, brandId: string, subjectId: string, field: string, value: string): Promise<Buffer> {
     const key = await this.dataKey(em, brandId, subjectId);
