@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES, humanize, localized, messagesFor, negotiateLocale } from '../../portal/src/lib/i18n';
+import { az } from '../../portal/src/lib/i18n/hu';
 import { csrfTokenFor, csrfTokenMatches, originAllowed } from '../../portal/src/lib/security';
 
 /** The portal's small pure helpers, without a browser. */
@@ -45,5 +46,19 @@ describe('portal helpers', () => {
     expect(originAllowed(post({ origin: 'https://evil.example' }), url)).toBe(false);
     expect(originAllowed(post({ origin: 'null' }), url)).toBe(false);
     expect(originAllowed(post({ referer: 'https://evil.example/page' }), url)).toBe(false);
+  });
+
+  it('puts the Hungarian article that fits the brand or number after it, never "a(z)"', () => {
+    expect(az('Calm Harbor')).toBe('a');
+    expect(az('Kitchen Atelier')).toBe('a');
+    expect(az('Ikea')).toBe('az');
+    expect(az('Őrség Kft.')).toBe('az');
+    for (const n of [1, 5, 50, 500, 1000, 1500, 5000, 1_000_000]) expect(az(n), String(n)).toBe('az');
+    for (const n of [2, 3, 10, 11, 100, 150, 10_000, 100_000, 20, 0]) expect(az(n), String(n)).toBe('a');
+    const hu = messagesFor('hu');
+    const rendered = [hu.signIn.intro('Calm Harbor'), hu.signIn.intro('Ikea')];
+    expect(rendered.join(' ')).not.toContain('a(z)');
+    expect(rendered[0]).toContain('amit a Calm Harbor tud rólad');
+    expect(rendered[1]).toContain('amit az Ikea tud rólad');
   });
 });

@@ -1,5 +1,26 @@
 import type { Messages } from './en';
 
+const VOWEL = /^[aáeéiíoóöőuúüű]/i;
+
+/**
+ * The Hungarian definite article for what follows it: "az" before a vowel sound, "a" before a
+ * consonant ("a Calm Harbor", "az Ikea"). Numbers go by how they are read: "az" before 1 (egy),
+ * 1000 (ezer), 1,000,000 (egymillió) and anything read from öt (5, 50, 500, …); "a" before 10
+ * (tíz), 100 (száz) and the rest.
+ */
+export function az(next: string | number): 'a' | 'az' {
+  const text = String(next).trim();
+  const digits = /^\d[\d\s]*/.exec(text)?.[0].replace(/\s/g, '');
+  if (digits) {
+    if (digits[0] === '5') return 'az';
+    return digits[0] === '1' && digits.length % 3 === 1 ? 'az' : 'a';
+  }
+  return VOWEL.test(text) ? 'az' : 'a';
+}
+
+/** The same article, capitalised, to begin a sentence. */
+const Az = (next: string | number) => (az(next) === 'az' ? 'Az' : 'A');
+
 /** Magyar. */
 export const hu: Messages = {
   meta: {
@@ -22,12 +43,12 @@ export const hu: Messages = {
   },
   signIn: {
     title: 'Bejelentkezés',
-    intro: (brand) => `Nézd meg és módosítsd mindazt, amit a(z) ${brand} tud rólad. Add meg az e-mail-címet, amelyet a(z) ${brand} szolgáltatásnál használsz, és küldünk egy linket, amellyel jelszó nélkül beléphetsz.`,
+    intro: (brand) => `Nézd meg és módosítsd mindazt, amit ${az(brand)} ${brand} tud rólad. Add meg az e-mail-címet, amelyet ${az(brand)} ${brand} szolgáltatásnál használsz, és küldünk egy linket, amellyel jelszó nélkül beléphetsz.`,
     emailLabel: 'E-mail-cím',
     emailHint: 'Például nev@pelda.hu',
     submit: 'Kérem a belépési linket',
     sentTitle: 'Nézd meg a postafiókodat',
-    sentBody: (brand) => `Ha a(z) ${brand} ismeri ezt a címet, a belépési link már úton van. Egyszer használható, 15 percen belül.`,
+    sentBody: (brand) => `Ha ${az(brand)} ${brand} ismeri ezt a címet, a belépési link már úton van. Egyszer használható, 15 percen belül.`,
     sentHint: 'Nem érkezett semmi? Nézd meg a levélszemét mappát, vagy próbálj egy másik címet.',
     tryAgain: 'Másik cím megadása',
     emailInvalid: 'Adj meg egy e-mail-címet, például nev@pelda.hu.',
@@ -38,13 +59,13 @@ export const hu: Messages = {
   },
   home: {
     title: 'Amit tudunk rólad',
-    intro: (brand) => `Minden, amit a(z) ${brand} tárol rólad, honnan származik és mire használjuk. Javítsd ki, ami nem stimmel, vagy töröld.`,
+    intro: (brand) => `Minden, amit ${az(brand)} ${brand} tárol rólad, honnan származik és mire használjuk. Javítsd ki, ami nem stimmel, vagy töröld.`,
     overviewTitle: 'Röviden',
     overviewTotal: (count) => `${count} dolog, amit tudunk rólad`,
     overviewUsed: (count) => `ebből ${count} van most használatban`,
     overviewByTheme: 'Témák szerint',
     overviewCount: (count) => `${count} adat`,
-    empty: (brand) => `A(z) ${brand} nem tárol rólad adatot.`,
+    empty: (brand) => `${Az(brand)} ${brand} nem tárol rólad adatot.`,
     source: 'Forrás',
     collected: 'Rögzítve',
     expires: 'Megőrizzük eddig',
@@ -84,7 +105,7 @@ export const hu: Messages = {
   },
   consents: {
     title: 'Hozzájárulások',
-    intro: (brand) => `Döntsd el, mit tehet a(z) ${brand} az adataiddal. Bármikor meggondolhatod magad: minden döntés egy utólag nem módosítható naplóba kerül, és nyugtát kapsz róla.`,
+    intro: (brand) => `Döntsd el, mit tehet ${az(brand)} ${brand} az adataiddal. Bármikor meggondolhatod magad: minden döntés egy utólag nem módosítható naplóba kerül, és nyugtát kapsz róla.`,
     granted: 'Hozzájárultál',
     withdrawn: 'Nemet mondtál',
     undecided: 'Még nem döntöttél',
@@ -131,7 +152,7 @@ export const hu: Messages = {
   },
   preferences: {
     title: 'Beállítások',
-    intro: (brand) => `Hogyan és milyen gyakran kereshet meg a(z) ${brand}.`,
+    intro: (brand) => `Hogyan és milyen gyakran kereshet meg ${az(brand)} ${brand}.`,
     channelsTitle: 'Csatornák',
     optIn: (channel) => `Kereshettek ezen a csatornán: ${channel}`,
     frequency: 'Milyen gyakran',
@@ -172,7 +193,7 @@ export const hu: Messages = {
   },
   questions: {
     title: 'Mesélj még',
-    intro: (brand) => `Csak akkor válaszolj, ha szeretnél — ezzel segíted a(z) ${brand} márkát, hogy jobban eltalálja, mire van szükséged. Amit elmondasz, az „Amit tudunk” oldalon jelenik meg, ahol módosíthatod vagy törölheted.`,
+    intro: (brand) => `Csak akkor válaszolj, ha szeretnél — ezzel segíted ${az(brand)} ${brand} márkát, hogy jobban eltalálja, mire van szükséged. Amit elmondasz, az „Amit tudunk” oldalon jelenik meg, ahol módosíthatod vagy törölheted.`,
     chooseOne: 'Válassz egyet',
     chooseAny: 'Válaszd ki mindazt, ami illik rád',
     answer: 'Válasz mentése',
@@ -184,7 +205,7 @@ export const hu: Messages = {
   },
   activity: {
     title: 'Tevékenység',
-    intro: (brand) => `Ha a(z) ${brand} valamelyik rendszere olvassa az adataidat, itt rögzítjük: ki olvasta, milyen célból, mely adatokat és mikor.`,
+    intro: (brand) => `Ha ${az(brand)} ${brand} valamelyik rendszere olvassa az adataidat, itt rögzítjük: ki olvasta, milyen célból, mely adatokat és mikor.`,
     empty: 'Még senki sem olvasta az adataidat.',
     when: 'Mikor',
     who: 'Ki',
@@ -195,7 +216,7 @@ export const hu: Messages = {
     identityFields: { email: 'az e-mail-címedet', 'email.masked': 'az e-mail-címed egy részét', externalId: 'az ügyfélszámodat', 'externalId.masked': 'az ügyfélszámod egy részét' },
     readsTitle: 'Ki olvasta az adataidat',
     propagationTitle: 'Mindenhová eljutott a döntésed?',
-    propagationIntro: (brand) => `Ha módosítasz egy hozzájárulást, a(z) ${brand} többi rendszere értesítést kap. Itt látod, melyik igazolta és mikor — vagy hogy még nem.`,
+    propagationIntro: (brand) => `Ha módosítasz egy hozzájárulást, ${az(brand)} ${brand} többi rendszere értesítést kap. Itt látod, melyik igazolta és mikor — vagy hogy még nem.`,
     propagationEmpty: 'Még nem módosítottál hozzájárulást.',
     noSystems: 'Más rendszernek nem kellett tudnia erről.',
     yourGrant: (purpose) => `Hozzájárulásod ehhez: „${purpose}”`,
@@ -232,7 +253,7 @@ export const hu: Messages = {
   },
   link: {
     title: 'A bejelentkezés folytatása',
-    intro: (brand) => `Megnyitottál egy bejelentkezési linket a(z) ${brand} márkától. Nyomd meg a Tovább gombot, és megnézheted, illetve módosíthatod, amit a(z) ${brand} tud rólad.`,
+    intro: (brand) => `Megnyitottál egy bejelentkezési linket ${az(brand)} ${brand} márkától. Nyomd meg a Tovább gombot, és megnézheted, illetve módosíthatod, amit ${az(brand)} ${brand} tud rólad.`,
     continue: 'Tovább',
     hint: 'A link egyszer használható. Ha nem te kérted, zárd be ezt az oldalt: semmi sem történik, amíg nem folytatod.',
     switchTitle: 'Már be vagy jelentkezve',
@@ -244,7 +265,7 @@ export const hu: Messages = {
   },
   forYou: {
     title: 'Neked',
-    intro: (brand) => `A(z) ${brand} ajánlatai, kizárólag abból, amit megosztani választottál. Mindegyik megmondja, miért. Ha egy indok téves, szólj: azonnal nem számít többé.`,
+    intro: (brand) => `${Az(brand)} ${brand} ajánlatai, kizárólag abból, amit megosztani választottál. Mindegyik megmondja, miért. Ha egy indok téves, szólj: azonnal nem számít többé.`,
     why: 'Miért ez?',
     whyLabel: (title) => `Miért ez: „${title}”?`,
     used: 'Ezt használtuk',
@@ -277,7 +298,7 @@ export const hu: Messages = {
   },
   myData: {
     title: 'Az adataim',
-    intro: (brand) => `Tölts le egy másolatot mindarról, amit a(z) ${brand} tárol rólad, vagy kérd, hogy a(z) ${brand} felejtsen el.`,
+    intro: (brand) => `Tölts le egy másolatot mindarról, amit ${az(brand)} ${brand} tárol rólad, vagy kérd, hogy ${az(brand)} ${brand} felejtsen el.`,
     downloadTitle: 'Adataim letöltése',
     downloadIntro: 'Minden egyszerre: amit tudunk rólad és honnan, a hozzájárulásaid az elfogadott tájékoztatók szövegével, a beállításaid, ki olvasta az adataidat, a kérelmeid, és hogy miért kezeljük őket.',
     downloadJson: 'Letöltés (JSON)',
@@ -285,10 +306,10 @@ export const hu: Messages = {
     readable: 'Elolvasom egy oldalon',
     readableHint: 'Ugyanez, olvasásra vagy nyomtatásra előkészítve.',
     forgetTitle: 'Felejts el',
-    forgetIntro: (brand) => `Kérd a(z) ${brand} céget, hogy töröljön mindent rólad. Azonnal megtörténik, de előbb megerősítést kérünk.`,
+    forgetIntro: (brand) => `Kérd ${az(brand)} ${brand} céget, hogy töröljön mindent rólad. Azonnal megtörténik, de előbb megerősítést kérünk.`,
     forgetStart: 'Felejts el …',
     confirmTitle: 'Felejts el',
-    confirmLede: (brand) => `A(z) ${brand} azonnal és végleg törli:`,
+    confirmLede: (brand) => `${Az(brand)} ${brand} azonnal és végleg törli:`,
     erases: [
       'mindazt, amit tudunk rólad, és hogy honnan',
       'a hozzájárulásaidat, beállításaidat és elérhetőségeidet',
@@ -303,11 +324,11 @@ export const hu: Messages = {
     cancel: 'Megtartom az adataimat',
     confirmRequired: 'A megerősítéshez jelöld be a négyzetet — vagy tartsd meg az adataidat.',
     goodbyeTitle: 'Elfelejtettünk',
-    goodbyeBody: (brand, when) => `A(z) ${brand} ekkor törölt mindent rólad: ${when}. Kijelentkeztél.`,
+    goodbyeBody: (brand, when) => `${Az(brand)} ${brand} ekkor törölt mindent rólad: ${when}. Kijelentkeztél.`,
     goodbyeReference: 'A törlés azonosítója',
-    goodbyeUnknown: (brand) => `A(z) ${brand} mindent törölt rólad. Kijelentkeztél.`,
+    goodbyeUnknown: (brand) => `${Az(brand)} ${brand} mindent törölt rólad. Kijelentkeztél.`,
     goodbyeHint: 'Őrizd meg az azonosítót, ha később kérdeznél erről. Más teendőd nincs.',
-    readableTitle: (brand) => `Minden, amit a(z) ${brand} tárol rólad`,
+    readableTitle: (brand) => `Minden, amit ${az(brand)} ${brand} tárol rólad`,
     readableIntro: (date) => `Készült: ${date}. A JSON-fájl ugyanezt tartalmazza más szolgáltatások számára.`,
     back: 'Vissza: Az adataim',
     you: 'Te',
@@ -341,7 +362,7 @@ export const hu: Messages = {
   },
   receipt: {
     title: 'Törlési igazolás',
-    intro: (brand) => `A(z) ${brand} törölte a rólad tárolt személyes adatokat. Ez az igazolás ezt bizonyítja, és megmutatja, hogy a(z) ${brand} mely további rendszerei erősítették meg a törlést. Semmi olyat nem tartalmaz, ami azonosítana téged, ezért a törlés után is itt marad.`,
+    intro: (brand) => `${Az(brand)} ${brand} törölte a rólad tárolt személyes adatokat. Ez az igazolás ezt bizonyítja, és megmutatja, hogy ${az(brand)} ${brand} mely további rendszerei erősítették meg a törlést. Semmi olyat nem tartalmaz, ami azonosítana téged, ezért a törlés után is itt marad.`,
     inProgress: 'A törlés még folyamatban van. Ez az oldal magától frissül.',
     reference: 'A kérelem azonosítója',
     received: 'A kérelem beérkezett',
@@ -356,8 +377,8 @@ export const hu: Messages = {
     keyDestroyed: 'Megsemmisítve: amit a napló bizonyítékként megőrzött, azt többé senki sem tudja elolvasni',
     keyKept: 'Nincs megsemmisítve',
     downstreamTitle: 'További rendszerek',
-    downstreamIntro: (brand) => `A(z) ${brand} aláírt törlési értesítést küldött minden rendszernek, amellyel adatot oszt meg. Egy rendszer az értesítés elfogadásával erősíti meg a törlést.`,
-    noSystems: (brand) => `A(z) ${brand} egyetlen további rendszere sem kap törlési értesítést: semmi más nem tárolta az adataidat a Candoron keresztül.`,
+    downstreamIntro: (brand) => `${Az(brand)} ${brand} aláírt törlési értesítést küldött minden rendszernek, amellyel adatot oszt meg. Egy rendszer az értesítés elfogadásával erősíti meg a törlést.`,
+    noSystems: (brand) => `${Az(brand)} ${brand} egyetlen további rendszere sem kap törlési értesítést: semmi más nem tárolta az adataidat a Candoron keresztül.`,
     confirmed: (time) => `✓ megerősítve: ${time}`,
     pending: 'megerősítésre vár',
     failed: '✗ nem erősítette meg',
@@ -381,7 +402,7 @@ export const hu: Messages = {
   },
   console: {
     linkTitle: 'Tovább a konzolra',
-    linkIntro: (brand) => `Megnyitottál egy bejelentkezési linket a(z) ${brand} konzoljához. Nyomd meg a Tovább gombot a belépéshez.`,
+    linkIntro: (brand) => `Megnyitottál egy bejelentkezési linket ${az(brand)} ${brand} konzoljához. Nyomd meg a Tovább gombot a belépéshez.`,
     linkHint: 'A link egyszer használható. Ha nem te kérted, zárd be ezt az oldalt: semmi sem történik, amíg nem folytatod.',
     name: 'Adatvédelmi konzol',
     nav: 'Konzol',
@@ -389,7 +410,7 @@ export const hu: Messages = {
     newRequest: 'Kérelem rögzítése',
     integrity: 'Sértetlenség és trendek',
     signInTitle: 'Bejelentkezés munkatársaknak',
-    signInIntro: (brand) => `A(z) ${brand} adatvédelmi konzolja az adatvédelmi és megfelelőségi csapat számára. Add meg a munkahelyi e-mail-címed, és küldünk egy bejelentkezési linket.`,
+    signInIntro: (brand) => `${Az(brand)} ${brand} adatvédelmi konzolja az adatvédelmi és megfelelőségi csapat számára. Add meg a munkahelyi e-mail-címed, és küldünk egy bejelentkezési linket.`,
     emailLabel: 'Munkahelyi e-mail',
     submit: 'Küldj bejelentkezési linket',
     sentTitle: 'Nézd meg az e-mailjeidet',
@@ -488,7 +509,7 @@ export const hu: Messages = {
     audit: 'Auditnapló',
     intact: 'Sértetlen',
     broken: 'Sérült',
-    verified: (count) => `Mind a(z) ${count} bejegyzés rendben van.`,
+    verified: (count) => `Mind ${az(count)} ${count} bejegyzés rendben van.`,
     brokenAt: (fault, id) => `${fault} ennél a bejegyzésnél: ${id}. Ami utána jön, nem megbízható, amíg ki nem vizsgálják.`,
     faults: {
       'hash-mismatch': 'Egy bejegyzés megváltozott',
