@@ -61,4 +61,13 @@ describe('portal helpers', () => {
     expect(rendered[0]).toContain('amit a Calm Harbor tud rólad');
     expect(rendered[1]).toContain('amit az Ikea tud rólad');
   });
+
+  it('counts in Polish with the plural form the number takes (1 informacja, 4 informacje, 5 informacji, 22 informacje, 12 informacji)', () => {
+    const pl = messagesFor('pl');
+    expect(pl.myData.factsCount(1)).toBe('W tym 1 informacja o Tobie.');
+    expect(pl.myData.factsCount(4)).toBe('W tym 4 informacje o Tobie.');
+    expect(pl.myData.factsCount(5)).toBe('W tym 5 informacji o Tobie.');
+    expect(pl.myData.factsCount(22)).toBe('W tym 22 informacje o Tobie.');
+    expect(pl.myData.factsCount(12)).toBe('W tym 12 informacji o Tobie.');
+  });
 });

@@ -302,7 +302,8 @@ export const pl: Messages = {
       'rejestr tego, kto odczytywał Twoje dane, Twoje linki logowania i sesje',
       'Twoje konto: jeśli wrócisz, zaczniesz od nowa',
     ],
-    factsCount: (count) => (count === 1 ? 'W tym 1 informacja o Tobie.' : `W tym ${count} informacji o Tobie.`),
+    factsCount: (count) =>
+      count === 1 ? 'W tym 1 informacja o Tobie.' : few(count) ? `W tym ${count} informacje o Tobie.` : `W tym ${count} informacji o Tobie.`,
     keeps: 'Co zostaje: rejestr zgód zachowuje swoje zapieczętowane wpisy, ale klucz, który mógłby odczytać Twoje, zostaje zniszczony, więc nikt ich nie odczyta. Zachowujemy też dowód, że poprosiłeś o zapomnienie i kiedy — bez imienia, e-maila i telefonu.',
     cannotUndo: 'Tego nie można cofnąć. Jeśli chcesz mieć kopię, najpierw pobierz swoje dane.',
     confirmLabel: 'Rozumiem, że wszystko, co mnie dotyczy, zostanie usunięte i że nie można tego cofnąć.',
