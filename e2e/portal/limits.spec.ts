@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenFor } from '../../portal/src/lib/security';
 import { bearer } from '../support/factories';
 import { BRAND, checkPage, openLink, startPortalStack, type PortalStack } from '../support/portal-stack';
-import { REPO_ROOT } from '../support/processes';
+import { BRAND_PAGES, portalRoutes } from '../support/portal-routes';
 
 /**
  * When the API limits a visitor (issue 12, item 5), the portal says "try again in N minutes" in the
@@ -13,32 +12,9 @@ import { REPO_ROOT } from '../support/processes';
  */
 
 const LIMIT = 60;
-const PAGES = join(REPO_ROOT, 'portal', 'src', 'pages', '[brand]');
+const PAGES = BRAND_PAGES;
 /** A brand the portal has not looked up yet (so even its brand lookup meets the limit). */
 const UNCACHED_BRAND = 'kitchen-atelier';
-
-interface Route {
-  file: string;
-  method: 'GET' | 'POST';
-  /** The URL path under the brand, with its parameters filled in. */
-  path: string;
-}
-
-/** Every page and endpoint under /{brand}/, from the portal's own file tree. */
-function portalRoutes(): Route[] {
-  const files = (readdirSync(PAGES, { recursive: true }) as string[]).filter((f) => /\.(astro|ts)$/.test(f));
-  const fill: Record<string, string> = { id: '00000000-0000-4000-8000-000000000000', purpose: 'email_marketing', key: 'goal', sku: 'sku-1', token: 'cpl_not_a_real_token' };
-  return files.flatMap((file) => {
-    const route = file
-      .replace(/\\/g, '/')
-      .replace(/\.(astro|ts)$/, '')
-      .replace(/(^|\/)index$/, '$1')
-      .replace(/\[(\w+)\]/g, (_, name: string) => fill[name] ?? name);
-    if (file.endsWith('.astro')) return [{ file, method: 'GET' as const, path: route }];
-    const source = readFileSync(join(PAGES, file), 'utf8');
-    return (['GET', 'POST'] as const).filter((m) => new RegExp(`export const ${m}\\b`).test(source)).map((method) => ({ file, method, path: route }));
-  });
-}
 
 describe('limited by the API: a page that says when to come back', () => {
   let stack: PortalStack;
