@@ -97,7 +97,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     return await next();
   } catch (error) {
     if (!(error instanceof ApiProblem)) throw error;
-    // The API limited this visitor (or, for a sign-in, this email address): say when to come back.
+    // The API limited this visitor (too many requests from their address): say when to come back.
     if (error.status === 429) {
       const after = new URL('/too-many-requests', url);
       after.searchParams.set('after', String(error.retryAfterSeconds ?? 60));
