@@ -225,22 +225,6 @@ describe('NDJSON upload routes (found in docs/openapi.json)', () => {
         expect((await answer).status).toBe(202);
       });
 
-      it('answers compressed JSON bodies the same way (415, never inflated) on every JSON route', async () => {
-        const brand = await createBrand(api, 'Json Harbor');
-        const body = gzipSync(Buffer.from('{"externalId":"zipped"}'));
-        for (const route of JSON_BODY_ROUTES) {
-          const { req, answer } = openUpload(route.method, route.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), brand.key, {
-            'Content-Type': 'application/json',
-            'Content-Encoding': 'gzip',
-            'Content-Length': body.length,
-          });
-          req.end(body);
-          const res = await answer;
-          expect(res.status, `${route.method} ${route.path}: ${JSON.stringify(res.body)}`).toBe(415);
-          expect(String(res.body.detail)).toMatch(/must not be compressed/);
-        }
-      });
-
       it('refuses an oversized body with 413 before reading it when Content-Length says so, and imports nothing', async () => {
         const brand = await createBrand(api, 'Big Harbor');
         const { req, answer } = openUpload(method, path, brand.key, { 'Content-Length': LIMIT + 1 });
@@ -363,6 +347,24 @@ async function columnsHolding(needle: string): Promise<string[]> {
   }
   return found;
 }
+
+describe('compressed JSON bodies (every JSON route of docs/openapi.json)', () => {
+  it('answers compressed JSON bodies the same way (415, never inflated) on every JSON route', async () => {
+    const brand = await createBrand(api, 'Json Harbor');
+    const body = gzipSync(Buffer.from('{"externalId":"zipped"}'));
+    for (const route of JSON_BODY_ROUTES) {
+      const { req, answer } = openUpload(route.method, route.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), brand.key, {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+        'Content-Length': body.length,
+      });
+      req.end(body);
+      const res = await answer;
+      expect(res.status, `${route.method} ${route.path}: ${JSON.stringify(res.body)}`).toBe(415);
+      expect(String(res.body.detail)).toMatch(/must not be compressed/);
+    }
+  });
+});
 
 describe('rejections of every upload route keep no submitted text', () => {
   for (const { method, path } of UPLOADS) {
