@@ -65,7 +65,8 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   app.set('trust proxy', false);
   const document = buildOpenApiDocument(app);
   installEdge(app, config, document);
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
+  // inflate: false — a compressed body (any Content-Encoding but identity) is refused with 415, as on upload routes.
+  app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   app.useGlobalPipes(createValidationPipe());
 
   const http = app.getHttpAdapter().getInstance();

@@ -206,11 +206,14 @@ describe('bad input', () => {
     expectProblem(res, 422, 'validation-failed');
     expect(res.body.errors).toEqual(
       expect.arrayContaining([
-        { path: 'favouriteColour', message: 'is not a known field' },
+        { path: '(unknown field)', message: 'unknown fields are refused: this route takes only the fields its schema lists' },
         { path: 'email', message: 'must be an email address' },
         { path: 'timezone', message: expect.stringContaining('IANA') },
       ]),
     );
+    // The unknown field's name is the caller's: never repeated (red team: names were echoed).
+    expect(res.body.detail).toBe('3 fields failed validation; see errors.');
+    expect(JSON.stringify(res.body)).not.toContain('favouriteColour');
     const list = await api.http.get('/v1/subjects').set(bearer(brand.key));
     expect(list.body.data).toEqual([]);
   });

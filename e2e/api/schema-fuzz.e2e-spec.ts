@@ -372,7 +372,9 @@ describe('schema fuzzing from docs/openapi.json', () => {
  * Problems never echo what the caller sent: a marker goes in every path parameter, every query
  * value and every string of every body of every operation (one place at a time, the rest of the
  * request plausible, so each reaches as deep into the route as it can), and no problem document
- * may contain it. `instance` is the request's own path (RFC 9457), so it must be exactly that.
+ * may contain it. The marker is also the name of unknown query parameters and unknown body fields
+ * (in every object of the body): a field's name is input too. `instance` is the request's own path
+ * (RFC 9457), so it must be exactly that.
  */
 const MARKER = 'zq_marker_7x';
 /** For UUID fields: well-formed, so it passes validation and reaches the lookup. */
@@ -393,6 +395,13 @@ function stringPaths(schema: Schema | undefined, value: unknown, path: Array<str
   return [];
 }
 
+/** Every path to an object (not an array) inside a plausible body, the body itself first. */
+function objectPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => objectPaths(v, [...path, i]));
+  if (!value || typeof value !== 'object') return [];
+  return [path, ...Object.entries(value).flatMap(([k, v]) => objectPaths(v, [...path, k]))];
+}
+
 function setAt(target: unknown, path: Array<string | number>, value: unknown): void {
   let node = target as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
@@ -400,7 +409,7 @@ function setAt(target: unknown, path: Array<string | number>, value: unknown): v
 }
 
 describe('problem documents never echo submitted values', () => {
-  it('puts a marker in every path parameter, query value and body string of every operation; no problem contains it', async () => {
+  it('puts a marker in every path parameter, query value, body string, unknown query parameter name and unknown body field name of every operation; no problem contains it', async () => {
     interface Probe { op: Operation; where: string; url: string; path: string; body?: string }
     const probes: Probe[] = [];
     for (const op of operations) {
@@ -433,6 +442,25 @@ describe('problem documents never echo submitted values', () => {
           setAt(body, at, markerFor(schema));
           const path = filled();
           probes.push({ op, where: `body ${at.join('.')}`, url: url(path, query), path, body: JSON.stringify(body) });
+        }
+      }
+      // The marker as the *name* of an unknown query parameter (red team: names were echoed in the detail).
+      for (const name of [MARKER, `<script>${MARKER}</script>`, `${MARKER}.__proto__`]) {
+        const { query, body } = plain();
+        query.set(name, '1');
+        const path = filled();
+        probes.push({ op, where: `unknown query parameter ${name}`, url: url(path, query), path, body: body === undefined ? undefined : JSON.stringify(body) });
+      }
+      // …and of an unknown field in every object of the body (the top level and each nested one).
+      if (op.body) {
+        for (const at of objectPaths(plain().body)) {
+          for (const extra of [{ [MARKER]: 'x' }, { [`<script>${MARKER}</script>`]: 1, [MARKER.toUpperCase()]: { a: 1 } }, { [MARKER]: { constructor: 1 } }, { [MARKER]: 'nul\u0000' }]) {
+            const { query, body } = plain();
+            const target = at.reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, body as Record<string, unknown>);
+            Object.assign(target, extra);
+            const path = filled();
+            probes.push({ op, where: `unknown body field in ${at.join('.') || '(top)'}`, url: url(path, query), path, body: JSON.stringify(body) });
+          }
         }
       }
     }

@@ -3,6 +3,7 @@ import { request as httpRequest, type ClientRequest, type Server } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TestApi } from '../support/api';
@@ -27,6 +28,13 @@ const openapi = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.j
 const UPLOADS = Object.entries(openapi.paths).flatMap(([path, item]) =>
   Object.entries(item)
     .filter(([, op]) => Object.keys(op?.requestBody?.content ?? {}).some((type) => /ndjson|jsonl|json-lines/.test(type)))
+    .map(([method]) => ({ method: method.toUpperCase(), path })),
+);
+
+/** Every operation with a JSON request body (compressed JSON is refused the same way as compressed uploads). */
+const JSON_BODY_ROUTES = Object.entries(openapi.paths).flatMap(([path, item]) =>
+  Object.entries(item)
+    .filter(([, op]) => Object.keys(op?.requestBody?.content ?? {}).includes('application/json'))
     .map(([method]) => ({ method: method.toUpperCase(), path })),
 );
 
@@ -196,6 +204,27 @@ describe('NDJSON upload routes (found in docs/openapi.json)', () => {
         expect(spooled()).toEqual([]);
       });
 
+      it('refuses a compressed body (any Content-Encoding but identity) with 415 before reading it, and imports nothing', async () => {
+        const brand = await createBrand(api, 'Zipped Harbor');
+        const body = gzipSync(Buffer.from(firstLine(path)));
+        for (const encoding of ['gzip', 'deflate', 'br', 'x-gzip', 'GZIP', 'identity, gzip', 'made-up']) {
+          const { req, answer } = openUpload(method, path, brand.key, { 'Content-Encoding': encoding, 'Content-Length': body.length });
+          req.end(body);
+          const res = await answer;
+          expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(415);
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.body).toMatchObject({ code: 'unsupported-media-type', status: 415 });
+          expect(String(res.body.detail)).toMatch(/must not be compressed/);
+        }
+        expect(await jobsOf(brand.id)).toBe(0);
+        expect(spooled()).toEqual([]);
+        // identity (or none) is the body as sent: accepted.
+        const plain = firstLine(path);
+        const { req, answer } = openUpload(method, path, brand.key, { 'Content-Encoding': 'identity', 'Content-Length': Buffer.byteLength(plain) });
+        req.end(plain);
+        expect((await answer).status).toBe(202);
+      });
+
       it('refuses an oversized body with 413 before reading it when Content-Length says so, and imports nothing', async () => {
         const brand = await createBrand(api, 'Big Harbor');
         const { req, answer } = openUpload(method, path, brand.key, { 'Content-Length': LIMIT + 1 });
@@ -318,6 +347,24 @@ async function columnsHolding(needle: string): Promise<string[]> {
   }
   return found;
 }
+
+describe('compressed JSON bodies (every JSON route of docs/openapi.json)', () => {
+  it('answers compressed JSON bodies the same way (415, never inflated) on every JSON route', async () => {
+    const brand = await createBrand(api, 'Json Harbor');
+    const body = gzipSync(Buffer.from('{"externalId":"zipped"}'));
+    for (const route of JSON_BODY_ROUTES) {
+      const { req, answer } = openUpload(route.method, route.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), brand.key, {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+        'Content-Length': body.length,
+      });
+      req.end(body);
+      const res = await answer;
+      expect(res.status, `${route.method} ${route.path}: ${JSON.stringify(res.body)}`).toBe(415);
+      expect(String(res.body.detail)).toMatch(/must not be compressed/);
+    }
+  });
+});
 
 describe('rejections of every upload route keep no submitted text', () => {
   for (const { method, path } of UPLOADS) {

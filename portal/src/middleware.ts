@@ -2,7 +2,8 @@
  * Runs before every page and endpoint. In order:
  *   1. language: `?lang=` switches (and is remembered in a cookie), else the cookie, else
  *      Accept-Language;
- *   2. brand: the first path segment, looked up through the API (unknown → 404);
+ *   2. brand: the first path segment, looked up through the API (unknown → 404); a segment that
+ *      can never be a brand (upper case, punctuation, too long…) → 404 without asking;
  *   3. session: the brand's HttpOnly cookie; personal pages without one go to sign-in. Console
  *      pages (`/{brand}/admin/…`) use the staff cookie instead, and only it;
  *   4. forms: a POST from another origin is refused before any endpoint runs (each endpoint also
@@ -16,7 +17,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import type { APIContext, MiddlewareNext } from 'astro';
 import { ApiProblem, visitor } from './lib/api';
-import { brandSlugOf, findBrand } from './lib/brands';
+import { brandSlugOf, cannotBeBrand, findBrand } from './lib/brands';
 import { isLocale, messagesFor, negotiateLocale } from './lib/i18n';
 import {
   LANG_COOKIE,
@@ -75,6 +76,8 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
 
   const slug = brandSlugOf(url.pathname);
   const inConsole = CONSOLE.test(url.pathname);
+  // Not a slug: the brand pages would run without a brand (a 500). The 404 page, in the visitor's language.
+  if (!slug && cannotBeBrand(url.pathname)) return context.rewrite('/404');
   try {
     if (slug) {
       locals.brand = await findBrand(slug);
@@ -94,7 +97,7 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
     return await next();
   } catch (error) {
     if (!(error instanceof ApiProblem)) throw error;
-    // The API limited this visitor (or, for a sign-in, this email address): say when to come back.
+    // The API limited this visitor (too many requests from their address): say when to come back.
     if (error.status === 429) {
       const after = new URL('/too-many-requests', url);
       after.searchParams.set('after', String(error.retryAfterSeconds ?? 60));

@@ -14,6 +14,16 @@ export function brandSlugOf(pathname: string): string | null {
 }
 
 /**
+ * Whether a path lies under a first segment that can never be a brand (upper case, punctuation,
+ * percent-encodings, too long…): such a path reaches the `[brand]` pages without a brand, so it is
+ * answered with the 404 page before any page runs.
+ */
+export function cannotBeBrand(pathname: string): boolean {
+  const first = pathname.split('/')[1] ?? '';
+  return first !== '' && !RESERVED.has(first) && !SLUG.test(first);
+}
+
+/**
  * Brand names change rarely and every page shows one, so lookups are kept for a minute (unknown
  * slugs for ten seconds, so a brand created a moment ago soon appears).
  */
@@ -27,7 +37,8 @@ export async function findBrand(slug: string): Promise<PublicBrand | null> {
   try {
     brand = ok(result);
   } catch (error) {
-    if (!(error instanceof ApiProblem) || error.status !== 404) throw error;
+    // 404: no such brand; 422: the API's own slug rules refuse it (it can never be a brand).
+    if (!(error instanceof ApiProblem) || (error.status !== 404 && error.status !== 422)) throw error;
     brand = null;
   }
   if (cache.size > 1000) cache.clear();

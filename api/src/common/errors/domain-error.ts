@@ -33,7 +33,8 @@ export class DomainError extends Error {
   static validation(errors: FieldError[], detail?: string): DomainError {
     return new DomainError(
       'validation-failed',
-      detail ?? `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation: ${errors.map((e) => e.path).join(', ')}.`,
+      // Never the paths: an unknown field's name is the caller's; `errors` says which fields (safely).
+      detail ?? `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation; see errors.`,
       { errors },
     );
   }

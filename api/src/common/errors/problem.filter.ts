@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/errors';
 import { DomainError } from './domain-error';
 import { PROBLEM_TYPES, ProblemCode, ProblemDocument, problemTypeUri } from './problem-types';
+import { COMPRESSED_BODY_DETAIL } from '../http/uploads';
 
 const STATUS_CODES: Partial<Record<number, ProblemCode>> = {
   400: 'bad-request',
@@ -68,6 +69,7 @@ export class ProblemFilter implements ExceptionFilter {
         case 'entity.too.large':
           return base('payload-too-large', 'The request body is larger than this API accepts.');
         case 'encoding.unsupported':
+          return base('unsupported-media-type', COMPRESSED_BODY_DETAIL);
         case 'charset.unsupported':
           return base('unsupported-media-type', 'The request body must be UTF-8 encoded JSON.');
         default:

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor } from '../authz/actor';
 import type { CandorConfig } from '../../config/config';
@@ -21,9 +21,10 @@ import { normaliseEmail } from '../crypto/crypto.service';
  *   The address is the socket's, or — only when the request carries the portal's shared secret
  *   (`CANDOR_PORTAL_SECRET`) — the visitor's address the portal forwards, so each portal visitor
  *   has a bucket of their own and nobody else can pick their own address;
- * - sign-in requests (`POST /v1/auth/magic-links`, `POST /v1/auth/staff-links`) count in addition
+ * - sign-in emails (`POST /v1/auth/magic-links`, `POST /v1/auth/staff-links`) count in addition
  *   against the target email (a keyed hash of it, never the address itself), so no one can flood
- *   one person's inbox from many addresses.
+ *   one person's inbox from many addresses; past that limit the answer is still 202 and no email
+ *   goes out, so nobody can lock another person out of sign-in.
  */
 
 /** The header carrying the portal's shared secret. */
@@ -146,12 +147,16 @@ export class RateLimiter {
 }
 
 /**
- * Sign-in requests per target email: `signInLimit` per `signInWindowSeconds`. The key is an HMAC of
- * the normalised address under a key made at process start (the counters live only in this
- * process), so the limiter's memory never holds an email address.
+ * Sign-in emails per target email: `signInLimit` links per `signInWindowSeconds`. Past the limit
+ * the request is still answered 202 exactly as for any other address (no account enumeration, and
+ * nobody can lock someone else out of sign-in by asking for their links), but no further email is
+ * sent: the links already sent stay valid. The key is an HMAC of the normalised address under a key
+ * made at process start (the counters live only in this process), so the limiter's memory never
+ * holds an email address.
  */
 @Injectable()
 export class SignInLimiter {
+  private readonly logger = new Logger('SignInLimiter');
   private readonly limiter: RateLimiterMemory | null;
   private readonly hashKey = randomBytes(32);
 
@@ -159,17 +164,19 @@ export class SignInLimiter {
     this.limiter = config.signInLimit > 0 ? new RateLimiterMemory({ points: config.signInLimit, duration: config.signInWindowSeconds }) : null;
   }
 
-  /** Counts a sign-in request for `email`; throws 429 `too-many-requests` (with `retryAfter`) past the limit. */
-  async admit(kind: 'customer' | 'staff', email: string): Promise<void> {
-    if (!this.limiter) return;
+  /**
+   * Counts a sign-in email for `email`; true when it may be sent, false past the limit (logged,
+   * without the address). Never throws a limit: the caller answers the same either way.
+   */
+  async mayEmail(kind: 'customer' | 'staff', email: string): Promise<boolean> {
+    if (!this.limiter) return true;
     const key = createHmac('sha256', this.hashKey).update(`${kind}\0${normaliseEmail(email)}`).digest('base64url');
     const counted = await count(this.limiter, key);
-    if (counted.allowed) return;
-    const minutes = Math.ceil(counted.resetSeconds / 60);
-    throw new DomainError(
-      'too-many-requests',
-      `Too many sign-in links were asked for this email address. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      { retryAfter: counted.resetSeconds },
+    if (counted.allowed) return true;
+    this.logger.warn(
+      { kind, limit: this.config.signInLimit, windowSeconds: this.config.signInWindowSeconds, resetSeconds: counted.resetSeconds },
+      'sign-in email not sent: per-email limit reached',
     );
+    return false;
   }
 }

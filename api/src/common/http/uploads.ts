@@ -13,7 +13,8 @@ import { DomainError } from '../errors/domain-error';
  * NDJSON uploads (bulk imports, bulk erasures) — the one place that receives a request body of any
  * length. An upload is:
  *
- * 1. checked before a byte of it is read: its media type (415), its declared `Content-Length`
+ * 1. checked before a byte of it is read: its media type and Content-Encoding (415: never
+ *    compressed), its declared `Content-Length`
  *    against `CANDOR_UPLOAD_LIMIT` (413), and a free upload slot of its brand
  *    (`CANDOR_UPLOAD_CONCURRENCY` per brand and process; 429 with `Retry-After`);
  * 2. spooled to a private temporary file while it arrives, counting bytes (413 as soon as the count
@@ -33,6 +34,19 @@ export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'appl
 export function isNdjson(contentType: string | undefined): boolean {
   return NDJSON_TYPES.includes((contentType ?? '').split(';')[0].trim().toLowerCase());
 }
+
+/**
+ * Whether a Content-Encoding leaves the body as sent: absent, empty or `identity` only. Bodies are
+ * never decompressed (a compressed upload would be read as garbage, and inflating is a way to
+ * multiply a small request into a large one), on upload routes as on JSON routes.
+ */
+export function isIdentityEncoding(contentEncoding: string | string[] | undefined): boolean {
+  const values = Array.isArray(contentEncoding) ? contentEncoding : [contentEncoding ?? ''];
+  return values.every((value) => value.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase())));
+}
+
+/** The 415 detail for a compressed body (shared with the JSON routes' problem). */
+export const COMPRESSED_BODY_DETAIL = 'The request body must not be compressed: send it without Content-Encoding (or with Content-Encoding: identity).';
 
 /** What of an OpenAPI document the upload routes are found from. */
 export interface OpenApiPaths {
@@ -193,6 +207,7 @@ export class NdjsonUploads {
    */
   async receive<T>(brandId: string, req: IncomingMessage, res: ServerResponse, mediaTypeDetail: string, stage: (body: AsyncIterable<Buffer>) => Promise<T>): Promise<T> {
     if (!isNdjson(req.headers['content-type'])) throw this.refuse(res, new DomainError('unsupported-media-type', mediaTypeDetail));
+    if (!isIdentityEncoding(req.headers['content-encoding'])) throw this.refuse(res, new DomainError('unsupported-media-type', COMPRESSED_BODY_DETAIL));
     const length = declaredLength(req.headers['content-length']);
     if (length !== undefined && length > this.config.uploadLimitBytes) throw this.refuse(res, tooLarge(this.config.uploadLimitBytes));
     const release = this.slots.acquire(brandId);

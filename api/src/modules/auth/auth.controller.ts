@@ -22,9 +22,9 @@ export class AuthController {
   @ApiAcceptedResponse({ description: 'Always 202: if the brand knows this email, a sign-in link is on its way.' })
   @ApiProblems(422, 429)
   async requestMagicLink(@Body() body: RequestMagicLinkDto): Promise<{ status: 'accepted' }> {
-    // Besides the per-address limit at the edge: a few links per email address, whoever asks.
-    await this.limits.admit('customer', body.email);
-    this.signIn.requestMagicLink(body.brand, body.email);
+    // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;
+    // past that the answer is the same 202 and nothing is sent (the links already sent still work).
+    if (await this.limits.mayEmail('customer', body.email)) this.signIn.requestMagicLink(body.brand, body.email);
     return { status: 'accepted' };
   }
 

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { isBoolean, isDate, isEmail, isInt, isString, matches, max, maxLength, min, minLength, validateSync } from 'class-validator';
-import { flattenValidationErrors } from '../../common/errors/validation';
+import { flattenValidationErrors, UNKNOWN_FIELD_MESSAGE } from '../../common/errors/validation';
 import { nulInLine } from '../../common/http/json-limits';
 import { KEY_PATTERN, LOCALE_PATTERN, isTimeZone } from '../../common/http/validators';
 import { CaptureConsentDto, SOURCE_PATTERN } from '../consents/dto/consent.dto';
@@ -107,7 +107,7 @@ export function notJson(error: unknown): string {
  * it is not named.
  */
 export function brokenRule(path: string, message: string): string {
-  return message === 'is not a known field' ? 'a field of the line is not a known field of its type' : `${path}: ${message}`;
+  return message === UNKNOWN_FIELD_MESSAGE ? 'a field of the line is not a known field of its type' : `${path}: ${message}`;
 }
 
 function parse(text: string, now: Date, direct: boolean): ParsedLine {
