@@ -469,7 +469,7 @@ describe('a limited key acts only for its purposes', () => {
     );
   });
 
-  it('regression (red team): a consents:write key limited to email_marketing cannot record a partner_sharing decision, nor import', async () => {
+  it('regression (red team): a consents:write key limited to email_marketing cannot record a partner_sharing decision, nor import or erase in bulk', async () => {
     await adoptPurpose(api, brand, 'partner_sharing');
     const key = await createKey(api, brand, ['subjects:write', 'consents:write'], ['email_marketing']);
     const other = await api.http.post(`/v1/subjects/${scratch.id}/consents`).set(bearer(key)).send({ purpose: 'partner_sharing', granted: false });
@@ -490,5 +490,12 @@ describe('a limited key acts only for its purposes', () => {
       .send(`${JSON.stringify({ type: 'consent', externalId: 'x-1', purpose: 'partner_sharing', granted: false, capturedAt: new Date().toISOString() })}\n`);
     expect(bulk.status, JSON.stringify(bulk.body)).toBe(403);
     expect(bulk.body.code).toBe('purpose-not-allowed');
+    // Bulk erasure, like a single erasure request (POST /v1/privacy-requests), takes a key not limited to purposes.
+    const compliance = await createKey(api, brand, ['compliance'], ['email_marketing']);
+    expect((await api.http.post('/v1/privacy-requests').set(bearer(compliance)).send({ subjectId: scratch.id, type: 'erasure' })).body.code).toBe('purpose-not-allowed');
+    const erasure = await api.http.post('/v1/erasure-jobs').set(bearer(compliance)).set('content-type', 'application/x-ndjson').send(`${JSON.stringify({ subjectId: scratch.id })}\n`);
+    expect(erasure.status, JSON.stringify(erasure.body)).toBe(403);
+    expect(erasure.body.code).toBe('purpose-not-allowed');
+    expect((await api.http.get(`/v1/subjects/${scratch.id}`).set(bearer(brand.key))).status).toBe(200);
   });
 });
