@@ -158,7 +158,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   // A staff member holds no more than its creator: a viewer needs the compliance scope's reads too.
   { method: 'post', path: '/v1/staff', ok: 201, allScopesOf: ['config:write', 'compliance'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/staff', ok: 200, scopes: ['config:write'], otherBrand: 'ok' },
-  { method: 'delete', path: '/v1/staff/{id}', ok: 204, scopes: ['config:write'], otherBrand: 404 },
+  // Disabling staff is within the grant rule like creating them: a viewer needs what a viewer holds.
+  { method: 'delete', path: '/v1/staff/{id}', ok: 204, allScopesOf: ['config:write', 'compliance'], otherBrand: 404 },
   { method: 'post', path: '/v1/auth/staff-links', ok: 202, public: true },
   // Sent with a well-formed token nobody issued: refused alike for everyone.
   { method: 'post', path: '/v1/auth/staff-sessions', ok: 401, public: true },

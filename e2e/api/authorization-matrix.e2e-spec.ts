@@ -129,7 +129,8 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
       // A key the caller may mint: one with no more than `config:write` (POST /v1/api-keys needs it anyway).
       return { path: row.path, body: { name: `matrix ${tag()}`, scopes: ['config:write'] } };
     case 'DELETE /v1/api-keys/{id}': {
-      const created = await api.http.post('/v1/api-keys').set(brandKey).send({ name: `doomed ${tag()}`, scopes: ['subjects:read'] });
+      // A key the caller may revoke: one it could have created (no more than `config:write`, which revoking needs anyway).
+      const created = await api.http.post('/v1/api-keys').set(brandKey).send({ name: `doomed ${tag()}`, scopes: ['config:write'] });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       return { path: `/v1/api-keys/${created.body.id}` };
     }

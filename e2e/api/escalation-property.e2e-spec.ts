@@ -283,4 +283,77 @@ describe('no credential exceeds itself', () => {
     expect(same.status).toBe(201);
     expect(same.body.purposes).toEqual(['email_marketing']);
   });
+
+  it('regression (red team): a key holding only config:write revokes no stronger key and disables no admin', async () => {
+    const configOnly = (await api.http.post('/v1/api-keys').set(bearer(brand.key)).send({ name: 'config only (revoker)', scopes: ['config:write'] })).body.key as string;
+    const stronger = await api.http.post('/v1/api-keys').set(bearer(brand.key)).send({ name: 'stronger', scopes: ['config:write', 'subjects:read'] });
+    const revoked = await api.http.delete(`/v1/api-keys/${stronger.body.id}`).set(bearer(configOnly));
+    expect(revoked.status).toBe(403);
+    expect(revoked.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(revoked.body).toMatchObject({ code: 'grant-exceeds-caller', exceeding: { scopes: ['subjects:read'] } });
+    expect((await api.http.get('/v1/api-keys').set(bearer(stronger.body.key))).status).toBe(200);
+    const admin = (await api.http.get('/v1/staff').set(bearer(brand.key))).body.data.find((m: { name: string }) => m.name === 'admin');
+    const disabled = await api.http.delete(`/v1/staff/${admin.id}`).set(bearer(configOnly));
+    expect(disabled.status).toBe(403);
+    expect(disabled.body.code).toBe('grant-exceeds-caller');
+    expect((await api.http.get('/v1/staff/me').set(bearer(staffSessions.admin))).status).toBe(200);
+    // What it could have created, it may revoke.
+    const peer = await api.http.post('/v1/api-keys').set(bearer(configOnly)).send({ name: 'peer', scopes: ['config:write'] });
+    expect((await api.http.delete(`/v1/api-keys/${peer.body.id}`).set(bearer(configOnly))).status).toBe(204);
+    expect((await api.http.get('/v1/api-keys').set(bearer(peer.body.key))).status).toBe(401);
+  });
+});
+
+/** The DELETE routes on the resources the credential-creating routes make: revoking or disabling a credential. */
+function revokingRoutes(): string[] {
+  return creatingRoutes()
+    .map((path) => `${path}/{id}`)
+    .filter((path) => (openapi.paths[path] as Record<string, unknown> | undefined)?.delete);
+}
+
+/** The contract's rule for revocation: you may revoke or disable only what you could have created. */
+function mayRevoke(route: string, c: Creator, target: Requested): boolean {
+  return allowed(route.replace(/\/\{id\}$/, ''), c, target);
+}
+
+describe('no credential revokes more than itself', () => {
+  it('discovers the revoking routes from the OpenAPI document', () => {
+    expect(revokingRoutes().sort()).toEqual(['/v1/api-keys/{id}', '/v1/staff/{id}', '/v1/webhooks/{id}']);
+  });
+
+  it('revokes or disables exactly what the caller could have created; a refused target keeps working', async () => {
+    const routes = revokingRoutes();
+    await fc.assert(
+      fc.asyncProperty(creatorArb, fc.constantFrom(...routes), requestedArb, async (creator, route, target) => {
+        const token = await tokenOf(creator);
+        const tag = randomBytes(4).toString('hex');
+        // The target, made by the brand's first key (which holds everything).
+        let id: string;
+        let alive: () => Promise<boolean>;
+        if (route === '/v1/api-keys/{id}') {
+          const made = await api.http.post('/v1/api-keys').set(bearer(brand.key)).send({ name: `target ${tag}`, scopes: target.scopes, ...(target.purposes ? { purposes: target.purposes } : {}) });
+          expect(made.status, JSON.stringify(made.body)).toBe(201);
+          id = made.body.id;
+          alive = async () => (await api.http.get('/v1/purposes').set(bearer(made.body.key))).status === 200;
+        } else if (route === '/v1/staff/{id}') {
+          const made = await api.http.post('/v1/staff').set(bearer(brand.key)).send({ email: `target.${tag}@example.com`, name: `Target ${tag}`, role: target.role });
+          expect(made.status, JSON.stringify(made.body)).toBe(201);
+          id = made.body.id;
+          alive = async () => ((await api.http.get('/v1/staff').set(bearer(brand.key))).body.data as Array<{ id: string; disabledAt: string | null }>).some((m) => m.id === id && !m.disabledAt);
+        } else if (route === '/v1/webhooks/{id}') {
+          const made = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: `http://127.0.0.1:9/${tag}`, events: ['consent.changed'] });
+          expect(made.status, JSON.stringify(made.body)).toBe(201);
+          id = made.body.id;
+          alive = async () => ((await api.http.get('/v1/webhooks').set(bearer(brand.key))).body.data as Array<{ id: string; status?: string }>).some((w) => w.id === id && w.status !== 'disabled');
+        } else throw new Error(`No target for the revoking route ${route}: add one to this test.`);
+        expect(await alive()).toBe(true);
+        const res = await api.http.delete(route.replace('{id}', id)).set(bearer(token));
+        const expected = mayRevoke(route, creator, target);
+        expect(res.status, `${creatorId(creator)} → DELETE ${route} of ${JSON.stringify(target)}: ${JSON.stringify(res.body)}`).toBe(expected ? 204 : 403);
+        if (!expected) expect(['insufficient-scope', 'grant-exceeds-caller']).toContain(res.body.code);
+        expect(await alive(), `${route} after ${res.status}`).toBe(!expected);
+      }),
+      { numRuns: Number(process.env.ESCALATION_RUNS ?? 60) },
+    );
+  });
 });

@@ -2341,7 +2341,7 @@ export interface components {
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
             /** @enum {string} */
-            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console";
+            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions";
             purpose: string | null;
             fields: string[];
         };

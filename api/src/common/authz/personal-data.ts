@@ -13,6 +13,8 @@ export const PERSONAL_DATA = 'candor:personal-data';
  * - `identifiers`: contact data of a subject. An optional `?purpose=` must be among the key's; a
  *   limited key sees email and phone only for a stated purpose that contacts people (the service
  *   redacts them otherwise);
+ * - `derived`: the answer holds no fact value or identifier, only something that follows from the
+ *   subject's data (the next question to ask); any key that may read subjects may ask, and it is logged;
  * - `ownPurposes`: the answer is filtered by the service to the key's purposes (consent state);
  * - `every`: the answer holds every category (exports, privacy requests, consent proof: legal
  *   obligations); only a key that is not limited to purposes may read it.
@@ -23,6 +25,7 @@ export type PurposeSource =
   | { kind: 'body'; name: string }
   | { kind: 'bodyList'; list: string; name: string }
   | { kind: 'identifiers' }
+  | { kind: 'derived' }
   | { kind: 'ownPurposes' }
   | { kind: 'every' };
 
@@ -65,6 +68,16 @@ export function assertPurposeAllowed(caller: Actor, purpose: string): void {
   }
 }
 
+/**
+ * Writes that carry every category of a customer's data (imports of an export, bulk imports of
+ * subjects, consents and facts) are for keys not limited to purposes (403 `purpose-not-allowed`).
+ */
+export function assertUnlimited(caller: Actor, what: string): void {
+  if (caller.kind === 'apiKey' && caller.purposes) {
+    throw new DomainError('purpose-not-allowed', `${what} may hold consents and facts for every purpose; this key may act only for: ${caller.purposes.join(', ') || 'no purpose'}. Use a key not limited to purposes.`, { purpose: '*' });
+  }
+}
+
 /** The purposes a caller may read for: null for every purpose (unlimited keys, staff, customers on their own data). */
 export function purposesOf(caller: Actor): readonly string[] | null {
   return caller.kind === 'apiKey' ? caller.purposes : null;
@@ -91,6 +104,7 @@ export function enforcePurpose(actor: Actor, source: PurposeSource, req: Request
     }
     case 'identifiers':
       return stated(req.query.purpose);
+    case 'derived':
     case 'ownPurposes':
       return;
     case 'every':

@@ -34,8 +34,12 @@ export class ApiKeysService {
     });
   }
 
+  /** Revokes a key; only a caller that could have created it may (403 `grant-exceeds-caller`). */
   revoke(caller: BrandActor, id: string): Promise<void> {
     return this.db.run(caller.brandId, async (em) => {
+      const target = await em.getRepository(ApiKeyEntity).findOneBy({ brandId: caller.brandId, id });
+      if (!target) throw DomainError.notFound('API key', id);
+      assertGrantWithin(caller, keyGrant(target.scopes as Scope[], target.purposes), 'The key to revoke', target.scopes as Scope[]);
       const result = await em
         .getRepository(ApiKeyEntity)
         .update({ brandId: caller.brandId, id, revokedAt: IsNull() }, { revokedAt: new Date() });

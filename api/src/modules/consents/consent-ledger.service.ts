@@ -1,3 +1,4 @@
+import { assertPurposeAllowed } from '../../common/authz/personal-data';
 import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import { randomUUID } from 'node:crypto';
@@ -53,6 +54,8 @@ export class ConsentLedgerService {
 
   /** Records a grant or withdrawal for one subject and purpose. */
   recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
+    // A key limited to some purposes acts only for them: it records no consent for another (403 `purpose-not-allowed`).
+    assertPurposeAllowed(caller, input.purpose);
     return this.db.run(caller.brandId, (em) => this.append(em, caller, subjectId, input, ctx));
   }
 

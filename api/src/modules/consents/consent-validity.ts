@@ -12,3 +12,12 @@ export function isConsentValid(state: ConsentStanding | null | undefined, now: D
   if (!state || !state.granted) return false;
   return state.expiresAt === null || state.expiresAt.getTime() > now.getTime();
 }
+
+/**
+ * Whether a brand may rely on a subject for a purpose: with consent as the legal basis, a valid
+ * consent; on any other basis, unless the subject objected (`granted: false`). The one check behind
+ * purpose-scoped profile reads, recommendations and contact-data disclosure.
+ */
+export function hasStanding(purpose: { legalBasis: string }, state: ConsentStanding | null | undefined, now: Date = new Date()): boolean {
+  return purpose.legalBasis === 'consent' ? isConsentValid(state, now) : state?.granted !== false;
+}

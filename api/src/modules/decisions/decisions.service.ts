@@ -1,3 +1,4 @@
+import { assertPurposeAllowed } from '../../common/authz/personal-data';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { BrandActor } from '../../common/authz/actor';
@@ -47,6 +48,7 @@ export class DecisionsService {
   }
 
   recordContact(caller: BrandActor, subjectId: string, input: RecordContactDto): Promise<ContactResponse> {
+    assertPurposeAllowed(caller, input.purpose);
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
       const [purpose] = await em.query(`SELECT legal_basis FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [caller.brandId, input.purpose]);

@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { actorRef, BrandActor } from '../../common/authz/actor';
+import { assertUnlimited } from '../../common/authz/personal-data';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
@@ -53,6 +54,8 @@ export class ErasureJobsService {
 
   /** Stages an upload that `NdjsonUploads` has received in full (spooled): see that class for the limits. */
   async upload(caller: BrandActor, body: AsyncIterable<Buffer>): Promise<ErasureJobResponse> {
+    // Erasing a customer erases every purpose's data: like one erasure request, it takes a key not limited to purposes.
+    assertUnlimited(caller, 'A bulk erasure');
     const brandId = caller.brandId;
     const jobId = randomUUID();
     await this.db.run(brandId, async (em) => {

@@ -1,3 +1,4 @@
+import { assertUnlimited } from '../../common/authz/personal-data';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -46,6 +47,7 @@ export class ImportsService {
 
   /** Stages an upload that `NdjsonUploads` has received in full (spooled): see that class for the limits. */
   async upload(caller: BrandActor, body: AsyncIterable<Buffer>): Promise<ImportJobResponse> {
+    assertUnlimited(caller, 'A bulk import');
     const brandId = caller.brandId;
     const importId = randomUUID();
     await this.db.run(brandId, async (em) => {

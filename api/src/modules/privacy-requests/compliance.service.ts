@@ -1,3 +1,4 @@
+import { AccessLogService } from '../profiles/access-log.service';
 import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import type { BrandActor } from '../../common/authz/actor';
@@ -16,11 +17,19 @@ export class ComplianceService {
     private readonly db: TenantDb,
     private readonly exports: ExportService,
     private readonly cursors: Cursors,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
     return this.db.run(caller.brandId, async (em) => {
-      return this.exports.consentRecordsOf(em, caller.brandId, subjectId);
+      const records = await this.exports.consentRecordsOf(em, caller.brandId, subjectId);
+      // The whole consent history is the customer's data: the read is in their access log, like GET /consents.
+      const purposes: Array<{ purpose_key: string }> = await em.query(
+        `SELECT DISTINCT purpose_key FROM consent_events WHERE brand_id = $1 AND subject_id = $2 ORDER BY purpose_key`,
+        [caller.brandId, subjectId],
+      );
+      await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'consents', purpose: null, fields: purposes.map((p) => `consents.${p.purpose_key}`) });
+      return records;
     });
   }
 

@@ -1,3 +1,4 @@
+import { assertUnlimited } from '../../common/authz/personal-data';
 import { Injectable } from '@nestjs/common';
 import Ajv2020 from 'ajv/dist/2020';
 import type { BrandActor } from '../../common/authz/actor';
@@ -30,6 +31,7 @@ export class ImportService {
   ) {}
 
   importExport(caller: BrandActor, body: unknown): Promise<SubjectResponse> {
+    assertUnlimited(caller, 'An import');
     if (!validateExport(body)) {
       throw DomainError.validation(
         (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)', message: e.message ?? 'is invalid' })),

@@ -115,7 +115,7 @@ export class PrivacyRequestsController {
   @Can('read', 'ConsentRecord')
   @ApiOkResponse({ description: 'Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms.' })
   @ApiProblems(401, 403, 404)
-  @ReadsPersonalData({ kind: 'every' }, { notLogged: 'proof of consent kept for a legal obligation; the customer sees the same events as their consent history' })
+  @ReadsPersonalData({ kind: 'every' })
   async consentRecords(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<{ data: unknown[]; nextCursor: null }> {
     return { data: await this.compliance.consentRecords(caller, id), nextCursor: null };
   }

@@ -8,7 +8,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import { ConsentStateEntity } from '../consents/consent.entity';
-import { isConsentValid } from '../consents/consent-validity';
+import { hasStanding } from '../consents/consent-validity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
@@ -54,8 +54,7 @@ export class ProfilesService {
       throw DomainError.unknownPurpose(purposeKey);
     }
     const consent = await em.getRepository(ConsentStateEntity).findOneBy({ brandId, subjectId, purpose: purposeKey });
-    const standing = purpose.legalBasis === 'consent' ? isConsentValid(consent, now) : consent?.granted !== false;
-    if (!standing) {
+    if (!hasStanding(purpose, consent, now)) {
       throw new DomainError('consent-required', 'This customer has no standing consent for the purpose named.');
     }
     const ability = profileAbilityFor(purpose);

@@ -1,3 +1,4 @@
+import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -30,6 +31,7 @@ export class QuestionsController {
   }
 
   @Get('subjects/:id/questions/next')
+  @ReadsPersonalData({ kind: 'derived' })
   // What a subject has answered is the subject's data: this needs subjects:read, not just the
   // right to read the question catalogue (which customers have, for the portal).
   @Can('read', 'Subject')

@@ -1,3 +1,4 @@
+import { AccessLogService } from '../profiles/access-log.service';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
@@ -23,6 +24,7 @@ export class QuestionsService {
     private readonly facts: FactsService,
     private readonly subjects: SubjectsService,
     private readonly audit: AuditService,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   async create(caller: BrandActor, input: CreateQuestionDto): Promise<QuestionResponse> {
@@ -65,6 +67,8 @@ export class QuestionsService {
   nextForSubject(caller: BrandActor, subjectId: string): Promise<QuestionResponse | null> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
+      // Which question comes next follows from what the subject answered: a read of their data, in their access log.
+      await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'questions', purpose: null, fields: ['questions'] });
       return this.next(em, caller.brandId, subjectId);
     });
   }

@@ -65,8 +65,12 @@ export class StaffService {
     );
   }
 
+  /** Disables a staff member; only a caller that could have created them (their role) may (403 `grant-exceeds-caller`). */
   disable(caller: BrandActor, id: string): Promise<void> {
     return this.db.run(caller.brandId, async (em) => {
+      const target = await em.getRepository(StaffMemberEntity).findOneBy({ brandId: caller.brandId, id, disabledAt: IsNull() });
+      if (!target) throw DomainError.notFound('staff member', id);
+      assertGrantWithin(caller, staffGrant(target.role), `The staff member with the role "${target.role}"`);
       const result = await em.getRepository(StaffMemberEntity).update({ brandId: caller.brandId, id, disabledAt: IsNull() }, { disabledAt: new Date() });
       if (!result.affected) throw DomainError.notFound('staff member', id);
       await em.query(`UPDATE staff_credentials SET used_at = now() WHERE brand_id = $1 AND staff_id = $2 AND used_at IS NULL`, [caller.brandId, id]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { abilityFor } from '../../common/authz/abilities';
 import type { BrandActor } from '../../common/authz/actor';
 import { purposesOf } from '../../common/authz/personal-data';
 import { CryptoService, normaliseEmail, normalisePhone } from '../../common/crypto/crypto.service';
@@ -9,6 +10,8 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AccessLogService } from '../profiles/access-log.service';
+import { ConsentStateEntity } from '../consents/consent.entity';
+import { hasStanding } from '../consents/consent-validity';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
 import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
@@ -48,21 +51,42 @@ export class SubjectsService {
 
   /**
    * What a caller may see of subjects' identifiers, and its access record. Contact data (email,
-   * phone) goes to a key limited to purposes only when it states a purpose of its own (checked by
-   * the guard) that contacts people: one with channels or covering the `contact` category. Keys
-   * not limited to purposes, and staff, see everything, as before.
+   * phone) goes only to a caller that may read subjects (CASL `read Subject`: a key with only
+   * `subjects:write` that re-posts an existing externalId sees none). Then:
+   * - with a stated purpose (any caller): only for subjects with standing for it (`hasStanding`,
+   *   the profile route's check: valid consent, or no objection on another legal basis), and only
+   *   the channels that purpose uses (`contactChannels`: `email` → email, `sms` → phone);
+   * - with none: everything for keys not limited to purposes and staff; nothing for limited keys.
+   * Subjects whose contact data is withheld keep appearing, with `email`/`phone` null.
    */
   private async disclose(em: EntityManager, caller: BrandActor, subjects: SubjectResponse[], purposeKey: string | undefined): Promise<SubjectResponse[]> {
-    let contact = purposesOf(caller) === null;
+    const mayRead = abilityFor(caller).can('read', 'Subject');
+    let reveal: (s: SubjectResponse) => { email: boolean; phone: boolean } = () => ({ email: mayRead && purposesOf(caller) === null, phone: mayRead && purposesOf(caller) === null });
     if (purposeKey !== undefined) {
       const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
       if (!purpose) throw DomainError.unknownPurpose(purposeKey);
-      contact ||= purpose.channels.length > 0 || purpose.dataCategories.includes('contact');
+      const channels = contactChannels(purpose);
+      const states = subjects.length && mayRead && (channels.email || channels.phone)
+        ? await em.getRepository(ConsentStateEntity).findBy({ brandId: caller.brandId, subjectId: In(subjects.map((s) => s.id)), purpose: purposeKey })
+        : [];
+      const now = new Date();
+      const standing = new Set(subjects.filter((s) => hasStanding(purpose, states.find((c) => c.subjectId === s.id), now)).map((s) => s.id));
+      reveal = (s) => (mayRead && standing.has(s.id) ? channels : { email: false, phone: false });
     }
-    const shown = contact ? subjects : subjects.map((s) => ({ ...s, email: null, phone: null }));
-    const fields = ['externalId', 'locale', 'timezone', ...(contact ? ['email', 'phone'] : [])];
+    const shown: SubjectResponse[] = [];
+    const groups = new Map<string, { fields: string[]; ids: string[] }>();
+    for (const s of subjects) {
+      const r = reveal(s);
+      shown.push({ ...s, email: r.email ? s.email : null, phone: r.phone ? s.phone : null });
+      const fields = ['externalId', 'locale', 'timezone', ...(r.email ? ['email'] : []), ...(r.phone ? ['phone'] : [])];
+      const group = groups.get(fields.join()) ?? { fields, ids: [] };
+      group.ids.push(s.id);
+      groups.set(fields.join(), group);
+    }
     // Candor's own jobs (demo seeding, imports) are not a brand reading: only credentials leave records.
-    if (caller.kind !== 'system') await this.accessLog.record(em, caller.brandId, caller, shown.map((s) => s.id), { kind: 'subject', purpose: purposeKey ?? null, fields });
+    if (caller.kind !== 'system') {
+      for (const { fields, ids } of groups.values()) await this.accessLog.record(em, caller.brandId, caller, ids, { kind: 'subject', purpose: purposeKey ?? null, fields });
+    }
     return shown;
   }
 
@@ -253,6 +277,16 @@ export class SubjectsService {
       updatedAt: s.updatedAt.toISOString(),
     };
   }
+}
+
+/**
+ * The contact fields a purpose uses: its channels decide (`email` → email, `sms` → phone), so
+ * email_marketing (channels [email]) sees the email only. A purpose without channels that covers
+ * the `contact` category sees both; any other purpose neither.
+ */
+export function contactChannels(purpose: { channels: readonly string[]; dataCategories: readonly string[] }): { email: boolean; phone: boolean } {
+  if (!purpose.channels.length) return { email: purpose.dataCategories.includes('contact'), phone: purpose.dataCategories.includes('contact') };
+  return { email: purpose.channels.includes('email'), phone: purpose.channels.includes('sms') };
 }
 
 function keyContext(brandId: string, subjectId: string): string {

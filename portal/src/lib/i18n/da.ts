@@ -213,6 +213,7 @@ export const da: Messages = {
       subject: 'dine kontaktoplysninger',
       consents: 'dine samtykkevalg',
       explanation: 'begrundelsen for en anbefaling',
+      questions: 'hvilket spørgsmål du skal have næste gang',
       console: 'din anmodning, i brandets medarbejderkonsol',
     },
   },

@@ -215,6 +215,7 @@ export const en = {
       subject: 'your contact details',
       consents: 'your consent choices',
       explanation: 'the reason for a recommendation',
+      questions: 'which question to ask you next',
       console: 'your request, in the brand’s staff console',
     } as Record<string, string>,
   },

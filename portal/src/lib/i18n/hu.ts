@@ -234,6 +234,7 @@ export const hu: Messages = {
       subject: 'az elérhetőségeidet',
       consents: 'a hozzájárulási döntéseidet',
       explanation: 'egy ajánlás indoklását',
+      questions: 'hogy melyik kérdést tegyük fel neked legközelebb',
       console: 'a kérelmedet, a márka munkatársi konzoljában',
     },
   },

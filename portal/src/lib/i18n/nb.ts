@@ -213,6 +213,7 @@ export const nb: Messages = {
       subject: 'kontaktopplysningene dine',
       consents: 'samtykkevalgene dine',
       explanation: 'begrunnelsen for en anbefaling',
+      questions: 'hvilket spørsmål du skal få neste gang',
       console: 'forespørselen din, i merkevarens ansattkonsoll',
     },
   },

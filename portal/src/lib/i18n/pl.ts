@@ -217,6 +217,7 @@ export const pl: Messages = {
       subject: 'Twoje dane kontaktowe',
       consents: 'Twoje wybory zgód',
       explanation: 'uzasadnienie rekomendacji',
+      questions: 'które pytanie zadać Ci jako następne',
       console: 'Twoje żądanie, w konsoli pracowników marki',
     },
   },

@@ -23,7 +23,7 @@ export class AccessRecordResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ description: 'Who read: the brand system\'s name, e.g. "newsletter service".' }) reader: string;
-  @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations', 'subject', 'consents', 'explanation', 'console'] }) kind: string;
+  @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations', 'subject', 'consents', 'explanation', 'console', 'questions'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) purpose: string | null;
   @ApiProperty({ type: [String] }) fields: string[];
 }
