@@ -550,7 +550,8 @@ describe('audiences', () => {
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
     const paging = await api.http.post('/v1/audiences/count').set(bearer(a.key)).send({ ...definition, limit: 10 });
     expect(paging.status).toBe(422);
-    expect(paging.body.errors).toEqual([expect.objectContaining({ path: 'limit' })]);
+    // Paging fields are not part of a count: refused as unknown fields (whose names problems never repeat).
+    expect(paging.body.errors).toEqual([expect.objectContaining({ path: '(unknown field)' })]);
   });
 });
 
