@@ -58,7 +58,8 @@ export class PrivacyRequestsService {
       const now = this.clock.now();
       const refusal = input.receivedAt ? receivedAtRefusal(input.receivedAt, now, MAX_CLOCK_SKEW_MS) : null;
       if (refusal) throw DomainError.validation([{ path: 'receivedAt', message: refusal }]);
-      await this.subjects.require(em, caller.brandId, input.subjectId);
+      // Carried out at once for some types: the subject's row is locked first (see SubjectsService.require).
+      await this.subjects.require(em, caller.brandId, input.subjectId, { lock: true });
       const channel = input.channel ?? (caller.kind === 'staff' ? 'staff' : 'api');
       // A receipt time in the small skew allowance ahead of our clock counts as now.
       const receivedAt = input.receivedAt && input.receivedAt.getTime() < now.getTime() ? input.receivedAt : undefined;
@@ -74,6 +75,7 @@ export class PrivacyRequestsService {
   async forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
     const mails: PendingReceiptMail[] = [];
     const response = await this.db.run(customer.brandId, async (em) => {
+      await this.subjects.require(em, customer.brandId, customer.subjectId, { lock: true });
       const request = await this.open(em, customer, customer.subjectId, 'erasure', 'gdpr', 'portal');
       await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation', mails);
       return this.present(em, request, false);

@@ -214,8 +214,14 @@ export class SubjectsService {
   }
 
   /** Loads a subject of the transaction's brand, or fails with 404 (erased subjects too). */
-  async require(em: EntityManager, brandId: string, id: string): Promise<SubjectEntity> {
-    const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId, id });
+  /**
+   * The subject, or 404 when it does not exist or was erased. With `lock`, its row stays locked
+   * until the transaction ends: work that must not run twice at once for one person (erasure,
+   * objection) takes it first, before any other lock, so concurrent requests queue instead of
+   * deadlocking, and the later one finds the subject already erased.
+   */
+  async require(em: EntityManager, brandId: string, id: string, opts: { lock?: boolean } = {}): Promise<SubjectEntity> {
+    const subject = await em.getRepository(SubjectEntity).findOne({ where: { brandId, id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!subject || subject.erasedAt) throw DomainError.notFound('subject', id);
     return subject;
   }
