@@ -117,6 +117,14 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       return seeOther(context, `/${slug}/sign-in?notice=expired`);
     }
     if (error.status === 404) return notFound();
+    // Anything else the API refused (a value it does not accept, a malformed version or body) and
+    // the page had no message of its own for: a page that says so, with the API's status, never a 500.
+    if (error.status >= 400 && error.status < 500) {
+      const refused = new URL('/not-accepted', url);
+      refused.searchParams.set('status', String(error.status));
+      if (locals.brand) refused.searchParams.set('brand', slug);
+      return context.rewrite(new Request(refused, { headers: request.headers }));
+    }
     throw error;
   }
 }

@@ -65,7 +65,12 @@ export function preferencesFromForm(form: FormData): Schemas['UpdatePreferencesD
   return { channels, quietHours, topics };
 }
 
+/** The characters an entity tag may hold (RFC 9110 `etagc`, quotes and the weak prefix). */
+const ETAG_CHARS = /^[\x21-\x7e]{1,200}$/;
+
 export async function savePreferences(api: ApiClient, etag: string, body: Schemas['UpdatePreferencesDto']): Promise<SaveOutcome> {
+  // An entity tag is visible ASCII (RFC 9110); anything else (a tampered form) cannot match the current version.
+  if (!ETAG_CHARS.test(etag)) return 'stale';
   const result = await api.PUT('/v1/me/preferences', { params: { header: { 'If-Match': etag } }, body });
   if (result.response.ok) return 'saved';
   const status = result.response.status;

@@ -230,6 +230,8 @@ export const da: Messages = {
     limitedBody: (minutes) => (minutes === 1 ? 'Der har været for mange forsøg på kort tid. Prøv igen om 1 minut.' : `Der har været for mange forsøg på kort tid. Prøv igen om ${minutes} minutter.`),
     limitedHint: 'Det beskytter din konto og din indbakke mod en strøm af forespørgsler. Intet blev ændret.',
     limitedBack: 'Tilbage til start',
+    notAcceptedTitle: 'Vi kunne ikke tage imod det',
+    notAcceptedBody: 'Noget i det, du sendte, var ikke gyldigt, så intet blev ændret. Gå tilbage, tjek det, du skrev, og prøv igen.',
   },
   link: {
     title: 'Fortsæt med at logge ind',

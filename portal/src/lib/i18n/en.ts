@@ -232,6 +232,8 @@ export const en = {
     limitedBody: (minutes: number) => (minutes === 1 ? 'There have been too many attempts in a short time. Try again in 1 minute.' : `There have been too many attempts in a short time. Try again in ${minutes} minutes.`),
     limitedHint: 'This keeps your account and your inbox safe from floods of requests. Nothing was changed.',
     limitedBack: 'Back to the start',
+    notAcceptedTitle: 'We could not accept that',
+    notAcceptedBody: 'Something in what you sent was not valid, so nothing was changed. Go back, check what you entered and try again.',
   },
   link: {
     title: 'Continue signing in',

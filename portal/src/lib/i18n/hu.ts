@@ -251,6 +251,8 @@ export const hu: Messages = {
     limitedBody: (minutes) => `Rövid idő alatt túl sok próbálkozás történt. Próbáld újra ${minutes} perc múlva.`,
     limitedHint: 'Ez megvédi a fiókodat és a postafiókodat a kérések áradatától. Semmi sem változott.',
     limitedBack: 'Vissza az elejére',
+    notAcceptedTitle: 'Ezt nem tudtuk elfogadni',
+    notAcceptedBody: 'Valami nem volt érvényes abban, amit küldtél, ezért semmi sem változott. Menj vissza, ellenőrizd, amit beírtál, és próbáld újra.',
   },
   link: {
     title: 'A bejelentkezés folytatása',

@@ -230,6 +230,8 @@ export const nb: Messages = {
     limitedBody: (minutes) => (minutes === 1 ? 'Det har vært for mange forsøk på kort tid. Prøv igjen om 1 minutt.' : `Det har vært for mange forsøk på kort tid. Prøv igjen om ${minutes} minutter.`),
     limitedHint: 'Dette beskytter kontoen og innboksen din mot en flom av forespørsler. Ingenting ble endret.',
     limitedBack: 'Tilbake til start',
+    notAcceptedTitle: 'Vi kunne ikke ta imot det',
+    notAcceptedBody: 'Noe i det du sendte, var ikke gyldig, så ingenting ble endret. Gå tilbake, sjekk det du skrev inn, og prøv igjen.',
   },
   link: {
     title: 'Fortsett innloggingen',

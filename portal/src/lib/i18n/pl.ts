@@ -237,6 +237,8 @@ export const pl: Messages = {
     },
     limitedHint: 'Chroni to Twoje konto i skrzynkę pocztową przed zalewem żądań. Nic nie zostało zmienione.',
     limitedBack: 'Wróć na początek',
+    notAcceptedTitle: 'Nie mogliśmy tego przyjąć',
+    notAcceptedBody: 'Coś w przesłanych danych było nieprawidłowe, więc niczego nie zmieniliśmy. Wróć, sprawdź, co zostało wpisane, i spróbuj ponownie.',
   },
   link: {
     title: 'Kontynuuj logowanie',
