@@ -121,6 +121,21 @@ describe('tenant isolation', () => {
     expect(inA.body.id).not.toBe(subjectOfB.id);
   });
 
+  it('refuses ids that are not text (a lone UTF-16 surrogate) instead of storing U+FFFD for them', async () => {
+    // Red team: "\ud800" was stored as U+FFFD, so "\udfff" and "\ufffd" then found the same subject.
+    for (const externalId of ['\ud800', 'a\udfffb', '\udc00\ud800']) {
+      const res = await api.http.post('/v1/subjects').set(bearer(a.key)).send({ externalId });
+      expect(res.status, JSON.stringify(res.body)).toBe(422);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'externalId' })]);
+    }
+    const paired = await api.http.post('/v1/subjects').set(bearer(a.key)).send({ externalId: 'wave-\ud83c\udf0a' });
+    expect(paired.status).toBe(201);
+    expect(paired.body.externalId).toBe('wave-🌊');
+    const replacement = await api.http.post('/v1/subjects').set(bearer(a.key)).send({ externalId: '\ufffd' });
+    expect(replacement.status).toBe(201);
+    expect(replacement.body.id).not.toBe(paired.body.id);
+  });
+
   it('returns no rows to a query that forgot its brand scope (row-level security)', async () => {
     const client = new Client({ connectionString: api.databaseUrl! });
     await client.connect();

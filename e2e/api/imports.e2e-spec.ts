@@ -54,19 +54,20 @@ describe('bulk import', () => {
     expect(after.rows[0].reltuples).toBeGreaterThanOrEqual(2500);
   });
 
-  it('rejects lines carrying NUL characters by line number and imports the rest', async () => {
+  it('rejects lines carrying NUL characters or lone surrogates by line number and imports the rest', async () => {
     const body = ndjson([
       { type: 'subject', externalId: 'nul-ok-1' },
       { type: 'subject', externalId: 'nul\u0000bad' },
       { type: 'subject', externalId: 'nul-ok-2', locale: 'en\u0000' },
       { type: 'consent', externalId: 'nul-ok-1', purpose: 'email_marketing', granted: true, capturedAt: at(5), source: 'crm\u0000' },
       { type: 'consent', externalId: 'nul-ok-1', purpose: 'email_marketing', granted: true, capturedAt: at(4) },
+      { type: 'subject', externalId: 'nul-lone-\ud800' },
     ]);
     const res = await upload(body);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const job = await settled(res.body.id);
     expect(job.status).toBe('completed');
-    expect(job.rejections.map((r: { line: number }) => r.line).sort()).toEqual([2, 3, 4]);
+    expect(job.rejections.map((r: { line: number }) => r.line).sort()).toEqual([2, 3, 4, 6]);
     const { rows } = await sql.query(`SELECT external_id FROM subjects WHERE brand_id = $1 AND external_id LIKE 'nul%' ORDER BY 1`, [brand.id]);
     expect(rows.map((r) => r.external_id)).toEqual(['nul-ok-1']);
   });

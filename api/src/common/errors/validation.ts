@@ -81,7 +81,7 @@ class CandorValidationPipe extends ValidationPipe {
         throw DomainError.validation([{ path: at && !at.endsWith(UNKNOWN_FIELD) ? `${at}.${UNKNOWN_FIELD}` : at || UNKNOWN_FIELD, message: UNKNOWN_FIELD_MESSAGE }]);
       }
       const nul = findNulCharacter(value);
-      if (nul) throw DomainError.validation([{ path: safePath(nul, metadata), message: 'must not contain NUL (U+0000) characters' }]);
+      if (nul) throw DomainError.validation([{ path: safePath(nul, metadata), message: 'must be text without NUL (U+0000) characters or unpaired surrogates' }]);
     }
     // A path segment with a NUL character names nothing this API stores.
     if (metadata.type === 'param' && findNulCharacter(value)) throw new DomainError('not-found', 'Nothing has that name.');

@@ -40,19 +40,23 @@ export function findReservedKey(value: unknown): string | null {
   return null;
 }
 
-/** PostgreSQL text cannot hold U+0000: a string with one would fail in the database (500). → its path. */
+/**
+ * A string the API cannot store as the text it was sent → its path. PostgreSQL text cannot hold
+ * U+0000 (a 500 in the database), and a lone UTF-16 surrogate (`"\ud800"`) is no character at all:
+ * it would be stored as U+FFFD, so two different ids (`"\ud800"`, `"\udfff"`) would become one.
+ */
 export function findNulCharacter(value: unknown): string | null {
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length) {
     const [current, path] = stack.pop()!;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) return path || '(value)';
+      if (!storable(current)) return path || '(value)';
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
     for (const key of Object.keys(current)) {
       const here = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return here;
+      if (!storable(key)) return here;
       stack.push([(current as Record<string, unknown>)[key], here]);
     }
   }
@@ -65,6 +69,12 @@ export function findNulCharacter(value: unknown): string | null {
  * one substring search.
  */
 export function nulInLine(text: string, value: unknown): string | null {
-  if (!text.includes('\\u0000') && !text.includes('\u0000')) return null;
+  // A NUL or a lone surrogate arrives only as an escape (UTF-8 decoding replaces broken bytes) or, for NUL, as itself.
+  if (!text.includes('\\u') && !text.includes('\u0000')) return null;
   return findNulCharacter(value);
+}
+
+/** Text PostgreSQL stores exactly as sent: no U+0000, no unpaired surrogate. */
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && (text as string & { isWellFormed(): boolean }).isWellFormed();
 }

@@ -23,7 +23,7 @@ describe('bulk erasure lines', () => {
     expect(reason('{"externalId":"m-1","subjectId":"0b9f5c3a-1d2e-4f60-8a7b-9c0d1e2f3a4b"}')).toMatch(/not both/);
     expect(reason('{"externalId":"m-1","email":"a@example.com"}')).toMatch(/^only "subjectId" or "externalId" is accepted/);
     // PostgreSQL text cannot hold U+0000: refused here, not failed in the database.
-    expect(reason('{"externalId":"m-\\u00001"}')).toBe('a value or key must not contain NUL (U+0000) characters');
+    expect(reason('{"externalId":"m-\\u00001"}')).toBe('a value or key must be text without NUL (U+0000) characters or unpaired surrogates');
     // An escaped backslash followed by "u0000" is no NUL character.
     expect(parseErasureLine('{"externalId":"m-\\\\u0000"}')).toEqual({ ok: true, externalId: 'm-\\u0000' });
   });

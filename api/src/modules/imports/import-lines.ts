@@ -88,7 +88,7 @@ export function parseObjectLine(text: string): { ok: true; value: Record<string,
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'must be a JSON object' };
   // The path of the value is not named: a key of the line is input too, and may be anything.
-  if (nulInLine(text, value)) return { ok: false, reason: 'a value or key must not contain NUL (U+0000) characters' };
+  if (nulInLine(text, value)) return { ok: false, reason: 'a value or key must be text without NUL (U+0000) characters or unpaired surrogates' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
