@@ -18,6 +18,7 @@ const ERASURE_JOBS: LeasedJobTable = {
   table: 'erasure_jobs',
   idColumn: 'job_id',
   unfinished: `status IN ('queued', 'running')`,
+  dueKind: 'erasure-jobs',
   onClaim: `status = 'running', started_at = coalesce(started_at, now())`,
   leaseMs: LEASE_MS,
   failure: (error) => `Erasure stopped: ${error.message}. Subjects erased before stay erased; uploading the same lines again erases the rest.`,
@@ -65,6 +66,11 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): void {
     this.jobs.stop();
+  }
+
+  /** Looks once, across brands, for unfinished jobs nobody holds, and takes them (the timer does this every few seconds). */
+  resumeAbandoned(): Promise<void> {
+    return this.jobs.sweep();
   }
 
   /** Starts running a job in the background of this process (if nobody else holds it). */

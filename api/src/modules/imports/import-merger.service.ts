@@ -27,6 +27,7 @@ const IMPORT_JOBS: LeasedJobTable = {
   table: 'import_jobs',
   idColumn: 'import_id',
   unfinished: `status = 'merging'`,
+  dueKind: 'imports',
   onClaim: '',
   leaseMs: IMPORT_LEASE_MS,
   failure: (error) => `Merging stopped: ${error.message}. What was merged before stays; running the same import again completes it.`,
@@ -90,6 +91,11 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     this.jobs.stop();
+  }
+
+  /** Looks once, across brands, for unfinished jobs nobody holds, and takes them (the timer does this every few seconds). */
+  resumeAbandoned(): Promise<void> {
+    return this.jobs.sweep();
   }
 
   /** Starts merging a job in the background of this process (if nobody else holds it). */
