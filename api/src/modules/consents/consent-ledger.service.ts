@@ -9,6 +9,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { Idempotency, IdempotentRequest, LookupHasher } from '../../common/http/idempotency';
 import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
+import { checkDecision, LedgerWriter, toEventResponse } from '../ledger/ledger-writer';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { purposesOf } from '../../common/authz/personal-data';
 import { AccessLogService } from '../profiles/access-log.service';
@@ -48,6 +49,7 @@ export class ConsentLedgerService {
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
     private readonly crypto: CryptoService,
+    private readonly writer: LedgerWriter,
   ) {}
 
   private readonly lookupHash: LookupHasher = (brandId, kind, value) => this.crypto.lookupHash(brandId, kind, value);
@@ -129,8 +131,7 @@ export class ConsentLedgerService {
     const brandId = caller.brandId;
     // Taking the chain head first serialises every append for this brand, so an idempotent
     // repeat running concurrently waits here and then sees the first request's result.
-    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    const head = await this.writer.lockHead(em, brandId);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
       ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
@@ -141,15 +142,11 @@ export class ConsentLedgerService {
     }
 
     await this.subjects.require(em, brandId, subjectId);
-    const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
-    if (!purpose.length) {
-      throw DomainError.unknownPurpose(input.purpose);
-    }
-    const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
+    const noticeVersion = await this.checkedNoticeVersion(em, brandId, input);
 
-    const recordedAt = new Date();
-    const capturedAt = input.capturedAt ?? recordedAt;
-    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+    const now = new Date();
+    const capturedAt = input.capturedAt ?? now;
+    if (capturedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
       throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
     }
     if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
@@ -160,34 +157,18 @@ export class ConsentLedgerService {
       ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
       : null;
 
-    const event: ConsentEventEntity = em.getRepository(ConsentEventEntity).create({
-      brandId,
-      id: randomUUID(),
-      seq: head.lastSeq + 1,
-      subjectId,
-      purpose: input.purpose,
-      granted: input.granted,
-      noticeVersion,
-      source: input.source ?? 'api',
-      actor: actorRef(caller),
-      capturedAt,
-      recordedAt,
-      expiresAt: input.granted ? (input.expiresAt ?? null) : null,
-      evidenceCt,
-      prevHash: head.lastHash,
-      hash: '',
-    });
-    event.hash = hashEvent(event);
-    await em.getRepository(ConsentEventEntity).insert(event);
-    await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
-    await this.project(em, event);
-    await this.outbox.emit(
-      em,
-      brandId,
-      'consent.changed',
-      { subjectId, purpose: event.purpose, granted: event.granted, source: event.source, consentEventId: event.id, capturedAt: event.capturedAt.toISOString() },
-      subjectId,
-    );
+    const [event] = await this.writer.appendMany(em, brandId, actorRef(caller), [
+      {
+        subjectId,
+        purpose: input.purpose,
+        granted: input.granted,
+        noticeVersion,
+        source: input.source ?? 'api',
+        capturedAt,
+        expiresAt: input.expiresAt ?? null,
+        evidenceCt,
+      },
+    ], head);
 
     const response = toEventResponse(event);
     if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 201, response);
@@ -271,66 +252,29 @@ export class ConsentLedgerService {
     return verifier.finish(head);
   }
 
-  /**
-   * Updates the current-state projection. Decisions can arrive out of order (a backdated
-   * `capturedAt`), so the state follows the latest decision by capture time, then ledger order.
-   */
-  private async project(em: EntityManager, event: ConsentEventEntity): Promise<void> {
-    await em.query(
-      `INSERT INTO consent_states AS s
-         (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
-         granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
-         consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
-         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-       WHERE s.captured_at <= EXCLUDED.captured_at`,
-      [
-        event.brandId, event.subjectId, event.purpose, event.granted, event.noticeVersion, event.source,
-        event.id, event.capturedAt, event.expiresAt, event.recordedAt,
-      ],
+  /** The notice version a decision records, by the ledger's rules (`checkDecision`), or the problem that refuses it. */
+  private async checkedNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<number | null> {
+    const [facts]: Array<{ purpose_exists: boolean; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS purpose_exists,
+              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
+              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice`,
+      [brandId, input.purpose, input.noticeVersion ?? null],
     );
-  }
-
-  private async resolveNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<number | null> {
-    const notices = em.getRepository(NoticeEntity);
-    if (input.noticeVersion !== undefined) {
-      const exists = await notices.existsBy({ brandId, purposeKey: input.purpose, version: input.noticeVersion });
-      if (!exists) {
-        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', {
-          errors: [{ path: 'noticeVersion', message: 'is not a published version of this purpose\'s notice' }],
-        });
-      }
-      return input.noticeVersion;
+    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
+    if (checked.ok) return checked.noticeVersion;
+    const { refusal } = checked;
+    switch (refusal.code) {
+      case 'unknown-purpose':
+        throw DomainError.unknownPurpose(input.purpose);
+      case 'unknown-notice-version':
+        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
+      case 'notice-required':
+        // A grant is only proof when we can show the words the customer agreed to.
+        throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
     }
-    const latest = await notices.findOne({ where: { brandId, purposeKey: input.purpose }, order: { version: 'DESC' } });
-    if (!latest && input.granted) {
-      // A grant is only proof when we can show the words the customer agreed to.
-      throw new DomainError(
-        'notice-required',
-        `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`,
-      );
-    }
-    return latest?.version ?? null;
   }
 }
 
-export function toEventResponse(e: ConsentEventEntity): ConsentEventResponse {
-  return {
-    id: e.id,
-    purpose: e.purpose,
-    granted: e.granted,
-    noticeVersion: e.noticeVersion,
-    source: e.source,
-    actor: e.actor,
-    capturedAt: e.capturedAt.toISOString(),
-    recordedAt: e.recordedAt.toISOString(),
-    expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-    seq: e.seq,
-    hash: e.hash,
-    prevHash: e.prevHash,
-  };
-}
 
 function toStateResponse(s: ConsentStateEntity, now: Date): ConsentStateResponse {
   return {
@@ -344,3 +288,6 @@ function toStateResponse(s: ConsentStateEntity, now: Date): ConsentStateResponse
     eventId: s.eventId,
   };
 }
+
+/** Kept here too for the modules that map events next to the ledger's reads. */
+export { toEventResponse };

@@ -267,17 +267,6 @@ function checkSubject(line: Record<string, unknown>): Checked | undefined {
   return { data, email, phone };
 }
 
-/** One value in PostgreSQL's COPY text format. */
-export function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-/** A bytea value in COPY text format (hex, its backslash escaped). */
-export function copyBytea(value: Buffer | null): string {
-  return value === null ? '\\N' : `\\\\x${value.toString('hex')}`;
-}
-
 /**
  * Splits a byte stream into lines (LF or CRLF), numbered from 1, without holding more than one
  * partial line. A final line without a newline counts; empty lines are skipped but keep their number.

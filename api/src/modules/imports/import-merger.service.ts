@@ -1,21 +1,16 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { AnalyzableTable, PlannerStatistics } from '../../common/database/planner-statistics';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
-import { OutboxService } from '../webhooks/outbox.service';
-import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
-import { LedgerHeadEntity } from '../consents/consent.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
-import { copyBytea, copyText, MAX_REJECTIONS_KEPT } from './import-lines';
+import { MAX_REJECTIONS_KEPT } from './import-lines';
+import { copyInto, copyRow } from '../../common/database/copy';
+import { checkDecision, LedgerWriter, refusalReason, type LedgerDecision } from '../ledger/ledger-writer';
 
 /** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
 const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
@@ -73,10 +68,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly db: TenantDb,
-    private readonly outbox: OutboxService,
     private readonly crypto: CryptoService,
     private readonly statistics: PlannerStatistics,
     private readonly subjects: SubjectsService,
+    private readonly ledger: LedgerWriter,
   ) {
     this.jobs = new LeasedJobs(db, IMPORT_JOBS, async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
@@ -307,7 +302,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       recorded.set(k, [...(recorded.get(k) ?? []), f.collected_at]);
     }
     const seen = new Set<string>();
-    let copy = '';
+    const copy: string[] = [];
     lines.forEach((l, i) => {
       const k = `${l.subject_id}\u0000${l.key}\u0000${hashes[i]}\u0000${l.source}`;
       const times = recorded.get(k);
@@ -316,19 +311,16 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       seen.add(`${k}\u0000${l.collected_at}`);
       const id = randomUUID();
       const sealed = sealFact(this.crypto, dataKey(l.subject_id, l.wrapped_key), { brandId, subjectId: l.subject_id, id, key: l.key, value: l.value, source: l.source });
-      copy +=
-        `${l.subject_id}\t${id}\t${copyText(l.key)}\t${copyBytea(sealed.valueCt)}\t${sealed.valueHash}\t${copyText(l.category)}\t` +
-        `${copyText(l.provenance)}\t${copyBytea(sealed.sourceCt)}\t${copyText(l.collected_at)}\t${copyText(l.expires_at)}\n`;
+      copy.push(copyRow([l.subject_id, id, l.key, sealed.valueCt, sealed.valueHash, l.category, l.provenance, sealed.sourceCt, l.collected_at, l.expires_at]));
     });
-    if (!copy) return;
+    if (!copy.length) return;
     await em.query(
       `CREATE TEMPORARY TABLE import_facts (
          subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, category text, provenance text,
          source_ct bytea, collected_at timestamptz, expires_at timestamptz
        ) ON COMMIT DROP`,
     );
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_facts FROM STDIN`)));
+    await copyInto(em, 'import_facts', [copy.join('')]);
     await em.query(
       `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
        SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, now(), now()
@@ -364,7 +356,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        ORDER BY s.subject_id, r.line DESC`,
       range,
     );
-    let copy = '';
+    const copy: string[] = [];
     for (const l of lines) {
       const dataKey = this.subjects.unwrapDataKey(brandId, l.subject_id, l.wrapped_key);
       if (l.stored && l.same_settings) {
@@ -374,12 +366,11 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         if (JSON.stringify(stored) === JSON.stringify(l.topics)) continue; // nothing changed
       }
       const topicsCt = this.subjects.sealWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(l.topics));
-      copy += `${l.subject_id}\t${copyText(l.channels)}\t${copyText(l.quiet_hours)}\t${copyBytea(topicsCt)}\n`;
+      copy.push(copyRow([l.subject_id, l.channels, l.quiet_hours, topicsCt]));
     }
-    if (!copy) return;
+    if (!copy.length) return;
     await em.query(`CREATE TEMPORARY TABLE import_preferences (subject_id uuid, channels jsonb, quiet_hours jsonb, topics_ct bytea) ON COMMIT DROP`);
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_preferences FROM STDIN`)));
+    await copyInto(em, 'import_preferences', [copy.join('')]);
     await em.query(
       `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, version, updated_at)
        SELECT $1, subject_id, channels, quiet_hours, topics_ct, 1, now() FROM import_preferences
@@ -391,19 +382,16 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Consent lines become ledger events with the same semantics as single decisions: the brand's
-   * chain head is locked, events are appended in line order with consecutive `seq`, each linked
-   * to and hashed over the previous one, and the current-state projection follows the latest
-   * decision by capture time. A decision already in the ledger (same subject, purpose, time and
-   * answer) is skipped, so an import can be run again. The hashes are computed here, in order; the
-   * events then go by `COPY` into a table of this transaction, and the ledger, the outbox
-   * (`consent.changed`, one per event) and the projection are each one INSERT … SELECT from it —
-   * sending twenty thousand events as array parameters cost more than inserting them.
+   * Consent lines become ledger events through the ledger's one writer (`LedgerWriter`), with the
+   * rules a single decision follows (`checkDecision`): the brand's chain head is locked first, the
+   * lines are checked against the brand's purposes and notices in one query, and the accepted
+   * ones are appended in line order. A decision already in the ledger (same subject, purpose, time
+   * and answer) is skipped, so an import can be run again.
    */
   private async mergeConsents(em: EntityManager, range: unknown[], actor: string): Promise<{ rejected: number }> {
     const [brandId, importId] = range as [string, string];
-    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    // Locked before looking for repeats: a concurrent import of the same lines waits, then sees them.
+    const head = await this.ledger.lockHead(em, brandId);
     // Times come back as the staged ISO strings (what validation wrote), not parsed by the driver.
     const rows: ConsentCandidate[] = await em.query(
       `SELECT r.line, s.subject_id, r.data->>'purpose' AS purpose_key, (r.data->>'granted')::boolean AS granted,
@@ -428,60 +416,29 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
     const rejections: Array<{ line: number; reason: string }> = [];
     const seen = new Set<string>();
-    const recordedAt = new Date();
-    const firstSeq = Number(head.lastSeq);
-    let seq = firstSeq;
-    let prevHash = head.lastHash;
-    // The new events, hashed in line order, as COPY text for a table of this transaction; from
-    // there the ledger, the outbox and the projection are written set-wise.
-    let copy = '';
+    const decisions: LedgerDecision[] = [];
     for (const row of rows) {
-      if (!row.purpose_exists) {
-        rejections.push({ line: row.line, reason: 'unknown-purpose: purpose is not a purpose of this brand (GET /v1/purposes lists them)' });
-        continue;
-      }
-      if (row.notice_exists === false) {
-        rejections.push({ line: row.line, reason: 'unknown-notice-version: noticeVersion is not a version of this purpose\'s notice' });
-        continue;
-      }
-      const noticeVersion = row.notice_version ?? row.latest_notice;
-      if (row.granted && noticeVersion === null) {
-        rejections.push({ line: row.line, reason: 'notice-required: publish a notice for this purpose before importing grants' });
+      const checked = checkDecision(
+        { granted: row.granted, noticeVersion: row.notice_version },
+        { purposeExists: row.purpose_exists, noticeExists: row.notice_exists, latestNotice: row.latest_notice },
+      );
+      if (!checked.ok) {
+        rejections.push({ line: row.line, reason: refusalReason(checked.refusal) });
         continue;
       }
       const key = `${row.subject_id}|${row.purpose_key}|${row.captured_at}|${row.granted}`;
       if (row.already || seen.has(key)) continue; // already in the ledger: done, nothing to add
       seen.add(key);
-      const event: ChainedEvent = {
-        brandId,
-        id: randomUUID(),
-        seq: ++seq,
+      decisions.push({
         subjectId: row.subject_id,
         purpose: row.purpose_key,
         granted: row.granted,
-        noticeVersion,
+        noticeVersion: checked.noticeVersion,
         source: row.source ?? 'import',
-        actor,
         capturedAt: new Date(row.captured_at),
-        recordedAt,
-        expiresAt: row.granted && row.expires_at !== null ? new Date(row.expires_at) : null,
+        expiresAt: row.expires_at !== null ? new Date(row.expires_at) : null,
         evidenceCt: null,
-        prevHash,
-      };
-      const hash = hashEvent(event);
-      // Downstream systems hear about imported decisions as about any other (consent.changed).
-      const data = JSON.stringify({
-        subjectId: event.subjectId,
-        purpose: event.purpose,
-        granted: event.granted,
-        source: event.source,
-        consentEventId: event.id,
-        capturedAt: row.captured_at,
       });
-      copy +=
-        `${event.id}\t${event.seq}\t${event.subjectId}\t${copyText(event.purpose)}\t${event.granted}\t${noticeVersion ?? '\\N'}\t` +
-        `${copyText(event.source)}\t${row.captured_at}\t${event.expiresAt ? row.expires_at : '\\N'}\t${prevHash ?? '\\N'}\t${hash}\t${randomUUID()}\t${copyText(data)}\n`;
-      prevHash = hash;
     }
 
     if (rejections.length) {
@@ -491,42 +448,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         [brandId, importId, rejections.map((r) => r.line), rejections.map((r) => r.reason)],
       );
     }
-    if (seq === firstSeq) return { rejected: rejections.length };
-
-    await em.query(
-      `CREATE TEMPORARY TABLE import_events (
-         consent_event_id uuid, seq bigint, subject_id uuid, purpose_key text, granted boolean, notice_version integer,
-         source text, captured_at timestamptz, expires_at timestamptz, prev_hash text, hash text, outbox_event_id uuid, data jsonb
-       ) ON COMMIT DROP`,
-    );
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_events FROM STDIN`)));
-
-    await em.query(
-      `INSERT INTO consent_events (brand_id, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, actor,
-                                   captured_at, recorded_at, expires_at, evidence_ct, prev_hash, hash)
-       SELECT $1, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, $2, captured_at, $3, expires_at, NULL, prev_hash, hash
-       FROM import_events ORDER BY seq`,
-      [brandId, actor, recordedAt],
-    );
-    await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: seq, lastHash: prevHash });
-    await this.outbox.emitStaged(em, brandId, 'consent.changed', `SELECT seq AS ord, outbox_event_id AS event_id, subject_id, data FROM import_events`);
-    // The projection, set-wise: per subject and purpose the latest decision by capture time (then
-    // ledger order) among the new events, applied only where it is not older than the current state.
-    await em.query(
-      `INSERT INTO consent_states AS s
-         (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
-       SELECT DISTINCT ON (e.subject_id, e.purpose_key)
-              $1::uuid, e.subject_id, e.purpose_key, e.granted, e.notice_version, e.source, e.consent_event_id, e.captured_at, e.expires_at, $2::timestamptz
-       FROM import_events e
-       ORDER BY e.subject_id, e.purpose_key, e.captured_at DESC, e.seq DESC
-       ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
-         granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
-         consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
-         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-       WHERE s.captured_at <= EXCLUDED.captured_at`,
-      [brandId, recordedAt],
-    );
+    await this.ledger.appendMany(em, brandId, actor, decisions, head);
     return { rejected: rejections.length };
   }
 }

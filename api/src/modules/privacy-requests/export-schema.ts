@@ -103,6 +103,7 @@ export const EXPORT_SCHEMA = {
               capturedAt: time,
               recordedAt: time,
               expiresAt: nullableTime,
+              seq: { type: 'integer', minimum: 1 },
               hash: str,
               prevHash: nullableStr,
             },

@@ -1,3 +1,4 @@
+import { toEventResponse } from '../ledger/ledger-writer';
 import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import type { EntityManager } from 'typeorm';
@@ -80,20 +81,8 @@ export class ExportService {
     const noticeText = (purpose: string, version: number | null) =>
       version ? (notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
 
-    const history = events.map((e) => ({
-      id: e.id,
-      purpose: e.purpose,
-      granted: e.granted,
-      noticeVersion: e.noticeVersion,
-      noticeText: noticeText(e.purpose, e.noticeVersion),
-      source: e.source,
-      actor: e.actor,
-      capturedAt: e.capturedAt.toISOString(),
-      recordedAt: e.recordedAt.toISOString(),
-      expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-      hash: e.hash,
-      prevHash: e.prevHash,
-    }));
+    // The ledger's own mapping of each event, with the words of the notice it points at.
+    const history = events.map((e) => ({ ...toEventResponse(e), noticeText: noticeText(e.purpose, e.noticeVersion) }));
     // A full export carries each notice text once, in the history; its records refer to it by id.
     const consentRecords = toConsentRecords({ brandName: brand.name, subjectId, purposes, notices, states, events, now, embedNoticeTexts: false });
 
