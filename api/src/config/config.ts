@@ -52,6 +52,13 @@ export interface CandorConfig {
   /** Sign-in links one email address may be sent per window; 0 turns the limit off. */
   signInLimit: number;
   signInWindowSeconds: number;
+  /** Long background jobs: chunk sizes and leases (a lapsed lease lets another process take over). */
+  jobs: {
+    importChunkLines: number;
+    importLeaseMs: number;
+    erasureChunkSubjects: number;
+    erasureLeaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -137,6 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     portalSecret: portalSecret || null,
     signInLimit: intOr(env.CANDOR_SIGNIN_LIMIT, 5, 'CANDOR_SIGNIN_LIMIT', problems, 'sign-in links'),
     signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
+    jobs: {
+      importChunkLines: intOr(env.CANDOR_IMPORT_CHUNK_LINES, 20_000, 'CANDOR_IMPORT_CHUNK_LINES', problems, 'lines') || 20_000,
+      importLeaseMs: intOr(env.CANDOR_IMPORT_LEASE_MS, 30_000, 'CANDOR_IMPORT_LEASE_MS', problems) || 30_000,
+      erasureChunkSubjects: intOr(env.CANDOR_ERASURE_CHUNK_SUBJECTS, 2_000, 'CANDOR_ERASURE_CHUNK_SUBJECTS', problems, 'subjects') || 2_000,
+      erasureLeaseMs: intOr(env.CANDOR_ERASURE_LEASE_MS, 30_000, 'CANDOR_ERASURE_LEASE_MS', problems) || 30_000,
+    },
   };
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
@@ -10,23 +10,26 @@ import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
 import { MAX_REJECTIONS_KEPT } from './import-lines';
 import { copyInto, copyRow } from '../../common/database/copy';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
 import { checkDecision, LedgerWriter, refusalReason, type LedgerDecision } from '../ledger/ledger-writer';
 
-/** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
-const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
-/** How long a process may go without progress before another takes its job over. */
-export const IMPORT_LEASE_MS = Number(process.env.CANDOR_IMPORT_LEASE_MS) || 30_000;
-/** Import jobs: merging until completed or failed. */
-const IMPORT_JOBS: LeasedJobTable = {
+/**
+ * Import jobs: merging until completed or failed. Lines merged per transaction
+ * (`CANDOR_IMPORT_CHUNK_LINES`: a chunk and the job's checkpoint commit together) and the lease
+ * (`CANDOR_IMPORT_LEASE_MS`: how long a process may go without progress before another takes the
+ * job over) come from the configuration.
+ */
+const importJobs = (leaseMs: number): LeasedJobTable => ({
   name: 'import',
   table: 'import_jobs',
   idColumn: 'import_id',
   unfinished: `status = 'merging'`,
   dueKind: 'imports',
   onClaim: '',
-  leaseMs: IMPORT_LEASE_MS,
+  leaseMs,
   failure: (error) => `Merging stopped: ${error.message}. What was merged before stays; running the same import again completes it.`,
-};
+});
 
 interface JobRow {
   status: string;
@@ -72,8 +75,9 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly statistics: PlannerStatistics,
     private readonly subjects: SubjectsService,
     private readonly ledger: LedgerWriter,
+    @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {
-    this.jobs = new LeasedJobs(db, IMPORT_JOBS, async (brandId, importId) => {
+    this.jobs = new LeasedJobs(db, importJobs(config.jobs.importLeaseMs), async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
       if (chunk.wrote) await this.statistics.wrote(chunk.wrote);
       return chunk.more;
@@ -114,7 +118,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     if (!job || job.status !== 'merging') return { more: false };
     const from = job.merged_through;
-    const to = Math.min(from + CHUNK_LINES, job.last_line);
+    const to = Math.min(from + this.config.jobs.importChunkLines, job.last_line);
     const range = [brandId, importId, from, to];
 
     // The chunk's lines, out of the blocks they are staged in, into a table of this transaction:
@@ -137,7 +141,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
               lease_until = CASE WHEN $7 = 'merging' THEN now() + make_interval(secs => $8::double precision / 1000) END,
               finished_at = CASE WHEN $7 = 'completed' THEN now() END
        WHERE brand_id = $1 AND import_id = $2`,
-      [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', IMPORT_LEASE_MS],
+      [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', this.config.jobs.importLeaseMs],
     );
     // Only the first rejections (by line) are kept: the count above has them all. The rows of this
     // chunk were needed until now (pass 1 skips the lines it rejected); no later chunk reads them.
