@@ -2042,15 +2042,30 @@ export interface components {
             subjectId: string;
             /** @default 10 */
             limit: number;
+            /**
+             * @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422.
+             * @example pl
+             */
+            locale?: string;
         };
         CitedFactResponse: {
             /** Format: uuid */
             factId: string;
             key: string;
             value: string;
+            /**
+             * @description The value in words, in the explanation's language (the brand's label, else the value itself).
+             * @example Chcę lepiej spać
+             */
+            label: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
             source: string;
+            /**
+             * @description The source in words, in the explanation's language; a free-text source the brand has no words for is quoted as it is.
+             * @example Twoja odpowiedź na pytanie „Co skłania Cię do medytacji?”
+             */
+            sourceLabel: string;
             /** Format: date-time */
             collectedAt: string;
             /** @description What this fact adds to the score. */
@@ -2059,7 +2074,10 @@ export interface components {
         ExplanationResponse: {
             /** @example Because you told us on 2 March that your answer is “To sleep better”. */
             text: string;
-            /** @enum {string} */
+            /**
+             * @description The language the text is in: the one asked for (see `locale` in the request).
+             * @enum {string}
+             */
             locale: "en" | "nb" | "da" | "pl" | "hu";
             because: components["schemas"]["CitedFactResponse"][];
             /** @example personalization */
@@ -2088,6 +2106,11 @@ export interface components {
             sku: string;
             /** @description Fact ids your own recommender cites. */
             because: string[];
+            /**
+             * @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422.
+             * @example pl
+             */
+            locale?: string;
         };
         FeedbackDto: {
             /** @enum {string} */
@@ -5177,7 +5200,10 @@ export interface operations {
     Recommendations_recommend: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5236,7 +5262,10 @@ export interface operations {
     Recommendations_validate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5294,8 +5323,14 @@ export interface operations {
     };
     Recommendations_mine: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422. */
+                locale?: string;
+            };
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5320,6 +5355,15 @@ export interface operations {
             };
             /** @description The credential lacks the scope for this action */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
@@ -11,6 +11,7 @@ import {
   ExplanationResponse,
   FeedbackDto,
   FeedbackResponse,
+  MyRecommendationsQuery,
   RecommendationsRequestDto,
   RecommendationsResponse,
   SKU_PATTERN,
@@ -18,6 +19,13 @@ import {
   ValidateExplanationDto,
 } from './dto/recommendation.dto';
 import { RecommendationsService } from './recommendations.service';
+
+/** Documents the header every explaining route honours. */
+const ACCEPT_LANGUAGE = ApiHeader({
+  name: 'Accept-Language',
+  required: false,
+  description: 'The reader\'s languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`.',
+});
 
 function checkSku(sku: string): string {
   if (!SKU_PATTERN.test(sku)) throw new DomainError('not-found', 'No catalog item has that SKU (letters, digits, dots, dashes, underscores).');
@@ -60,8 +68,13 @@ export class RecommendationsController {
   @ApiOkResponse({ type: RecommendationsResponse })
   @ApiProblems(401, 403, 404, 422)
   @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
-  async recommend(@Caller() caller: BrandActor, @Body() body: RecommendationsRequestDto): Promise<RecommendationsResponse> {
-    return { data: await this.recommendations.recommend(caller, body.subjectId, body.limit) };
+  @ACCEPT_LANGUAGE
+  async recommend(
+    @Caller() caller: BrandActor,
+    @Body() body: RecommendationsRequestDto,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+  ): Promise<RecommendationsResponse> {
+    return { data: await this.recommendations.recommend(caller, body.subjectId, { limit: body.limit, locale: body.locale, acceptLanguage }) };
   }
 
   @Post('explanations/validate')
@@ -70,16 +83,26 @@ export class RecommendationsController {
   @ApiOkResponse({ type: ExplanationResponse })
   @ApiProblems(401, 403, 404, 422)
   @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
-  validate(@Caller() caller: BrandActor, @Body() body: ValidateExplanationDto): Promise<ExplanationResponse> {
-    return this.recommendations.validate(caller, body);
+  @ACCEPT_LANGUAGE
+  validate(
+    @Caller() caller: BrandActor,
+    @Body() body: ValidateExplanationDto,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+  ): Promise<ExplanationResponse> {
+    return this.recommendations.validate(caller, body, acceptLanguage);
   }
 
   @Get('me/recommendations')
   @Can('read', 'Me')
   @ApiOkResponse({ type: RecommendationsResponse })
-  @ApiProblems(401, 403)
-  async mine(@Caller() customer: CustomerActor): Promise<RecommendationsResponse> {
-    return { data: await this.recommendations.recommend(customer, customer.subjectId) };
+  @ApiProblems(401, 403, 422)
+  @ACCEPT_LANGUAGE
+  async mine(
+    @Caller() customer: CustomerActor,
+    @Query() query: MyRecommendationsQuery,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+  ): Promise<RecommendationsResponse> {
+    return { data: await this.recommendations.recommend(customer, customer.subjectId, { locale: query.locale, acceptLanguage }) };
   }
 
   @Post('me/recommendations/:sku/feedback')

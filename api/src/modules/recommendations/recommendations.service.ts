@@ -6,11 +6,12 @@ import { abilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { chooseLocale } from '../../common/http/locale';
+import { BrandEntity } from '../brands/brand.entity';
 import { FactEntity } from '../facts/fact.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuestionEntity } from '../questions/question.entity';
-import { labelKey, valueLabels } from '../questions/value-labels';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
 import {
@@ -22,10 +23,18 @@ import {
   RecommendationResponse,
   UpsertCatalogItemDto,
 } from './dto/recommendation.dto';
-import { explain } from './explanations';
+import { explain, ExplanationLabeller, ExplanationLocale, questionLabeller } from './explanations';
 import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
 
 export const PERSONALIZATION = 'personalization';
+
+export interface RecommendOptions {
+  limit?: number;
+  /** An explicit language (already validated as one Candor writes in). */
+  locale?: string;
+  /** The request's `Accept-Language` header, as sent. */
+  acceptLanguage?: string;
+}
 
 /**
  * Recommendations that carry their own explanation. Only facts consented for personalization are
@@ -60,17 +69,23 @@ export class RecommendationsService {
     );
   }
 
-  /** Recommendations for a subject, each explained. A brand's request is recorded in the access log. */
-  recommend(caller: BrandActor | CustomerActor, subjectId: string, limit = 10): Promise<RecommendationResponse[]> {
+  /**
+   * Recommendations for a subject, each explained in one language: the `locale` asked for, else the
+   * request's `Accept-Language`, else the subject's stored language, else the brand's default. A
+   * brand's request is recorded in the access log.
+   */
+  recommend(caller: BrandActor | CustomerActor, subjectId: string, options: RecommendOptions = {}): Promise<RecommendationResponse[]> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
       const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
-      const [items, hidden, labels] = await inTurn(
+      const [items, hidden, labeller, locale] = await inTurn(
         () => this.candidateItems(em, caller.brandId, usable),
         () => this.hiddenSkus(em, caller.brandId, subjectId),
-        () => this.labels(em, caller.brandId),
+        () => this.labeller(em, caller.brandId),
+        () => this.locale(em, caller.brandId, options, subject.locale),
       );
+      const limit = options.limit ?? 10;
       const scored = scoreItems(usable, items, hidden).slice(0, limit);
       if (caller.kind !== 'customer') {
         const cited = [...new Set(scored.flatMap((s) => s.because.map((c) => `facts.${c.fact.key}`)))];
@@ -81,7 +96,7 @@ export class RecommendationsService {
         title: s.item.title,
         url: s.item.url,
         score: s.score,
-        explanation: this.explanation(s.because, subject.locale, consent!.eventId, labels),
+        explanation: this.explanation(s.because, locale, consent!.eventId, labeller, subject.timezone, now),
       }));
     });
   }
@@ -91,7 +106,7 @@ export class RecommendationsService {
    * current, undisputed and in a category personalization covers — else 422 `unconsented-reason`
    * naming each offending fact.
    */
-  validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[] }): Promise<ExplanationResponse> {
+  validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[]; locale?: string }, acceptLanguage?: string): Promise<ExplanationResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
@@ -110,7 +125,11 @@ export class RecommendationsService {
       const because: Contribution[] = scored?.because ?? [];
       const cited = [...new Set(because.map((c) => `facts.${c.fact.key}`))];
       await this.accessLog.record(em, caller.brandId, caller, [input.subjectId], { kind: 'explanation', purpose: PERSONALIZATION, fields: cited });
-      return this.explanation(because, subject.locale, consent!.eventId, await this.labels(em, caller.brandId));
+      const [labeller, locale] = await inTurn(
+        () => this.labeller(em, caller.brandId),
+        () => this.locale(em, caller.brandId, { locale: input.locale, acceptLanguage }, subject.locale),
+      );
+      return this.explanation(because, locale, consent!.eventId, labeller, subject.timezone, now);
     });
   }
 
@@ -144,20 +163,26 @@ export class RecommendationsService {
     });
   }
 
-  private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, labels: Map<string, Record<string, string>>): ExplanationResponse {
-    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => {
-      const label = labels.get(labelKey(key, value));
-      return label?.[l] ?? label?.en;
-    });
+  private explanation(
+    because: readonly Contribution[],
+    locale: ExplanationLocale,
+    consentEventId: string,
+    labeller: ExplanationLabeller,
+    timeZone: string | null,
+    now: Date,
+  ): ExplanationResponse {
+    const { text, counterfactual, locale: lang, reasons } = explain(because, locale, labeller, { timeZone, now });
     return {
       text,
       locale: lang,
-      because: because.map((c) => ({
+      because: because.map((c, i) => ({
         factId: c.fact.id,
         key: c.fact.key,
         value: c.fact.value,
+        label: reasons[i].label,
         provenance: c.fact.provenance,
         source: c.fact.source,
+        sourceLabel: reasons[i].source,
         collectedAt: c.fact.collectedAt.toISOString(),
         points: c.points,
       })),
@@ -187,9 +212,19 @@ export class RecommendationsService {
     return new Set(rows.map((r) => r.sku));
   }
 
-  /** Customer-facing names for fact values, from the brand's question options. */
-  private async labels(em: EntityManager, brandId: string): Promise<Map<string, Record<string, string>>> {
-    return valueLabels(await em.getRepository(QuestionEntity).findBy({ brandId }));
+  /** The brand's own words for values and sources, from its questions (see `questionLabeller`). */
+  private async labeller(em: EntityManager, brandId: string): Promise<ExplanationLabeller> {
+    return questionLabeller(await em.getRepository(QuestionEntity).findBy({ brandId }));
+  }
+
+  /** The language to explain in (see `chooseLocale`); the brand's default is read only when needed. */
+  private locale(em: EntityManager, brandId: string, options: RecommendOptions, stored: string | null): Promise<ExplanationLocale> {
+    return chooseLocale({
+      explicit: options.locale,
+      acceptLanguage: options.acceptLanguage,
+      stored,
+      brandDefault: async () => (await em.getRepository(BrandEntity).findOneBy({ brandId }))?.defaultLocale,
+    });
   }
 
   private async save(em: EntityManager, brandId: string, input: BulkCatalogItemDto): Promise<CatalogItemEntity> {

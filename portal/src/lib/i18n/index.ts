@@ -90,6 +90,11 @@ export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);
 }
 
+/** A number the way the language writes it ("1.8" in English, "1,8" in Danish), at most two decimals. */
+export function formatNumber(value: number, locale: Locale): string {
+  return new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 }).format(value);
+}
+
 function intlLocale(locale: Locale): string {
   // English dates the European way ("3 March 2026"): Candor's brands and customers are mostly in Europe.
   return locale === 'nb' ? 'nb-NO' : locale === 'en' ? 'en-GB' : locale;

@@ -18,7 +18,15 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsSupportedLocale } from '../../../common/http/locale';
 import { KEY_PATTERN } from '../../../common/http/validators';
+
+const LOCALE_DOC = {
+  example: 'pl',
+  description:
+    'The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). ' +
+    'Without it: the request\'s Accept-Language, then the customer\'s stored language, then the brand\'s default. Any other language is 422.',
+};
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -68,6 +76,12 @@ export class CatalogItemResponse {
 export class RecommendationsRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(50) limit?: number;
+  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
+}
+
+/** `GET /v1/me/recommendations?locale=pl`: the page's language, for a portal or an app. */
+export class MyRecommendationsQuery {
+  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
 }
 
 export class ValidateExplanationDto {
@@ -79,6 +93,7 @@ export class ValidateExplanationDto {
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true, message: 'each must be a fact id (UUID)' })
   because: string[];
+  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
 }
 
 export class FeedbackDto {
@@ -93,15 +108,18 @@ export class CitedFactResponse {
   @ApiProperty({ format: 'uuid' }) factId: string;
   @ApiProperty() key: string;
   @ApiProperty() value: string;
+  @ApiProperty({ example: 'Chcę lepiej spać', description: 'The value in words, in the explanation\'s language (the brand\'s label, else the value itself).' }) label: string;
   @ApiProperty({ enum: ['declared', 'observed', 'inferred'] }) provenance: string;
   @ApiProperty() source: string;
+  @ApiProperty({ example: 'Twoja odpowiedź na pytanie „Co skłania Cię do medytacji?”', description: 'The source in words, in the explanation\'s language; a free-text source the brand has no words for is quoted as it is.' })
+  sourceLabel: string;
   @ApiProperty({ format: 'date-time' }) collectedAt: string;
   @ApiProperty({ description: 'What this fact adds to the score.' }) points: number;
 }
 
 export class ExplanationResponse {
   @ApiProperty({ example: 'Because you told us on 2 March that your answer is “To sleep better”.' }) text: string;
-  @ApiProperty({ enum: ['en', 'nb', 'da', 'pl', 'hu'] }) locale: string;
+  @ApiProperty({ enum: ['en', 'nb', 'da', 'pl', 'hu'], description: 'The language the text is in: the one asked for (see `locale` in the request).' }) locale: string;
   @ApiProperty({ type: [CitedFactResponse] }) because: CitedFactResponse[];
   @ApiProperty({ example: 'personalization' }) purpose: string;
   @ApiProperty({ format: 'uuid', description: 'The consent event that allows this use.' }) consentEventId: string;
