@@ -116,9 +116,9 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
 
 export type ErasureRequest = Schemas['PrivacyRequestResponse'];
 
-/** Forget me: erased at once; the API ends the session with it. */
-export async function forgetMe(api: ApiClient): Promise<ErasureRequest> {
-  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true } }));
+/** Forget me: erased at once; the API ends the session with it. The receipt email comes in the page's language. */
+export async function forgetMe(api: ApiClient, locale: Locale): Promise<ErasureRequest> {
+  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true, locale } }));
 }
 
 /** When the erasure was certified: the certificate's time, else the request's completion. */
