@@ -1,3 +1,5 @@
+import { plural as pluralIn, type PluralForms } from '../../common/i18n/plural';
+
 /** The languages Candor writes to customers in: the portal's. */
 export const MAIL_LOCALES = ['en', 'nb', 'da', 'pl', 'hu'] as const;
 export type MailLocale = (typeof MAIL_LOCALES)[number];
@@ -33,20 +35,12 @@ export function formatMailDate(date: Date, locale: MailLocale, timeZone?: string
   }
 }
 
-/** Word forms by plural category; `#` stands for the number. `other` is required: every language has it. */
-export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
-
-const pluralRules = new Map<MailLocale, Intl.PluralRules>();
-
 /**
  * `count` with the word form its language needs, chosen by `Intl.PluralRules` (CLDR): Polish has
  * one/few/many ("1 minuty", "2 minut", "5 minut"), the others one/other.
  */
 export function plural(locale: MailLocale, count: number, forms: PluralForms): string {
-  let rules = pluralRules.get(locale);
-  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(intlLocale(locale))));
-  const form = forms[rules.select(count)] ?? forms.other;
-  return form.replace('#', new Intl.NumberFormat(intlLocale(locale)).format(count));
+  return pluralIn(intlLocale(locale), count, forms);
 }
 
 const VOWEL = /^[aáeéiíoóöőuúüű]/i;

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { plural } from './plural';
 
 /** Dansk. */
 export const da: Messages = {
@@ -40,10 +41,10 @@ export const da: Messages = {
     title: 'Det vi ved om dig',
     intro: (brand) => `Alt, hvad ${brand} har om dig, hvor det kommer fra, og hvad det bruges til. Ret det, der ikke passer, eller slet det.`,
     overviewTitle: 'Kort fortalt',
-    overviewTotal: (count) => (count === 1 ? '1 ting, vi ved om dig' : `${count} ting, vi ved om dig`),
-    overviewUsed: (count) => (count === 1 ? '1 af dem er i brug lige nu' : `${count} af dem er i brug lige nu`),
+    overviewTotal: (count) => plural('da', count, { one: '# ting, vi ved om dig', other: '# ting, vi ved om dig' }),
+    overviewUsed: (count) => plural('da', count, { one: '# af dem er i brug lige nu', other: '# af dem er i brug lige nu' }),
     overviewByTheme: 'Efter emne',
-    overviewCount: (count) => (count === 1 ? '1 oplysning' : `${count} oplysninger`),
+    overviewCount: (count) => plural('da', count, { one: '# oplysning', other: '# oplysninger' }),
     empty: (brand) => `${brand} har ingen oplysninger om dig.`,
     source: 'Fra',
     collected: 'Tilføjet',
@@ -227,7 +228,7 @@ export const da: Messages = {
     forbiddenBody: 'Af hensyn til din sikkerhed tager vi kun imod formularer sendt fra denne side, og denne var udløbet. Gå tilbage, genindlæs siden, og prøv igen.',
     brandUnknown: 'Der er intet brand på denne adresse. Tjek linket i din e-mail.',
     limitedTitle: 'Vent lidt',
-    limitedBody: (minutes) => (minutes === 1 ? 'Der har været for mange forsøg på kort tid. Prøv igen om 1 minut.' : `Der har været for mange forsøg på kort tid. Prøv igen om ${minutes} minutter.`),
+    limitedBody: (minutes) => `Der har været for mange forsøg på kort tid. Prøv igen om ${plural('da', minutes, { one: '# minut', other: '# minutter' })}.`,
     limitedHint: 'Det beskytter din konto og din indbakke mod en strøm af forespørgsler. Intet blev ændret.',
     limitedBack: 'Tilbage til start',
     notAcceptedTitle: 'Vi kunne ikke tage imod det',
@@ -298,7 +299,7 @@ export const da: Messages = {
       'oversigten over, hvem der læste dine data, dine login-links og sessioner',
       'din konto: kommer du tilbage, starter du forfra',
     ],
-    factsCount: (count) => (count === 1 ? 'Det gælder blandt andet 1 oplysning om dig.' : `Det gælder blandt andet ${count} oplysninger om dig.`),
+    factsCount: (count) => plural('da', count, { one: 'Det gælder blandt andet # oplysning om dig.', other: 'Det gælder blandt andet # oplysninger om dig.' }),
     keeps: 'Det bliver tilbage: samtykkeprotokollen beholder sine forseglede poster, men nøglen, der kunne læse dine, destrueres, så ingen kan. Vi gemmer også et bevis på, at du bad om at blive glemt, og hvornår — uden navn, e-mail eller telefonnummer.',
     cannotUndo: 'Det kan ikke fortrydes. Download dine data først, hvis du vil have en kopi.',
     confirmLabel: 'Jeg forstår, at alt om mig bliver slettet, og at det ikke kan fortrydes.',
@@ -424,9 +425,9 @@ export const da: Messages = {
     overdue: 'Over fristen',
     dueSoon: 'Frist snart',
     extendedBadge: 'Forlænget',
-    daysLate: (days) => (days === 1 ? '1 dag for sent' : `${days} dage for sent`),
+    daysLate: (days) => plural('da', days, { one: '# dag for sent', other: '# dage for sent' }),
     dueToday: 'frist i dag',
-    dueIn: (days) => (days === 1 ? 'om 1 dag' : `om ${days} dage`),
+    dueIn: (days) => plural('da', days, { one: 'om # dag', other: 'om # dage' }),
     closed: 'lukket',
     openRequest: (type, date) => `${type}, frist ${date}`,
     jurisdictions: { gdpr: 'GDPR', ccpa: 'CCPA' },
@@ -491,7 +492,7 @@ export const da: Messages = {
     audit: 'Revisionslog',
     intact: 'Intakt',
     broken: 'Brudt',
-    verified: (count) => `Alle ${count} poster stemmer.`,
+    verified: (count) => plural('da', count, { one: 'Den eneste post stemmer.', other: 'Alle # poster stemmer.' }),
     brokenAt: (fault, id) => `${fault} ved post ${id}. Intet efter den kan man stole på, før det er undersøgt.`,
     faults: {
       'hash-mismatch': 'En post er ændret',
@@ -499,7 +500,7 @@ export const da: Messages = {
       'sequence-gap': 'En post mangler',
       'chain-truncated': 'Poster er fjernet fra slutningen',
     },
-    trendsTitle: (days) => `Samtykker de seneste ${days} dage`,
+    trendsTitle: (days) => plural('da', days, { one: 'Samtykker det seneste døgn', other: 'Samtykker de seneste # dage' }),
     trendsIntro: 'Pr. formål og uge: samtykker stiger over linjen, tilbagetrækninger falder under den. Tallene står i tabellen under hvert diagram.',
     granted: 'Givet',
     withdrawn: 'Trukket tilbage',

@@ -3,6 +3,9 @@ import { en, type Messages } from './en';
 import { hu } from './hu';
 import { nb } from './nb';
 import { pl } from './pl';
+import { intlLocale } from './plural';
+
+export { plural, type PluralForms } from './plural';
 
 export type { Messages };
 
@@ -90,10 +93,6 @@ export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);
 }
 
-function intlLocale(locale: Locale): string {
-  // English dates the European way ("3 March 2026"): Candor's brands and customers are mostly in Europe.
-  return locale === 'nb' ? 'nb-NO' : locale === 'en' ? 'en-GB' : locale;
-}
 
 function zone(timeZone?: string | null): { timeZone?: string } {
   if (!timeZone) return { timeZone: 'UTC' };

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { plural } from './plural';
 
 /** Norsk bokmål. */
 export const nb: Messages = {
@@ -40,10 +41,10 @@ export const nb: Messages = {
     title: 'Det vi vet om deg',
     intro: (brand) => `Alt ${brand} har om deg, hvor det kommer fra og hva det brukes til. Rett opp det som ikke stemmer, eller slett det.`,
     overviewTitle: 'Kort oppsummert',
-    overviewTotal: (count) => (count === 1 ? '1 ting vi vet om deg' : `${count} ting vi vet om deg`),
-    overviewUsed: (count) => (count === 1 ? '1 av dem er i bruk nå' : `${count} av dem er i bruk nå`),
+    overviewTotal: (count) => plural('nb', count, { one: '# ting vi vet om deg', other: '# ting vi vet om deg' }),
+    overviewUsed: (count) => plural('nb', count, { one: '# av dem er i bruk nå', other: '# av dem er i bruk nå' }),
     overviewByTheme: 'Etter tema',
-    overviewCount: (count) => (count === 1 ? '1 opplysning' : `${count} opplysninger`),
+    overviewCount: (count) => plural('nb', count, { one: '# opplysning', other: '# opplysninger' }),
     empty: (brand) => `${brand} har ingen opplysninger om deg.`,
     source: 'Fra',
     collected: 'Lagt til',
@@ -227,7 +228,7 @@ export const nb: Messages = {
     forbiddenBody: 'Av hensyn til sikkerheten din godtar vi bare skjemaer sendt fra denne siden, og dette var utløpt. Gå tilbake, last inn siden på nytt og prøv igjen.',
     brandUnknown: 'Det finnes ingen merkevare på denne adressen. Sjekk lenken i e-posten din.',
     limitedTitle: 'Vent litt',
-    limitedBody: (minutes) => (minutes === 1 ? 'Det har vært for mange forsøk på kort tid. Prøv igjen om 1 minutt.' : `Det har vært for mange forsøk på kort tid. Prøv igjen om ${minutes} minutter.`),
+    limitedBody: (minutes) => `Det har vært for mange forsøk på kort tid. Prøv igjen om ${plural('nb', minutes, { one: '# minutt', other: '# minutter' })}.`,
     limitedHint: 'Dette beskytter kontoen og innboksen din mot en flom av forespørsler. Ingenting ble endret.',
     limitedBack: 'Tilbake til start',
     notAcceptedTitle: 'Vi kunne ikke ta imot det',
@@ -298,7 +299,7 @@ export const nb: Messages = {
       'oversikten over hvem som leste dataene dine, innloggingslenkene og øktene dine',
       'kontoen din: kommer du tilbake, begynner du på nytt',
     ],
-    factsCount: (count) => (count === 1 ? 'Det gjelder blant annet 1 opplysning om deg.' : `Det gjelder blant annet ${count} opplysninger om deg.`),
+    factsCount: (count) => plural('nb', count, { one: 'Det gjelder blant annet # opplysning om deg.', other: 'Det gjelder blant annet # opplysninger om deg.' }),
     keeps: 'Dette blir igjen: samtykkeprotokollen beholder sine forseglede oppføringer, men nøkkelen som kunne lese dine, blir ødelagt, så ingen kan. Vi tar også vare på et bevis på at du ba om å bli glemt og når — uten navn, e-post eller telefonnummer.',
     cannotUndo: 'Dette kan ikke angres. Last ned dataene dine først hvis du vil ha en kopi.',
     confirmLabel: 'Jeg forstår at alt om meg blir slettet, og at dette ikke kan angres.',
@@ -424,9 +425,9 @@ export const nb: Messages = {
     overdue: 'Over fristen',
     dueSoon: 'Frist snart',
     extendedBadge: 'Forlenget',
-    daysLate: (days) => (days === 1 ? '1 dag for sent' : `${days} dager for sent`),
+    daysLate: (days) => plural('nb', days, { one: '# dag for sent', other: '# dager for sent' }),
     dueToday: 'frist i dag',
-    dueIn: (days) => (days === 1 ? 'om 1 dag' : `om ${days} dager`),
+    dueIn: (days) => plural('nb', days, { one: 'om # dag', other: 'om # dager' }),
     closed: 'lukket',
     openRequest: (type, date) => `${type}, frist ${date}`,
     jurisdictions: { gdpr: 'GDPR', ccpa: 'CCPA' },
@@ -491,7 +492,7 @@ export const nb: Messages = {
     audit: 'Revisjonslogg',
     intact: 'Intakt',
     broken: 'Brutt',
-    verified: (count) => `Alle ${count} oppføringer stemmer.`,
+    verified: (count) => plural('nb', count, { one: 'Den eneste oppføringen stemmer.', other: 'Alle # oppføringer stemmer.' }),
     brokenAt: (fault, id) => `${fault} ved oppføring ${id}. Ingenting etter den kan stoles på før dette er undersøkt.`,
     faults: {
       'hash-mismatch': 'En oppføring er endret',
@@ -499,7 +500,7 @@ export const nb: Messages = {
       'sequence-gap': 'En oppføring mangler',
       'chain-truncated': 'Oppføringer er fjernet fra slutten',
     },
-    trendsTitle: (days) => `Samtykker de siste ${days} dagene`,
+    trendsTitle: (days) => plural('nb', days, { one: 'Samtykker det siste døgnet', other: 'Samtykker de siste # dagene' }),
     trendsIntro: 'Per formål og uke: samtykker stiger over linjen, tilbaketrekkinger faller under den. Tallene står i tabellen under hvert diagram.',
     granted: 'Gitt',
     withdrawn: 'Trukket tilbake',
