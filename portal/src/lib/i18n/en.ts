@@ -519,6 +519,29 @@ export const en = {
     title: 'Candor',
     body: 'This is where customers see everything a brand knows about them and why, correct it, and grant or withdraw consent. Each brand has its own pages: follow the link in an email from the brand to sign in.',
   },
+  // ——— The readable export, the goodbye page and receipts (one block, to keep merges simple) ———
+  readable: {
+    noticeGranted: (version: number) => `The notice you agreed to (version ${version})`,
+    noticeWithdrawn: (version: number) => `The notice this decision is about (version ${version})`,
+    noticeUnversioned: 'The notice',
+    otherLanguages: 'The same notice in other languages',
+    proof: (short: string) => `Proof in the consent ledger (${short}…)`,
+    proofHint: 'Each entry is sealed with a hash over its content and the entry before it: if anything had changed since, the hashes would no longer match.',
+    entryHash: 'This entry',
+    previousHash: 'The entry before it',
+    firstEntry: 'none: this is the first entry',
+    keptFor: (days: number) => plural('en', days, { one: '# day after it was collected', other: '# days after it was collected' }),
+    keptUntilWithdrawn: 'Until you withdraw your consent or ask us to erase it',
+    keptUntilErased: 'Until you ask us to erase it',
+    rightsTitle: 'Your rights',
+    rights: 'You may see, correct and delete this data, download it, withdraw any consent, object, restrict how it is used and ask to be forgotten — on these pages or by writing to us.',
+    fields: { phone: 'your phone number', locale: 'your language', timezone: 'your time zone', questions: 'which questions you have answered', everything: 'all your data' } as Record<string, string>,
+    consentField: (purpose: string) => `your consent to “${purpose}”`,
+    receiptFile: 'consent-receipt',
+    receiptAgreed: (purpose: string, when: string) => `You agreed to “${purpose}” on ${when}.`,
+    receiptWithdrew: (purpose: string, when: string) => `You withdrew your consent to “${purpose}” on ${when}.`,
+    receiptHowToCheck: 'To check this receipt yourself, compute SHA-256 over “content” written as canonical JSON (RFC 8785): the result is “hash”, the value sealed in the consent ledger.',
+  },
 };
 
 export type Messages = typeof en;

@@ -78,6 +78,34 @@ export function formatDateTime(iso: string, locale: Locale, timeZone?: string | 
   return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
 }
 
+/** A date and time in UTC that says so ("2 Mar 2026, 10:02 UTC"), for pages that know no time zone of the reader's. */
+export function formatDateTimeUtc(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocale(locale), {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short',
+  }).format(new Date(iso));
+}
+
+/** A language code ("pl", "nb-NO") named in the reader's language ("polsk", "norsk bokmål"); the code itself if unknown. */
+export function languageName(code: string, locale: Locale): string {
+  try {
+    return new Intl.DisplayNames(intlLocale(locale), { type: 'language', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A time zone ("Europe/Warsaw") as the reader's language calls it ("czas środkowoeuropejski"); the id itself if unknown. */
+export function timeZoneName(zone: string, locale: Locale): string {
+  try {
+    const name = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: zone, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((part) => part.type === 'timeZoneName')?.value;
+    return name || zone;
+  } catch {
+    return zone;
+  }
+}
+
 /** A time of day ("10:02"), for receipts of today. */
 export function formatTime(iso: string, locale: Locale, timeZone?: string | null): string {
   return new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
