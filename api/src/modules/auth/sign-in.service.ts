@@ -14,7 +14,7 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { SessionEntity, SignInTokenEntity } from './auth.entity';
 import { assertGrantWithin, customerSessionGrant } from '../../common/authz/abilities';
 import { PortalLinkResponse, SessionResponse } from './dto/auth.dto';
-import { pickMailLocale } from '../mail/mail-locale';
+import { pickLocale } from '../../common/i18n/locale';
 import { MailerService } from '../mail/mailer.service';
 
 const MAGIC_LINK_TTL_MS = 15 * 60_000;
@@ -67,7 +67,7 @@ export class SignInService {
     await this.mailer.sendSignInLink({
       to: normalised,
       brandName: brand.name,
-      locale: pickMailLocale(pageLocale, issued.locale, brand.defaultLocale),
+      locale: pickLocale(pageLocale, issued.locale, brand.defaultLocale),
       link: `${this.config.portalUrl}/${brand.slug}/link/${issued.token}`,
       minutes: MAGIC_LINK_TTL_MS / 60_000,
       subjectId: issued.subjectId,

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { erasureReceiptMail, signInMail, staffSignInMail } from './compose';
-import { MAIL_LOCALES, formatMailDate, mailLocaleOf, pickMailLocale, plural } from './mail-locale';
+import { LOCALES, formatDay, localeOf, pickLocale, plural } from '../../common/i18n/locale';
 
 const LINK = 'https://portal.example/calm-harbor/link/cml_abc?lang=pl&x=1';
 
 describe('emails', () => {
   it('come in every portal language with a subject, a text part and an HTML part that say the same', () => {
-    const mails = MAIL_LOCALES.flatMap((locale) => [
+    const mails = LOCALES.flatMap((locale) => [
       signInMail(locale, { brandName: 'Calm Harbor', link: LINK, minutes: 15 }),
       staffSignInMail(locale, { brandName: 'Calm Harbor', link: LINK, minutes: 15 }),
-      erasureReceiptMail(locale, { brandName: 'Calm Harbor', erasedOn: formatMailDate(new Date('2026-12-03T10:00:00Z'), locale), link: LINK }),
+      erasureReceiptMail(locale, { brandName: 'Calm Harbor', erasedOn: formatDay(new Date('2026-12-03T10:00:00Z'), locale), link: LINK }),
     ]);
     for (const mail of mails) {
       expect(mail.subject).toContain('Calm Harbor');
@@ -26,21 +26,21 @@ describe('emails', () => {
     // Real translations: no two languages share a subject line or a body.
     for (let kind = 0; kind < 3; kind++) {
       const ofKind = mails.filter((_, i) => i % 3 === kind);
-      expect(new Set(ofKind.map((m) => m.subject)).size).toBe(MAIL_LOCALES.length);
-      expect(new Set(ofKind.map((m) => m.text)).size).toBe(MAIL_LOCALES.length);
+      expect(new Set(ofKind.map((m) => m.subject)).size).toBe(LOCALES.length);
+      expect(new Set(ofKind.map((m) => m.text)).size).toBe(LOCALES.length);
     }
   });
 
   it('name the erasure day in the reader\'s language and list what was erased', () => {
     const day = new Date('2026-12-03T10:00:00Z');
-    const pl = erasureReceiptMail('pl', { brandName: 'Calm Harbor', erasedOn: formatMailDate(day, 'pl', 'Europe/Warsaw'), link: LINK });
+    const pl = erasureReceiptMail('pl', { brandName: 'Calm Harbor', erasedOn: formatDay(day, 'pl', 'Europe/Warsaw'), link: LINK });
     expect(pl.text).toContain('3 grudnia 2026');
     expect(pl.text.split('\n').filter((line) => line.startsWith('- '))).toHaveLength(4);
     expect(pl.html.match(/<li>/g)).toHaveLength(4);
-    expect(formatMailDate(day, 'en')).toBe('3 December 2026');
-    expect(formatMailDate(day, 'nb')).toBe('3. desember 2026');
+    expect(formatDay(day, 'en')).toBe('3 December 2026');
+    expect(formatDay(day, 'nb')).toBe('3. desember 2026');
     // A time zone the runtime does not know falls back to UTC rather than failing the email.
-    expect(formatMailDate(day, 'da', 'Mars/Olympus')).toBe('3. december 2026');
+    expect(formatDay(day, 'da', 'Mars/Olympus')).toBe('3. december 2026');
   });
 
   it('escape what they weave in', () => {
@@ -51,7 +51,7 @@ describe('emails', () => {
   });
 
   it('count minutes with the plural form each language needs (Intl.PluralRules)', () => {
-    const body = (locale: (typeof MAIL_LOCALES)[number], minutes: number) => signInMail(locale, { brandName: 'Calm Harbor', link: LINK, minutes }).text;
+    const body = (locale: (typeof LOCALES)[number], minutes: number) => signInMail(locale, { brandName: 'Calm Harbor', link: LINK, minutes }).text;
     expect(body('en', 1)).toContain('within 1 minute to');
     expect(body('en', 15)).toContain('within 15 minutes to');
     expect(body('nb', 1)).toContain('innen 1 minutt for');
@@ -84,14 +84,14 @@ describe('emails', () => {
   });
 
   it('pick the language: the page\'s, else the customer\'s, else the brand\'s, else English', () => {
-    expect(mailLocaleOf('nb-NO')).toBe('nb');
-    expect(mailLocaleOf('no')).toBe('nb');
-    expect(mailLocaleOf('HU')).toBe('hu');
-    expect(mailLocaleOf('de')).toBeNull();
-    expect(mailLocaleOf(null)).toBeNull();
-    expect(pickMailLocale('pl', 'nb', 'en')).toBe('pl');
-    expect(pickMailLocale(undefined, 'nb-NO', 'en')).toBe('nb');
-    expect(pickMailLocale('de-DE', null, 'da')).toBe('da');
-    expect(pickMailLocale('fr', 'de', 'es')).toBe('en');
+    expect(localeOf('nb-NO')).toBe('nb');
+    expect(localeOf('no')).toBe('nb');
+    expect(localeOf('HU')).toBe('hu');
+    expect(localeOf('de')).toBeNull();
+    expect(localeOf(null)).toBeNull();
+    expect(pickLocale('pl', 'nb', 'en')).toBe('pl');
+    expect(pickLocale(undefined, 'nb-NO', 'en')).toBe('nb');
+    expect(pickLocale('de-DE', null, 'da')).toBe('da');
+    expect(pickLocale('fr', 'de', 'es')).toBe('en');
   });
 });

@@ -1,5 +1,5 @@
-import type { MailLocale } from './mail-locale';
-import { mailMessages } from './messages';
+import type { Locale } from '../../common/i18n/locale';
+import { messagesFor } from '../../common/i18n/messages';
 
 /** A piece of an email, rendered once as plain text and once as HTML. */
 export type MailBlock =
@@ -11,15 +11,15 @@ export type MailBlock =
 
 /** An email ready to send: the subject line and both parts, all in one language. */
 export interface ComposedMail {
-  locale: MailLocale;
+  locale: Locale;
   subject: string;
   text: string;
   html: string;
 }
 
 /** The customer's sign-in link (magic link) and how long it works. */
-export function signInMail(locale: MailLocale, input: { brandName: string; link: string; minutes: number }): ComposedMail {
-  const m = mailMessages(locale);
+export function signInMail(locale: Locale, input: { brandName: string; link: string; minutes: number }): ComposedMail {
+  const m = messagesFor(locale);
   return compose(locale, m.signIn.subject(input.brandName), [
     { kind: 'text', text: m.common.hello },
     { kind: 'text', text: m.signIn.body(input.brandName, input.minutes) },
@@ -30,8 +30,8 @@ export function signInMail(locale: MailLocale, input: { brandName: string; link:
 }
 
 /** A staff member's sign-in link to the brand's privacy console. */
-export function staffSignInMail(locale: MailLocale, input: { brandName: string; link: string; minutes: number }): ComposedMail {
-  const m = mailMessages(locale);
+export function staffSignInMail(locale: Locale, input: { brandName: string; link: string; minutes: number }): ComposedMail {
+  const m = messagesFor(locale);
   return compose(locale, m.staffSignIn.subject(input.brandName), [
     { kind: 'text', text: m.common.hello },
     { kind: 'text', text: m.staffSignIn.body(input.brandName, input.minutes) },
@@ -45,8 +45,8 @@ export function staffSignInMail(locale: MailLocale, input: { brandName: string; 
  * The email that carries an erasure receipt's link: what was erased, where the receipt is, and
  * that it holds nothing identifying. `erasedOn` is the day, already formatted for the reader.
  */
-export function erasureReceiptMail(locale: MailLocale, input: { brandName: string; erasedOn: string; link: string }): ComposedMail {
-  const m = mailMessages(locale);
+export function erasureReceiptMail(locale: Locale, input: { brandName: string; erasedOn: string; link: string }): ComposedMail {
+  const m = messagesFor(locale);
   const t = m.erasureReceipt;
   return compose(locale, t.subject(input.brandName), [
     { kind: 'text', text: m.common.hello },
@@ -59,7 +59,7 @@ export function erasureReceiptMail(locale: MailLocale, input: { brandName: strin
   ]);
 }
 
-function compose(locale: MailLocale, subject: string, blocks: MailBlock[]): ComposedMail {
+function compose(locale: Locale, subject: string, blocks: MailBlock[]): ComposedMail {
   return { locale, subject, text: renderText(blocks), html: renderHtml(locale, subject, blocks) };
 }
 
@@ -95,8 +95,8 @@ const STYLE = {
 };
 
 /** HTML: the same words, escaped, in the reader's language (`lang`), readable without images or styles. */
-export function renderHtml(locale: MailLocale, subject: string, blocks: MailBlock[]): string {
-  const m = mailMessages(locale);
+export function renderHtml(locale: Locale, subject: string, blocks: MailBlock[]): string {
+  const m = messagesFor(locale);
   const body = blocks
     .map((block) => {
       switch (block.kind) {

@@ -3,12 +3,12 @@ import nodemailer, { Transporter } from 'nodemailer';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { erasureReceiptMail, signInMail, staffSignInMail, type ComposedMail } from './compose';
-import type { MailLocale } from './mail-locale';
+import type { Locale } from '../../common/i18n/locale';
 
 export interface SignInEmail {
   to: string;
   brandName: string;
-  locale: MailLocale;
+  locale: Locale;
   link: string;
   /** How long the link works, for the text. */
   minutes: number;
@@ -19,7 +19,7 @@ export interface SignInEmail {
 export interface StaffSignInEmail {
   to: string;
   brandName: string;
-  locale: MailLocale;
+  locale: Locale;
   link: string;
   minutes: number;
   /** For the log line: never the address. */
@@ -29,7 +29,7 @@ export interface StaffSignInEmail {
 export interface ErasureReceiptEmail {
   to: string;
   brandName: string;
-  locale: MailLocale;
+  locale: Locale;
   /** When the erasure happened, already formatted for the reader. */
   erasedOn: string;
   link: string;

@@ -6,7 +6,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
-import { formatMailDate, pickMailLocale } from '../mail/mail-locale';
+import { formatDay, pickLocale } from '../../common/i18n/locale';
 import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -52,7 +52,7 @@ export class ErasureReceiptsService {
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
     if (!subject.email) return null;
     const brand = await em.getRepository(BrandEntity).findOneByOrFail({ brandId });
-    const locale = pickMailLocale(pageLocale, subject.locale, brand.defaultLocale);
+    const locale = pickLocale(pageLocale, subject.locale, brand.defaultLocale);
     const token = `cer_${randomBytes(32).toString('base64url')}`;
     const now = new Date();
     await em.query(
@@ -63,7 +63,7 @@ export class ErasureReceiptsService {
       to: subject.email,
       brandName: brand.name,
       locale,
-      erasedOn: formatMailDate(now, locale, subject.timezone),
+      erasedOn: formatDay(now, locale, subject.timezone),
       link: `${this.config.portalUrl}/${brand.slug}/erasure-receipt/${token}?lang=${locale}`,
       requestId,
     };

@@ -10,7 +10,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
-import { pickMailLocale } from '../mail/mail-locale';
+import { pickLocale } from '../../common/i18n/locale';
 import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { BrandsService } from '../brands/brands.service';
@@ -101,7 +101,7 @@ export class StaffService {
     await this.mailer.sendStaffSignInLink({
       to: email,
       brandName: brand.name,
-      locale: pickMailLocale(pageLocale, brand.defaultLocale),
+      locale: pickLocale(pageLocale, brand.defaultLocale),
       link: `${this.config.portalUrl}/${brand.slug}/admin/link/${issued.token.token}`,
       minutes: LINK_TTL_MS / 60_000,
       staffId: issued.staffId,

@@ -1,32 +1,32 @@
-import { plural as pluralIn, type PluralForms } from '../../common/i18n/plural';
+import { plural as pluralIn, type PluralForms } from './plural';
 
-/** The languages Candor writes to customers in: the portal's. */
-export const MAIL_LOCALES = ['en', 'nb', 'da', 'pl', 'hu'] as const;
-export type MailLocale = (typeof MAIL_LOCALES)[number];
+/** The languages Candor writes to people in (emails, the readable export): the portal's. */
+export const LOCALES = ['en', 'nb', 'da', 'pl', 'hu'] as const;
+export type Locale = (typeof LOCALES)[number];
 
 /** A customer's, page's or brand's locale (`nb`, `nb-NO`, `NB`, `no`) as one of the mail languages, or null. */
-export function mailLocaleOf(locale: string | null | undefined): MailLocale | null {
+export function localeOf(locale: string | null | undefined): Locale | null {
   const base = locale?.toLowerCase().split(/[-_]/)[0];
   if (base === 'no' || base === 'nn') return 'nb';
-  return MAIL_LOCALES.includes(base as MailLocale) ? (base as MailLocale) : null;
+  return LOCALES.includes(base as Locale) ? (base as Locale) : null;
 }
 
 /** The first of the candidates (most wanted first) that is a mail language; English when none is. */
-export function pickMailLocale(...candidates: Array<string | null | undefined>): MailLocale {
+export function pickLocale(...candidates: Array<string | null | undefined>): Locale {
   for (const candidate of candidates) {
-    const locale = mailLocaleOf(candidate);
+    const locale = localeOf(candidate);
     if (locale) return locale;
   }
   return 'en';
 }
 
 /** The tag `Intl` formats with: bokmål as `nb-NO`, English the European way ("3 December 2026"). */
-export function intlLocale(locale: MailLocale): string {
+export function intlLocale(locale: Locale): string {
   return locale === 'nb' ? 'nb-NO' : locale === 'en' ? 'en-GB' : locale;
 }
 
 /** A day ("3 December 2026", "3 grudnia 2026") in the reader's language and time zone (UTC when unknown or invalid). */
-export function formatMailDate(date: Date, locale: MailLocale, timeZone?: string | null): string {
+export function formatDay(date: Date, locale: Locale, timeZone?: string | null): string {
   const format = (zone: string) => new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'long', timeZone: zone }).format(date);
   try {
     return format(timeZone || 'UTC');
@@ -35,11 +35,26 @@ export function formatMailDate(date: Date, locale: MailLocale, timeZone?: string
   }
 }
 
+/** A date and time ("3 Dec 2026, 16:04") in the reader's language and time zone (UTC when unknown or invalid). */
+export function formatMoment(date: Date, locale: Locale, timeZone?: string | null): string {
+  const format = (zone: string) => new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date);
+  try {
+    return format(timeZone || 'UTC');
+  } catch {
+    return format('UTC');
+  }
+}
+
+/** Items joined the way the language does it ("email, SMS and push"). */
+export function formatList(items: string[], locale: Locale): string {
+  return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);
+}
+
 /**
  * `count` with the word form its language needs, chosen by `Intl.PluralRules` (CLDR): Polish has
  * one/few/many ("1 minuty", "2 minut", "5 minut"), the others one/other.
  */
-export function plural(locale: MailLocale, count: number, forms: PluralForms): string {
+export function plural(locale: Locale, count: number, forms: PluralForms): string {
   return pluralIn(intlLocale(locale), count, forms);
 }
 
