@@ -131,9 +131,10 @@ describe('portal: compliance intake', () => {
     const hook = await stack.api.http.post('/v1/webhooks').set(bearer(stack.brandKey)).send({ url: receiver.url('/crm'), events: ['subject.erased'], name: 'Loyalty CRM' });
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
 
-    // Through the portal: Anna (Hungarian) forgets herself.
+    // Through the portal: Anna forgets herself in a Hungarian browser, so the pages — and the
+    // receipt email, which follows the page she confirmed on — are Hungarian.
     const anna = await stack.subjectId('ch-member-1003');
-    const context = await stack.newContext();
+    const context = await stack.newContext({ locale: 'hu-HU' });
     const page = await context.newPage();
     await page.goto(await stack.portalLink(anna));
     await continueIfAsked(page);

@@ -1,8 +1,22 @@
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
+
+/** A message as its reader's mail program shows it: decoded subject, both parts, headers. */
+export interface CaughtMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+}
 
 /** A real SMTP server that keeps every message, for sign-in emails in tests. */
 export class MailCatcher {
+  /** Each message with quoted-printable soft line breaks joined, for pattern matching. */
   readonly messages: string[] = [];
+  /** Each message exactly as it arrived, for parsing. */
+  readonly raw: string[] = [];
   private server!: SMTPServer;
   port = 0;
 
@@ -14,6 +28,7 @@ export class MailCatcher {
         let text = '';
         stream.on('data', (chunk) => (text += chunk));
         stream.on('end', () => {
+          this.raw.push(text);
           this.messages.push(text.replace(/=\r?\n/g, ''));
           done();
         });
@@ -40,7 +55,34 @@ export class MailCatcher {
     }
   }
 
+  /**
+   * Waits for the first message to `to` after the `after`-th one (a count taken before the action
+   * that sends it) and parses it as a mail program would: MIME parts, encodings, encoded subjects.
+   */
+  async next(to: string, after: number, timeoutMs = 5000): Promise<CaughtMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const raw of this.raw.slice(after)) {
+        const mail = await parseMail(raw);
+        if (mail.to.includes(to.toLowerCase())) return mail;
+      }
+      if (Date.now() > deadline) throw new Error(`no email to ${to} after message ${after}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+export async function parseMail(raw: string): Promise<CaughtMail> {
+  const email = await PostalMime.parse(raw);
+  return {
+    to: (email.to ?? []).map((a) => ('address' in a && a.address ? a.address.toLowerCase() : '')),
+    subject: email.subject ?? '',
+    text: email.text ?? '',
+    html: email.html ?? '',
+    headers: Object.fromEntries(email.headers.map((h) => [h.key.toLowerCase(), h.value])),
+  };
 }

@@ -79,13 +79,18 @@ function readsOf(records: Schemas['AccessRecordResponse'][], names: Map<string, 
     who: record.reader,
     what: t.activity.kinds[record.kind] ?? humanize(record.kind),
     purpose: record.purpose ? (names.get(record.purpose) ?? humanize(record.purpose)) : '—',
-    fields: record.fields.length ? formatList(record.fields.map((f) => fieldLabel(f, t)), locale) : t.activity.nothing,
+    fields: record.fields.length ? formatList(record.fields.map((f) => fieldLabel(f, t, (key) => names.get(key) ?? humanize(key))), locale) : t.activity.nothing,
   }));
 }
 
-/** Access records name fields as `facts.<key>` or `preferences`: say them in words. */
-function fieldLabel(field: string, t: Messages): string {
+/**
+ * Access records name fields as `facts.<key>`, `consents.<purpose>`, `preferences` or a contact
+ * detail (`email`, `phone`, `locale`…): say them in words. `purposeName` names a purpose.
+ */
+export function fieldLabel(field: string, t: Messages, purposeName?: (key: string) => string): string {
   if (field === 'preferences') return t.activity.preferencesField;
   if (t.activity.identityFields[field]) return t.activity.identityFields[field];
+  if (t.readable.fields[field]) return t.readable.fields[field];
+  if (field.startsWith('consents.') && purposeName) return t.readable.consentField(purposeName(field.slice('consents.'.length)));
   return humanize(field.replace(/^facts\./, ''));
 }

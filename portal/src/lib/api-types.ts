@@ -1698,6 +1698,11 @@ export interface components {
             brand: string;
             /** @example ingrid.solberg@example.com */
             email: string;
+            /**
+             * @description The language of the page that asks (a language tag). The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer's stored language, then the brand's default, then English.
+             * @example pl
+             */
+            locale?: string;
         };
         CreateSessionDto: {
             /** @description A magic-link or portal-link token. Each works once. */
@@ -2154,6 +2159,11 @@ export interface components {
             /** @example calm-harbor */
             brand: string;
             email: string;
+            /**
+             * @description The language of the page that asks. The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the brand's default, then English.
+             * @example da
+             */
+            locale?: string;
         };
         StaffSessionDto: {
             /** @description The token from a staff sign-in link. It works once. */
@@ -2333,6 +2343,11 @@ export interface components {
         ConfirmErasureDto: {
             /** @description Must be true: the customer confirmed they want everything erased. */
             confirm: boolean;
+            /**
+             * @description The language of the page the customer confirmed on. The erasure receipt email (and the receipt page it links to) is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer's stored language, then the brand's default.
+             * @example hu
+             */
+            locale?: string;
         };
         PropagationReceipt: {
             /** @description The downstream system, as the brand named it. */

@@ -3,7 +3,8 @@
  * file and as a readable page, and "Forget me" (`POST /v1/me/erasure`).
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDate, formatDateTime, formatList, humanize, localized, type Locale, type Messages } from './i18n';
+import { fieldLabel } from './activity';
+import { formatDate, formatDateTime, formatList, humanize, languageName, localized, timeZoneName, type Locale, type Messages } from './i18n';
 import { categoryTitle } from './profile';
 
 /**
@@ -17,11 +18,11 @@ export interface ExportDocument {
   subject: Schemas['SubjectResponse'];
   facts: Array<{ key: string; value: string; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
   preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
-  consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string }> };
+  consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string; prevHash?: string | null }> };
   accessLog: Array<{ at: string; reader: string; kind: string; purpose?: string | null; fields: string[] }>;
   privacyRequests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string; completedAt?: string | null }>;
   context: {
-    purposes: Array<{ key: string; name?: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string }>;
+    purposes: Array<{ key: string; name?: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string; retentionDays?: number | null }>;
     dataCategories: string[];
     recipients: Array<{ name: string }>;
     sources: string[];
@@ -34,12 +35,22 @@ export async function exportJson(api: ApiClient): Promise<string> {
   return ok(result) as unknown as string;
 }
 
+export interface NoticeView {
+  /** "The notice you agreed to (version 2)". */
+  title: string;
+  text: string;
+  /** The language the text is in, for its `lang` attribute. */
+  lang: string;
+  /** The same notice in the brand's other languages, each named in the reader's language. */
+  others: Array<{ language: string; lang: string; text: string }>;
+}
+
 export interface ReadableExport {
   brand: string;
   generated: string;
   you: Array<[string, string]>;
-  facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string }>;
-  consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; hash: string; notice: string }>;
+  facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string; expires: string | null; disputed: boolean }>;
+  consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; notice: NoticeView | null; hash: string; shortHash: string; prevHash: string | null }>;
   channels: Array<{ channel: string; allowed: boolean; frequency: string }>;
   quietHours: string | null;
   topics: string;
@@ -64,8 +75,8 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       [t.myData.customerNumber, s.externalId],
       [t.myData.email, s.email ?? none],
       [t.myData.phone, s.phone ?? none],
-      [t.myData.language, s.locale ?? none],
-      [t.myData.timeZone, s.timezone ?? none],
+      [t.myData.language, s.locale ? languageName(s.locale, locale) : none],
+      [t.myData.timeZone, s.timezone ? timeZoneName(s.timezone, locale) : none],
     ],
     facts: doc.facts.map((f) => ({
       label: humanize(f.key),
@@ -74,6 +85,8 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       category: categoryTitle(f.category, t),
       source: f.source,
       when: formatDate(f.collectedAt, locale, tz),
+      expires: f.expiresAt ? formatDate(f.expiresAt, locale, tz) : null,
+      disputed: f.disputed === true,
     })),
     consents: [...doc.consents.history].reverse().map((e) => ({
       purpose: nameOf(e.purpose),
@@ -81,8 +94,10 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       version: e.noticeVersion ? String(e.noticeVersion) : '—',
       how: t.sources[e.source] ?? humanize(e.source),
       when: formatDateTime(e.capturedAt, locale, tz),
+      notice: noticeView(e, locale, t, brandDefault),
       hash: e.hash,
-      notice: localized(e.noticeText, locale, brandDefault),
+      shortHash: e.hash.slice(0, 12),
+      prevHash: e.prevHash ?? null,
     })),
     channels: Object.entries(doc.preferences.channels).map(([channel, p]) => ({
       channel: t.channelTitles[channel] ?? humanize(channel),
@@ -95,7 +110,7 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       when: formatDateTime(a.at, locale, tz),
       who: a.reader,
       why: a.purpose ? nameOf(a.purpose) : (t.activity.kinds[a.kind] ?? humanize(a.kind)),
-      what: a.fields.length ? formatList(a.fields.map((f) => humanize(f.replace(/^facts\./, ''))), locale) : t.activity.nothing,
+      what: a.fields.length ? formatList(a.fields.map((f) => fieldLabel(f, t, nameOf)), locale) : t.activity.nothing,
     })),
     requests: doc.privacyRequests.map((r) => ({
       type: t.requestTypes[r.type] ?? humanize(r.type),
@@ -106,19 +121,47 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
     purposes: doc.context.purposes.map((p) => ({
       name: nameOf(p.key),
       basis: t.legalBasis[p.legalBasis] ?? humanize(p.legalBasis),
-      data: p.dataCategories.map((c) => categoryTitle(c, t)).join(', ') || '—',
-      kept: p.retention,
+      data: p.dataCategories.length ? formatList(p.dataCategories.map((c) => categoryTitle(c, t)), locale) : '—',
+      kept: keptFor(p, t),
     })),
     recipients: doc.context.recipients.length ? formatList(doc.context.recipients.map((r) => r.name), locale) : t.myData.noRecipients,
-    sources: doc.context.sources.length ? formatList(doc.context.sources, locale) : none,
+    // Where a consent came from has a label ("When you signed up"); a fact's source is the brand's own words.
+    sources: doc.context.sources.length ? formatList(doc.context.sources.map((source) => t.sources[source] ?? source), locale) : none,
   };
+}
+
+/**
+ * The notice a decision refers to, in the reader's language when the brand wrote one (else the
+ * brand's default, else any), and every other language it exists in: the ledger does not record
+ * which language the person was shown, so all of them are there to read, each marked with its `lang`.
+ */
+function noticeView(e: ExportDocument['consents']['history'][number], locale: Locale, t: Messages, brandDefault: string): NoticeView | null {
+  const texts = e.noticeText;
+  if (!texts || !Object.keys(texts).length) return null;
+  const lang = texts[locale] !== undefined ? locale : texts[brandDefault] !== undefined ? brandDefault : texts.en !== undefined ? 'en' : Object.keys(texts)[0]!;
+  const version = e.noticeVersion;
+  return {
+    title: version ? (e.granted ? t.readable.noticeGranted(version) : t.readable.noticeWithdrawn(version)) : t.readable.noticeUnversioned,
+    text: texts[lang]!,
+    lang,
+    others: Object.entries(texts)
+      .filter(([code]) => code !== lang)
+      .map(([code, text]) => ({ language: languageName(code, locale), lang: code, text })),
+  };
+}
+
+/** How long a purpose keeps what it uses, from the period the export gives as data (older exports: the API's sentence). */
+function keptFor(p: ExportDocument['context']['purposes'][number], t: Messages): string {
+  if (typeof p.retentionDays === 'number') return t.readable.keptFor(p.retentionDays);
+  if (p.retentionDays === null) return p.legalBasis === 'consent' ? t.readable.keptUntilWithdrawn : t.readable.keptUntilErased;
+  return p.retention;
 }
 
 export type ErasureRequest = Schemas['PrivacyRequestResponse'];
 
-/** Forget me: erased at once; the API ends the session with it. */
-export async function forgetMe(api: ApiClient): Promise<ErasureRequest> {
-  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true } }));
+/** Forget me: erased at once; the API ends the session with it. The receipt email comes in the page's language. */
+export async function forgetMe(api: ApiClient, locale: Locale): Promise<ErasureRequest> {
+  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true, locale } }));
 }
 
 /** When the erasure was certified: the certificate's time, else the request's completion. */

@@ -41,8 +41,9 @@ export interface NewStaffSession {
 }
 
 /** Asks the API to email a staff sign-in link; it always accepts, known address or not. */
-export async function requestStaffLink(brand: string, email: string): Promise<void> {
-  ok(await publicApi().POST('/v1/auth/staff-links', { body: { brand, email } }));
+export async function requestStaffLink(brand: string, email: string, locale: Locale): Promise<void> {
+  // The page's language: the email is written in the language the person is reading.
+  ok(await publicApi().POST('/v1/auth/staff-links', { body: { brand, email, locale } }));
 }
 
 /** Exchanges a staff link's one-time token; null when it is spent, expired or unknown. */

@@ -1,6 +1,7 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
 import { DomainError } from '../errors/domain-error';
 import type { Actor, Scope, StaffRole } from './actor';
+import { plural } from '../i18n/plural';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
 export const RESOURCES = [
@@ -232,17 +233,19 @@ export function grantWithin(creator: Grant, requested: Grant, requestedScopes: r
   return { permissions, scopes, purposes };
 }
 
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
 /** Words for a 403 problem's detail: names what exceeds, never a secret. */
 export function describeExcess(excess: GrantExcess, what: string): string {
   const parts: string[] = [];
-  if (excess.scopes.length) parts.push(`the scope${excess.scopes.length > 1 ? 's' : ''} ${excess.scopes.map((s) => `"${s}"`).join(', ')}`);
+  if (excess.scopes.length) parts.push(`${plural('en', excess.scopes.length, { one: 'the scope', other: 'the scopes' })} ${quoted(excess.scopes)}`);
   else if (excess.permissions.length) {
     // Name the scopes that carry what is missing, so a key's owner knows what to ask for.
     const needed = [...new Set(excess.permissions.flatMap((p) => scopesGranting(...(p.split(':') as [Action, Resource]))))];
-    parts.push(`what the scope${needed.length > 1 ? 's' : ''} ${needed.map((s) => `"${s}"`).join(', ')} allow${needed.length > 1 ? '' : 's'} (${excess.permissions.join(', ')})`);
+    parts.push(`what ${plural('en', needed.length, { one: `the scope ${quoted(needed)} allows`, other: `the scopes ${quoted(needed)} allow` })} (${excess.permissions.join(', ')})`);
   }
   if (excess.purposes === 'unlimited') parts.push('every purpose (your credential is limited to some purposes: name them in "purposes")');
-  else if (excess.purposes.length) parts.push(`the purpose${excess.purposes.length > 1 ? 's' : ''} ${excess.purposes.map((p) => `"${p}"`).join(', ')}`);
+  else if (excess.purposes.length) parts.push(`${plural('en', excess.purposes.length, { one: 'the purpose', other: 'the purposes' })} ${quoted(excess.purposes)}`);
   return `${what} would hold more than your credential does: ${parts.join(' and ')}.`;
 }
 

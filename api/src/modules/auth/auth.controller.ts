@@ -24,7 +24,7 @@ export class AuthController {
   async requestMagicLink(@Body() body: RequestMagicLinkDto): Promise<{ status: 'accepted' }> {
     // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;
     // past that the answer is the same 202 and nothing is sent (the links already sent still work).
-    if (await this.limits.mayEmail('customer', body.email)) this.signIn.requestMagicLink(body.brand, body.email);
+    if (await this.limits.mayEmail('customer', body.email)) this.signIn.requestMagicLink(body.brand, body.email, body.locale);
     return { status: 'accepted' };
   }
 

@@ -163,8 +163,8 @@ export class MeController {
   @Can('delete', 'Me')
   @ApiAcceptedResponse({ type: PrivacyRequestResponse, description: 'Forget me: the erasure request, carried out at once; the session ends with it.' })
   @ApiProblems(401, 403, 422)
-  forgetMe(@Caller() customer: CustomerActor, @Body() _body: ConfirmErasureDto): Promise<PrivacyRequestResponse> {
-    return this.requests.forgetMe(customer);
+  forgetMe(@Caller() customer: CustomerActor, @Body() body: ConfirmErasureDto): Promise<PrivacyRequestResponse> {
+    return this.requests.forgetMe(customer, body.locale);
   }
 
   @Get('propagation')

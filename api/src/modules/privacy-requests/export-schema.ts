@@ -121,7 +121,17 @@ export const EXPORT_SCHEMA = {
       type: 'object',
       required: ['purposes', 'dataCategories', 'recipients', 'sources'],
       properties: {
-        purposes: { type: 'array', items: { type: 'object', required: ['key', 'legalBasis', 'dataCategories', 'retention'] } },
+        purposes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['key', 'legalBasis', 'dataCategories', 'retention'],
+            properties: {
+              retentionDays: { type: ['integer', 'null'], description: 'Days after collection that facts used for this purpose are kept; null: until erased (or, for consent, withdrawn).' },
+              retention: { type: 'string', description: 'The same period as an English sentence.' },
+            },
+          },
+        },
         dataCategories: { type: 'array', items: str },
         recipients: { type: 'array', items: { type: 'object', required: ['name'] } },
         sources: { type: 'array', items: str },

@@ -130,6 +130,8 @@ export class ExportService {
           dataCategories: p.dataCategories,
           channels: p.channels,
           saleOrShare: p.saleOrShare,
+          // The period as data, so a reader's copy can say it in their language; `retention` keeps the English sentence.
+          retentionDays: p.retentionDays,
           retention: p.retentionDays ? `${p.retentionDays} days after collection` : 'until you withdraw consent or ask us to erase it',
         })),
         dataCategories: [...new Set(facts.map((f) => f.category))].sort(),

@@ -50,7 +50,7 @@ export class StaffController {
   async requestLink(@Body() body: StaffLinkDto): Promise<{ status: 'accepted' }> {
     // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;
     // past that the answer is the same 202 and nothing is sent (the links already sent still work).
-    if (await this.limits.mayEmail('staff', body.email)) this.staff.requestLink(body.brand, body.email);
+    if (await this.limits.mayEmail('staff', body.email)) this.staff.requestLink(body.brand, body.email, body.locale);
     return { status: 'accepted' };
   }
 

@@ -10,7 +10,8 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
-import { MailerService } from '../auth/mailer.service';
+import { pickLocale } from '../../common/i18n/locale';
+import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { BrandsService } from '../brands/brands.service';
 import { ConsentStatsResponse, CreateStaffDto, StaffResponse, StaffSessionResponse } from './dto/staff.dto';
@@ -79,11 +80,12 @@ export class StaffService {
   }
 
   /** Emails a console sign-in link if the address belongs to active staff; the answer never says which. */
-  requestLink(brandSlug: string, email: string): void {
-    this.sendLink(brandSlug, normaliseEmail(email)).catch((error) => this.logger.warn({ err: error }, 'sending a staff sign-in link failed'));
+  requestLink(brandSlug: string, email: string, pageLocale?: string): void {
+    this.sendLink(brandSlug, normaliseEmail(email), pageLocale).catch((error) => this.logger.warn({ err: error }, 'sending a staff sign-in link failed'));
   }
 
-  private async sendLink(brandSlug: string, email: string): Promise<void> {
+  /** In the language of the page that asked, else the brand's default, else English. */
+  private async sendLink(brandSlug: string, email: string, pageLocale: string | undefined): Promise<void> {
     const brand = await this.brands.findBySlug(brandSlug);
     if (!brand) return;
     const issued = await this.db.run(brand.id, async (em) => {
@@ -96,11 +98,13 @@ export class StaffService {
       return { staffId: member.id, token: await this.issue(em, brand.id, member.id, 'sign_in_link', 'ssl', LINK_TTL_MS) };
     });
     if (!issued) return;
-    await this.mailer.sendSignInLink({
+    await this.mailer.sendStaffSignInLink({
       to: email,
-      brandName: `${brand.name} (staff console)`,
+      brandName: brand.name,
+      locale: pickLocale(pageLocale, brand.defaultLocale),
       link: `${this.config.portalUrl}/${brand.slug}/admin/link/${issued.token.token}`,
-      subjectId: `staff:${issued.staffId}`,
+      minutes: LINK_TTL_MS / 60_000,
+      staffId: issued.staffId,
     });
   }
 

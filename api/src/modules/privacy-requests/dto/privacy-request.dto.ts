@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { ToDate } from '../../../common/http/validators';
+import { LOCALE_PATTERN, ToDate } from '../../../common/http/validators';
 import { FILED_CHANNELS, REQUEST_CHANNELS, REQUEST_TYPES, RequestChannel, RequestType } from '../privacy-request.entity';
 
 export class CreatePrivacyRequestDto {
@@ -67,6 +67,17 @@ export class ConfirmErasureDto {
   @ApiProperty({ description: 'Must be true: the customer confirmed they want everything erased.' })
   @Equals(true, { message: 'must be true to confirm' })
   confirm: true;
+
+  @ApiPropertyOptional({
+    example: 'hu',
+    description:
+      'The language of the page the customer confirmed on. The erasure receipt email (and the receipt page it links to) is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer\'s stored language, then the brand\'s default.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
+  locale?: string;
 }
 
 export class PrivacyRequestEventResponse {
