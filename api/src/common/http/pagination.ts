@@ -1,18 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import type { CandorConfig } from '../../config/config';
 import { deriveKey, open, seal } from '../crypto/crypto.service';
 import { DomainError } from '../errors/domain-error';
+import { IsOmittable } from './validators';
 
 export const MAX_PAGE_SIZE = 200;
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -20,7 +21,7 @@ export class PageQuery {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `nextCursor` of the same list.', maxLength: 512 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(512)
   cursor?: string;

@@ -9,6 +9,7 @@ import { BrandEntity } from '../brands/brand.entity';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
 import { ExportService } from './export.service';
+import type { AuditEntryResponse, RecordsOfProcessingResponse } from './dto/privacy-request.dto';
 
 /** Read-only compliance views: consent records, the Art. 30 record and the audit log. */
 @Injectable()
@@ -34,7 +35,7 @@ export class ComplianceService {
   }
 
   /** GDPR Art. 30(1): controller, purposes, categories, recipients, retention — from the configuration. */
-  recordsOfProcessing(caller: BrandActor): Promise<Record<string, unknown>> {
+  recordsOfProcessing(caller: BrandActor): Promise<RecordsOfProcessingResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const [brand, purposes, endpoints] = await inTurn(
         () => em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId }),
@@ -66,7 +67,7 @@ export class ComplianceService {
     });
   }
 
-  auditLog(caller: BrandActor, query: PageQuery): Promise<Page<Record<string, unknown>>> {
+  auditLog(caller: BrandActor, query: PageQuery): Promise<Page<AuditEntryResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
       const after = this.cursors.decode({ list: 'audit-log', brandId: caller.brandId }, query.cursor, { at: 'timestamp', id: 'uuid' });

@@ -4,7 +4,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CreateQuestionDto, QuestionResponse } from './dto/question.dto';
 import { QuestionsService } from './questions.service';
@@ -15,6 +15,12 @@ export class QuestionsController {
   constructor(private readonly questions: QuestionsService) {}
 
   @Post('questions')
+  @ApiOp({
+    id: 'createQuestion',
+    summary: 'Define a question',
+    description: 'A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed.',
+    example: {"key": "why_meditate", "text": {"en": "What brings you to meditation?"}, "factKey": "motivation", "category": "motivations", "options": [{"value": "sleep_better", "label": {"en": "To sleep better"}}, {"value": "reduce_stress", "label": {"en": "To lower stress"}}]},
+  })
   @Can('create', 'Question')
   @ApiCreatedResponse({ type: QuestionResponse })
   @ApiProblems(401, 403, 409, 422)
@@ -23,6 +29,7 @@ export class QuestionsController {
   }
 
   @Get('questions')
+  @ApiOp({ id: 'listQuestions', summary: 'List questions', description: 'The brand\'s questions in the order they are asked.' })
   @Can('read', 'Question')
   @ApiPage(QuestionResponse)
   @ApiProblems(401, 403)
@@ -31,6 +38,11 @@ export class QuestionsController {
   }
 
   @Get('subjects/:id/questions/next')
+  @ApiOp({
+    id: 'getNextSubjectQuestion',
+    summary: 'Get the next question for a subject',
+    description: 'The question to ask this subject next (for example in a welcome email), or 204 when there is nothing left to ask.',
+  })
   @ReadsPersonalData({ kind: 'derived' })
   // What a subject has answered is the subject's data: this needs subjects:read, not just the
   // right to read the question catalogue (which customers have, for the portal).

@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsNumber,
-  IsOptional,
   IsString,
   IsUrl,
   IsUUID,
@@ -18,7 +17,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -31,7 +30,7 @@ export class CatalogTagDto {
 export class UpsertCatalogItemDto {
   @ApiProperty({ example: 'Sleep stories: the lighthouse keeper' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
   @ApiPropertyOptional({ example: 'https://calmharbor.example/sleep/lighthouse' })
-  @IsOptional()
+  @IsOmittable()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
   @MaxLength(2000)
   url?: string;
@@ -67,7 +66,7 @@ export class CatalogItemResponse {
 
 export class RecommendationsRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(50) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOmittable() @IsInt() @Min(1) @Max(50) limit?: number;
 }
 
 export class ValidateExplanationDto {
@@ -84,7 +83,7 @@ export class ValidateExplanationDto {
 export class FeedbackDto {
   @ApiProperty({ enum: ['not_relevant', 'wrong_reason'] }) @IsIn(['not_relevant', 'wrong_reason']) kind: 'not_relevant' | 'wrong_reason';
   @ApiPropertyOptional({ format: 'uuid', description: 'The cited fact that is wrong (needed for wrong_reason).' })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID('all', { message: 'must be a fact id (UUID)' })
   factId?: string;
 }
