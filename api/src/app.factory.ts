@@ -67,7 +67,8 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   // conditional requests (preferences) set their own strong ETag.
   app.set('etag', false);
   app.set('trust proxy', false);
-  const document = buildOpenApiDocument(app);
+  // `servers` names CANDOR_PUBLIC_URL, else where this process listens on this machine.
+  const document = buildOpenApiDocument(app, { serverUrl: config.publicUrl ?? (config.port ? `http://localhost:${config.port}` : undefined) });
   installEdge(app, config, document);
   // Unknown query parameters (422) and bodies of a media type the route does not take (415), from the document.
   app.use(requestShapeGate(document as never));

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../errors/domain-error';
 import { UNKNOWN_FIELD, UNKNOWN_FIELD_MESSAGE } from '../errors/validation';
 import { type EdgeRequest, pathOf, writeProblem } from './hardening';
-import { isNdjson } from './uploads';
+import { isNdjson, pathTemplatePattern } from './uploads';
 
 /**
  * What the OpenAPI document says a request may carry, enforced before the body is read — the
@@ -36,10 +36,6 @@ interface OpenApiLike {
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The documented operations, specific paths first. */
 export function documentedOperations(document: OpenApiLike): DocumentedOperation[] {
   const out: DocumentedOperation[] = [];
@@ -49,7 +45,7 @@ export function documentedOperations(document: OpenApiLike): DocumentedOperation
       const templated = /\{[^/{}]+\}/.test(path);
       out.push({
         method: method.toUpperCase(),
-        pattern: new RegExp(`^${path.split(/\{[^/{}]+\}/).map(escape).join('[^/]+')}/?$`),
+        pattern: pathTemplatePattern(path),
         templated,
         query: new Set((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)),
         bodyTypes: op.requestBody?.content ? Object.keys(op.requestBody.content).map((t) => t.toLowerCase()) : null,

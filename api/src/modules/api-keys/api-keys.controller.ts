@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
@@ -31,8 +32,8 @@ export class ApiKeysController {
   @Can('read', 'ApiKey')
   @ApiPage(ApiKeyResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: ApiKeyResponse[]; nextCursor: null }> {
-    return { data: await this.apiKeys.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<ApiKeyResponse>> {
+    return this.apiKeys.list(caller, query);
   }
 
   @Delete(':id')

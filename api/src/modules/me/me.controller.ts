@@ -10,7 +10,7 @@ import { notFoundOnBadUuid } from '../../common/http/params';
 import { KEY_PATTERN } from '../../common/http/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
-import { ConsentEventResponse, ConsentReceiptResponse, MyConsentHistoryResponse } from '../consents/dto/consent.dto';
+import { ConsentEventResponse, ConsentReceiptResponse } from '../consents/dto/consent.dto';
 import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
 import { FactsService } from '../facts/facts.service';
 import { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
@@ -110,10 +110,10 @@ export class MeController {
   @Get('consents')
   @ApiOp({ id: 'listMyConsents', summary: 'List my consent history', description: 'Every consent decision about the customer, oldest first, with ledger hashes.' })
   @Can('read', 'Me')
-  @ApiOkResponse({ type: MyConsentHistoryResponse, description: 'Every consent decision about you, oldest first, with ledger hashes.' })
+  @ApiPage(ConsentEventResponse, 'Every consent decision about you, oldest first, with ledger hashes.')
   @ApiProblems(401, 403)
-  async consentHistory(@Caller() customer: CustomerActor): Promise<MyConsentHistoryResponse> {
-    return { data: await this.ledger.historyOf(customer), nextCursor: null };
+  consentHistory(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<ConsentEventResponse>> {
+    return this.ledger.historyOf(customer, query);
   }
 
   @Get('consents/receipts/:id')
@@ -221,8 +221,8 @@ export class MeController {
   @Can('read', 'Me')
   @ApiPage(PropagationResponse)
   @ApiProblems(401, 403)
-  async propagation(@Caller() customer: CustomerActor): Promise<{ data: PropagationResponse[]; nextCursor: null }> {
-    return { data: await this.webhooks.propagation(customer.brandId, customer.subjectId), nextCursor: null };
+  propagation(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<PropagationResponse>> {
+    return this.webhooks.propagation(customer.brandId, customer.subjectId, query);
   }
 
   @Get('access-log')

@@ -177,8 +177,12 @@ export class PrivacyRequestsController {
   })
   @ApiProblems(401, 403, 404)
   @ReadsPersonalData({ kind: 'every' })
-  async consentRecords(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<{ data: unknown[]; nextCursor: null }> {
-    return { data: await this.compliance.consentRecords(caller, id), nextCursor: null };
+  consentRecords(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) id: string,
+    @Query() query: PageQuery,
+  ): Promise<Page<Record<string, unknown>>> {
+    return this.compliance.consentRecords(caller, id, query);
   }
 
   @Get('records-of-processing')

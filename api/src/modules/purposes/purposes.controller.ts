@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
@@ -30,8 +31,8 @@ export class PurposesController {
   @Can('read', 'Purpose')
   @ApiPage(PurposeResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: PurposeResponse[]; nextCursor: null }> {
-    return { data: await this.purposes.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<PurposeResponse>> {
+    return this.purposes.list(caller, query);
   }
 
   @Get('purposes/:key')
@@ -62,8 +63,8 @@ export class PurposesController {
   @Can('read', 'Notice')
   @ApiPage(NoticeResponse)
   @ApiProblems(401, 403, 404)
-  async listNotices(@Caller() caller: BrandActor, @Param('key') key: string): Promise<{ data: NoticeResponse[]; nextCursor: null }> {
-    return { data: await this.purposes.listNotices(caller, key), nextCursor: null };
+  listNotices(@Caller() caller: BrandActor, @Param('key') key: string, @Query() query: PageQuery): Promise<Page<NoticeResponse>> {
+    return this.purposes.listNotices(caller, key, query);
   }
 
   @Get('purpose-catalogue')
@@ -75,8 +76,8 @@ export class PurposesController {
   @Can('read', 'Purpose')
   @ApiPage(CataloguePurposeResponse)
   @ApiProblems(401, 403)
-  catalogue(): { data: CataloguePurposeResponse[]; nextCursor: null } {
-    return { data: this.purposes.catalogue(), nextCursor: null };
+  catalogue(@Caller() caller: BrandActor, @Query() query: PageQuery): Page<CataloguePurposeResponse> {
+    return this.purposes.catalogue(caller.brandId, query);
   }
 
   @Post('purpose-catalogue/:key/adopt')

@@ -1,5 +1,6 @@
 import { ReadsPersonalData } from '../../common/authz/personal-data';
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
@@ -33,8 +34,8 @@ export class QuestionsController {
   @Can('read', 'Question')
   @ApiPage(QuestionResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: QuestionResponse[]; nextCursor: null }> {
-    return { data: await this.questions.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<QuestionResponse>> {
+    return this.questions.list(caller, query);
   }
 
   @Get('subjects/:id/questions/next')

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
@@ -63,8 +64,8 @@ export class RecommendationsController {
   @Can('read', 'CatalogItem')
   @ApiPage(CatalogItemResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: CatalogItemResponse[]; nextCursor: null }> {
-    return { data: await this.recommendations.listItems(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<CatalogItemResponse>> {
+    return this.recommendations.listItems(caller, query);
   }
 
   @Post('recommendations')

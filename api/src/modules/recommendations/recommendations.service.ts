@@ -24,6 +24,8 @@ import {
 } from './dto/recommendation.dto';
 import { explain } from './explanations';
 import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
+import { Cursors, Page, PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/http/pagination';
+import { MoreThan } from 'typeorm';
 
 export const PERSONALIZATION = 'personalization';
 
@@ -35,6 +37,7 @@ export const PERSONALIZATION = 'personalization';
 @Injectable()
 export class RecommendationsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly profiles: ProfilesService,
     private readonly accessLog: AccessLogService,
@@ -54,10 +57,20 @@ export class RecommendationsService {
     });
   }
 
-  listItems(caller: BrandActor): Promise<CatalogItemResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(CatalogItemEntity).find({ where: { brandId: caller.brandId }, order: { sku: 'ASC' } })).map(toItemResponse),
-    );
+  /** The catalogue by SKU, one page at a time (a catalogue may hold many thousand items: keyset paging in SQL). */
+  listItems(caller: BrandActor, query: PageQuery): Promise<Page<CatalogItemResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const scope = { list: 'catalog-items' as const, brandId: caller.brandId };
+      const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      const after = this.cursors.decode(scope, query.cursor, { after: 'key' })?.after;
+      const rows = await em.getRepository(CatalogItemEntity).find({
+        where: { brandId: caller.brandId, ...(after === undefined ? {} : { sku: MoreThan(after) }) },
+        order: { sku: 'ASC' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return { data: page.map(toItemResponse), nextCursor: rows.length > limit ? this.cursors.encode(scope, { after: page[page.length - 1].sku }) : null };
+    });
   }
 
   /** Recommendations for a subject, each explained. A brand's request is recorded in the access log. */

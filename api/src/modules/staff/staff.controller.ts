@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { SignInLimiter } from '../../common/http/rate-limits';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ConsentStatsResponse, CreateStaffDto, StaffLinkDto, StaffResponse, StaffSessionDto, StaffSessionResponse } from './dto/staff.dto';
 import { StaffService } from './staff.service';
 
@@ -36,8 +37,8 @@ export class StaffController {
   @Can('read', 'Staff')
   @ApiPage(StaffResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: StaffResponse[]; nextCursor: null }> {
-    return { data: await this.staff.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<StaffResponse>> {
+    return this.staff.list(caller, query);
   }
 
   @Delete('staff/:id')

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagg
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
-import type { Page } from '../../common/http/pagination';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CreatedWebhookResponse, CreateWebhookDto, DeliveryQuery, DeliveryResponse, WebhookResponse } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
@@ -32,8 +32,8 @@ export class WebhooksController {
   @Can('read', 'Webhook')
   @ApiPage(WebhookResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: WebhookResponse[]; nextCursor: null }> {
-    return { data: await this.webhooks.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<WebhookResponse>> {
+    return this.webhooks.list(caller, query);
   }
 
   @Delete(':id')
