@@ -15,6 +15,7 @@ import { streamedUploadMatcher } from './common/http/uploads';
 import { answerClientErrorsWithProblems } from './common/http/client-errors';
 import { depthLimitedReviver } from './common/http/json-limits';
 import { requestShapeGate } from './common/http/request-shape';
+import { QuietStartupLogger } from './common/http/logging';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
 import type { CandorConfig } from './config/config';
@@ -61,7 +62,7 @@ export async function createCandorApp(config: CandorConfig, opts: { migrate?: bo
 
 /** HTTP behaviour shared by the server and the OpenAPI generator. */
 export function configureApp(app: NestExpressApplication, config: CandorConfig): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.disable('x-powered-by');
   // No automatic weak ETags: they were put on problem documents too. The routes that support
   // conditional requests (preferences) set their own strong ETag.
