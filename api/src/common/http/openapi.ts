@@ -231,6 +231,8 @@ function addSharedResponses(operation: Record<string, any>, route: { authenticat
     503,
   ];
   for (const status of shared) responses[status] ??= problem(status);
+  // A problem a route documents without a body (its own decorator) still answers with the problem schema.
+  for (const [status, response] of Object.entries(responses)) if (Number(status) >= 400 && !response.content) response.content = problem(Number(status)).content;
   for (const [status, response] of Object.entries(responses)) {
     if (response.$ref) continue;
     response.headers = {

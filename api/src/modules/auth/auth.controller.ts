@@ -25,7 +25,7 @@ export class AuthController {
   })
   @Public()
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'Always 202: if the brand knows this email, a sign-in link is on its way.' })
+  @ApiAcceptedResponse({ description: 'Always 202: if the brand knows this email, a sign-in link is on its way.', schema: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'accepted' } } } as never })
   @ApiProblems(422, 429)
   async requestMagicLink(@Body() body: RequestMagicLinkDto): Promise<{ status: 'accepted' }> {
     // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;

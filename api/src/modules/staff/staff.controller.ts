@@ -60,7 +60,7 @@ export class StaffController {
   })
   @Public()
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.' })
+  @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.', schema: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'accepted' } } } as never })
   @ApiProblems(422, 429)
   async requestLink(@Body() body: StaffLinkDto): Promise<{ status: 'accepted' }> {
     // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;
