@@ -127,8 +127,12 @@ export class Cursors {
 
   private open(scope: CursorScope, cursor: string): unknown {
     if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+    const sealed = Buffer.from(cursor, 'base64url');
+    // Only the exact text this list issued: base64 decoding ignores stray trailing bits, so a
+    // cursor with a character added could otherwise open as the original.
+    if (sealed.toString('base64url') !== cursor) throw invalidCursor();
     try {
-      return JSON.parse(open(this.key, Buffer.from(cursor, 'base64url'), scopeContext(scope)).toString('utf8'));
+      return JSON.parse(open(this.key, sealed, scopeContext(scope)).toString('utf8'));
     } catch {
       throw invalidCursor();
     }

@@ -109,12 +109,13 @@ export class RecommendationsService {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
       const usable = new Map(usableFacts(facts.map(toScoringFact), input.subjectId, purpose, now).map((f) => [f.id, f]));
-      const offending = input.because.filter((id) => !usable.has(id));
+      // Named by position in `because`, never by the ids sent: problems do not echo input.
+      const offending = input.because.map((id, i) => (usable.has(id) ? -1 : i)).filter((i) => i >= 0);
       if (offending.length) {
         throw new DomainError(
           'unconsented-reason',
-          `These facts may not be used as reasons for this customer's recommendations: ${offending.join(', ')}.`,
-          { facts: offending, errors: offending.map((id) => ({ path: 'because', message: `fact ${id} is not this customer's, or not consented for personalization` })) },
+          `${offending.length === 1 ? 'One fact' : `${offending.length} facts`} in "because" may not be used as reasons for this customer's recommendations; errors names each.`,
+          { errors: offending.map((i) => ({ path: `because.${i}`, message: 'is not a fact of this customer consented for personalization' })) },
         );
       }
       const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });
