@@ -98,14 +98,16 @@ describe('explained recommendations', () => {
 
     const analytics = await api.http.post('/v1/explanations/validate').set(bearer(brand.key)).send({ subjectId: subject.id, sku: 'power-user-tips', because: [facts.usage, facts.motivation] });
     expect(analytics.status).toBe(422);
-    expect(analytics.body).toMatchObject({ code: 'unconsented-reason', facts: [facts.usage] });
+    // Named by position in `because` (problems never repeat the ids sent).
+    expect(analytics.body).toMatchObject({ code: 'unconsented-reason', errors: [{ path: 'because.0' }] });
+    expect(JSON.stringify(analytics.body)).not.toContain(facts.usage);
 
     const other = await createSubject(api, brand);
     await grant(api, brand, other.id, 'personalization');
     const foreign = await recordFact(api, brand, other.id, { key: 'motivation', value: 'sleep_better', category: 'motivations' });
     const stolen = await api.http.post('/v1/explanations/validate').set(bearer(brand.key)).send({ subjectId: subject.id, sku: 'sleep-stories', because: [foreign.id] });
     expect(stolen.status).toBe(422);
-    expect(stolen.body.facts).toEqual([foreign.id]);
+    expect(stolen.body.errors).toEqual([{ path: 'because.0', message: expect.any(String) }]);
   });
 
   it('lets the customer hide an item, flag a wrong reason (set aside at once) and correct it', async () => {

@@ -149,6 +149,9 @@ type Mutation =
 
 const PARAMS_TO_BREAK = new Set(['id', 'slug', 'key', 'purpose']);
 
+/** A body schema that takes no fields but its own (`additionalProperties: false`, or unsaid). */
+const closed = (schema: Schema) => schema.additionalProperties === undefined || schema.additionalProperties === false;
+
 /** The mutations that can break a request of this operation. */
 function applicable(op: Operation): Mutation['kind'][] {
   const kinds: Mutation['kind'][] = [];
@@ -157,7 +160,7 @@ function applicable(op: Operation): Mutation['kind'][] {
     kinds.push('body-not-object', 'bad-utf8', 'oversized-body');
     if (Object.keys(schema.properties ?? {}).length) kinds.push('wrong-type', 'huge-string', 'deep-nesting');
     if (schema.required?.length) kinds.push('missing-required');
-    if (Object.keys(schema.properties ?? {}).length && schema.additionalProperties === undefined) kinds.push('extra-field');
+    if (Object.keys(schema.properties ?? {}).length && closed(schema)) kinds.push('extra-field');
   }
   if (op.parameters.some((p) => p.in === 'path' && PARAMS_TO_BREAK.has(p.name))) kinds.push('bad-uuid');
   if (op.parameters.some((p) => p.in === 'query')) kinds.push('bad-query');
@@ -227,7 +230,7 @@ function build(op: Operation, m: Mutation): Built {
       else fallback();
       break;
     case 'extra-field':
-      if (op.body && deref(op.body).additionalProperties === undefined && props.length) (body as Record<string, unknown>)[m.name] = 'injected';
+      if (op.body && closed(deref(op.body)) && props.length) (body as Record<string, unknown>)[m.name] = 'injected';
       else fallback();
       break;
     case 'wrong-type':

@@ -16,6 +16,8 @@ export interface CandorConfig {
   adminKeyGenerated: boolean;
   demo: boolean;
   portalUrl: string;
+  /** Public base URL of the API (CANDOR_PUBLIC_URL), named in the OpenAPI document's `servers`; null: http://localhost:PORT. */
+  publicUrl: string | null;
   /** SMTP server for sign-in emails (smtp://user:pass@host:port); null: links go to the log. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -114,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
   const portalUrl = withoutTrailingSlashes(env.PORTAL_URL?.trim() || 'http://localhost:4321');
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
+  const publicUrl = env.CANDOR_PUBLIC_URL?.trim() ? withoutTrailingSlashes(env.CANDOR_PUBLIC_URL.trim()) : null;
+  if (publicUrl !== null && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) problems.push('CANDOR_PUBLIC_URL must be an http:// or https:// URL, such as https://api.example.com');
   if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
   const config: CandorConfig = {
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     adminKeyGenerated,
     demo,
     portalUrl,
+    publicUrl,
     smtpUrl: env.SMTP_URL?.trim() || null,
     mailFrom: env.CANDOR_MAIL_FROM?.trim() || 'Candor <no-reply@localhost>',
     webhookAllowHosts: (env.CANDOR_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),

@@ -41,7 +41,8 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
   const [me, log, propagation] = await Promise.all([
     loadMe(api),
     api.GET('/v1/me/access-log', { params: { query: { limit: 100 } } }).then(ok),
-    api.GET('/v1/me/propagation').then(ok),
+    // The most recent changes, as with reads above.
+    api.GET('/v1/me/propagation', { params: { query: { limit: 100 } } }).then(ok),
   ]);
   const names = purposeNames(me, locale);
   const tz = me.subject.timezone;

@@ -1,5 +1,5 @@
 /** Consents: every purpose with its notice in the reader's language, and the ledger history. */
-import { ok, type ApiClient, type Schemas } from './api';
+import { allPages, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatDateTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { categoryTitle, loadMe, purposeNames } from './profile';
 
@@ -35,7 +35,8 @@ export interface ConsentsView {
 }
 
 export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, brandDefault: string): Promise<ConsentsView> {
-  const [me, history] = await Promise.all([loadMe(api), api.GET('/v1/me/consents').then(ok)]);
+  const [me, events] = await Promise.all([loadMe(api), allPages((cursor) => api.GET('/v1/me/consents', { params: { query: { limit: 200, cursor } } }).then(ok))]);
+  const history = { data: events };
   const names = purposeNames(me, locale);
   const tz = me.subject.timezone;
   const purposes = me.consents.map((c): PurposeView => {

@@ -254,3 +254,43 @@ export function assertGrantWithin(actor: Actor, requested: Grant, what: string, 
   const excess = grantWithin(grantOf(actor), requested, requestedScopes);
   if (excess) throw new DomainError('grant-exceeds-caller', describeExcess(excess, what), { exceeding: excess });
 }
+
+// ---- Who may call a route: for the OpenAPI document ------------------------------------------
+
+/** Every credential that the ability for `action` on `resource` lets through. */
+export interface RouteAccess {
+  /** Sets of brand-key scopes, each enough on its own (a set of several: all of them at once); `[[]]`: any brand key. */
+  scopes: Scope[][];
+  staffRoles: StaffRole[];
+  customer: boolean;
+  operator: boolean;
+}
+
+/**
+ * Works out from the abilities above — not from a second list — which credentials may take
+ * `action` on `resource`: the smallest sets of scopes (up to three at once) that allow it, the
+ * staff roles, and whether customer sessions and the operator may. The OpenAPI document states it
+ * on every operation, so the document cannot drift from what the guard enforces.
+ */
+export function routeAccess(action: Action, resource: Resource): RouteAccess {
+  const allowed = (actor: Actor) => abilityFor(actor).can(action, resource);
+  const key = (scopes: readonly Scope[]): Actor => ({ kind: 'apiKey', brandId: GRANT_BRAND, keyId: GRANT_BRAND, name: GRANT_BRAND, scopes, purposes: null });
+  const all = Object.keys(SCOPE_RULES) as Scope[];
+  const scopes: Scope[][] = [];
+  if (allowed(key([]))) scopes.push([]);
+  else {
+    const combos = (size: number, from: number): Scope[][] =>
+      size === 0 ? [[]] : all.slice(from).flatMap((s, i) => combos(size - 1, from + i + 1).map((rest) => [s, ...rest]));
+    for (let size = 1; size <= 3 && !scopes.length; size++) {
+      for (const combo of combos(size, 0)) if (allowed(key(combo))) scopes.push(combo);
+    }
+  }
+  return {
+    scopes,
+    staffRoles: (['viewer', 'compliance', 'admin'] as const).filter((role) =>
+      allowed({ kind: 'staff', brandId: GRANT_BRAND, staffId: GRANT_BRAND, role, name: GRANT_BRAND, sessionId: GRANT_BRAND }),
+    ),
+    customer: allowed({ kind: 'customer', brandId: GRANT_BRAND, subjectId: GRANT_BRAND, sessionId: GRANT_BRAND }),
+    operator: allowed({ kind: 'operator' }),
+  };
+}

@@ -9,11 +9,13 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyResponse, CreateApiKeyDto, IssuedApiKeyResponse } from './dto/api-key.dto';
+import { Cursors, Page, PageQuery } from '../../common/http/pagination';
 
 /** Brand API keys: issued with scopes, stored only as a SHA-256 hash, revocable. */
 @Injectable()
 export class ApiKeysService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly audit: AuditService,
   ) {}
@@ -27,10 +29,11 @@ export class ApiKeysService {
     });
   }
 
-  list(caller: BrandActor): Promise<ApiKeyResponse[]> {
+  /** The brand's keys, oldest first, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<ApiKeyResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const rows = await em.getRepository(ApiKeyEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } });
-      return rows.map(toResponse);
+      return this.cursors.pageOf({ list: 'api-keys', brandId: caller.brandId }, rows.map(toResponse), query, (k) => `${k.createdAt}|${k.id}`);
     });
   }
 

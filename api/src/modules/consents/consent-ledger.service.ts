@@ -18,6 +18,7 @@ import { OutboxService } from '../webhooks/outbox.service';
 import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
+import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 import {
   CaptureConsentDto,
   ConsentEventResponse,
@@ -44,6 +45,7 @@ export interface DecisionContext {
 @Injectable()
 export class ConsentLedgerService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
@@ -195,13 +197,13 @@ export class ConsentLedgerService {
   }
 
   /** The customer's own consent history, oldest first. */
-  historyOf(customer: CustomerActor): Promise<ConsentEventResponse[]> {
+  historyOf(customer: CustomerActor, query: PageQuery): Promise<Page<ConsentEventResponse>> {
     return this.db.run(customer.brandId, async (em) => {
       const events = await em.getRepository(ConsentEventEntity).find({
         where: { brandId: customer.brandId, subjectId: customer.subjectId },
         order: { seq: 'ASC' },
       });
-      return events.map(toEventResponse);
+      return this.cursors.pageOf({ list: 'my-consents', brandId: customer.brandId, parent: customer.subjectId }, events.map(toEventResponse), query, (e) => ordinal(e.seq));
     });
   }
 

@@ -14,7 +14,17 @@ import { FactsService } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { QuestionsService } from '../questions/questions.service';
 import { RecommendationsService } from '../recommendations/recommendations.service';
+import { SignInService } from '../auth/sign-in.service';
 import { DEMO_BRANDS } from './demo-data';
+
+/** A ready-to-open portal sign-in for one demo customer. */
+export interface DemoPortalLink {
+  brand: string;
+  slug: string;
+  email: string;
+  url: string;
+  expiresAt: string;
+}
 
 /**
  * Seeds the demo brands through the same services the API uses, once: a brand that already exists
@@ -33,6 +43,7 @@ export class DemoSeeder {
     private readonly recommendations: RecommendationsService,
     private readonly apiKeys: ApiKeysService,
     private readonly profiles: ProfilesService,
+    private readonly signIn: SignInService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -48,6 +59,26 @@ export class DemoSeeder {
     const { data } = await this.subjects.list(system, { externalId: first.externalId });
     const reader: BrandActor = { kind: 'apiKey', brandId, keyId: key.id, name: key.name, scopes: key.scopes, purposes: key.purposes };
     await this.profiles.read(reader, data[0].id, 'email_marketing');
+  }
+
+  /**
+   * A fresh one-time portal link for the first demo customer of each demo brand, for the banner
+   * (a newcomer sees the portal as a customer with one click). Made on every start: links are
+   * single-use and expire.
+   */
+  async portalLinks(): Promise<DemoPortalLink[]> {
+    const links: DemoPortalLink[] = [];
+    for (const demo of DEMO_BRANDS) {
+      const brand = await this.brands.findBySlug(demo.slug);
+      if (!brand) continue;
+      const system: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-banner' };
+      const customer = demo.customers[0];
+      const { data } = await this.subjects.list(system, { externalId: customer.externalId });
+      if (!data.length) continue; // erased or merged away by the newcomer
+      const link = await this.signIn.issuePortalLink(system, data[0].id);
+      links.push({ brand: demo.name, slug: demo.slug, email: customer.email, url: link.url, expiresAt: link.expiresAt });
+    }
+    return links;
   }
 
   /** Returns banner lines describing what was seeded (including new API keys, shown once). */

@@ -136,8 +136,11 @@ function parseByRules(kind: LineKind, externalId: string, value: Record<string, 
 
   const errors: string[] = [];
   if (kind === 'consent') {
-    // null too: the DTO's @IsOptional lets it through, and a decision without a time cannot be imported.
-    if (rest.capturedAt === undefined || rest.capturedAt === null) errors.push('capturedAt: is required in an import (when the customer decided)');
+    // null too: a decision without a time cannot be imported.
+    if (rest.capturedAt === undefined || rest.capturedAt === null) {
+      errors.push('capturedAt: is required in an import (when the customer decided)');
+      delete rest.capturedAt; // said once, not again by the DTO's date rule
+    }
     if (rest.evidence !== undefined) errors.push('evidence: is not accepted in an import; record it with the single-decision route');
   }
   const dto = plainToInstance(RULES[kind], rest);

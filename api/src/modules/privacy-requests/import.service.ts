@@ -34,7 +34,7 @@ export class ImportService {
     assertUnlimited(caller, 'An import');
     if (!validateExport(body)) {
       throw DomainError.validation(
-        (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)', message: e.message ?? 'is invalid' })),
+        (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: schemaPathOf(e.instancePath), message: e.message ?? 'is invalid' })),
         'The body is not a Candor subject export (see docs/export.schema.json).',
       );
     }
@@ -99,4 +99,23 @@ export class ImportService {
       return subject;
     });
   }
+}
+
+/** Every property name the export schema defines: a path segment that is not one of them is the caller's own key. */
+const EXPORT_FIELDS = new Set<string>();
+(function collect(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(collect);
+  if (!node || typeof node !== 'object') return;
+  const properties = (node as { properties?: Record<string, unknown> }).properties;
+  if (properties) for (const name of Object.keys(properties)) EXPORT_FIELDS.add(name);
+  Object.values(node).forEach(collect);
+})(EXPORT_SCHEMA);
+
+/**
+ * An ajv instance path as a dotted field path naming only fields of the export schema and array
+ * positions; a key of a free-form map (a channel, a locale) is the caller's and becomes `(key)`.
+ */
+function schemaPathOf(instancePath: string): string {
+  const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return segments.map((s) => (/^\d+$/.test(s) || EXPORT_FIELDS.has(s) ? s : '(key)')).join('.') || '(body)';
 }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import {
   BulkCatalogDto,
   CatalogItemResponse,
@@ -38,6 +39,12 @@ export class RecommendationsController {
   constructor(private readonly recommendations: RecommendationsService) {}
 
   @Put('catalog/items/:sku')
+  @ApiOp({
+    id: 'upsertCatalogItem',
+    summary: 'Create or replace a catalogue item',
+    description: 'An item the brand may recommend, tagged with the fact values it suits and their weights.',
+    example: {"title": "Sleep stories: the lighthouse keeper", "url": "https://calmharbor.example/sleep/lighthouse", "tags": [{"factKey": "motivation", "value": "sleep_better", "weight": 3}]},
+  })
   @Can('update', 'CatalogItem')
   @ApiOkResponse({ type: CatalogItemResponse })
   @ApiProblems(401, 403, 404, 422)
@@ -46,6 +53,12 @@ export class RecommendationsController {
   }
 
   @Post('catalog/items/bulk')
+  @ApiOp({
+    id: 'upsertCatalogItems',
+    summary: 'Create or replace catalogue items in bulk',
+    description: 'Up to 1000 items in one transaction.',
+    example: {"items": [{"sku": "sleep-lighthouse", "title": "Sleep stories: the lighthouse keeper", "tags": [{"factKey": "motivation", "value": "sleep_better", "weight": 3}]}]},
+  })
   @HttpCode(200)
   @Can('update', 'CatalogItem')
   @ApiOkResponse({ schema: { type: 'object', properties: { upserted: { type: 'integer' } } } })
@@ -55,14 +68,21 @@ export class RecommendationsController {
   }
 
   @Get('catalog/items')
+  @ApiOp({ id: 'listCatalogItems', summary: 'List catalogue items', description: 'The brand\'s catalogue by SKU.' })
   @Can('read', 'CatalogItem')
   @ApiPage(CatalogItemResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: CatalogItemResponse[]; nextCursor: null }> {
-    return { data: await this.recommendations.listItems(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<CatalogItemResponse>> {
+    return this.recommendations.listItems(caller, query);
   }
 
   @Post('recommendations')
+  @ApiOp({
+    id: 'recommend',
+    summary: 'Recommend items for a subject',
+    description: 'Ranked items, each explained by the facts it used — only facts consented for `personalization` — in the language asked for. 403 `consent-required` without that consent.',
+    example: {"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "limit": 3},
+  })
   @HttpCode(200)
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: RecommendationsResponse })
@@ -78,6 +98,12 @@ export class RecommendationsController {
   }
 
   @Post('explanations/validate')
+  @ApiOp({
+    id: 'validateExplanation',
+    summary: 'Validate your own explanation',
+    description: 'Checks that the facts your own recommender cites may be used for personalization; 422 `unconsented-reason` names each that may not.',
+    example: {"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "sku": "sleep-stories", "because": ["6f1c3a52-8d0e-4b7a-9c21-5e4d3b2a1f00"]},
+  })
   @HttpCode(200)
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: ExplanationResponse })
@@ -93,6 +119,7 @@ export class RecommendationsController {
   }
 
   @Get('me/recommendations')
+  @ApiOp({ id: 'listMyRecommendations', summary: 'Get my recommendations', description: 'The signed-in customer\'s recommendations, each with the facts it came from.' })
   @Can('read', 'Me')
   @ApiOkResponse({ type: RecommendationsResponse })
   @ApiProblems(401, 403, 422)
@@ -106,6 +133,12 @@ export class RecommendationsController {
   }
 
   @Post('me/recommendations/:sku/feedback')
+  @ApiOp({
+    id: 'giveRecommendationFeedback',
+    summary: 'Give feedback on a recommendation',
+    description: '`not_relevant` hides the item; `wrong_reason` flags the cited fact so the customer can correct or delete it.',
+    example: {"kind": "not_relevant"},
+  })
   @HttpCode(200)
   @Can('update', 'Me')
   @ApiOkResponse({ type: FeedbackResponse })

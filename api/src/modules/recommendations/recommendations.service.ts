@@ -25,6 +25,8 @@ import {
 } from './dto/recommendation.dto';
 import { explain, ExplanationLabeller, ExplanationLocale, questionLabeller } from './explanations';
 import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
+import { Cursors, Page, PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/http/pagination';
+import { MoreThan } from 'typeorm';
 
 export const PERSONALIZATION = 'personalization';
 
@@ -44,6 +46,7 @@ export interface RecommendOptions {
 @Injectable()
 export class RecommendationsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly profiles: ProfilesService,
     private readonly accessLog: AccessLogService,
@@ -63,10 +66,20 @@ export class RecommendationsService {
     });
   }
 
-  listItems(caller: BrandActor): Promise<CatalogItemResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(CatalogItemEntity).find({ where: { brandId: caller.brandId }, order: { sku: 'ASC' } })).map(toItemResponse),
-    );
+  /** The catalogue by SKU, one page at a time (a catalogue may hold many thousand items: keyset paging in SQL). */
+  listItems(caller: BrandActor, query: PageQuery): Promise<Page<CatalogItemResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const scope = { list: 'catalog-items' as const, brandId: caller.brandId };
+      const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      const after = this.cursors.decode(scope, query.cursor, { after: 'key' })?.after;
+      const rows = await em.getRepository(CatalogItemEntity).find({
+        where: { brandId: caller.brandId, ...(after === undefined ? {} : { sku: MoreThan(after) }) },
+        order: { sku: 'ASC' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return { data: page.map(toItemResponse), nextCursor: rows.length > limit ? this.cursors.encode(scope, { after: page[page.length - 1].sku }) : null };
+    });
   }
 
   /**
@@ -111,12 +124,13 @@ export class RecommendationsService {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
       const usable = new Map(usableFacts(facts.map(toScoringFact), input.subjectId, purpose, now).map((f) => [f.id, f]));
-      const offending = input.because.filter((id) => !usable.has(id));
+      // Named by position in `because`, never by the ids sent: problems do not echo input.
+      const offending = input.because.map((id, i) => (usable.has(id) ? -1 : i)).filter((i) => i >= 0);
       if (offending.length) {
         throw new DomainError(
           'unconsented-reason',
-          `These facts may not be used as reasons for this customer's recommendations: ${offending.join(', ')}.`,
-          { facts: offending, errors: offending.map((id) => ({ path: 'because', message: `fact ${id} is not this customer's, or not consented for personalization` })) },
+          `${offending.length === 1 ? 'One fact' : `${offending.length} facts`} in "because" may not be used as reasons for this customer's recommendations; errors names each.`,
+          { errors: offending.map((i) => ({ path: `because.${i}`, message: 'is not a fact of this customer consented for personalization' })) },
         );
       }
       const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });

@@ -16,6 +16,7 @@ import { BrandEntity } from '../brands/brand.entity';
 import { BrandsService } from '../brands/brands.service';
 import { ConsentStatsResponse, CreateStaffDto, StaffResponse, StaffSessionResponse } from './dto/staff.dto';
 import { StaffCredentialEntity, StaffMemberEntity } from './staff.entity';
+import { Cursors, Page, PageQuery } from '../../common/http/pagination';
 
 const LINK_TTL_MS = 15 * 60_000;
 const SESSION_TTL_MS = 8 * 3600_000;
@@ -26,6 +27,7 @@ export class StaffService {
   private readonly logger = new Logger(StaffService.name);
 
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -60,10 +62,12 @@ export class StaffService {
     }
   }
 
-  list(caller: BrandActor): Promise<StaffResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(StaffMemberEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map((m) => this.present(m)),
-    );
+  /** The brand's staff, oldest first, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<StaffResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const all = (await em.getRepository(StaffMemberEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map((m) => this.present(m));
+      return this.cursors.pageOf({ list: 'staff', brandId: caller.brandId }, all, query, (m) => `${m.createdAt}|${m.id}`);
+    });
   }
 
   /** Disables a staff member; only a caller that could have created them (their role) may (403 `grant-exceeds-caller`). */

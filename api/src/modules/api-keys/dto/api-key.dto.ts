@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Scope, SCOPES } from '../../../common/authz/actor';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'newsletter service', maxLength: 100 })
@@ -22,7 +22,7 @@ export class CreateApiKeyDto {
     example: ['email_marketing'],
     description: 'Purposes this key may read profiles for. Omit to allow every purpose.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @ArrayUnique()
@@ -37,7 +37,7 @@ export class ApiKeyResponse {
   @ApiProperty({ type: [String], nullable: true, description: 'null: every purpose' }) purposes: string[] | null;
   @ApiProperty({ description: 'The first characters of the key, to recognise it.', example: 'cnd_Ab12' }) prefix: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
 }
 
 export class IssuedApiKeyResponse extends ApiKeyResponse {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { LOCALE_PATTERN } from '../../../common/http/validators';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { LOCALE_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 export class RequestMagicLinkDto {
   @ApiProperty({ example: 'calm-harbor', description: 'The brand\'s slug.' })
@@ -18,7 +18,7 @@ export class RequestMagicLinkDto {
     description:
       'The language of the page that asks (a language tag). The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer\'s stored language, then the brand\'s default, then English.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(35)
   @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })

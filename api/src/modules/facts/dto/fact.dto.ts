@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
+import { IsDate, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { KEY_PATTERN, ToDate, IsOmittable } from '../../../common/http/validators';
 import { Provenance, PROVENANCES } from '../fact.entity';
 
 export class CustomerFactDto {
@@ -33,13 +33,13 @@ export class BrandFactDto extends CustomerFactDto {
   source: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When it was collected; defaults to now.' })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   collectedAt?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'After this the fact is never served and is purged.' })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   expiresAt?: Date;

@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsNumber,
-  IsOptional,
   IsString,
   IsUrl,
   IsUUID,
@@ -19,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsSupportedLocale } from '../../../common/http/locale';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { IsOmittable, KEY_PATTERN } from '../../../common/http/validators';
 
 const LOCALE_DOC = {
   example: 'pl',
@@ -39,7 +38,7 @@ export class CatalogTagDto {
 export class UpsertCatalogItemDto {
   @ApiProperty({ example: 'Sleep stories: the lighthouse keeper' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
   @ApiPropertyOptional({ example: 'https://calmharbor.example/sleep/lighthouse' })
-  @IsOptional()
+  @IsOmittable()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
   @MaxLength(2000)
   url?: string;
@@ -75,13 +74,13 @@ export class CatalogItemResponse {
 
 export class RecommendationsRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(50) limit?: number;
-  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 }) @IsOmittable() @IsInt() @Min(1) @Max(50) limit?: number;
+  @ApiPropertyOptional(LOCALE_DOC) @IsOmittable() @IsString() @IsSupportedLocale() locale?: string;
 }
 
 /** `GET /v1/me/recommendations?locale=pl`: the page's language, for a portal or an app. */
 export class MyRecommendationsQuery {
-  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
+  @ApiPropertyOptional(LOCALE_DOC) @IsOmittable() @IsString() @IsSupportedLocale() locale?: string;
 }
 
 export class ValidateExplanationDto {
@@ -93,13 +92,13 @@ export class ValidateExplanationDto {
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true, message: 'each must be a fact id (UUID)' })
   because: string[];
-  @ApiPropertyOptional(LOCALE_DOC) @IsOptional() @IsString() @IsSupportedLocale() locale?: string;
+  @ApiPropertyOptional(LOCALE_DOC) @IsOmittable() @IsString() @IsSupportedLocale() locale?: string;
 }
 
 export class FeedbackDto {
   @ApiProperty({ enum: ['not_relevant', 'wrong_reason'] }) @IsIn(['not_relevant', 'wrong_reason']) kind: 'not_relevant' | 'wrong_reason';
   @ApiPropertyOptional({ format: 'uuid', description: 'The cited fact that is wrong (needed for wrong_reason).' })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID('all', { message: 'must be a fact id (UUID)' })
   factId?: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { LOCALE_PATTERN } from '../../../common/http/validators';
+import { IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { LOCALE_PATTERN, IsOmittable } from '../../../common/http/validators';
 import { STAFF_ROLES, StaffRole } from '../../../common/authz/actor';
 
 export class CreateStaffDto {
@@ -25,7 +25,7 @@ export class StaffLinkDto {
     example: 'da',
     description: 'The language of the page that asks. The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the brand\'s default, then English.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(35)
   @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
