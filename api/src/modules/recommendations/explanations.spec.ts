@@ -149,7 +149,7 @@ describe('explanations: one language throughout (property tests)', () => {
       ),
       { numRuns: 500 },
     );
-  });
+  }, 30_000);
 
   it('joins several reasons the way the language lists things', () => {
     fc.assert(
@@ -162,7 +162,7 @@ describe('explanations: one language throughout (property tests)', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 });
 
 describe('explanations', () => {

@@ -186,9 +186,9 @@ export function hungarianDaySuffix(day: number): 'án' | 'én' | 'jén' {
 export function explanationDate(at: Date, locale: ExplanationLocale, options: { timeZone?: string | null; now?: Date } = {}): { date: string; on: string } {
   const timeZone = validTimeZone(options.timeZone);
   const table = EXPLANATION_TABLES[locale];
-  const yearOf = (d: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', timeZone }).format(d);
+  const yearOf = (d: Date) => formatter('en', timeZone, 'year').format(d);
   const withYear = yearOf(at) !== yearOf(options.now ?? new Date());
-  const format = new Intl.DateTimeFormat(table.intl, { day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}), timeZone });
+  const format = formatter(table.intl, timeZone, withYear ? 'day-month-year' : 'day-month');
   if (locale !== 'hu') {
     const date = format.format(at);
     return { date, on: date };
@@ -202,10 +202,41 @@ export function explanationDate(at: Date, locale: ExplanationLocale, options: { 
   return { date: `${head} ${day}.`, on: `${head} ${day}-${hungarianDaySuffix(day)}` };
 }
 
+/**
+ * Intl formatters are costly to build (a list of ten recommendations formats dozens of dates), and
+ * their inputs are few: five languages, the subjects' time zones, three shapes.
+ */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+const SHAPES = {
+  year: { year: 'numeric' },
+  'day-month': { day: 'numeric', month: 'long' },
+  'day-month-year': { day: 'numeric', month: 'long', year: 'numeric' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+function formatter(intl: string, timeZone: string, shape: keyof typeof SHAPES): Intl.DateTimeFormat {
+  const key = `${intl}|${timeZone}|${shape}`;
+  let format = FORMATTERS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intl, { ...SHAPES[shape], timeZone });
+    // Bounded: time zones are IANA names, so this stays small; the guard is for the unexpected.
+    if (FORMATTERS.size > 2000) FORMATTERS.clear();
+    FORMATTERS.set(key, format);
+  }
+  return format;
+}
+
+const LISTS = new Map<string, Intl.ListFormat>();
+
+function listFormat(intl: string): Intl.ListFormat {
+  let list = LISTS.get(intl);
+  if (!list) LISTS.set(intl, (list = new Intl.ListFormat(intl, { type: 'conjunction' })));
+  return list;
+}
+
 function validTimeZone(timeZone: string | null | undefined): string {
   if (!timeZone) return 'UTC';
   try {
-    new Intl.DateTimeFormat('en', { timeZone });
+    formatter('en', timeZone, 'year');
     return timeZone;
   } catch {
     return 'UTC';
@@ -243,7 +274,7 @@ export function explain(
     const label = table.quote(reasons[i].label);
     return fact.provenance === 'declared' ? table.declared(label, on) : table[fact.provenance](label, reasons[i].source, date);
   });
-  const sentence = new Intl.ListFormat(table.intl, { type: 'conjunction' }).format(clauses);
+  const sentence = listFormat(table.intl).format(clauses);
   return {
     text: clauses.length ? sentence.charAt(0).toLocaleUpperCase(table.intl) + sentence.slice(1) + '.' : table.none,
     counterfactual: table.counterfactual,
