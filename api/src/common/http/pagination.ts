@@ -37,15 +37,17 @@ export interface Page<T> {
  * for the exact scope that issued it.
  */
 export interface CursorScope {
-  list: 'subjects' | 'audience' | 'access-log' | 'webhook-deliveries' | 'audit-log' | 'privacy-requests';
+  list: 'subjects' | 'audience' | 'access-log' | 'webhook-deliveries' | 'audit-log' | 'privacy-requests' | 'fact-keys' | 'sources' | 'topics';
   brandId: string;
   parent?: string;
 }
 
 /** The type of each field of a cursor position, checked again after it is opened. */
-export type CursorField = 'uuid' | 'timestamp';
+export type CursorField = 'uuid' | 'timestamp' | 'key';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A dictionary key (fact key, source, topic): the same shape as KEY_PATTERN. */
+const DICTIONARY_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 /**
@@ -100,6 +102,7 @@ function scopeContext(scope: CursorScope): string {
 function validField(value: unknown, type: CursorField): boolean {
   if (typeof value !== 'string') return false;
   if (type === 'uuid') return UUID.test(value);
+  if (type === 'key') return DICTIONARY_KEY.test(value);
   return ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
 }
 

@@ -9,8 +9,8 @@ import { DomainError } from '../../common/errors/domain-error';
 import { FactEntity } from '../facts/fact.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
-import { QuestionEntity } from '../questions/question.entity';
-import { labelKey, valueLabels } from '../questions/value-labels';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
 import {
@@ -39,6 +39,7 @@ export class RecommendationsService {
     private readonly profiles: ProfilesService,
     private readonly accessLog: AccessLogService,
     private readonly outbox: OutboxService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   upsertItem(caller: BrandActor, sku: string, input: UpsertCatalogItemDto): Promise<CatalogItemResponse> {
@@ -66,23 +67,27 @@ export class RecommendationsService {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
       const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
-      const [items, hidden, labels] = await inTurn(
+      const [items, hidden, dictionary] = await inTurn(
         () => this.candidateItems(em, caller.brandId, usable),
         () => this.hiddenSkus(em, caller.brandId, subjectId),
-        () => this.labels(em, caller.brandId),
+        () => this.dictionary.load(em, caller.brandId),
       );
       const scored = scoreItems(usable, items, hidden).slice(0, limit);
       if (caller.kind !== 'customer') {
         const cited = [...new Set(scored.flatMap((s) => s.because.map((c) => `facts.${c.fact.key}`)))];
         await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'recommendations', purpose: PERSONALIZATION, fields: cited });
       }
-      return scored.map((s) => ({
-        sku: s.item.sku,
-        title: s.item.title,
-        url: s.item.url,
-        score: s.score,
-        explanation: this.explanation(s.because, subject.locale, consent!.eventId, labels),
-      }));
+      return scored.map((s) => {
+        const explanation = this.explanation(s.because, subject.locale, consent!.eventId, dictionary);
+        return {
+          sku: s.item.sku,
+          title: dictionary.text(s.item.title, explanation.locale, s.item.sku),
+          titleLabel: dictionary.labels((l) => dictionary.text(s.item.title, l, s.item.sku)),
+          url: s.item.url,
+          score: s.score,
+          explanation,
+        };
+      });
     });
   }
 
@@ -110,7 +115,7 @@ export class RecommendationsService {
       const because: Contribution[] = scored?.because ?? [];
       const cited = [...new Set(because.map((c) => `facts.${c.fact.key}`))];
       await this.accessLog.record(em, caller.brandId, caller, [input.subjectId], { kind: 'explanation', purpose: PERSONALIZATION, fields: cited });
-      return this.explanation(because, subject.locale, consent!.eventId, await this.labels(em, caller.brandId));
+      return this.explanation(because, subject.locale, consent!.eventId, await this.dictionary.load(em, caller.brandId));
     });
   }
 
@@ -144,11 +149,9 @@ export class RecommendationsService {
     });
   }
 
-  private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, labels: Map<string, Record<string, string>>): ExplanationResponse {
-    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => {
-      const label = labels.get(labelKey(key, value));
-      return label?.[l] ?? label?.en;
-    });
+  private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, dictionary: Dictionary): ExplanationResponse {
+    // Value words from the brand's dictionary and its question options (fallback: the default language).
+    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => dictionary.valueLabel(key, value, l));
     return {
       text,
       locale: lang,
@@ -187,16 +190,12 @@ export class RecommendationsService {
     return new Set(rows.map((r) => r.sku));
   }
 
-  /** Customer-facing names for fact values, from the brand's question options. */
-  private async labels(em: EntityManager, brandId: string): Promise<Map<string, Record<string, string>>> {
-    return valueLabels(await em.getRepository(QuestionEntity).findBy({ brandId }));
-  }
-
   private async save(em: EntityManager, brandId: string, input: BulkCatalogItemDto): Promise<CatalogItemEntity> {
     const item = em.getRepository(CatalogItemEntity).create({
       brandId,
       sku: input.sku,
       title: input.title,
+      description: input.description ?? null,
       url: input.url ?? null,
       tags: input.tags.map((t) => ({ factKey: t.factKey, value: t.value, weight: t.weight })),
       updatedAt: new Date(),
@@ -222,7 +221,7 @@ function toScoringFact(f: FactEntity): ScoringFact {
 }
 
 function toItemResponse(i: CatalogItemEntity): CatalogItemResponse {
-  return { sku: i.sku, title: i.title, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
+  return { sku: i.sku, title: i.title, description: i.description, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
 }
 
 export type { ScoredItem };

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,7 +18,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { IsTextOrLocaleTextMap, KEY_PATTERN } from '../../../common/http/validators';
+
+const textOrLocaleMap = {
+  oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+} as ApiPropertyOptions;
+const withText = (extra: object) => ({ ...(textOrLocaleMap as object), ...extra }) as ApiPropertyOptions;
+const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -29,7 +35,18 @@ export class CatalogTagDto {
 }
 
 export class UpsertCatalogItemDto {
-  @ApiProperty({ example: 'Sleep stories: the lighthouse keeper' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
+  @ApiProperty(
+    withText({
+      example: { en: 'Sleep stories: the lighthouse keeper', nb: 'Søvnhistorier: fyrvokteren' },
+      description: 'One text for every language (a product name), or one per language.',
+    }),
+  )
+  @IsTextOrLocaleTextMap({ maxLength: 300 })
+  title: string | Record<string, string>;
+  @ApiPropertyOptional(withText({ description: 'One text for every language, or one per language.' }))
+  @IsOptional()
+  @IsTextOrLocaleTextMap({ maxLength: 2000 })
+  description?: string | Record<string, string>;
   @ApiPropertyOptional({ example: 'https://calmharbor.example/sleep/lighthouse' })
   @IsOptional()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
@@ -59,7 +76,8 @@ export class BulkCatalogDto {
 
 export class CatalogItemResponse {
   @ApiProperty() sku: string;
-  @ApiProperty() title: string;
+  @ApiProperty(textOrLocaleMap) title: string | Record<string, string>;
+  @ApiProperty(withText({ nullable: true })) description: string | Record<string, string> | null;
   @ApiProperty({ type: String, nullable: true }) url: string | null;
   @ApiProperty({ type: [CatalogTagDto] }) tags: CatalogTagDto[];
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -110,7 +128,9 @@ export class ExplanationResponse {
 
 export class RecommendationResponse {
   @ApiProperty() sku: string;
-  @ApiProperty() title: string;
+  @ApiProperty({ description: 'The title in the explanation\'s language (else the brand\'s default language).' }) title: string;
+  @ApiProperty({ ...localeMap, description: 'The title in each of the brand\'s languages (fallback: the brand\'s default language).' })
+  titleLabel: Record<string, string>;
   @ApiProperty({ type: String, nullable: true }) url: string | null;
   @ApiProperty() score: number;
   @ApiProperty({ type: ExplanationResponse }) explanation: ExplanationResponse;
