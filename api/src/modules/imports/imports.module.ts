@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DictionaryModule } from '../dictionary/dictionary.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { ImportMerger } from './import-merger.service';
 import { ImportsController } from './imports.controller';
 import { ImportsService } from './imports.service';
 
-@Module({ imports: [SubjectsModule], controllers: [ImportsController], providers: [ImportsService, ImportMerger], exports: [ImportMerger] })
+@Module({ imports: [SubjectsModule, DictionaryModule], controllers: [ImportsController], providers: [ImportsService, ImportMerger], exports: [ImportMerger] })
 export class ImportsModule {}
