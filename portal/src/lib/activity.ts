@@ -3,7 +3,7 @@
  * propagation receipts: which of the brand's systems confirmed each consent change, and when.
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDateTime, formatList, formatTime, humanize, type Locale, type Messages } from './i18n';
+import { formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { loadMe, purposeNames } from './profile';
 
 export interface AccessView {
@@ -76,16 +76,16 @@ function readsOf(records: Schemas['AccessRecordResponse'][], names: Map<string, 
   return records.map((record) => ({
     id: record.id,
     when: formatDateTime(record.at, locale, tz),
-    who: record.reader,
+    who: localized(record.readerLabel, locale) || record.reader,
     what: t.activity.kinds[record.kind] ?? humanize(record.kind),
     purpose: record.purpose ? (names.get(record.purpose) ?? humanize(record.purpose)) : '—',
-    fields: record.fields.length ? formatList(record.fields.map((f) => fieldLabel(f, t)), locale) : t.activity.nothing,
+    fields: record.fields.length ? formatList(record.fields.map((f) => fieldLabel(f, record.fieldLabels, locale, t)), locale) : t.activity.nothing,
   }));
 }
 
-/** Access records name fields as `facts.<key>` or `preferences`: say them in words. */
-function fieldLabel(field: string, t: Messages): string {
+/** Access records name fields as `facts.<key>` or `preferences`: say them in words (fact keys in the brand's). */
+function fieldLabel(field: string, labels: Record<string, Record<string, string>>, locale: Locale, t: Messages): string {
   if (field === 'preferences') return t.activity.preferencesField;
   if (t.activity.identityFields[field]) return t.activity.identityFields[field];
-  return humanize(field.replace(/^facts\./, ''));
+  return localized(labels[field], locale) || humanize(field.replace(/^facts\./, ''));
 }

@@ -308,6 +308,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fact-keys/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Dictionary_getFactKey"];
+        put: operations["Dictionary_putFactKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fact-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Dictionary_listFactKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Dictionary_putSource"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Dictionary_listSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Dictionary_putTopic"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Dictionary_listTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dictionary/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Dictionary_missing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{id}/facts": {
         parameters: {
             query?: never;
@@ -1318,6 +1430,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -1377,11 +1493,28 @@ export interface components {
              *     ]
              */
             purposes?: string[];
+            /**
+             * @description What customers read for this key in "who read your data", per language. Without it, `name` as it is.
+             * @example {
+             *       "en": "our newsletter service",
+             *       "nb": "nyhetsbrevtjenesten vår",
+             *       "da": "vores nyhedsbrevstjeneste",
+             *       "pl": "nasz serwis newslettera",
+             *       "hu": "a hírlevélszolgáltatásunk"
+             *     }
+             */
+            label?: {
+                [key: string]: string;
+            };
         };
         ApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -1590,14 +1723,136 @@ export interface components {
             /** @enum {string} */
             fault?: "hash-mismatch" | "broken-link" | "sequence-gap" | "chain-truncated";
         };
+        FactKeyValueDto: {
+            /**
+             * @description The value as facts store it.
+             * @example sleep_better
+             */
+            value: string;
+            /**
+             * @example {
+             *       "en": "To sleep better",
+             *       "nb": "For å sove bedre",
+             *       "pl": "Chcę lepiej spać"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        PutFactKeyDto: {
+            /**
+             * @description The data category facts under this key belong to (what purposes name in `dataCategories`).
+             * @example motivations
+             */
+            category: string;
+            /**
+             * @example {
+             *       "en": "Motivation",
+             *       "nb": "Motivasjon",
+             *       "da": "Motivation",
+             *       "pl": "Motywacja",
+             *       "hu": "Motiváció"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description What values facts under this key take: text, a number, true/false, one of `values` (choice) or a list of them (choices). Without a type any fact value is accepted.
+             * @enum {string}
+             */
+            type?: "text" | "number" | "boolean" | "choice" | "choices";
+            /** @description Values with their words per language; for choice and choices, the only values allowed. */
+            values?: components["schemas"]["FactKeyValueDto"][];
+        };
+        FactKeyResponse: {
+            /** @example motivation */
+            key: string;
+            /** @example motivations */
+            category: string;
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description null: any fact value is accepted.
+             * @enum {string|null}
+             */
+            type: "text" | "number" | "boolean" | "choice" | "choices" | null;
+            values: components["schemas"]["FactKeyValueDto"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PutLabelDto: {
+            /**
+             * @example {
+             *       "en": "the welcome question",
+             *       "nb": "velkomstspørsmålet",
+             *       "da": "velkomstspørgsmålet",
+             *       "pl": "pytanie powitalne",
+             *       "hu": "az üdvözlő kérdés"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        LabelResponse: {
+            /** @example welcome_question */
+            key: string;
+            label: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MissingTranslationResponse: {
+            /** @example pl */
+            locale: string;
+            /** @enum {string} */
+            kind: "fact-key" | "fact-value" | "source" | "topic" | "question" | "question-option" | "catalog-item" | "purpose" | "notice";
+            /**
+             * @description The fact key, source, topic, question, SKU or purpose.
+             * @example motivation
+             */
+            key: string;
+            /**
+             * @description The value (fact values, question options) or the notice version.
+             * @example sleep_better
+             */
+            value?: string;
+            /**
+             * @description Which text is missing: label, title, description, name or text.
+             * @example label
+             */
+            field: string;
+            /** @description A fact key that facts use but the dictionary does not declare. */
+            undeclared?: boolean;
+        };
+        MissingReportResponse: {
+            /**
+             * @example [
+             *       "pl"
+             *     ]
+             */
+            locales: string[];
+            data: components["schemas"]["MissingTranslationResponse"][];
+        };
         BrandFactDto: {
             /**
              * @description What the fact is about.
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -1609,8 +1864,8 @@ export interface components {
              */
             provenance: "declared" | "observed" | "inferred";
             /**
-             * @description Where it came from, in words the customer will see.
-             * @example order #10442
+             * @description Where it came from: a source registered with PUT /v1/sources/{key} (shown in the customer's language), such a key with a detail (`order:10442`), or free text shown as it is.
+             * @example order:10442
              */
             source: string;
             /**
@@ -1628,7 +1883,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -1720,6 +1975,34 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        LabelledFactResponse: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            value: string | number | boolean | string[];
+            category: string;
+            /** @enum {string} */
+            provenance: "declared" | "observed" | "inferred";
+            source: string;
+            /** Format: date-time */
+            collectedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The customer said this is wrong; it is not used until corrected. */
+            disputed: boolean;
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
+            valueLabel: {
+                [key: string]: string;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
+        };
         QuietHoursDto: {
             /** @example 21:00 */
             start: string;
@@ -1742,8 +2025,8 @@ export interface components {
             /** Format: uuid */
             subjectId: string;
             purpose: string;
-            /** @description Only facts whose data category the purpose covers. */
-            facts: components["schemas"]["FactResponse"][];
+            /** @description Only facts whose data category the purpose covers, with their words per language. */
+            facts: components["schemas"]["LabelledFactResponse"][];
             /** @description Only when the purpose communicates on channels. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
         };
@@ -2011,23 +2294,52 @@ export interface components {
             weight: number;
         };
         UpsertCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
             /** @example https://calmharbor.example/sleep/lighthouse */
             url?: string;
             tags: components["schemas"]["CatalogTagDto"][];
         };
         CatalogItemResponse: {
             sku: string;
-            title: string;
+            title: string | {
+                [key: string]: string;
+            };
+            description: (string | {
+                [key: string]: string;
+            }) | null;
             url: string | null;
             tags: components["schemas"]["CatalogTagDto"][];
             /** Format: date-time */
             updatedAt: string;
         };
         BulkCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
             /** @example https://calmharbor.example/sleep/lighthouse */
             url?: string;
             tags: components["schemas"]["CatalogTagDto"][];
@@ -2074,7 +2386,12 @@ export interface components {
         };
         RecommendationResponse: {
             sku: string;
+            /** @description The title in the explanation's language (else the brand's default language). */
             title: string;
+            /** @description The title in each of the brand's languages (fallback: the brand's default language). */
+            titleLabel: {
+                [key: string]: string;
+            };
             url: string | null;
             score: number;
             explanation: components["schemas"]["ExplanationResponse"];
@@ -2168,7 +2485,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -2179,12 +2496,20 @@ export interface components {
             expiresAt: string | null;
             /** @description The customer said this is wrong; it is not used until corrected. */
             disputed: boolean;
-            /** @description Purposes that may use this fact now. */
-            usedFor: string[];
-            /** @description The value in words, per locale, from the brand's question options (null when the brand has none). */
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
             valueLabel: {
                 [key: string]: string;
-            } | null;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
+            /** @description Purposes that may use this fact now. */
+            usedFor: string[];
         };
         MyConsentResponse: {
             purpose: string;
@@ -2208,6 +2533,35 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        MyPreferencesResponse: {
+            /** @description Every channel with its effective setting. */
+            channels: {
+                [key: string]: components["schemas"]["ChannelPreferenceDto"];
+            };
+            quietHours: components["schemas"]["QuietHoursDto"] | null;
+            topics: string[];
+            /** @description Also sent as the ETag; send it back in If-Match. */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /**
+             * @description Topic → its words per language, from the brand's dictionary (fallback: the default language, then the topic in plain words).
+             * @example {
+             *       "sleep": {
+             *         "en": "Sleep",
+             *         "nb": "Søvn",
+             *         "da": "Søvn",
+             *         "pl": "Sen",
+             *         "hu": "Alvás"
+             *       }
+             *     }
+             */
+            topicLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+        };
         ConsentConflictResponse: {
             purpose: string;
             /** @enum {string} */
@@ -2221,7 +2575,7 @@ export interface components {
             subject: components["schemas"]["SubjectResponse"];
             facts: components["schemas"]["MyFactResponse"][];
             consents: components["schemas"]["MyConsentResponse"][];
-            preferences: components["schemas"]["PreferencesResponse"];
+            preferences: components["schemas"]["MyPreferencesResponse"];
             /** @description Open conflicts between a browser privacy signal and an earlier grant. */
             conflicts: components["schemas"]["ConsentConflictResponse"][];
         };
@@ -2231,8 +2585,11 @@ export interface components {
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -2240,8 +2597,11 @@ export interface components {
             category: string;
         };
         CorrectFactDto: {
-            /** @example ease_anxiety */
-            value: string;
+            /**
+             * @description Text typed into a form is read as the key's declared type ("6" for a number key is 6).
+             * @example ease_anxiety
+             */
+            value: string | number | boolean | string[];
         };
         SetConsentDto: {
             /** @description true grants, false withdraws. */
@@ -2340,10 +2700,28 @@ export interface components {
             at: string;
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
+            /** @description Who read, per language: the name the brand gave the key per language (else its name); staff as "Name (staff)". */
+            readerLabel: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions";
             purpose: string | null;
             fields: string[];
+            /**
+             * @description Each `facts.<key>` field → the fact key in words per language, from the brand's dictionary.
+             * @example {
+             *       "facts.motivation": {
+             *         "en": "Motivation",
+             *         "nb": "Motivasjon"
+             *       }
+             *     }
+             */
+            fieldLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         ImportRejectionResponse: {
             /** @description Line number in the uploaded file, counting from 1. */
@@ -3620,6 +3998,451 @@ export interface operations {
             };
             /** @description The credential lacks the scope for this action */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_getFactKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putFactKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutFactKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The fact key, replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description A new fact key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listFactKeys: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+                /** @description Only fact keys whose label, or the label of one of their values, is missing in this language. */
+                missing?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FactKeyResponse"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The source, renamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new source. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listSources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putTopic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The topic, renamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new topic. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listTopics: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_missing: {
+        parameters: {
+            query?: {
+                /** @description One language; without it, every language of the brand (Candor's five and the brand's default). */
+                locale?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What customers reading in each language meet untranslated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissingReportResponse"];
+                };
+            };
+            /** @description No credential, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential lacks the scope for this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body breaks one or more rules; `errors` lists each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6203,7 +7026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
             /** @description No credential, or an unknown or revoked one */
@@ -6247,7 +7070,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
             /** @description No credential, or an unknown or revoked one */

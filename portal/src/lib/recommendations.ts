@@ -5,7 +5,7 @@
  */
 import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, humanize, localized, type Locale } from './i18n';
-import { factValue, loadMe, purposeNames, type Me } from './profile';
+import { factLabel, factSource, factValue, loadMe, purposeNames, rawValue, type Me } from './profile';
 
 /** The purpose that personalised suggestions need. */
 export const PERSONALIZATION = 'personalization';
@@ -71,7 +71,7 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
     correction,
     cards: data.map((r) => ({
       sku: r.sku,
-      title: r.title,
+      title: localized(r.titleLabel, locale) || r.title,
       url: r.url,
       text: r.explanation.text,
       counterfactual: r.explanation.counterfactual,
@@ -82,10 +82,10 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
         const known = labels.get(b.factId);
         return {
           factId: b.factId,
-          label: humanize(b.key),
-          value: known ? factValue(known, locale) : humanize(b.value),
+          label: known ? factLabel(known, locale) : humanize(b.key),
+          value: known ? factValue(known, locale) : humanize(rawValue(b.value)),
           provenance: b.provenance,
-          source: b.source,
+          source: known ? factSource(known, locale) : b.source,
           collected: formatDate(b.collectedAt, locale, tz),
           points: b.points,
         };
@@ -98,7 +98,7 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
 function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
   const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
   if (!fact) return null;
-  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale), rawValue: fact.value };
+  return { factId: fact.id, label: factLabel(fact, locale), value: factValue(fact, locale), rawValue: rawValue(fact.value) };
 }
 
 export type FeedbackKind = Schemas['FeedbackDto']['kind'];

@@ -166,7 +166,12 @@ export class ExportService {
           'You may see, correct and delete this data, download it, withdraw any consent, object, restrict processing and ask to be forgotten — in the portal or by writing to us.',
         dictionary: {
           locales: [...dictionary.locales],
-          factKeys: group(facts.map((f) => [f.key, dictionary.labels((l) => dictionary.keyLabel(f.key, l))])),
+          factKeys: group(
+            [...facts.map((f) => f.key), ...access.flatMap((a) => a.fields.filter((f) => f.startsWith('facts.')).map((f) => f.slice('facts.'.length)))].map((key) => [
+              key,
+              dictionary.labels((l) => dictionary.keyLabel(key, l)),
+            ]),
+          ),
           values,
           sources: group(facts.map((f) => [f.source, dictionary.labels((l) => dictionary.sourceLabel(f.source, l))])),
           topics: group(preferences.topics.map((t) => [t, dictionary.labels((l) => dictionary.topicLabel(t, l))])),
