@@ -162,7 +162,6 @@ export const DEMO_BRANDS: DemoBrand[] = [
           { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 270 },
           { key: 'motivation', value: 'reduce_stress', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 270 },
           { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', source: 'app_sessions', daysAgo: 12 },
-          { key: 'sessions_per_week', value: 5, category: 'behavior', provenance: 'observed', source: 'app_sessions', daysAgo: 1 },
           { key: 'interest', value: 'sleep_stories', category: 'interests', provenance: 'inferred', source: 'content_played', daysAgo: 5 },
         ],
         preferences: { channels: { email: { optedIn: true, frequency: 'monthly' }, sms: { optedIn: false, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } }, quietHours: { start: '21:00', end: '07:00' }, topics: ['sleep', 'breathing'] },
@@ -192,6 +191,8 @@ export const DEMO_BRANDS: DemoBrand[] = [
         facts: [
           { key: 'motivation', value: 'sceptical', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 14 },
           { key: 'motivation', value: 'build_habit', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 14 },
+          // A number: how often the app saw them meditate last week.
+          { key: 'sessions_per_week', value: 3, category: 'behavior', provenance: 'observed', source: 'app_sessions', daysAgo: 1 },
         ],
       },
     ],
