@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoSeeder } from '../../api/src/modules/demo/demo.seeder';
 import { startApi, TestApi } from '../support/api';
 import { adoptPurpose, bearer, createBrand, createKey, createSubject, grant, signInCustomer, TestBrand } from '../support/factories';
 
@@ -328,5 +330,41 @@ describe('isolation between brands', () => {
     expect((await fact(b.id, { key: 'sessions_per_week', value: 'often' }, other.key)).status).toBe(201);
     const keyOfA = await createKey(api, brand, ['config:write']);
     expect((await get('/v1/dictionary/missing?locale=pl', keyOfA)).body.data.some((m: { key: string; value?: string }) => m.value === 'often')).toBe(false);
+  });
+});
+
+describe('the demo brands', () => {
+  it('carry full dictionaries, start again on the same database, and complete one seeded before dictionaries existed', async () => {
+    const seeder = api.app.get(DemoSeeder);
+    const first = await seeder.seed();
+    const key = /calm-harbor\) API key (\S+)/.exec(first.join('\n'))![1];
+    const report = await get('/v1/dictionary/missing', key);
+    // Every fact key, value, source, topic, question, catalogue title and notice in all five languages.
+    expect(report.body.data).toEqual([]);
+    expect(report.body.locales).toEqual(['en', 'nb', 'da', 'pl', 'hu']);
+
+    // A brand seeded before the dictionary: no fact keys, sources or topics, catalogue titles in English.
+    const sql = new Client({ connectionString: api.databaseUrl! });
+    await sql.connect();
+    try {
+      const [{ brand_id }] = (await sql.query(`SELECT brand_id FROM brands WHERE slug = 'calm-harbor'`)).rows;
+      await sql.query(`DELETE FROM fact_keys WHERE brand_id = $1`, [brand_id]);
+      await sql.query(`DELETE FROM dictionary_labels WHERE brand_id = $1`, [brand_id]);
+      await sql.query(`UPDATE catalog_items SET title = to_jsonb(title->>'en') WHERE brand_id = $1`, [brand_id]);
+      await sql.query(`UPDATE catalog_items SET title = '"Our own title"'::jsonb WHERE brand_id = $1 AND sku = 'sound-bath'`, [brand_id]);
+    } finally {
+      await sql.end();
+    }
+    expect((await get('/v1/dictionary/missing?locale=pl', key)).body.data.length).toBeGreaterThan(0);
+
+    const again = await seeder.seed();
+    expect(again.join('\n')).toMatch(/Demo brands/);
+    const missing = (await get('/v1/dictionary/missing?locale=pl', key)).body.data;
+    expect(missing).toEqual([]);
+    const items = (await get('/v1/catalog/items', key)).body.data as Array<{ sku: string; title: unknown }>;
+    expect(items.find((i) => i.sku === 'evening-wind-down')!.title).toMatchObject({ pl: 'Wieczorne wyciszenie' });
+    // What the brand wrote itself is left as it is.
+    expect(items.find((i) => i.sku === 'sound-bath')!.title).toBe('Our own title');
+    await seeder.seed();
   });
 });

@@ -101,6 +101,13 @@ describe('Dictionary', () => {
     expect(d.readerLabel({ actor: 'staff:2', name: 'Astrid Berg (staff)' }, 'da')).toBe('Astrid Berg (medarbejder)');
   });
 
+  it('serves an explanation the words for values and sources', () => {
+    const words = d.labeller();
+    expect(words.value('motivation', 'sleep_better', 'pl')).toBe('Chcę lepiej spać');
+    expect(words.source('order:10442', 'da')).toBe('ordre nr. 10442');
+    expect(words.source('question:why_meditate', 'en')).toBe('your answer to “What brings you to meditation?”');
+  });
+
   it('writes a label map in every language of the brand', () => {
     expect(d.labels((l) => d.keyLabel('motivation', l))).toEqual({ en: 'Motivation', nb: 'Motivasjon', da: 'Motivation', pl: 'Motywacja', hu: 'Motivation' });
     expect(Object.keys(new Dictionary({ defaultLocale: 'de' }).labels(() => 'x'))).toEqual(['en', 'nb', 'da', 'pl', 'hu', 'de']);

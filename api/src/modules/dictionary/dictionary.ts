@@ -184,6 +184,11 @@ export class Dictionary {
     return this.pick(value, locale) ?? humanise(code);
   }
 
+  /** The words an explanation sentence needs: fact values and sources, in one language at a time. */
+  labeller(): { value: (key: string, value: string, locale: string) => string; source: (source: string, locale: string) => string } {
+    return { value: (key, value, locale) => this.valueLabel(key, value, locale), source: (source, locale) => this.sourceLabel(source, locale) };
+  }
+
   /** One text per language of the dictionary (`locales`), each resolved as `resolve` does. */
   labels(resolve: (locale: string) => string): LocaleText {
     return Object.fromEntries(this.locales.map((locale) => [locale, resolve(locale)]));
