@@ -238,7 +238,7 @@ describe('what customers read', () => {
     const item = await put('/v1/catalog/items/evening-wind-down', {
       title: { en: 'Evening wind-down', nb: 'Kveldsro', pl: 'Wieczorne wyciszenie' },
       description: { en: 'Twenty quiet minutes' },
-      tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 2 }],
+      tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 2 }, { factKey: 'practice_time', value: 'evening', weight: 1 }],
     });
     expect(item.status, JSON.stringify(item.body)).toBe(200);
     expect(item.body.title).toEqual({ en: 'Evening wind-down', nb: 'Kveldsro', pl: 'Wieczorne wyciszenie' });
@@ -250,6 +250,7 @@ describe('what customers read', () => {
     const member = await createSubject(api, brand, { locale: 'nb' });
     await grant(api, brand, member.id, 'personalization');
     expect((await fact(member.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome_question' })).status).toBe(201);
+    expect((await fact(member.id, { key: 'practice_time', value: 'evening', category: 'interests', provenance: 'observed', source: 'welcome_question' })).status).toBe(201);
     const session = await signInCustomer(api, brand, member.id);
     const mine = await api.http.get('/v1/me/recommendations').set(bearer(session));
     expect(mine.status, JSON.stringify(mine.body)).toBe(200);
@@ -257,6 +258,10 @@ describe('what customers read', () => {
     expect(card.title).toBe('Kveldsro');
     expect(card.titleLabel).toMatchObject({ nb: 'Kveldsro', pl: 'Wieczorne wyciszenie', hu: 'Evening wind-down' });
     expect(card.explanation.text).toContain('For å sove bedre');
+    // The source of an observed fact in words, in the explanation's language; the cited fact keeps its code.
+    expect(card.explanation.text).toContain('velkomstspørsmålet');
+    expect(card.explanation.text).not.toContain('welcome_question');
+    expect(card.explanation.because.find((b: { key: string }) => b.key === 'practice_time').source).toBe('welcome_question');
   });
 });
 

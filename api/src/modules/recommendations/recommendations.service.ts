@@ -22,7 +22,7 @@ import {
   RecommendationResponse,
   UpsertCatalogItemDto,
 } from './dto/recommendation.dto';
-import { explain } from './explanations';
+import { explain, explanationLocale } from './explanations';
 import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
 
 export const PERSONALIZATION = 'personalization';
@@ -150,8 +150,11 @@ export class RecommendationsService {
   }
 
   private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, dictionary: Dictionary): ExplanationResponse {
-    // Value words from the brand's dictionary and its question options (fallback: the default language).
-    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => dictionary.valueLabel(key, value, l));
+    // Value and source words from the brand's dictionary (values also from its question options;
+    // fallback: the default language). The cited facts below keep their codes.
+    const language = explanationLocale(locale);
+    const worded = because.map((c) => ({ ...c, fact: { ...c.fact, source: dictionary.sourceLabel(c.fact.source, language) } }));
+    const { text, counterfactual, locale: lang } = explain(worded, locale, (key, value, l) => dictionary.valueLabel(key, value, l));
     return {
       text,
       locale: lang,
