@@ -38,13 +38,16 @@ describe('portal: my data', () => {
     expect(exported.facts.map((f: { key: string; value: string }) => `${f.key}=${f.value}`).sort()).toEqual(
       me.body.facts.map((f: { key: string; value: string }) => `${f.key}=${f.value}`).sort(),
     );
-    expect(exported.facts).toContainEqual(expect.objectContaining({ key: 'motivation', value: 'sleep_better', provenance: 'declared', source: 'welcome question' }));
+    expect(exported.facts).toContainEqual(expect.objectContaining({ key: 'motivation', value: 'sleep_better', provenance: 'declared', source: 'welcome_question' }));
     expect(exported.consents.history.length).toBeGreaterThan(0);
 
     await page.getByRole('link', { name: 'Read it on a page' }).click();
     const main = page.locator('main');
     expect(await main.textContent()).toContain('ingrid.solberg@example.com');
-    expect(await main.textContent()).toContain('Motivation: Sleep better');
+    // Keys, values and sources in the brand's words (the export's dictionary), not codes.
+    expect(await main.textContent()).toContain('Motivation: To sleep better');
+    expect(await main.textContent()).toContain('the welcome question');
+    expect(await main.textContent()).not.toContain('welcome_question');
     expect(await main.textContent()).toContain('Recommendations based on what you tell us');
     // Served by the portal under its own CSP: no inline styles or scripts, nothing from elsewhere.
     expect(await page.locator('style, script, [style]').count()).toBe(0);
@@ -118,7 +121,7 @@ describe('portal: my data', () => {
     expect(new URL(page.url()).pathname).toBe(`/${BRAND}/my-data/forget`);
     const main = page.locator('main');
     expect(await main.textContent()).toContain('This cannot be undone.');
-    expect(await main.textContent()).toContain('That includes 2 facts about you.');
+    expect(await main.textContent()).toContain('That includes 3 facts about you.');
     await checkPage(page, 'forget-me', 'Forget me');
 
     // Without the box ticked the browser refuses, and so does the portal (a browser without form

@@ -644,6 +644,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fact-keys/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/fact-keys/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_getFactKey"];
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/fact-keys/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"category":"motivations","label":{"en":"Motivation","nb":"Motivasjon","da":"Motivation","pl":"Motywacja","hu":"Motiváció"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putFactKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fact-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/fact-keys' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listFactKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/sources/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putSource"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/sources' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/topics/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putTopic"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/topics' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dictionary/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/dictionary/missing' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_missing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{id}/facts": {
         parameters: {
             query?: never;
@@ -1276,7 +1474,7 @@ export interface paths {
          *     curl -X POST 'http://localhost:3000/v1/subjects/import' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"format":"candor-subject-export/1","generatedAt":"2026-03-02T09:30:00Z","brand":{"slug":"text","name":"text"},"subject":{"id":"text","externalId":"text"},"facts":[{"key":"text","value":"text","category":"text","provenance":"declared","source":"text","collectedAt":"2026-03-02T09:30:00Z"}],"preferences":{"channels":{},"topics":["text"]},"consents":{"current":[{}],"history":[{"id":"text","purpose":"text","granted":true,"source":"text","capturedAt":"2026-03-02T09:30:00Z","hash":"text"}]},"consentRecords":[{"@context":{},"@type":"text","dpv:hasConsentStatus":{}}],"accessLog":[{"at":"2026-03-02T09:30:00Z","reader":"text","kind":"text","fields":["text"]}],"privacyRequests":[{"id":"text","type":"text","status":"text","receivedAt":"2026-03-02T09:30:00Z","dueAt":"2026-03-02T09:30:00Z"}],"context":{"purposes":[{"key":"text","legalBasis":"text","dataCategories":["text"],"retention":"text"}],"dataCategories":["text"],"recipients":[{"name":"text"}],"sources":["text"]}}'
+         *       -d '{"format":"candor-subject-export/1","generatedAt":"2026-03-02T09:30:00Z","brand":{"slug":"text","name":"text"},"subject":{"id":"text","externalId":"text"},"facts":[{"key":"text","category":"text","provenance":"declared","source":"text","collectedAt":"2026-03-02T09:30:00Z"}],"preferences":{"channels":{},"topics":["text"]},"consents":{"current":[{}],"history":[{"id":"text","purpose":"text","granted":true,"source":"text","capturedAt":"2026-03-02T09:30:00Z","hash":"text"}]},"consentRecords":[{"@context":{},"@type":"text","dpv:hasConsentStatus":{}}],"accessLog":[{"at":"2026-03-02T09:30:00Z","reader":"text","kind":"text","fields":["text"]}],"privacyRequests":[{"id":"text","type":"text","status":"text","receivedAt":"2026-03-02T09:30:00Z","dueAt":"2026-03-02T09:30:00Z"}],"context":{"purposes":[{"key":"text","legalBasis":"text","dataCategories":["text"],"retention":"text"}],"dataCategories":["text"],"recipients":[{"name":"text"}],"sources":["text"]}}'
          *     ```
          */
         post: operations["importSubject"];
@@ -2544,6 +2742,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -2603,11 +2805,28 @@ export interface components {
              *     ]
              */
             purposes?: string[];
+            /**
+             * @description What customers read for this key in "who read your data", per language. Without it, `name` as it is.
+             * @example {
+             *       "en": "our newsletter service",
+             *       "nb": "nyhetsbrevtjenesten vår",
+             *       "da": "vores nyhedsbrevstjeneste",
+             *       "pl": "nasz serwis newslettera",
+             *       "hu": "a hírlevélszolgáltatásunk"
+             *     }
+             */
+            label?: {
+                [key: string]: string;
+            };
         };
         ApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -2819,14 +3038,136 @@ export interface components {
             /** @enum {string} */
             fault?: "hash-mismatch" | "broken-link" | "sequence-gap" | "chain-truncated";
         };
+        FactKeyValueDto: {
+            /**
+             * @description The value as facts store it.
+             * @example sleep_better
+             */
+            value: string;
+            /**
+             * @example {
+             *       "en": "To sleep better",
+             *       "nb": "For å sove bedre",
+             *       "pl": "Chcę lepiej spać"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        PutFactKeyDto: {
+            /**
+             * @description The data category facts under this key belong to (what purposes name in `dataCategories`).
+             * @example motivations
+             */
+            category: string;
+            /**
+             * @example {
+             *       "en": "Motivation",
+             *       "nb": "Motivasjon",
+             *       "da": "Motivation",
+             *       "pl": "Motywacja",
+             *       "hu": "Motiváció"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description What values facts under this key take: text, a number, true/false, one of `values` (choice) or a list of them (choices). Without a type any fact value is accepted.
+             * @enum {string}
+             */
+            type?: "text" | "number" | "boolean" | "choice" | "choices";
+            /** @description Values with their words per language; for choice and choices, the only values allowed. */
+            values?: components["schemas"]["FactKeyValueDto"][];
+        };
+        FactKeyResponse: {
+            /** @example motivation */
+            key: string;
+            /** @example motivations */
+            category: string;
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description null: any fact value is accepted.
+             * @enum {string|null}
+             */
+            type: "text" | "number" | "boolean" | "choice" | "choices" | null;
+            values: components["schemas"]["FactKeyValueDto"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PutLabelDto: {
+            /**
+             * @example {
+             *       "en": "the welcome question",
+             *       "nb": "velkomstspørsmålet",
+             *       "da": "velkomstspørgsmålet",
+             *       "pl": "pytanie powitalne",
+             *       "hu": "az üdvözlő kérdés"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        LabelResponse: {
+            /** @example welcome_question */
+            key: string;
+            label: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MissingTranslationResponse: {
+            /** @example pl */
+            locale: string;
+            /** @enum {string} */
+            kind: "fact-key" | "fact-value" | "source" | "topic" | "question" | "question-option" | "catalog-item" | "purpose" | "notice";
+            /**
+             * @description The fact key, source, topic, question, SKU or purpose.
+             * @example motivation
+             */
+            key: string;
+            /**
+             * @description The value (fact values, question options) or the notice version.
+             * @example sleep_better
+             */
+            value?: string;
+            /**
+             * @description Which text is missing: label, title, description, name or text.
+             * @example label
+             */
+            field: string;
+            /** @description A fact key that facts use but the dictionary does not declare. */
+            undeclared?: boolean;
+        };
+        MissingReportResponse: {
+            /**
+             * @example [
+             *       "pl"
+             *     ]
+             */
+            locales: string[];
+            data: components["schemas"]["MissingTranslationResponse"][];
+        };
         BrandFactDto: {
             /**
              * @description What the fact is about.
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -2838,8 +3179,8 @@ export interface components {
              */
             provenance: "declared" | "observed" | "inferred";
             /**
-             * @description Where it came from, in words the customer will see.
-             * @example order #10442
+             * @description Where it came from: a source registered with PUT /v1/sources/{key} (shown in the customer's language), such a key with a detail (`order:10442`), or free text shown as it is.
+             * @example order:10442
              */
             source: string;
             /**
@@ -2857,7 +3198,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -2957,6 +3298,34 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        LabelledFactResponse: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            value: string | number | boolean | string[];
+            category: string;
+            /** @enum {string} */
+            provenance: "declared" | "observed" | "inferred";
+            source: string;
+            /** Format: date-time */
+            collectedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The customer said this is wrong; it is not used until corrected. */
+            disputed: boolean;
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
+            valueLabel: {
+                [key: string]: string;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
+        };
         QuietHoursDto: {
             /** @example 21:00 */
             start: string;
@@ -2979,8 +3348,8 @@ export interface components {
             /** Format: uuid */
             subjectId: string;
             purpose: string;
-            /** @description Only facts whose data category the purpose covers. */
-            facts: components["schemas"]["FactResponse"][];
+            /** @description Only facts whose data category the purpose covers, with their words per language. */
+            facts: components["schemas"]["LabelledFactResponse"][];
             /** @description Only when the purpose communicates on channels. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
         };
@@ -3296,8 +3665,20 @@ export interface components {
             weight: number;
         };
         UpsertCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
             /**
              * Format: uri
              * @example https://calmharbor.example/sleep/lighthouse
@@ -3307,15 +3688,32 @@ export interface components {
         };
         CatalogItemResponse: {
             sku: string;
-            title: string;
+            title: string | {
+                [key: string]: string;
+            };
+            description: (string | {
+                [key: string]: string;
+            }) | null;
             url: string | null;
             tags: components["schemas"]["CatalogTagDto"][];
             /** Format: date-time */
             updatedAt: string;
         };
         BulkCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
             /**
              * Format: uri
              * @example https://calmharbor.example/sleep/lighthouse
@@ -3383,7 +3781,12 @@ export interface components {
         };
         RecommendationResponse: {
             sku: string;
+            /** @description The title in the explanation's language (else the brand's default language). */
             title: string;
+            /** @description The title in each of the brand's languages (fallback: the brand's default language). */
+            titleLabel: {
+                [key: string]: string;
+            };
             url: string | null;
             score: number;
             explanation: components["schemas"]["ExplanationResponse"];
@@ -3491,7 +3894,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -3502,12 +3905,20 @@ export interface components {
             expiresAt: string | null;
             /** @description The customer said this is wrong; it is not used until corrected. */
             disputed: boolean;
-            /** @description Purposes that may use this fact now. */
-            usedFor: string[];
-            /** @description The value in words, per locale, from the brand's question options (null when the brand has none). */
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
             valueLabel: {
                 [key: string]: string;
-            } | null;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
+            /** @description Purposes that may use this fact now. */
+            usedFor: string[];
         };
         MyConsentResponse: {
             purpose: string;
@@ -3531,6 +3942,35 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        MyPreferencesResponse: {
+            /** @description Every channel with its effective setting. */
+            channels: {
+                [key: string]: components["schemas"]["ChannelPreferenceDto"];
+            };
+            quietHours: components["schemas"]["QuietHoursDto"] | null;
+            topics: string[];
+            /** @description Also sent as the ETag; send it back in If-Match. */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /**
+             * @description Topic → its words per language, from the brand's dictionary (fallback: the default language, then the topic in plain words).
+             * @example {
+             *       "sleep": {
+             *         "en": "Sleep",
+             *         "nb": "Søvn",
+             *         "da": "Søvn",
+             *         "pl": "Sen",
+             *         "hu": "Alvás"
+             *       }
+             *     }
+             */
+            topicLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+        };
         ConsentConflictResponse: {
             purpose: string;
             /** @enum {string} */
@@ -3544,7 +3984,7 @@ export interface components {
             subject: components["schemas"]["SubjectResponse"];
             facts: components["schemas"]["MyFactResponse"][];
             consents: components["schemas"]["MyConsentResponse"][];
-            preferences: components["schemas"]["PreferencesResponse"];
+            preferences: components["schemas"]["MyPreferencesResponse"];
             /** @description Open conflicts between a browser privacy signal and an earlier grant. */
             conflicts: components["schemas"]["ConsentConflictResponse"][];
         };
@@ -3554,8 +3994,11 @@ export interface components {
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -3563,8 +4006,11 @@ export interface components {
             category: string;
         };
         CorrectFactDto: {
-            /** @example ease_anxiety */
-            value: string;
+            /**
+             * @description Text typed into a form is read as the key's declared type ("6" for a number key is 6).
+             * @example ease_anxiety
+             */
+            value: string | number | boolean | string[];
         };
         SetConsentDto: {
             /** @description true grants, false withdraws. */
@@ -3669,10 +4115,28 @@ export interface components {
             at: string;
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
+            /** @description Who read, per language: the name the brand gave the key per language (else its name); staff as "Name (staff)". */
+            readerLabel: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions";
             purpose: string | null;
             fields: string[];
+            /**
+             * @description Each `facts.<key>` field → the fact key in words per language, from the brand's dictionary.
+             * @example {
+             *       "facts.motivation": {
+             *         "en": "Motivation",
+             *         "nb": "Motivasjon"
+             *       }
+             *     }
+             */
+            fieldLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         ImportRejectionResponse: {
             /** @description Line number in the uploaded file, counting from 1. */
@@ -3767,7 +4231,8 @@ export interface components {
             };
             facts: {
                 key: string;
-                value: string;
+                /** @description Text, a number, true/false or a list of texts (a fact key's declared type). */
+                value: string | number | boolean | string[];
                 category: string;
                 /** @enum {unknown} */
                 provenance: "declared" | "observed" | "inferred";
@@ -3862,6 +4327,37 @@ export interface components {
                 }[];
                 sources: string[];
                 rights?: string;
+                /** @description The brand's words for what this document names, per language (its default language, then the code in plain words, where it has none): fact keys, fact values (by key, then the value as text — a typed value as its JSON), sources, preference topics and readers. */
+                dictionary?: {
+                    locales?: string[];
+                    factKeys?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    values?: {
+                        [key: string]: {
+                            [key: string]: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                    sources?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    topics?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    readers?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                };
             };
         };
         /** @description One consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms. */
@@ -6972,6 +7468,1044 @@ export interface operations {
             };
         };
     };
+    Dictionary_getFactKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putFactKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "motivations",
+                 *       "label": {
+                 *         "en": "Motivation",
+                 *         "nb": "Motivasjon",
+                 *         "da": "Motivation",
+                 *         "pl": "Motywacja",
+                 *         "hu": "Motiváció"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutFactKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The fact key, replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description A new fact key. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listFactKeys: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+                /** @description Only fact keys whose label, or the label of one of their values, is missing in this language. */
+                missing?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FactKeyResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": {
+                 *         "en": "the welcome question",
+                 *         "nb": "velkomstspørsmålet",
+                 *         "da": "velkomstspørgsmålet",
+                 *         "pl": "pytanie powitalne",
+                 *         "hu": "az üdvözlő kérdés"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The source, renamed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new source. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listSources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": {
+                 *         "en": "the welcome question",
+                 *         "nb": "velkomstspørsmålet",
+                 *         "da": "velkomstspørgsmålet",
+                 *         "pl": "pytanie powitalne",
+                 *         "hu": "az üdvözlő kérdés"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The topic, renamed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new topic. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listTopics: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_missing: {
+        parameters: {
+            query?: {
+                /** @description One language; without it, every language of the brand (Candor's five and the brand's default). */
+                locale?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What customers reading in each language meet untranslated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissingReportResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     recordFact: {
         parameters: {
             query?: never;
@@ -9971,7 +11505,6 @@ export interface operations {
                  *       "facts": [
                  *         {
                  *           "key": "text",
-                 *           "value": "text",
                  *           "category": "text",
                  *           "provenance": "declared",
                  *           "source": "text",
@@ -13783,7 +15316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
             /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
@@ -13911,7 +15444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
             /** @description The body is not valid JSON (`malformed-json`) or could not be read */

@@ -16,7 +16,7 @@ export interface ExportDocument {
   generatedAt: string;
   brand: { slug: string; name: string };
   subject: Schemas['SubjectResponse'];
-  facts: Array<{ key: string; value: string; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
+  facts: Array<{ key: string; value: string | number | boolean | string[]; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
   preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
   consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string; prevHash?: string | null }> };
   accessLog: Array<{ at: string; reader: string; kind: string; purpose?: string | null; fields: string[] }>;
@@ -26,8 +26,20 @@ export interface ExportDocument {
     dataCategories: string[];
     recipients: Array<{ name: string }>;
     sources: string[];
+    /** The brand's words for what the document names, per language (the API applies its fallbacks). */
+    dictionary?: {
+      factKeys: Record<string, Record<string, string>>;
+      /** By fact key, then the value as text (a typed value as its JSON). */
+      values: Record<string, Record<string, Record<string, string>>>;
+      sources: Record<string, Record<string, string>>;
+      topics: Record<string, Record<string, string>>;
+      readers: Record<string, Record<string, string>>;
+    };
   };
 }
+
+/** A fact value as the export's dictionary keys it: text as it is, anything else as its JSON. */
+const valueText = (value: ExportDocument['facts'][number]['value']) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** The export exactly as the API wrote it, for the download. */
 export async function exportJson(api: ApiClient): Promise<string> {
@@ -68,6 +80,8 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
   const nameOf = (key: string | null | undefined) => (key ? (purposeName.get(key) ?? humanize(key)) : '—');
   const none = t.myData.none;
   const s = doc.subject;
+  const words = doc.context.dictionary;
+  const sourceName = (source: string) => localized(words?.sources[source], locale) || source;
   return {
     brand: doc.brand.name,
     generated: formatDateTime(doc.generatedAt, locale, tz),
@@ -79,11 +93,11 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       [t.myData.timeZone, s.timezone ? timeZoneName(s.timezone, locale) : none],
     ],
     facts: doc.facts.map((f) => ({
-      label: humanize(f.key),
-      value: humanize(f.value),
+      label: localized(words?.factKeys[f.key], locale) || humanize(f.key),
+      value: localized(words?.values[f.key]?.[valueText(f.value)], locale) || humanize(valueText(f.value)),
       how: t.provenance[f.provenance],
       category: categoryTitle(f.category, t),
-      source: f.source,
+      source: sourceName(f.source),
       when: formatDate(f.collectedAt, locale, tz),
       expires: f.expiresAt ? formatDate(f.expiresAt, locale, tz) : null,
       disputed: f.disputed === true,
@@ -105,12 +119,14 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       frequency: t.frequencies[p.frequency] ?? humanize(p.frequency),
     })),
     quietHours: doc.preferences.quietHours ? `${doc.preferences.quietHours.start}–${doc.preferences.quietHours.end}` : null,
-    topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map(humanize), locale) : none,
+    topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map((topic) => localized(words?.topics[topic], locale) || humanize(topic)), locale) : none,
     reads: [...doc.accessLog].reverse().map((a) => ({
       when: formatDateTime(a.at, locale, tz),
-      who: a.reader,
+      who: localized(words?.readers[a.reader], locale) || a.reader,
       why: a.purpose ? nameOf(a.purpose) : (t.activity.kinds[a.kind] ?? humanize(a.kind)),
-      what: a.fields.length ? formatList(a.fields.map((f) => fieldLabel(f, t, nameOf)), locale) : t.activity.nothing,
+      what: a.fields.length
+        ? formatList(a.fields.map((f) => fieldLabel(f, t, nameOf, (field) => localized(words?.factKeys[field.replace(/^facts\./, '')], locale))), locale)
+        : t.activity.nothing,
     })),
     requests: doc.privacyRequests.map((r) => ({
       type: t.requestTypes[r.type] ?? humanize(r.type),
@@ -125,8 +141,8 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       kept: keptFor(p, t),
     })),
     recipients: doc.context.recipients.length ? formatList(doc.context.recipients.map((r) => r.name), locale) : t.myData.noRecipients,
-    // Where a consent came from has a label ("When you signed up"); a fact's source is the brand's own words.
-    sources: doc.context.sources.length ? formatList(doc.context.sources.map((source) => t.sources[source] ?? source), locale) : none,
+    // Where a consent came from has a label ("When you signed up"); a fact's source in the brand's words.
+    sources: doc.context.sources.length ? formatList(doc.context.sources.map((source) => (words?.sources[source] ? sourceName(source) : (t.sources[source] ?? source))), locale) : none,
   };
 }
 

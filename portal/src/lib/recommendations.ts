@@ -5,7 +5,7 @@
  */
 import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatNumber, humanize, localized, type Locale } from './i18n';
-import { factValue, loadMe, purposeNames, type Me } from './profile';
+import { factLabel, factValue, loadMe, purposeNames, rawValue, type Me } from './profile';
 
 /** The purpose that personalised suggestions need. */
 export const PERSONALIZATION = 'personalization';
@@ -70,12 +70,13 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
   }
   const { data } = ok(result);
   const tz = me.subject.timezone;
+  const labels = new Map(me.facts.map((f) => [f.id, f]));
   return {
     kind: 'ready',
     correction,
     cards: data.map((r) => ({
       sku: r.sku,
-      title: r.title,
+      title: localized(r.titleLabel, locale) || r.title,
       url: r.url,
       text: r.explanation.text,
       counterfactual: r.explanation.counterfactual,
@@ -83,15 +84,19 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
       purpose: purposeNames(me, locale).get(r.explanation.purpose) ?? humanize(r.explanation.purpose),
       score: formatNumber(r.score, locale),
       consentEventId: r.explanation.consentEventId,
-      reasons: r.explanation.because.map((b) => ({
-        factId: b.factId,
-        label: humanize(b.key),
-        value: b.label,
-        provenance: b.provenance,
-        source: sentenceCase(b.sourceLabel, locale),
-        collected: formatDate(b.collectedAt, locale, tz),
-        points: formatNumber(b.points, locale),
-      })),
+      reasons: r.explanation.because.map((b) => {
+        const known = labels.get(b.factId);
+        return {
+          factId: b.factId,
+          // The key in the brand's words; the value and source as the API's explanation says them, in its language.
+          label: known ? factLabel(known, locale) : humanize(b.key),
+          value: b.label,
+          provenance: b.provenance,
+          source: sentenceCase(b.sourceLabel, locale),
+          collected: formatDate(b.collectedAt, locale, tz),
+          points: formatNumber(b.points, locale),
+        };
+      }),
     })),
   };
 }
@@ -105,7 +110,7 @@ function sentenceCase(text: string, locale: Locale): string {
 function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
   const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
   if (!fact) return null;
-  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale), rawValue: fact.value };
+  return { factId: fact.id, label: factLabel(fact, locale), value: factValue(fact, locale), rawValue: rawValue(fact.value) };
 }
 
 export type FeedbackKind = Schemas['FeedbackDto']['kind'];

@@ -8,7 +8,7 @@ export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
-  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob',
+  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob', 'Dictionary',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -52,6 +52,7 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['create', 'Purpose'],
     ['create', 'Notice'],
     [['create', 'read'], 'Question'],
+    ['create', 'Dictionary'],
   ],
   compliance: [
     ['verify', 'Ledger'],
@@ -100,8 +101,8 @@ export function abilityFor(actor: Actor): AppAbility {
       can('create', 'Brand');
       break;
     case 'apiKey':
-      // Every brand credential may read its own brand's configuration.
-      can('read', ['Brand', 'Purpose', 'Notice']);
+      // Every brand credential may read its own brand's configuration (its dictionary included).
+      can('read', ['Brand', 'Purpose', 'Notice', 'Dictionary']);
       for (const scope of actor.scopes) {
         for (const [action, resource] of SCOPE_RULES[scope]) can(action, resource);
       }
@@ -111,7 +112,7 @@ export function abilityFor(actor: Actor): AppAbility {
       if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can(['create', 'read'], 'ImportJob');
       break;
     case 'staff':
-      can('read', ['Brand', 'Purpose', 'Notice']);
+      can('read', ['Brand', 'Purpose', 'Notice', 'Dictionary']);
       can(['read', 'delete'], 'StaffSession');
       for (const [action, resource] of STAFF_RULES[actor.role]) can(action, resource);
       break;

@@ -59,7 +59,10 @@ export interface CursorScope {
     | 'webhooks'
     | 'my-consents'
     | 'my-propagation'
-    | 'consent-records';
+    | 'consent-records'
+    | 'fact-keys'
+    | 'sources'
+    | 'topics';
   brandId: string;
   parent?: string;
 }

@@ -34,6 +34,33 @@ export function IsLocaleTextMap(options: { maxLength?: number } = {}, validation
     });
 }
 
+/** A text for every language (a string) or one per language (`{ "en": "…", "nb": "…" }`, as `IsLocaleTextMap`). */
+export function IsTextOrLocaleTextMap(options: { maxLength: number }, validationOptions?: ValidationOptions) {
+  const { maxLength } = options;
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isTextOrLocaleTextMap',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `must be a non-empty text of at most ${maxLength} characters, or map locales (like "en" or "nb") to such texts`,
+        ...validationOptions,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value === 'string') return value.trim().length > 0 && value.length <= maxLength;
+          if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+          const entries = Object.entries(value as Record<string, unknown>);
+          return (
+            entries.length > 0 &&
+            entries.length <= 50 &&
+            entries.every(([k, v]) => LOCALE_PATTERN.test(k) && typeof v === 'string' && v.trim().length > 0 && v.length <= maxLength)
+          );
+        },
+      },
+    });
+}
+
 /** True for an IANA time zone name that this runtime knows, such as `Europe/Oslo`. */
 export function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > 64) return false;

@@ -23,7 +23,7 @@ export class ApiKeysService {
   create(caller: BrandActor, input: CreateApiKeyDto): Promise<IssuedApiKeyResponse> {
     assertGrantWithin(caller, keyGrant(input.scopes, input.purposes ?? null), 'The new key', input.scopes);
     return this.db.run(caller.brandId, async (em) => {
-      const issued = await this.issue(em, caller.brandId, input.name, input.scopes, input.purposes ?? null);
+      const issued = await this.issue(em, caller.brandId, input.name, input.scopes, input.purposes ?? null, input.label ?? null);
       await this.audit.record(em, caller.brandId, caller, 'api_key.created', issued.id, { scopes: issued.scopes });
       return issued;
     });
@@ -62,12 +62,14 @@ export class ApiKeysService {
     name: string,
     scopes: readonly Scope[],
     purposes: string[] | null,
+    label: Record<string, string> | null = null,
   ): Promise<IssuedApiKeyResponse> {
     const key = `cnd_${randomBytes(32).toString('base64url')}`;
     const row = em.getRepository(ApiKeyEntity).create({
       brandId,
       id: randomUUID(),
       name,
+      label,
       keyHash: CryptoService.secretHash(key),
       keyPrefix: key.slice(0, 8),
       scopes: [...scopes],
@@ -84,6 +86,7 @@ function toResponse(row: ApiKeyEntity): ApiKeyResponse {
   return {
     id: row.id,
     name: row.name,
+    label: row.label,
     scopes: row.scopes as Scope[],
     purposes: row.purposes,
     prefix: row.keyPrefix,

@@ -7,6 +7,8 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { SubjectsService } from '../subjects/subjects.service';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { encodeFactValue, FactValue, valueProblem } from '../dictionary/fact-values';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
 import { MAX_REJECTIONS_KEPT } from './import-lines';
 import { copyInto, copyRow } from '../../common/database/copy';
@@ -76,6 +78,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly subjects: SubjectsService,
     private readonly ledger: LedgerWriter,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
+    private readonly dictionary: DictionaryService,
   ) {
     this.jobs = new LeasedJobs(db, importJobs(config.jobs.importLeaseMs), async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
@@ -246,10 +249,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     const consents = await this.mergeConsents(em, range, actor);
 
-    await this.mergeFacts(em, range);
+    const facts = await this.mergeFacts(em, range);
     await this.mergePreferences(em, range);
     const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
-    const rejected = missing.n + consents.rejected;
+    const rejected = missing.n + consents.rejected + facts.rejected;
     return { done: records.n - rejected, rejected };
   }
 
@@ -261,16 +264,19 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
    * (and, when the line gives one, the same collection time) is not added twice: candidates are
    * found by key and value hash in one statement, and their sources, sealed, compared once opened.
    * A line without `collectedAt` is stamped with the job's start, which differs on every run, so it
-   * matches whatever time the fact has. Running an import again changes nothing.
+   * matches whatever time the fact has. Running an import again changes nothing. A value that does
+   * not fit its key's declared type (the brand's dictionary) rejects its line, as the single-fact
+   * route would answer 422.
    */
-  private async mergeFacts(em: EntityManager, range: unknown[]): Promise<void> {
+  private async mergeFacts(em: EntityManager, range: unknown[]): Promise<{ rejected: number }> {
     const brandId = range[0] as string;
     // Times travel as PostgreSQL's own text (same session, same format): compared and copied exactly.
-    const lines: Array<{
-      subject_id: string; wrapped_key: Buffer; key: string; value: string; category: string; provenance: string; source: string;
+    // The value comes as JSON (text, number, true/false or a list) and is stored as fact-values.ts says.
+    const staged: Array<{
+      line: number; subject_id: string; wrapped_key: Buffer; key: string; value: FactValue; category: string; provenance: string; source: string;
       collected_at: string; expires_at: string | null; timed: boolean;
     }> = await em.query(
-      `SELECT s.subject_id, k.wrapped_key, r.data->>'key' AS key, r.data->>'value' AS value, r.data->>'category' AS category,
+      `SELECT r.line, s.subject_id, k.wrapped_key, r.data->>'key' AS key, r.data->'value' AS value, r.data->>'category' AS category,
               r.data->>'provenance' AS provenance, r.data->>'source' AS source,
               coalesce((r.data->>'collectedAt')::timestamptz, j.created_at)::text AS collected_at,
               (r.data->>'expiresAt')::timestamptz::text AS expires_at, r.data->>'collectedAt' IS NOT NULL AS timed
@@ -282,7 +288,27 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        ORDER BY r.line`,
       range,
     );
-    if (!lines.length) return;
+    if (!staged.length) return { rejected: 0 };
+    const rules = await this.dictionary.rules(em, brandId);
+    const misfits = staged
+      .map((l) => ({ line: l.line, problem: valueProblem(rules.get(l.key), l.value) }))
+      .filter((m): m is { line: number; problem: string } => m.problem !== null);
+    if (misfits.length) {
+      await em.query(
+        `INSERT INTO import_rejections (brand_id, import_id, line, reason)
+         SELECT $1, $2, x.line, x.reason FROM unnest($3::int[], $4::text[]) AS x(line, reason)
+         ON CONFLICT DO NOTHING`,
+        [brandId, range[1], misfits.map((m) => m.line), misfits.map((m) => `value: ${m.problem}`)],
+      );
+    }
+    const rejectedLines = new Set(misfits.map((m) => m.line));
+    const lines = staged
+      .filter((l) => !rejectedLines.has(l.line))
+      .map((l) => {
+        const { text, kind } = encodeFactValue(l.value);
+        return { ...l, value: text, kind };
+      });
+    if (!lines.length) return { rejected: misfits.length };
     const dataKeys = new Map<string, Buffer>();
     const dataKey = (subjectId: string, wrapped: Buffer) => {
       let key = dataKeys.get(subjectId);
@@ -315,22 +341,23 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       seen.add(`${k}\u0000${l.collected_at}`);
       const id = randomUUID();
       const sealed = sealFact(this.crypto, dataKey(l.subject_id, l.wrapped_key), { brandId, subjectId: l.subject_id, id, key: l.key, value: l.value, source: l.source });
-      copy.push(copyRow([l.subject_id, id, l.key, sealed.valueCt, sealed.valueHash, l.category, l.provenance, sealed.sourceCt, l.collected_at, l.expires_at]));
+      copy.push(copyRow([l.subject_id, id, l.key, sealed.valueCt, sealed.valueHash, l.kind, l.category, l.provenance, sealed.sourceCt, l.collected_at, l.expires_at]));
     });
-    if (!copy.length) return;
+    if (!copy.length) return { rejected: misfits.length };
     await em.query(
       `CREATE TEMPORARY TABLE import_facts (
-         subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, category text, provenance text,
+         subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, value_kind text, category text, provenance text,
          source_ct bytea, collected_at timestamptz, expires_at timestamptz
        ) ON COMMIT DROP`,
     );
     await copyInto(em, 'import_facts', [copy.join('')]);
     await em.query(
-      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
-       SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, now(), now()
+      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, value_kind, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
+       SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, value_kind, category, provenance, source_ct, collected_at, expires_at, now(), now()
        FROM import_facts`,
       [brandId],
     );
+    return { rejected: misfits.length };
   }
 
   /**

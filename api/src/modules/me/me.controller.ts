@@ -13,7 +13,7 @@ import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { ConsentEventResponse, ConsentReceiptResponse } from '../consents/dto/consent.dto';
 import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
 import { FactsService } from '../facts/facts.service';
-import { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
+import { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { preferencesEtag } from '../preferences/preference-rules';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordResponse } from '../profiles/dto/profile.dto';
@@ -27,7 +27,7 @@ import { EXPORT_CONTENT } from '../privacy-requests/export-schema';
 import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
 import { PropagationResponse } from '../webhooks/dto/webhook.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { AnswerResultResponse, MeResponse, SetConsentDto } from './dto/me.dto';
+import { AnswerResultResponse, MeResponse, MyPreferencesResponse, SetConsentDto } from './dto/me.dto';
 import { MeService } from './me.service';
 
 /** The signed-in customer's own data. Every route acts on the caller's subject only. */
@@ -132,10 +132,10 @@ export class MeController {
   @Get('preferences')
   @ApiOp({ id: 'getMyPreferences', summary: 'Get my preferences', description: 'Channels, frequency, quiet hours and topics, with an `ETag` to send back in `If-Match`.' })
   @Can('read', 'Me')
-  @ApiOkResponse({ type: PreferencesResponse, headers: { ETag: { description: 'Send it back in If-Match.', schema: { type: 'string' } } } })
+  @ApiOkResponse({ type: MyPreferencesResponse, headers: { ETag: { description: 'Send it back in If-Match.', schema: { type: 'string' } } } })
   @ApiProblems(401, 403)
-  async getPreferences(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<PreferencesResponse> {
-    const prefs = await this.preferences.get(customer.brandId, customer.subjectId);
+  async getPreferences(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<MyPreferencesResponse> {
+    const prefs = await this.me.myPreferences(customer);
     res.setHeader('ETag', preferencesEtag(prefs.version));
     return prefs;
   }
@@ -149,15 +149,15 @@ export class MeController {
   })
   @Can('update', 'Me')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from GET /v1/me/preferences.' })
-  @ApiOkResponse({ type: PreferencesResponse })
+  @ApiOkResponse({ type: MyPreferencesResponse })
   @ApiProblems(401, 403, 412, 422, 428)
   async putPreferences(
     @Caller() customer: CustomerActor,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() body: UpdatePreferencesDto,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<PreferencesResponse> {
-    const prefs = await this.preferences.update(customer.brandId, customer.subjectId, ifMatch, body);
+  ): Promise<MyPreferencesResponse> {
+    const prefs = await this.me.updateMyPreferences(customer, ifMatch, body);
     res.setHeader('ETag', preferencesEtag(prefs.version));
     return prefs;
   }

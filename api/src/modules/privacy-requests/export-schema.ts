@@ -49,7 +49,10 @@ export const EXPORT_SCHEMA = {
         additionalProperties: false,
         properties: {
           key: str,
-          value: str,
+          value: {
+            description: 'Text, a number, true/false or a list of texts (a fact key\'s declared type).',
+            oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: str }],
+          },
           category: str,
           provenance: { enum: ['declared', 'observed', 'inferred'] },
           source: str,
@@ -165,6 +168,20 @@ export const EXPORT_SCHEMA = {
         recipients: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str } } },
         sources: { type: 'array', items: str },
         rights: str,
+        dictionary: {
+          type: 'object',
+          description:
+            'The brand\'s words for what this document names, per language (its default language, then the code in plain words, where it has none): ' +
+            'fact keys, fact values (by key, then the value as text — a typed value as its JSON), sources, preference topics and readers.',
+          properties: {
+            locales: { type: 'array', items: str },
+            factKeys: { type: 'object', additionalProperties: localeMap },
+            values: { type: 'object', additionalProperties: { type: 'object', additionalProperties: localeMap } },
+            sources: { type: 'object', additionalProperties: localeMap },
+            topics: { type: 'object', additionalProperties: localeMap },
+            readers: { type: 'object', additionalProperties: localeMap },
+          },
+        },
       },
     },
   },

@@ -5,6 +5,7 @@ import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import type { FactValue } from '../dictionary/fact-values';
 import { FactsService } from '../facts/facts.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
 import { PreferencesService } from '../preferences/preferences.service';
@@ -63,7 +64,7 @@ export class ImportService {
       for (const f of doc.facts) {
         await this.facts.insert(em, brandId, subject.id, {
           key: String(f.key),
-          value: String(f.value),
+          value: f.value as FactValue,
           category: String(f.category),
           provenance: f.provenance as 'declared' | 'observed' | 'inferred',
           source: String(f.source),

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../common/database/errors';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
+import { BrandEntity } from '../brands/brand.entity';
 import { CataloguePurposeResponse, CreatePurposeDto, NoticeResponse, PurposeResponse } from './dto/purpose.dto';
 import { NoticeEntity, PurposeEntity } from './purpose.entity';
 import { Channel, PURPOSE_CATALOGUE } from './purpose-catalogue';
@@ -50,9 +51,20 @@ export class PurposesService {
     });
   }
 
+  /**
+   * Publishes a new notice version. It must speak the brand's default language (422 otherwise):
+   * that is the text every customer falls back to when the notice lacks their own language.
+   */
   publishNotice(caller: BrandActor, purposeKey: string, text: Record<string, string>): Promise<NoticeResponse> {
     return this.db.run(caller.brandId, async (em) => {
       await this.require(em, caller.brandId, purposeKey, true);
+      const { defaultLocale } = await em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId });
+      if (!text[defaultLocale]?.trim()) {
+        throw DomainError.validation(
+          [{ path: `text.${defaultLocale}`, message: `must be given: a notice speaks the brand's default language ("${defaultLocale}")` }],
+          'A notice must include the brand\'s default language; see errors.',
+        );
+      }
       const notice = await this.insertNotice(em, caller.brandId, purposeKey, text);
       await this.audit.record(em, caller.brandId, caller, 'notice.published', `${purposeKey}@${notice.version}`);
       return toNoticeResponse(notice);

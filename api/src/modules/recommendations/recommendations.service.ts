@@ -12,6 +12,8 @@ import { FactEntity } from '../facts/fact.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuestionEntity } from '../questions/question.entity';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
 import {
@@ -51,6 +53,7 @@ export class RecommendationsService {
     private readonly profiles: ProfilesService,
     private readonly accessLog: AccessLogService,
     private readonly outbox: OutboxService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   upsertItem(caller: BrandActor, sku: string, input: UpsertCatalogItemDto): Promise<CatalogItemResponse> {
@@ -92,21 +95,23 @@ export class RecommendationsService {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
       const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
-      const [items, hidden, labeller, locale] = await inTurn(
+      const [items, hidden, dictionary, locale] = await inTurn(
         () => this.candidateItems(em, caller.brandId, usable),
         () => this.hiddenSkus(em, caller.brandId, subjectId),
-        () => this.labeller(em, caller.brandId),
+        () => this.dictionary.load(em, caller.brandId),
         () => this.locale(em, caller.brandId, options, subject.locale),
       );
       const limit = options.limit ?? 10;
       const scored = scoreItems(usable, items, hidden).slice(0, limit);
+      const labeller = await this.labeller(em, caller.brandId, dictionary);
       if (caller.kind !== 'customer') {
         const cited = [...new Set(scored.flatMap((s) => s.because.map((c) => `facts.${c.fact.key}`)))];
         await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'recommendations', purpose: PERSONALIZATION, fields: cited });
       }
       return scored.map((s) => ({
         sku: s.item.sku,
-        title: s.item.title,
+        title: dictionary.text(s.item.title, locale, s.item.sku),
+        titleLabel: dictionary.labels((l) => dictionary.text(s.item.title, l, s.item.sku)),
         url: s.item.url,
         score: s.score,
         explanation: this.explanation(s.because, locale, consent!.eventId, labeller, subject.timezone, now),
@@ -226,9 +231,13 @@ export class RecommendationsService {
     return new Set(rows.map((r) => r.sku));
   }
 
-  /** The brand's own words for values and sources, from its questions (see `questionLabeller`). */
-  private async labeller(em: EntityManager, brandId: string): Promise<ExplanationLabeller> {
-    return questionLabeller(await em.getRepository(QuestionEntity).findBy({ brandId }));
+  /**
+   * The brand's own words for values and sources: its dictionary (fact values, registered sources),
+   * else its question options and question texts (see `questionLabeller`).
+   */
+  private async labeller(em: EntityManager, brandId: string, loaded?: Dictionary): Promise<ExplanationLabeller> {
+    const dictionary = loaded ?? (await this.dictionary.load(em, brandId));
+    return dictionaryLabeller(dictionary, questionLabeller(await em.getRepository(QuestionEntity).findBy({ brandId })));
   }
 
   /** The language to explain in (see `chooseLocale`); the brand's default is read only when needed. */
@@ -246,6 +255,7 @@ export class RecommendationsService {
       brandId,
       sku: input.sku,
       title: input.title,
+      description: input.description ?? null,
       url: input.url ?? null,
       tags: input.tags.map((t) => ({ factKey: t.factKey, value: t.value, weight: t.weight })),
       updatedAt: new Date(),
@@ -271,7 +281,15 @@ function toScoringFact(f: FactEntity): ScoringFact {
 }
 
 function toItemResponse(i: CatalogItemEntity): CatalogItemResponse {
-  return { sku: i.sku, title: i.title, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
+  return { sku: i.sku, title: i.title, description: i.description, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
 }
 
 export type { ScoredItem };
+
+/** Words from the brand's dictionary first, then from its questions; undefined where neither has any. */
+function dictionaryLabeller(dictionary: Dictionary, fallback: ExplanationLabeller): ExplanationLabeller {
+  return {
+    value: (key, value, locale) => dictionary.ownValueLabel(key, value, locale) ?? fallback.value(key, value, locale),
+    source: (source, locale) => dictionary.registeredSourceLabel(source, locale) ?? fallback.source(source, locale),
+  };
+}

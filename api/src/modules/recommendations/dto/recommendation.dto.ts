@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsSupportedLocale } from '../../../common/http/locale';
-import { IsOmittable, KEY_PATTERN } from '../../../common/http/validators';
+import { IsOmittable, IsTextOrLocaleTextMap, KEY_PATTERN } from '../../../common/http/validators';
 
 const LOCALE_DOC = {
   example: 'pl',
@@ -26,6 +26,12 @@ const LOCALE_DOC = {
     'The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). ' +
     'Without it: the request\'s Accept-Language, then the customer\'s stored language, then the brand\'s default. Any other language is 422.',
 };
+
+const textOrLocaleMap = {
+  oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+} as ApiPropertyOptions;
+const withText = (extra: object) => ({ ...(textOrLocaleMap as object), ...extra }) as ApiPropertyOptions;
+const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -36,7 +42,18 @@ export class CatalogTagDto {
 }
 
 export class UpsertCatalogItemDto {
-  @ApiProperty({ example: 'Sleep stories: the lighthouse keeper' }) @IsString() @MinLength(1) @MaxLength(300) title: string;
+  @ApiProperty(
+    withText({
+      example: { en: 'Sleep stories: the lighthouse keeper', nb: 'Søvnhistorier: fyrvokteren' },
+      description: 'One text for every language (a product name), or one per language.',
+    }),
+  )
+  @IsTextOrLocaleTextMap({ maxLength: 300 })
+  title: string | Record<string, string>;
+  @ApiPropertyOptional(withText({ description: 'One text for every language, or one per language.' }))
+  @IsOmittable()
+  @IsTextOrLocaleTextMap({ maxLength: 2000 })
+  description?: string | Record<string, string>;
   @ApiPropertyOptional({ example: 'https://calmharbor.example/sleep/lighthouse' })
   @IsOmittable()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
@@ -66,7 +83,8 @@ export class BulkCatalogDto {
 
 export class CatalogItemResponse {
   @ApiProperty() sku: string;
-  @ApiProperty() title: string;
+  @ApiProperty(textOrLocaleMap) title: string | Record<string, string>;
+  @ApiProperty(withText({ nullable: true })) description: string | Record<string, string> | null;
   @ApiProperty({ type: String, nullable: true }) url: string | null;
   @ApiProperty({ type: [CatalogTagDto] }) tags: CatalogTagDto[];
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -127,7 +145,9 @@ export class ExplanationResponse {
 
 export class RecommendationResponse {
   @ApiProperty() sku: string;
-  @ApiProperty() title: string;
+  @ApiProperty({ description: 'The title in the explanation\'s language (else the brand\'s default language).' }) title: string;
+  @ApiProperty({ ...localeMap, description: 'The title in each of the brand\'s languages (fallback: the brand\'s default language).' })
+  titleLabel: Record<string, string>;
   @ApiProperty({ type: String, nullable: true }) url: string | null;
   @ApiProperty() score: number;
   @ApiProperty({ type: ExplanationResponse }) explanation: ExplanationResponse;
