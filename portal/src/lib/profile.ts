@@ -15,8 +15,6 @@ export interface FactView {
   label: string;
   /** "Sleep better" */
   value: string;
-  /** The stored value, to prefill the correction field. */
-  rawValue: string;
   provenance: Provenance;
   source: string;
   collected: string;
@@ -50,6 +48,17 @@ export function factValue(fact: Pick<Schemas['MyFactResponse'], 'value' | 'value
   return localized(fact.valueLabel, locale) || humanize(fact.value);
 }
 
+/**
+ * What to send the API for a correction. The field shows the value as the person reads it; the
+ * API turns an answer option's label back into its value. A value without a label is shown in
+ * plain words ("Sleep stories" for `sleep_stories`): sent back unchanged, it confirms the stored
+ * value rather than replacing the code with the words.
+ */
+export async function correctionValue(api: ApiClient, factId: string, text: string, locale: Locale): Promise<string> {
+  const fact = (await loadMe(api)).facts.find((f) => f.id === factId);
+  return fact && text === factValue(fact, locale) ? fact.value : text;
+}
+
 export async function loadMe(api: ApiClient): Promise<Me> {
   return ok(await api.GET('/v1/me'));
 }
@@ -74,7 +83,6 @@ export async function loadHome(api: ApiClient, locale: Locale, t: Messages): Pro
       id: fact.id,
       label: humanize(fact.key),
       value: factValue(fact, locale),
-      rawValue: fact.value,
       provenance: fact.provenance,
       source: fact.source,
       collected: formatDate(fact.collectedAt, locale, tz),

@@ -45,7 +45,6 @@ export interface CorrectionView {
   factId: string;
   label: string;
   value: string;
-  rawValue: string;
 }
 
 export type ForYouView =
@@ -105,7 +104,7 @@ function sentenceCase(text: string, locale: Locale): string {
 function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
   const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
   if (!fact) return null;
-  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale), rawValue: fact.value };
+  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale) };
 }
 
 export type FeedbackKind = Schemas['FeedbackDto']['kind'];

@@ -8,6 +8,8 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { findDueWork } from '../../common/jobs/due-work';
 import { DomainError } from '../../common/errors/domain-error';
+import { QuestionEntity } from '../questions/question.entity';
+import { valueForText } from '../questions/value-labels';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { FactEntity } from './fact.entity';
@@ -95,10 +97,17 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  /** A correction is the customer's own word: the fact becomes declared, from the portal, now. */
-  correctMine(customer: CustomerActor, factId: string, value: string): Promise<FactResponse> {
+  /**
+   * A correction is the customer's own word: the fact becomes declared, from the portal, now.
+   * People correct what they read, so the label of one of the brand's answer options ("To lower
+   * my stress", in any language) is stored as that option's value (`reduce_stress`); any other
+   * text is stored as written.
+   */
+  correctMine(customer: CustomerActor, factId: string, text: string): Promise<FactResponse> {
     return this.db.run(customer.brandId, async (em) => {
       const fact = await this.requireOwn(em, customer, factId, 'update');
+      const questions = await em.getRepository(QuestionEntity).findBy({ brandId: customer.brandId, factKey: fact.key });
+      const value = valueForText(questions, fact.key, text);
       const now = new Date();
       Object.assign(fact, { value, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
       await this.seal(em, fact);

@@ -46,7 +46,11 @@ export class BrandFactDto extends CustomerFactDto {
 }
 
 export class CorrectFactDto {
-  @ApiProperty({ example: 'ease_anxiety' })
+  @ApiProperty({
+    example: 'To ease anxiety',
+    description:
+      'The corrected value. An answer option of one of the brand’s questions about this fact — its value (`ease_anxiety`) or its label in any language (“To ease anxiety”, “Å dempe angst”), ignoring case and spacing — is stored as the option’s value; any other text is stored as written.',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(500)
