@@ -11,7 +11,12 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 
 const PAGES = join(REPO_ROOT, 'portal', 'src', 'pages');
 const SHOTS = join(ARTIFACTS, 'reflow');
-const STAFF = { email: 'katarzyna.wisniewska-zdzieblowska@calmharbor.example', name: 'Katarzyna Wiśniewska-Zdziebłowska', role: 'compliance' };
+/** One staff member per width: the two widths run side by side, each signing in by its own email. */
+const STAFF = {
+  320: { email: 'katarzyna.wisniewska-zdzieblowska@calmharbor.example', name: 'Katarzyna Wiśniewska-Zdziebłowska', role: 'compliance' },
+  1280: { email: 'erzsebet.szentgyorgyi-nagy@calmharbor.example', name: 'Erzsébet Szentgyörgyi-Nagy', role: 'compliance' },
+};
+const WIDTHS = [320, 1280] as const;
 
 /**
  * A customer whose data is as long as real data gets: an address that cannot break at a hyphen
@@ -38,8 +43,9 @@ const SYSTEM = 'Przedsiębiorstwo Wielobranżowe — Konstantynopolitańczykowia
 /**
  * WCAG 1.4.10 and axe-core on every page of the portal and the staff console, in every language,
  * at 320 px (the reflow width) and 1280 px, for a customer with long data: nothing scrolls
- * sideways and axe finds nothing. One browser; one context per width; a full-page screenshot of
- * each page in each language goes to e2e/.artifacts/portal/reflow/.
+ * sideways and axe finds nothing. One browser; one context per width, the two side by side. A
+ * full-page screenshot of every failing view, and of every page in Polish and Hungarian (the
+ * longest words) at 320 px, goes to e2e/.artifacts/portal/reflow/.
  */
 describe('portal: every page reflows, in every language', () => {
   let stack: PortalStack;
@@ -60,7 +66,7 @@ describe('portal: every page reflows, in every language', () => {
         return res.body;
       });
 
-    await api('post', '/v1/staff', STAFF);
+    for (const width of WIDTHS) await api('post', '/v1/staff', STAFF[width]);
     await api('post', '/v1/webhooks', { url: receiver.url('/crm'), events: ['consent.changed', 'subject.erased'], name: SYSTEM });
     aleksandra = (await api('post', '/v1/subjects', ALEKSANDRA)).id;
     for (const purpose of ['personalization', 'email_marketing', 'partner_sharing', 'analytics']) await api('post', `/v1/subjects/${aleksandra}/consents`, { purpose, granted: true });
@@ -87,46 +93,42 @@ describe('portal: every page reflows, in every language', () => {
     await receiver?.stop();
   });
 
-  for (const width of [320, 1280]) {
-    it(`at ${width} px`, { timeout: 900_000 }, async () => {
+  for (const width of WIDTHS) {
+    // Side by side (two contexts, one browser): about half the time on two cores.
+    it.concurrent(`at ${width} px`, { timeout: 1_800_000 }, async ({ expect }) => {
       const started = Date.now();
       const context = await stack.newContext({ viewport: { width, height: width < 600 ? 640 : 900 } });
       const page = await context.newPage();
       const covered = new Set<string>();
-      let checks = 0;
-      const time = { load: 0, reflow: 0, axe: 0, screenshot: 0 };
+      let views = 0;
 
       /**
        * The page at `path` in each language (switched as a person does, with `?lang=`): the page is
-       * in that language, every <details> opened, nothing scrolls sideways, axe finds nothing.
+       * in that language, with every <details> opened nothing scrolls sideways, and axe finds
+       * nothing. Soft expectations: one run lists every view that fails, not just the first.
        */
       const visit = async (file: string, path: string, status = 200) => {
         covered.add(file);
         for (const lang of LOCALES) {
-          const t0 = Date.now();
           const response = await page.goto(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
-          const label = `${file} (${path}) in ${lang}`;
-          time.load += Date.now() - t0;
+          const label = `${file} (${path}) in ${lang} at ${width} px`;
           expect(response?.status(), label).toBe(status);
-          expect(await page.locator('html').getAttribute('lang'), label).toBe(lang);
-          expect(((await page.locator('h1').textContent()) ?? '').trim(), label).not.toBe('');
-          await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
-          // Soft: one run lists every page that fails, not just the first.
-          let t = Date.now();
-          expect.soft(await sidewaysCulprits(page), `${label} scrolls sideways at ${width} px`).toEqual([]);
-          time.reflow += Date.now() - t;
-          t = Date.now();
-          expect.soft(await axeViolations(page), `axe violations on ${label} at ${width} px`).toEqual([]);
-          time.axe += Date.now() - t;
-          // Screenshots at the reflow width only (the other specs keep desktop ones).
-          if (width === 320) {
-            t = Date.now();
-            const name = `${file.replace(/\.astro$/, '').replace(/[[\]]/g, '').replace(/\//g, '_')}${path.includes('?') ? '_' + path.split('?')[1]!.split('=')[0] : ''}`;
-            await page.screenshot({ path: join(SHOTS, `${name}-${lang}.png`), fullPage: true });
-            time.screenshot += Date.now() - t;
+          const shown = await page.evaluate(() => {
+            document.querySelectorAll('details').forEach((d) => (d.open = true));
+            return { lang: document.documentElement.lang, h1: document.querySelector('h1')?.textContent?.trim() ?? '' };
+          });
+          expect(shown.lang, label).toBe(lang);
+          expect(shown.h1, label).not.toBe('');
+          const sideways = await sidewaysCulprits(page);
+          const violations = await axeViolations(page);
+          expect.soft(sideways, `${label} scrolls sideways`).toEqual([]);
+          expect.soft(violations, `axe violations on ${label}`).toEqual([]);
+          if (sideways.length || violations.length || (width === 320 && (lang === 'pl' || lang === 'hu'))) {
+            const query = path.includes('?') ? `_${path.split('?')[1]!.split('=')[0]}` : '';
+            const name = `${file.replace(/\.astro$/, '').replace(/[[\]]/g, '').replace(/\//g, '_')}${query}-${lang}-${width}.png`;
+            await page.screenshot({ path: join(SHOTS, name), fullPage: true });
           }
-          checks++;
-          if (process.env.REFLOW_TRACE) console.log(label, JSON.stringify(time));
+          views++;
         }
       };
 
@@ -169,11 +171,13 @@ describe('portal: every page reflows, in every language', () => {
       // Staff: sign in by emailed link; the customer's long address in the queue, request and search.
       await page.goto(`/${BRAND}/admin/sign-in?lang=en`);
       const before = mail.messages.length;
-      await page.getByLabel('Work email').fill(STAFF.email);
+      await page.getByLabel('Work email').fill(STAFF[width].email);
       await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
       await page.waitForURL(/sent=1/);
       let staffLink: string | undefined;
-      await expect.poll(() => (staffLink = mail.messages.slice(before).map((m) => /\/admin\/link\/(ssl_[A-Za-z0-9_-]+)/.exec(m)?.[1]).find(Boolean)), { timeout: 5000 }).toBeTruthy();
+      await expect
+        .poll(() => (staffLink = mail.messages.slice(before).filter((m) => m.includes(STAFF[width].email)).map((m) => /\/admin\/link\/(ssl_[A-Za-z0-9_-]+)/.exec(m)?.[1]).find(Boolean)), { timeout: 5000 })
+        .toBeTruthy();
       await visit('[brand]/admin/link/[token].astro', `/${BRAND}/admin/link/${staffLink}`);
       await page.locator('form[action$="/admin/actions/link"] button[type="submit"]').click();
       await page.waitForURL(`${stack.portalUrl}/${BRAND}/admin/`);
@@ -186,7 +190,8 @@ describe('portal: every page reflows, in every language', () => {
       // Every page the portal has was visited (a new page joins this list, or this fails).
       const pages = (readdirSync(PAGES, { recursive: true }) as string[]).map((f) => f.replace(/\\/g, '/')).filter((f) => f.endsWith('.astro'));
       expect([...covered].sort()).toEqual(pages.sort());
-      console.log(`reflow at ${width} px: ${checks} page views (${covered.size} pages × ${LOCALES.length} languages, some in two states) in ${((Date.now() - started) / 1000).toFixed(1)} s (loading ${time.load} ms, reflow ${time.reflow} ms, axe ${time.axe} ms, screenshots ${time.screenshot} ms)`);
+      // The spec's cost, for the record (docs/portal.md): a timed test would only be flaky.
+      console.log(`reflow at ${width} px: ${views} views of ${covered.size} pages in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
   }
 });

@@ -3563,7 +3563,10 @@ export interface components {
             category: string;
         };
         CorrectFactDto: {
-            /** @example ease_anxiety */
+            /**
+             * @description The corrected value. An answer option of one of the brand’s questions about this fact — its value (`ease_anxiety`) or its label in any language (“To ease anxiety”, “Å dempe angst”), ignoring case and spacing — is stored as the option’s value; any other text is stored as written.
+             * @example To ease anxiety
+             */
             value: string;
         };
         SetConsentDto: {

@@ -42,10 +42,18 @@ export interface HomeView {
 
 /**
  * A fact's value in words: the brand's own label in the reader's language when the brand has one
- * (from its questions' options: "Å sove bedre"), else the code in plain words ("Sleep better").
+ * (from its questions' options: "Å sove bedre"), else the value in plain words (see valueInWords).
  */
 export function factValue(fact: Pick<Schemas['MyFactResponse'], 'value' | 'valueLabel'>, locale: Locale): string {
-  return localized(fact.valueLabel, locale) || humanize(fact.value);
+  return localized(fact.valueLabel, locale) || valueInWords(fact.value);
+}
+
+/**
+ * A value without a label: a code reads in plain words (`sleep_stories` → "Sleep stories"); text a
+ * person or brand wrote (an address, a link, "Wiśniewska-Zdziebłowska") is shown exactly as written.
+ */
+export function valueInWords(value: string): string {
+  return /^[a-z][a-z0-9_]*$/.test(value) ? humanize(value) : value;
 }
 
 /**
