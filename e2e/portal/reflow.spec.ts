@@ -1,3 +1,5 @@
+// Callbacks passed to page.evaluate run in the browser, hence the DOM types.
+/// <reference lib="dom" />
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
