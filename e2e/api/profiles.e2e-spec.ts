@@ -150,6 +150,36 @@ describe('what a customer sees and corrects', () => {
     expect(keys).toEqual(['city', 'goal', 'lifestyle', 'motivation']);
   });
 
+  it('stores a correction that is an answer option’s label, in any language, as the option’s value; other text as written', async () => {
+    const question = {
+      key: 'why_meditate',
+      text: { en: 'What brings you to meditation?' },
+      factKey: 'motivation',
+      category: 'motivations',
+      options: [
+        { value: 'sleep_better', label: { en: 'To sleep better', pl: 'Chcę lepiej spać' } },
+        { value: 'reduce_stress', label: { en: 'To lower my stress', nb: 'Å senke stressnivået', hu: 'Hogy csökkentsem a stresszt' } },
+      ],
+    };
+    expect((await api.http.post('/v1/questions').set(bearer(brand.key)).send(question)).status).toBe(201);
+    const correct = async (value: string) => {
+      const res = await api.http.patch(`/v1/me/facts/${facts.motivation}`).set(me(token)).send({ value });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.value;
+    };
+
+    // What the person read, as they typed it back: the value the brand's questions use.
+    expect(await correct('Hogy csökkentsem a stresszt')).toBe('reduce_stress');
+    expect(await correct('  chcę LEPIEJ spać ')).toBe('sleep_better');
+    expect(await correct('reduce_stress')).toBe('reduce_stress');
+    const shown = (await api.http.get('/v1/me').set(me(token))).body.facts.find((f: { id: string }) => f.id === facts.motivation);
+    expect(shown).toMatchObject({ value: 'reduce_stress', valueLabel: { en: 'To lower my stress', nb: 'Å senke stressnivået', hu: 'Hogy csökkentsem a stresszt' }, provenance: 'declared' });
+    // Anything else is the customer's own words; another fact's options are not this one's.
+    expect(await correct('To find some quiet before work')).toBe('To find some quiet before work');
+    const city = await api.http.patch(`/v1/me/facts/${facts.city}`).set(me(token)).send({ value: 'To sleep better' });
+    expect(city.body.value).toBe('To sleep better');
+  });
+
   it('purges expired facts in the background job', async () => {
     const expiring = await recordFact(api, brand, subject.id, { key: 'flash_sale', value: 'yes', category: 'interests', provenance: 'observed', source: 'campaign', expiresAt: new Date(Date.now() + 300).toISOString() });
     await new Promise((r) => setTimeout(r, 400));

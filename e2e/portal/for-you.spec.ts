@@ -92,8 +92,12 @@ describe('portal: for you', () => {
     expect(disputed.flatMap((r) => r.explanation.because.map((b) => b.factId))).not.toContain(motivation.factId);
     await checkPage(page, 'for-you-correct', 'For you');
 
-    // Correct it: she meditates to build a habit. It becomes a declared fact; suggestions change.
-    await correction.getByLabel('What is right for “Motivation”?').fill('build_habit');
+    // Correct it: she meditates to build a habit. The field holds what she read, and she answers
+    // in the same words the question offers; the API stores the option's value, the fact becomes
+    // declared and the suggestions change.
+    const field = correction.getByLabel('What is right for “Motivation”?');
+    expect(await field.inputValue()).toBe('To sleep better');
+    await field.fill('To build a new habit');
     await correction.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => notice(page).textContent()).toContain('Corrected.');
     expect(new URL(page.url()).pathname).toBe(`/${BRAND}/for-you`);

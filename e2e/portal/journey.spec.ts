@@ -55,16 +55,25 @@ describe('customer portal', () => {
     expect(await fact(page, 'Sleep stories').locator('.meta').textContent()).toContain('Recommendations based on what you tell us');
     expect(await page.locator('.overview').textContent()).toContain('4 things we know about you');
 
-    // Correct the inferred interest: it becomes "you told us", source "portal".
+    // Correct the inferred interest. The field holds what she reads ("Sleep stories", never the
+    // stored `sleep_stories`); saved as it is, it confirms the value and becomes "you told us".
     const inferred = fact(page, 'Sleep stories');
     const interestId = (await inferred.getAttribute('data-fact-id'))!;
     await inferred.locator('summary').click();
-    await inferred.getByLabel('New value for “Interest”').fill('breathing_exercises');
+    expect(await inferred.getByLabel('New value for “Interest”').inputValue()).toBe('Sleep stories');
     await inferred.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => notice(page).textContent()).toContain('Saved.');
-    expect(await fact(page, 'Breathing exercises').locator('.badge').textContent()).toBe('You told us');
+    expect(await fact(page, 'Sleep stories').locator('.badge').textContent()).toBe('You told us');
     let state = await apiState(stack, session);
-    expect(state.facts.find((f) => f.id === interestId)).toMatchObject({ key: 'interest', value: 'breathing_exercises', provenance: 'declared', source: 'portal' });
+    expect(state.facts.find((f) => f.id === interestId)).toMatchObject({ key: 'interest', value: 'sleep_stories', provenance: 'declared', source: 'portal' });
+    // Her own words are stored as she wrote them.
+    await fact(page, 'Sleep stories').locator('summary').click();
+    await fact(page, 'Sleep stories').getByLabel('New value for “Interest”').fill('Breathing exercises');
+    await fact(page, 'Sleep stories').getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => notice(page).textContent()).toContain('Saved.');
+    expect(await fact(page, 'Breathing exercises').locator('.badge').textContent()).toBe('You told us');
+    state = await apiState(stack, session);
+    expect(state.facts.find((f) => f.id === interestId)).toMatchObject({ key: 'interest', value: 'Breathing exercises', provenance: 'declared', source: 'portal' });
 
     // Delete the observed practice time.
     await fact(page, 'In the evening').getByRole('button', { name: /^Delete/ }).click();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LOCALES, humanize, localized, messagesFor, negotiateLocale } from '../../portal/src/lib/i18n';
 import { az } from '../../portal/src/lib/i18n/hu';
+import { factValue, valueInWords } from '../../portal/src/lib/profile';
 import { csrfTokenFor, csrfTokenMatches, originAllowed } from '../../portal/src/lib/security';
 
 /** The portal's small pure helpers, without a browser. */
@@ -22,6 +23,14 @@ describe('portal helpers', () => {
         : [`${path}:${typeof value}${value === '' ? ':empty' : ''}`];
     const english = shape(messagesFor('en')).sort();
     for (const locale of LOCALES) expect(shape(messagesFor(locale)).sort(), locale).toEqual(english);
+  });
+
+  it('shows a fact’s value as the brand labels it, a code in plain words, and anything written as written', () => {
+    expect(factValue({ value: 'reduce_stress', valueLabel: { en: 'To lower my stress', pl: 'Chcę zmniejszyć stres' } }, 'pl')).toBe('Chcę zmniejszyć stres');
+    expect(factValue({ value: 'sleep_stories', valueLabel: null }, 'hu')).toBe('Sleep stories');
+    expect(valueInWords('https://przedsiebiorstwo-wielobranzowe.example/medytacja')).toBe('https://przedsiebiorstwo-wielobranzowe.example/medytacja');
+    expect(valueInWords('Wiśniewska-Zdziebłowska')).toBe('Wiśniewska-Zdziebłowska');
+    expect(valueInWords('Breathing exercises')).toBe('Breathing exercises');
   });
 
   it('falls back from the reader’s language to the brand default, then English', () => {

@@ -4007,8 +4007,8 @@ export interface components {
         };
         CorrectFactDto: {
             /**
-             * @description Text typed into a form is read as the key's declared type ("6" for a number key is 6).
-             * @example ease_anxiety
+             * @description The corrected value. Text is read as the key's declared type ("6" for a number key is 6). An answer option of one of the brand’s questions about this fact — its value (`ease_anxiety`) or its label in any language (“To ease anxiety”, “Å dempe angst”), ignoring case and spacing — is stored as the option’s value; any other text is stored as written.
+             * @example To ease anxiety
              */
             value: string | number | boolean | string[];
         };

@@ -5,7 +5,7 @@
 import { ok, type ApiClient, type Schemas } from './api';
 import { fieldLabel } from './activity';
 import { formatDate, formatDateTime, formatList, humanize, languageName, localized, timeZoneName, type Locale, type Messages } from './i18n';
-import { categoryTitle } from './profile';
+import { categoryTitle, valueInWords } from './profile';
 
 /**
  * The parts of the export (docs/export.schema.json) the readable page shows. The OpenAPI document
@@ -94,7 +94,7 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
     ],
     facts: doc.facts.map((f) => ({
       label: localized(words?.factKeys[f.key], locale) || humanize(f.key),
-      value: localized(words?.values[f.key]?.[valueText(f.value)], locale) || humanize(valueText(f.value)),
+      value: localized(words?.values[f.key]?.[valueText(f.value)], locale) || valueInWords(valueText(f.value)),
       how: t.provenance[f.provenance],
       category: categoryTitle(f.category, t),
       source: sourceName(f.source),

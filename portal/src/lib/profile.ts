@@ -15,8 +15,6 @@ export interface FactView {
   label: string;
   /** "Sleep better" */
   value: string;
-  /** The stored value, to prefill the correction field. */
-  rawValue: string;
   provenance: Provenance;
   source: string;
   collected: string;
@@ -44,11 +42,19 @@ export interface HomeView {
 
 /**
  * A fact's value in words: the brand's own word in the reader's language ("Å sove bedre"), from
- * its data dictionary and question options; the API falls back to the brand's default language,
- * then to the value in plain words ("Sleep better"), and writes numbers the language's way.
+ * its data dictionary and question options; the API falls back to the brand's default language;
+ * else the value in plain words (see valueInWords), numbers the language's way.
  */
 export function factValue(fact: Pick<Schemas['MyFactResponse'], 'value' | 'valueLabel'>, locale: Locale): string {
-  return localized(fact.valueLabel, locale) || humanize(rawValue(fact.value));
+  return localized(fact.valueLabel, locale) || valueInWords(rawValue(fact.value));
+}
+
+/**
+ * A value without a label: a code reads in plain words (`sleep_stories` → "Sleep stories"); text a
+ * person or brand wrote (an address, a link, "Wiśniewska-Zdziebłowska") is shown exactly as written.
+ */
+export function valueInWords(value: string): string {
+  return /^[a-z][a-z0-9_]*$/.test(value) ? humanize(value) : value;
 }
 
 /** What the fact key is about, in the reader's language ("Motivasjon"). */
@@ -61,9 +67,20 @@ export function factSource(fact: Pick<Schemas['MyFactResponse'], 'source' | 'sou
   return localized(fact.sourceLabel, locale) || fact.source;
 }
 
-/** A stored value as the text a correction field starts from (a list as "a, b"). */
+/** A stored value as text (a list as "a, b"). */
 export function rawValue(value: Schemas['MyFactResponse']['value']): string {
   return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/**
+ * What to send the API for a correction. The field shows the value as the person reads it; the
+ * API turns an answer option's label back into its value. A value without a label is shown in
+ * plain words ("Sleep stories" for `sleep_stories`): sent back unchanged, it confirms the stored
+ * value rather than replacing the code with the words.
+ */
+export async function correctionValue(api: ApiClient, factId: string, text: string, locale: Locale): Promise<Schemas['MyFactResponse']['value']> {
+  const fact = (await loadMe(api)).facts.find((f) => f.id === factId);
+  return fact && text === factValue(fact, locale) ? fact.value : text;
 }
 
 export async function loadMe(api: ApiClient): Promise<Me> {
@@ -90,7 +107,6 @@ export async function loadHome(api: ApiClient, locale: Locale, t: Messages): Pro
       id: fact.id,
       label: factLabel(fact, locale),
       value: factValue(fact, locale),
-      rawValue: rawValue(fact.value),
       provenance: fact.provenance,
       source: factSource(fact, locale),
       collected: formatDate(fact.collectedAt, locale, tz),

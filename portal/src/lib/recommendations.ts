@@ -5,7 +5,7 @@
  */
 import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatNumber, humanize, localized, type Locale } from './i18n';
-import { factLabel, factValue, loadMe, purposeNames, rawValue, type Me } from './profile';
+import { factLabel, factValue, loadMe, purposeNames, type Me } from './profile';
 
 /** The purpose that personalised suggestions need. */
 export const PERSONALIZATION = 'personalization';
@@ -45,7 +45,6 @@ export interface CorrectionView {
   factId: string;
   label: string;
   value: string;
-  rawValue: string;
 }
 
 export type ForYouView =
@@ -110,7 +109,7 @@ function sentenceCase(text: string, locale: Locale): string {
 function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
   const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
   if (!fact) return null;
-  return { factId: fact.id, label: factLabel(fact, locale), value: factValue(fact, locale), rawValue: rawValue(fact.value) };
+  return { factId: fact.id, label: factLabel(fact, locale), value: factValue(fact, locale) };
 }
 
 export type FeedbackKind = Schemas['FeedbackDto']['kind'];

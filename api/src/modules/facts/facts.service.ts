@@ -8,6 +8,8 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { findDueWork } from '../../common/jobs/due-work';
 import { DomainError } from '../../common/errors/domain-error';
+import { QuestionEntity } from '../questions/question.entity';
+import { valueForText } from '../questions/value-labels';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import type { Dictionary } from '../dictionary/dictionary';
@@ -100,13 +102,17 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * A correction is the customer's own word: the fact becomes declared, from the portal, now. Text
-   * from the portal's form is read as the key's declared type ("6" for a number key).
+   * A correction is the customer's own word: the fact becomes declared, from the portal, now.
+   * People correct what they read, so the label of one of the brand's answer options ("To lower
+   * my stress", in any language) is stored as that option's value (`reduce_stress`); other text is
+   * read as the key's declared type ("6" for a number key) or stored as written.
    */
   correctMine(customer: CustomerActor, factId: string, value: FactValue): Promise<FactResponse> {
     return this.db.run(customer.brandId, async (em) => {
       const fact = await this.requireOwn(em, customer, factId, 'update');
-      const typed = await this.dictionary.checkValue(em, customer.brandId, fact.key, value, { fromText: true });
+      const questions = typeof value === 'string' ? await em.getRepository(QuestionEntity).findBy({ brandId: customer.brandId, factKey: fact.key }) : [];
+      const meant = typeof value === 'string' ? valueForText(questions, fact.key, value) : value;
+      const typed = await this.dictionary.checkValue(em, customer.brandId, fact.key, meant, { fromText: true });
       const { text, kind } = encodeFactValue(typed);
       const now = new Date();
       Object.assign(fact, { value: text, valueKind: kind, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
