@@ -14,6 +14,7 @@ import { SealFacts1764910000000 } from './1764910000000-seal-facts';
 import { SealSuppressionReasons1764920000000 } from './1764920000000-seal-suppression-reasons';
 import { CreateErasureReceipts1764930000000 } from './1764930000000-create-erasure-receipts';
 import { SealPreferenceTopics1764940000000 } from './1764940000000-seal-preference-topics';
+import { UnsubscribeAndDoubleOptIn1765060000000 } from './1765060000000-unsubscribe-and-double-opt-in';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   SealSuppressionReasons1764920000000,
   CreateErasureReceipts1764930000000,
   SealPreferenceTopics1764940000000,
+  UnsubscribeAndDoubleOptIn1765060000000,
 ];

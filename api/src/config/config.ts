@@ -52,6 +52,10 @@ export interface CandorConfig {
   /** Sign-in links one email address may be sent per window; 0 turns the limit off. */
   signInLimit: number;
   signInWindowSeconds: number;
+  /** Days a double opt-in confirmation link stays valid; a grant not confirmed by then lapses. */
+  doubleOptInDays: number;
+  /** Hours after a confirmation email during which a repeated grant sends no other (one email per subject and purpose). */
+  doubleOptInResendHours: number;
 }
 
 export class ConfigError extends Error {
@@ -137,7 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     portalSecret: portalSecret || null,
     signInLimit: intOr(env.CANDOR_SIGNIN_LIMIT, 5, 'CANDOR_SIGNIN_LIMIT', problems, 'sign-in links'),
     signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
+    doubleOptInDays: intOr(env.CANDOR_DOUBLE_OPT_IN_DAYS, 7, 'CANDOR_DOUBLE_OPT_IN_DAYS', problems, 'days'),
+    doubleOptInResendHours: intOr(env.CANDOR_DOUBLE_OPT_IN_RESEND_HOURS, 24, 'CANDOR_DOUBLE_OPT_IN_RESEND_HOURS', problems, 'hours'),
   };
+  if (config.doubleOptInDays < 1 || config.doubleOptInDays > 365) problems.push('CANDOR_DOUBLE_OPT_IN_DAYS must be a whole number of days from 1 to 365');
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;

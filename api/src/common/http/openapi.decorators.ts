@@ -26,6 +26,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not visible to this credential',
   408: 'The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept',
   409: 'Conflicts with the current state',
+  410: 'Gone: the link was revoked, expired or its subject erased',
   412: 'The If-Match version is stale',
   413: 'Request body too large',
   422: 'The body breaks one or more rules; `errors` lists each field',

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import nodemailer, { Transporter } from 'nodemailer';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
+import { confirmationMail } from '../consents/confirmation-mail';
 import { erasureReceiptMail, MailLocale } from './erasure-receipt-mail';
 
 export interface SignInEmail {
@@ -21,6 +22,19 @@ export interface ErasureReceiptEmail {
   link: string;
   /** For the log line: the privacy request, never the address. */
   requestId: string;
+}
+
+export interface ConsentConfirmationEmail {
+  to: string;
+  locale: MailLocale;
+  brandName: string;
+  /** The purpose's name in `locale`. */
+  purposeName: string;
+  link: string;
+  /** How long the link works. */
+  days: number;
+  /** For the log line: the confirmation, never the address. */
+  confirmationId: string;
 }
 
 /**
@@ -63,5 +77,17 @@ export class MailerService {
     const { subject, text } = erasureReceiptMail(mail.locale, mail.brandName, mail.erasedOn, mail.link);
     await this.transport.sendMail({ from: this.config.mailFrom, to: mail.to, subject, text });
     this.logger.log({ requestId: mail.requestId }, 'erasure receipt emailed');
+  }
+
+  /** A double opt-in confirmation link, in the person's language (text and HTML). Without SMTP the link goes to the log like sign-in links. */
+  async sendConsentConfirmation(mail: ConsentConfirmationEmail): Promise<void> {
+    if (!this.transport) {
+      const link = this.config.env === 'production' ? '[redacted: set SMTP_URL to send confirmation emails]' : mail.link;
+      this.logger.log({ confirmationId: mail.confirmationId, link }, 'consent confirmation (no SMTP_URL set, so it was not emailed)');
+      return;
+    }
+    const { subject, text, html } = confirmationMail(mail.locale, mail.brandName, mail.purposeName, mail.link, mail.days);
+    await this.transport.sendMail({ from: this.config.mailFrom, to: mail.to, subject, text, html });
+    this.logger.log({ confirmationId: mail.confirmationId }, 'consent confirmation emailed');
   }
 }

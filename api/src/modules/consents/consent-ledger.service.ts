@@ -14,6 +14,7 @@ import { purposesOf } from '../../common/authz/personal-data';
 import { AccessLogService } from '../profiles/access-log.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
+import { CheckedGrant, ConfirmationRequests, PendingConfirmationMail } from './confirmation-requests';
 import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
@@ -25,6 +26,7 @@ import {
   LedgerVerificationResponse,
   SubjectConsentsResponse,
 } from './dto/consent.dto';
+import type { PendingConfirmationResponse } from './dto/confirmation.dto';
 
 /** How far in the future a client's `capturedAt` may lie (clock skew), in milliseconds. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -34,6 +36,22 @@ export interface DecisionContext {
   idempotencyKey?: string;
   /** Request facts worth keeping as proof (user agent, IP); encrypted with the caller's evidence. */
   requestEvidence?: Record<string, string | undefined>;
+  /** The double opt-in confirmation the person used, when this grant is their "Confirm". */
+  confirmationId?: string;
+}
+
+/** What a brand-API consent capture answers: the ledger event, or (double opt-in grants) the pending confirmation. */
+export type CaptureResult = ConsentEventResponse | PendingConfirmationResponse;
+
+export function isPendingConfirmation(result: CaptureResult): result is PendingConfirmationResponse {
+  return (result as PendingConfirmationResponse).status === 'pending-confirmation';
+}
+
+/** What the ledger checked before recording a decision. */
+interface CheckedDecision extends CheckedGrant {
+  recordedAt: Date;
+  /** The purpose takes double opt-in: brand-API grants wait for the person, and decisions settle open confirmations. */
+  doubleOptIn: boolean;
 }
 
 /**
@@ -48,15 +66,22 @@ export class ConsentLedgerService {
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
     private readonly crypto: CryptoService,
+    private readonly confirmations: ConfirmationRequests,
   ) {}
 
   private readonly lookupHash: LookupHasher = (brandId, kind, value) => this.crypto.lookupHash(brandId, kind, value);
 
-  /** Records a grant or withdrawal for one subject and purpose. */
-  recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
+  /**
+   * Records a grant or withdrawal for one subject and purpose. A grant of a double opt-in purpose
+   * made with a brand API key is not recorded yet: it opens a confirmation, and the email asking
+   * the person goes out once the transaction has committed (a pending answer, 202).
+   */
+  async recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<CaptureResult> {
     // A key limited to some purposes acts only for them: it records no consent for another (403 `purpose-not-allowed`).
     assertPurposeAllowed(caller, input.purpose);
-    return this.db.run(caller.brandId, (em) => this.append(em, caller, subjectId, input, ctx));
+    const { result, mail } = await this.db.run(caller.brandId, (em) => this.capture(em, caller, subjectId, input, ctx, caller.kind === 'apiKey'));
+    await mail?.send();
+    return result;
   }
 
   /**
@@ -126,35 +151,53 @@ export class ConsentLedgerService {
     input: CaptureConsentDto,
     ctx: DecisionContext,
   ): Promise<ConsentEventResponse> {
+    const { result } = await this.capture(em, caller, subjectId, input, ctx, false);
+    // Only `recordDecision` defers grants to a confirmation, and only its idempotency keys can replay one.
+    return result as ConsentEventResponse;
+  }
+
+  /**
+   * Locks the brand's chain head for the rest of the transaction: every append takes it first, so
+   * work that must see a settled consent state (one-click unsubscribe, a confirmation) takes it too.
+   */
+  async lockChain(em: EntityManager, brandId: string): Promise<LedgerHeadEntity> {
+    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
+    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    return head;
+  }
+
+  /**
+   * The one writer of consent events. With `confirmFirst`, a grant of a double opt-in purpose opens
+   * a confirmation instead (returned with the email to send after the commit).
+   */
+  private async capture(
+    em: EntityManager,
+    caller: BrandActor,
+    subjectId: string,
+    input: CaptureConsentDto,
+    ctx: DecisionContext,
+    confirmFirst: boolean,
+  ): Promise<{ result: CaptureResult; mail: PendingConfirmationMail | null }> {
     const brandId = caller.brandId;
     // Taking the chain head first serialises every append for this brand, so an idempotent
     // repeat running concurrently waits here and then sees the first request's result.
-    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    const head = await this.lockChain(em, brandId);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
       ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
       : null;
     if (idempotent) {
-      const previous = await Idempotency.replay<ConsentEventResponse>(em, this.lookupHash, idempotent);
-      if (previous) return previous;
+      const previous = await Idempotency.replay<CaptureResult>(em, this.lookupHash, idempotent);
+      if (previous) return { result: previous, mail: null };
     }
 
-    await this.subjects.require(em, brandId, subjectId);
-    const purpose = await em.query(`SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
-    if (!purpose.length) {
-      throw DomainError.unknownPurpose(input.purpose);
+    const checked = await this.check(em, brandId, subjectId, input);
+    if (confirmFirst && checked.doubleOptIn && input.granted) {
+      const { response, mail } = await this.confirmations.request(em, caller, subjectId, input, checked, ctx.requestEvidence);
+      if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 202, response);
+      return { result: response, mail };
     }
-    const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
-
-    const recordedAt = new Date();
-    const capturedAt = input.capturedAt ?? recordedAt;
-    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
-      throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
-    }
-    if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
-      throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
-    }
+    const { noticeVersion, recordedAt, capturedAt } = checked;
     const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
     const evidenceCt = Object.keys(evidence).length
       ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
@@ -181,6 +224,7 @@ export class ConsentLedgerService {
     await em.getRepository(ConsentEventEntity).insert(event);
     await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
     await this.project(em, event);
+    if (checked.doubleOptIn) await this.confirmations.settle(em, brandId, event, ctx.confirmationId);
     await this.outbox.emit(
       em,
       brandId,
@@ -191,7 +235,27 @@ export class ConsentLedgerService {
 
     const response = toEventResponse(event);
     if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 201, response);
-    return response;
+    return { result: response, mail: null };
+  }
+
+  /** Subject, purpose, notice version and times of a decision, before anything is written. */
+  private async check(em: EntityManager, brandId: string, subjectId: string, input: CaptureConsentDto): Promise<CheckedDecision> {
+    await this.subjects.require(em, brandId, subjectId);
+    const [purpose]: Array<{ double_opt_in: boolean }> = await em.query(`SELECT double_opt_in FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
+    if (!purpose) {
+      throw DomainError.unknownPurpose(input.purpose);
+    }
+    const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
+
+    const recordedAt = new Date();
+    const capturedAt = input.capturedAt ?? recordedAt;
+    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
+      throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
+    }
+    return { noticeVersion, recordedAt, capturedAt, doubleOptIn: purpose.double_opt_in };
   }
 
   /** Current state per purpose and the full history for one subject. */

@@ -98,7 +98,7 @@ export class PurposesService {
   private async insertPurpose(
     em: EntityManager,
     brandId: string,
-    input: Omit<CreatePurposeDto, 'channels'> & { channels?: readonly Channel[] },
+    input: Omit<CreatePurposeDto, 'channels'> & { channels?: readonly Channel[]; doubleOptIn?: boolean },
   ): Promise<PurposeEntity> {
     const purpose = em.getRepository(PurposeEntity).create({
       brandId,
@@ -108,6 +108,7 @@ export class PurposesService {
       dataCategories: input.dataCategories,
       channels: [...(input.channels ?? [])],
       saleOrShare: input.saleOrShare ?? false,
+      doubleOptIn: input.doubleOptIn ?? false,
       dpvTerm: input.dpvTerm ?? null,
       createdAt: new Date(),
     });
@@ -155,6 +156,7 @@ function toPurposeResponse(p: PurposeEntity, noticeVersion: number | null): Purp
     dataCategories: p.dataCategories,
     channels: p.channels as Channel[],
     saleOrShare: p.saleOrShare,
+    doubleOptIn: p.doubleOptIn,
     dpvTerm: p.dpvTerm,
     noticeVersion,
     createdAt: p.createdAt.toISOString(),
