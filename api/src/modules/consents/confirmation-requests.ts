@@ -123,13 +123,13 @@ export class ConfirmationRequests {
    * person used (`confirmationId`) as confirmed, any other as granted (another way: the portal) or
    * withdrawn — a withdrawn request can no longer be confirmed.
    */
-  async settle(em: EntityManager, brandId: string, event: { subjectId: string; purpose: string; granted: boolean; id: string; recordedAt: Date }, confirmationId?: string): Promise<void> {
+  async settle(em: EntityManager, brandId: string, event: { subjectId: string; purpose: string; granted: boolean; id: string; capturedAt: Date }, confirmationId?: string): Promise<void> {
     await em.query(
       `UPDATE consent_confirmations
        SET resolved_at = $5, consent_event_id = $6,
            resolution = CASE WHEN confirmation_id = $7::uuid THEN 'confirmed' WHEN $4::boolean THEN 'granted' ELSE 'withdrawn' END
        WHERE brand_id = $1 AND subject_id = $2 AND purpose_key = $3 AND resolved_at IS NULL`,
-      [brandId, event.subjectId, event.purpose, event.granted, event.recordedAt, event.id, confirmationId ?? null],
+      [brandId, event.subjectId, event.purpose, event.granted, event.capturedAt, event.id, confirmationId ?? null],
     );
   }
 

@@ -81,6 +81,7 @@ export class ConsentConfirmationsService {
           purpose: row.purpose_key,
           granted: true,
           source: 'double-opt-in',
+          capturedAt: now,
           ...(row.notice_version !== null ? { noticeVersion: row.notice_version } : {}),
           ...(row.consent_expires_at ? { expiresAt: new Date(row.consent_expires_at) } : {}),
           evidence: {
@@ -98,7 +99,7 @@ export class ConsentConfirmationsService {
         },
         { confirmationId: row.confirmation_id, requestEvidence },
       );
-      return toResponse({ ...row, resolution: 'confirmed', resolved_at: new Date(event.recordedAt) }, now);
+      return toResponse({ ...row, resolution: 'confirmed', resolved_at: new Date(event.capturedAt) }, now);
     });
   }
 
