@@ -1989,7 +1989,7 @@ export interface components {
              * Format: date-time
              * @description When the consent was withdrawn, if it is.
              */
-            unsubscribedAt?: string | null;
+            unsubscribedAt: string | null;
         };
         OneClickUnsubscribeDto: {
             /** @enum {string} */
@@ -2006,7 +2006,7 @@ export interface components {
              * Format: date-time
              * @description When the consent was withdrawn, if it is.
              */
-            unsubscribedAt?: string | null;
+            unsubscribedAt: string | null;
             /** @description False when the consent was already withdrawn: nothing new was recorded. */
             changed: boolean;
             /**

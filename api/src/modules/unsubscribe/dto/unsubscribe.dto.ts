@@ -47,7 +47,7 @@ export class UnsubscribeStateResponse {
   @ApiProperty({ type: UnsubscribePurposeResponse }) purpose: UnsubscribePurposeResponse;
   @ApiProperty({ type: String, nullable: true, description: 'The person\'s language, when the brand stored one.' }) locale: string | null;
   @ApiProperty({ description: 'The consent stands now: a POST would withdraw it.' }) subscribed: boolean;
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'When the consent was withdrawn, if it is.' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent was withdrawn, if it is.' })
   unsubscribedAt: string | null;
 }
 
