@@ -3,6 +3,8 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP server that keeps every message, for sign-in emails in tests. */
 export class MailCatcher {
   readonly messages: string[] = [];
+  /** The same messages exactly as they arrived (for `decodeMail`). */
+  readonly raw: string[] = [];
   private server!: SMTPServer;
   port = 0;
 
@@ -14,6 +16,7 @@ export class MailCatcher {
         let text = '';
         stream.on('data', (chunk) => (text += chunk));
         stream.on('end', () => {
+          this.raw.push(text);
           this.messages.push(text.replace(/=\r?\n/g, ''));
           done();
         });
@@ -42,7 +45,7 @@ export class MailCatcher {
 
   /** Every message to `to` (an address), decoded. */
   to(to: string): DecodedMail[] {
-    return this.messages.filter((m) => headerOf(m, 'to').toLowerCase().includes(to.toLowerCase())).map(decodeMail);
+    return this.raw.filter((m) => headerOf(m, 'to').toLowerCase().includes(to.toLowerCase())).map(decodeMail);
   }
 
   /** Waits until `count` messages to `to` have arrived and returns them decoded. */
@@ -70,8 +73,7 @@ export interface DecodedMail {
 
 /**
  * Decodes what nodemailer writes: a single part or multipart/alternative, each part quoted-printable,
- * base64 or 7bit, and RFC 2047 encoded words in the subject. (Quoted-printable soft line breaks were
- * already removed when the message was caught.)
+ * base64 or 7bit, and RFC 2047 encoded words in the (folded) subject.
  */
 export function decodeMail(raw: string): DecodedMail {
   const { headers, body } = splitPart(raw);
@@ -80,7 +82,7 @@ export function decodeMail(raw: string): DecodedMail {
   for (const part of parts) {
     const { headers: h, body: b } = splitPart(part);
     const type = (h['content-type'] ?? 'text/plain').toLowerCase();
-    const content = decodeBody(b, (h['content-transfer-encoding'] ?? '7bit').toLowerCase());
+    const content = decodeBody(b, (h['content-transfer-encoding'] ?? '7bit').toLowerCase()).replace(/\r\n/g, '\n');
     if (type.startsWith('text/html')) out.html = content;
     else if (type.startsWith('text/plain')) out.text = content;
   }
@@ -115,7 +117,7 @@ function multipartBodies(contentType: string, body: string): string[] | null {
 
 function decodeBody(body: string, encoding: string): string {
   if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') return quotedPrintable(body);
+  if (encoding === 'quoted-printable') return quotedPrintable(body.replace(/=\r?\n/g, ''));
   return body;
 }
 
