@@ -95,12 +95,10 @@ describe('pages reached from emails', () => {
 
     it('takes the mailbox provider\'s POST (RFC 8058): no cookie, no CSRF token, any origin — and answers 2xx', async () => {
       const { id, url } = await subscribed();
-      const provider = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://mail.provider.example' },
-        body: 'List-Unsubscribe=One-Click',
-        redirect: 'manual',
-      });
+      // RFC 8058 recommends multipart/form-data (fetch writes FormData so), and allows url-encoded.
+      const body = new FormData();
+      body.set('List-Unsubscribe', 'One-Click');
+      const provider = await fetch(url, { method: 'POST', headers: { origin: 'https://mail.provider.example' }, body, redirect: 'manual' });
       expect(provider.status).toBe(200);
       expect(await decide(id)).toEqual({ allowed: false, reasons: ['consent-withdrawn'] });
       // A retry changes nothing and still succeeds.
