@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { urlencoded } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -75,6 +76,9 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   app.use(requestShapeGate(document as never));
   // inflate: false — a compressed body (any Content-Encoding but identity) is refused with 415, as on upload routes.
   app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
+  // RFC 8058: mailbox providers POST one-click unsubscribes form-encoded (`List-Unsubscribe=One-Click`).
+  // Only there: every other route reads JSON alone.
+  app.use('/v1/unsubscribe', urlencoded({ extended: false, limit: '1kb', inflate: false, parameterLimit: 10 }));
   app.useGlobalPipes(createValidationPipe());
 
   const http = app.getHttpAdapter().getInstance();

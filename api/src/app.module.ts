@@ -35,6 +35,7 @@ import { PurposesModule } from './modules/purposes/purposes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { SubjectsModule } from './modules/subjects/subjects.module';
+import { UnsubscribeModule } from './modules/unsubscribe/unsubscribe.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 export interface AppOptions {
@@ -69,6 +70,7 @@ export class AppModule {
         AuthModule,
         ProfilesModule,
         DecisionsModule,
+        UnsubscribeModule,
         AudiencesModule,
         PrivacyRequestsModule,
         RecommendationsModule,

@@ -117,6 +117,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/decisions/contact', ok: 200, scopes: ['consents:read'], otherBrand: 'ok' },
   { method: 'post', path: '/v1/subjects/{id}/contacts', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/suppressions', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
+  // Revoking a subject's one-click unsubscribe links (204 even when there is nothing to revoke).
+  { method: 'delete', path: '/v1/subjects/{id}/unsubscribe-links', ok: 204, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/audiences/query', ok: 200, scopes: ['audiences:read'], otherBrand: 'ok' },
   // Counts only the caller's own brand: brand B's key gets B's count (0), never A's.
   { method: 'post', path: '/v1/audiences/count', ok: 200, scopes: ['audiences:read'], otherBrand: 'ok' },
@@ -198,6 +200,13 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   // An erasure receipt needs no credential: the emailed token is the credential. Sent with a
   // well-formed token nobody issued, it is 404 alike for everyone.
   { method: 'get', path: '/v1/erasure-receipts/{token}', ok: 404, public: true },
+  // One-click unsubscribe (RFC 8058): the link is the credential, so any caller — a mailbox
+  // provider sends none — reads and uses a real link alike; a credential changes nothing.
+  { method: 'get', path: '/v1/unsubscribe/{token}', ok: 200, public: true },
+  { method: 'post', path: '/v1/unsubscribe/{token}', ok: 200, public: true },
+  // Double opt-in links, like erasure receipts: a well-formed token nobody issued is 404 for everyone.
+  { method: 'get', path: '/v1/consent-confirmations/{token}', ok: 404, public: true },
+  { method: 'post', path: '/v1/consent-confirmations/{token}', ok: 404, public: true },
 ];
 
 /** The status `actor` must get on `row`: the matrix cell. */

@@ -305,6 +305,22 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
       return { path: row.path, body: { token: `ssl_${'x'.repeat(32)}` } };
     case 'GET /v1/erasure-receipts/{token}':
       return { path: row.path.replace('{token}', `cer_${'x'.repeat(43)}`) };
+    case 'DELETE /v1/subjects/{id}/unsubscribe-links':
+      return { path: row.path.replace('{id}', A1), query: { purpose: 'email_marketing' } };
+    case 'GET /v1/unsubscribe/{token}':
+    case 'POST /v1/unsubscribe/{token}': {
+      // A real link of a fresh subscriber, as an allowed email decision hands it out.
+      const subject = await createSubject(api, a.brand, { email: `subscriber.${tag()}@example.com` });
+      await grant(api, a.brand, subject.id, 'email_marketing');
+      const decision = await api.http.get('/v1/decisions/contact').query({ subjectId: subject.id, purpose: 'email_marketing', channel: 'email' }).set(brandKey);
+      expect(decision.body.unsubscribe, JSON.stringify(decision.body)).toBeDefined();
+      const path = `/v1/unsubscribe/${String(decision.body.unsubscribe.url).split('/unsubscribe/')[1]}`;
+      return row.method === 'post' ? { path, body: { 'List-Unsubscribe': 'One-Click' } } : { path };
+    }
+    case 'GET /v1/consent-confirmations/{token}':
+      return { path: row.path.replace('{token}', `cco_${'x'.repeat(43)}`) };
+    case 'POST /v1/consent-confirmations/{token}':
+      return { path: row.path.replace('{token}', `cco_${'x'.repeat(43)}`), body: { confirm: true } };
   }
   throw new Error(`no request for ${routeId(row)}: add one to this file`);
 }

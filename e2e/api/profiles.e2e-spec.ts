@@ -326,7 +326,8 @@ describe('contact decisions', () => {
 
   it('says yes with standing consent, and no with the reason for each obstacle', async () => {
     const ok = await customerWith();
-    expect((await decide(ok.id, 'email_marketing', 'email')).body).toEqual({ allowed: true, reasons: ['consent-granted'] });
+    // An email for a consent-based purpose comes with its one-click unsubscribe link (unsubscribe.e2e-spec.ts).
+    expect((await decide(ok.id, 'email_marketing', 'email')).body).toEqual({ allowed: true, reasons: ['consent-granted'], unsubscribe: expect.objectContaining({ url: expect.any(String) }) });
 
     const none = await createSubject(api, brand);
     expect((await decide(none.id, 'email_marketing', 'email')).body).toEqual({ allowed: false, reasons: ['no-consent'] });

@@ -40,6 +40,7 @@ const NO_PERSONAL_DATA: Record<string, string> = {
   'POST /v1/subjects/{id}/facts': 'echoes the fact the caller wrote',
   'POST /v1/subjects/{id}/contacts': 'echoes the contact the caller recorded',
   'POST /v1/subjects/{id}/suppressions': 'echoes the suppression the caller set',
+  'DELETE /v1/subjects/{id}/unsubscribe-links': 'revokes links; answers nothing',
   'POST /v1/subjects/import': 'echoes the subject the caller imported (an existing one is a 409)',
   'POST /v1/subjects/{id}/portal-links': 'a sign-in link, bounded by the grant rule (a customer session)',
   'POST /v1/questions': 'configuration',

@@ -71,6 +71,17 @@ export class MailCatcher {
     }
   }
 
+  /** Waits until `count` messages to `to` have arrived and returns them parsed (see `parseMail`). */
+  async waitFor(to: string, count = 1, timeoutMs = 5000): Promise<CaughtMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await Promise.all(this.raw.map(parseMail))).filter((m) => m.to.includes(to.toLowerCase()));
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) throw new Error(`${found.length} of ${count} emails to ${to} arrived`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

@@ -7,7 +7,8 @@
  *   3. session: the brand's HttpOnly cookie; personal pages without one go to sign-in. Console
  *      pages (`/{brand}/admin/…`) use the staff cookie instead, and only it;
  *   4. forms: a POST from another origin is refused before any endpoint runs (each endpoint also
- *      checks the CSRF token, see lib/forms.ts);
+ *      checks the CSRF token, see lib/forms.ts) — except a one-click unsubscribe, which mailbox
+ *      providers POST from anywhere (lib/email-links.ts);
  *   5. errors: an expired session (API 401) signs the customer (or staff member) out; "not found"
  *      (API 404, for example another customer's fact id) renders the 404 page and never anything
  *      else; a staff role that may not do something (API 403) goes back to the console with why;
@@ -37,6 +38,15 @@ const PUBLIC_BRAND_PAGES = /^\/[^/]+\/(?:admin\/)?(sign-in|link\/[^/]+|actions\/
 
 /** An erasure receipt: its emailed token is the credential (the person's account is gone). */
 const RECEIPT_PAGE = /^\/[^/]+\/erasure-receipt\/[^/]+\/?$/;
+
+/**
+ * Links people follow from emails, signed in or not: their token is the credential. A one-click
+ * unsubscribe (`unsubscribe/{token}`) is also POSTed by mailbox providers from their own servers
+ * (RFC 8058), so it takes no Origin check: the unguessable link is the whole authority and can only
+ * withdraw its one consent. Confirming a double opt-in (`actions/confirm`) keeps both checks.
+ */
+const EMAIL_LINK_PAGE = /^\/[^/]+\/(?:unsubscribe\/[^/]+|confirm\/[^/]+|actions\/confirm)\/?$/;
+const ONE_CLICK_UNSUBSCRIBE = /^\/[^/]+\/unsubscribe\/[^/]+\/?$/;
 
 /** The staff console of a brand. */
 const CONSOLE = /^\/[^/]+\/admin(?:\/|$)/;
@@ -87,10 +97,10 @@ async function handle(context: APIContext, next: MiddlewareNext): Promise<Respon
       else locals.session = cookies.get(SESSION_COOKIE)?.value ?? null;
       const credential = locals.staff ?? locals.session;
       locals.csrf = csrfTokenFor(credential ?? ensureAnonymousSeed(cookies, url));
-      if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname) && !RECEIPT_PAGE.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
+      if (!credential && !PUBLIC_BRAND_PAGES.test(url.pathname) && !RECEIPT_PAGE.test(url.pathname) && !EMAIL_LINK_PAGE.test(url.pathname)) return seeOther(context, `/${slug}/${inConsole ? 'admin/' : ''}sign-in`);
     }
 
-    if (request.method === 'POST' && !originAllowed(request, url)) {
+    if (request.method === 'POST' && !ONE_CLICK_UNSUBSCRIBE.test(url.pathname) && !originAllowed(request, url)) {
       return context.rewrite(new Request(new URL('/forbidden', url), { headers: request.headers }));
     }
 

@@ -61,6 +61,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, CANDOR_UPLOAD_IDLE_TIMEOUT_MS: '1.5s' })).toThrow(/CANDOR_UPLOAD_IDLE_TIMEOUT_MS/);
   });
 
+  it('reads the double opt-in lifetime and resend window, with defaults, and refuses a lifetime that cannot work', () => {
+    const base = { CANDOR_ADMIN_KEY: 'a'.repeat(32), CANDOR_MASTER_KEY: 'ab'.repeat(32), CANDOR_DATA_DIR: scratch() };
+    expect(loadConfig(base)).toMatchObject({ doubleOptInDays: 7, doubleOptInResendHours: 24 });
+    expect(loadConfig({ ...base, CANDOR_DOUBLE_OPT_IN_DAYS: '14', CANDOR_DOUBLE_OPT_IN_RESEND_HOURS: '0' })).toMatchObject({ doubleOptInDays: 14, doubleOptInResendHours: 0 });
+    for (const days of ['0', '400', 'a week']) expect(() => loadConfig({ ...base, CANDOR_DOUBLE_OPT_IN_DAYS: days })).toThrow(/CANDOR_DOUBLE_OPT_IN_DAYS/);
+    expect(() => loadConfig({ ...base, CANDOR_DOUBLE_OPT_IN_RESEND_HOURS: '-2' })).toThrow(/CANDOR_DOUBLE_OPT_IN_RESEND_HOURS/);
+  });
+
   it('accepts a master key as base64 or hex, and rejects one of the wrong length', () => {
     const base = { CANDOR_ADMIN_KEY: 'a'.repeat(32), CANDOR_DATA_DIR: scratch() };
     expect(loadConfig({ ...base, CANDOR_MASTER_KEY: 'ab'.repeat(32) }).masterKey).toHaveLength(32);

@@ -615,6 +615,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consent-confirmations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/consent-confirmations/<token>'
+         *     ```
+         */
+        get: operations["Consents_readConfirmation"];
+        put?: never;
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/consent-confirmations/<token>' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"confirm":true}'
+         *     ```
+         */
+        post: operations["Consents_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ledger/verify": {
         parameters: {
             query?: never;
@@ -1194,6 +1230,68 @@ export interface paths {
          */
         post: operations["createSuppression"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/unsubscribe/<token>'
+         *     ```
+         */
+        get: operations["Unsubscribe_read"];
+        put?: never;
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/unsubscribe/<token>' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"List-Unsubscribe":"One-Click"}'
+         *     ```
+         */
+        post: operations["Unsubscribe_oneClick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/unsubscribe-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/subjects/<id>/unsubscribe-links' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["Unsubscribe_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2659,7 +2757,7 @@ export interface components {
              */
             instance?: string;
             /** @enum {string} */
-            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
+            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "unsubscribe-link-invalid" | "unsubscribe-link-revoked" | "confirmation-expired" | "confirmation-withdrawn" | "confirmation-email-missing" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
             /** @description The request id (also the `X-Request-Id` response header): quote it when asking for help. */
             traceId?: string;
             /** @description Every broken rule (422). */
@@ -2865,6 +2963,8 @@ export interface components {
             channels?: ("email" | "sms" | "push" | "messenger" | "post")[];
             /** @description True when the purpose sells or shares data (Global Privacy Control withdraws it). */
             saleOrShare?: boolean;
+            /** @description Double opt-in: a grant recorded through the brand API answers 202 `pending-confirmation` and is in force only once the person confirms from the email Candor sends them. Grants the person gives in the portal need no email. */
+            doubleOptIn?: boolean;
             /**
              * @description W3C DPV term.
              * @example dpv:DirectMarketing
@@ -2881,6 +2981,8 @@ export interface components {
             dataCategories: string[];
             channels: ("email" | "sms" | "push" | "messenger" | "post")[];
             saleOrShare: boolean;
+            /** @description Brand-API grants wait for the person's emailed confirmation. */
+            doubleOptIn: boolean;
             dpvTerm: string | null;
             /** @description Latest published notice version, if any. */
             noticeVersion: number | null;
@@ -3006,6 +3108,70 @@ export interface components {
             /** @description SHA-256 over the canonical JSON of this event, including prevHash. */
             hash: string;
             prevHash: string | null;
+        };
+        PendingConfirmationResponse: {
+            /** @enum {string} */
+            status: "pending-confirmation";
+            purpose: string;
+            /**
+             * Format: date-time
+             * @description When the confirmation email was asked for.
+             */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description The link stops working then, and the grant lapses unconfirmed (CANDOR_DOUBLE_OPT_IN_DAYS).
+             */
+            expiresAt: string;
+            /**
+             * @description `sending`: Candor is emailing the person a confirmation link now. `recently-sent`: a link went out within CANDOR_DOUBLE_OPT_IN_RESEND_HOURS, so no other email is sent (one per subject and purpose per window).
+             * @enum {string}
+             */
+            email: "sending" | "recently-sent";
+        };
+        ConfirmationBrandResponse: {
+            slug: string;
+            name: string;
+            defaultLocale: string;
+        };
+        ConfirmationPurposeResponse: {
+            key: string;
+            name: {
+                [key: string]: string;
+            };
+        };
+        ConfirmationNoticeResponse: {
+            version: number;
+            /** @description The notice the grant refers to, per locale. */
+            text: {
+                [key: string]: string;
+            };
+        };
+        ConsentConfirmationResponse: {
+            brand: components["schemas"]["ConfirmationBrandResponse"];
+            purpose: components["schemas"]["ConfirmationPurposeResponse"];
+            notice: components["schemas"]["ConfirmationNoticeResponse"] | null;
+            /** @description The language the email was written in (the person's). */
+            locale: string;
+            /**
+             * @description `confirmed` also when the person granted the purpose another way (in the portal) meanwhile.
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "withdrawn" | "expired";
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            confirmedAt?: string | null;
+        };
+        ConfirmConsentDto: {
+            /**
+             * @description The person pressed "Confirm".
+             * @constant
+             * @enum {boolean}
+             */
+            confirm: true;
         };
         ConsentStateResponse: {
             purpose: string;
@@ -3353,15 +3519,38 @@ export interface components {
             /** @description Only when the purpose communicates on channels. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
         };
+        UnsubscribeHeadersResponse: {
+            /**
+             * @description RFC 2369: the link in angle brackets.
+             * @example <https://portal.example/calm-harbor/unsubscribe/AQ3k…>
+             */
+            "List-Unsubscribe": string;
+            /**
+             * @description RFC 8058: the mailbox provider may unsubscribe with one POST.
+             * @enum {string}
+             */
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click";
+        };
+        UnsubscribeLinkResponse: {
+            /**
+             * @description One-click unsubscribe link for this person and purpose (on the portal's origin). `POST` with the form body `List-Unsubscribe=One-Click` and no credential withdraws the consent; `GET` shows the person a page and changes nothing.
+             * @example https://portal.example/calm-harbor/unsubscribe/AQ3k…
+             */
+            url: string;
+            /** @description Put both on the message exactly as given (and sign them with DKIM). */
+            headers: components["schemas"]["UnsubscribeHeadersResponse"];
+        };
         ContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
              */
             reasons: string[];
+            /** @description On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in. */
+            unsubscribe?: components["schemas"]["UnsubscribeLinkResponse"];
         };
         ContactCheckDto: {
             /** Format: uuid */
@@ -3377,12 +3566,14 @@ export interface components {
         BatchContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
              */
             reasons: string[];
+            /** @description On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in. */
+            unsubscribe?: components["schemas"]["UnsubscribeLinkResponse"];
             /** Format: uuid */
             subjectId: string;
             purpose: string;
@@ -3432,6 +3623,54 @@ export interface components {
             until: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        UnsubscribeBrandResponse: {
+            slug: string;
+            name: string;
+            defaultLocale: string;
+        };
+        UnsubscribePurposeResponse: {
+            key: string;
+            name: {
+                [key: string]: string;
+            };
+        };
+        UnsubscribeStateResponse: {
+            brand: components["schemas"]["UnsubscribeBrandResponse"];
+            purpose: components["schemas"]["UnsubscribePurposeResponse"];
+            /** @description The person's language, when the brand stored one. */
+            locale: string | null;
+            /** @description The consent stands now: a POST would withdraw it. */
+            subscribed: boolean;
+            /**
+             * Format: date-time
+             * @description When the consent was withdrawn, if it is.
+             */
+            unsubscribedAt: string | null;
+        };
+        OneClickUnsubscribeDto: {
+            /** @enum {string} */
+            "List-Unsubscribe": "One-Click";
+        };
+        UnsubscribeResultResponse: {
+            brand: components["schemas"]["UnsubscribeBrandResponse"];
+            purpose: components["schemas"]["UnsubscribePurposeResponse"];
+            /** @description The person's language, when the brand stored one. */
+            locale: string | null;
+            /** @description The consent stands now: a POST would withdraw it. */
+            subscribed: boolean;
+            /**
+             * Format: date-time
+             * @description When the consent was withdrawn, if it is.
+             */
+            unsubscribedAt: string | null;
+            /** @description False when the consent was already withdrawn: nothing new was recorded. */
+            changed: boolean;
+            /**
+             * Format: uuid
+             * @description The ledger event of the withdrawal (source `one-click-unsubscribe`, or the earlier one).
+             */
+            consentEventId: string;
         };
         AudienceMemberResponse: {
             /** Format: uuid */
@@ -7244,6 +7483,18 @@ export interface operations {
                     "application/json": components["schemas"]["ConsentEventResponse"];
                 };
             };
+            /** @description A grant of a purpose with `doubleOptIn`: Candor emails the person a confirmation link; the grant is in force (and in the ledger) once they confirm. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingConfirmationResponse"];
+                };
+            };
             /** @description The body is not valid JSON (`malformed-json`) or could not be read */
             400: {
                 headers: {
@@ -7282,6 +7533,267 @@ export interface operations {
             };
             /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Consents_readConfirmation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a double opt-in link asks the person to confirm, for whoever holds it (no credential). Reading it changes nothing. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentConfirmationResponse"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Consents_confirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "confirm": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConfirmConsentDto"];
+            };
+        };
+        responses: {
+            /** @description The person confirmed: the grant is now in the ledger (source `double-opt-in`). Confirming again changes nothing. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentConfirmationResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -10188,6 +10700,372 @@ export interface operations {
             };
             /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Unsubscribe_read: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a one-click unsubscribe link would do, for whoever holds it (no credential). Reading it never unsubscribes: mail scanners fetch links. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeStateResponse"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Unsubscribe_oneClick: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description RFC 8058: `List-Unsubscribe=One-Click`, form-encoded as mailbox providers send it (JSON also accepted). */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OneClickUnsubscribeDto"];
+                /**
+                 * @example {
+                 *       "List-Unsubscribe": "One-Click"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OneClickUnsubscribeDto"];
+            };
+        };
+        responses: {
+            /** @description The consent is withdrawn (ledger source `one-click-unsubscribe`). No credential: the link is the proof. Repeating it changes nothing. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeResultResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Unsubscribe_revoke: {
+        parameters: {
+            query?: {
+                /** @description Only this purpose's links; all of the subject's otherwise (a key limited to purposes: its own). */
+                purpose?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every unsubscribe link issued so far for the subject (or `purpose`) stops working; the next decision carries a new one. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];

@@ -9,6 +9,7 @@ export const RESOURCES = [
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
   'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob', 'Dictionary',
+  'UnsubscribeLink',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -35,6 +36,8 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['create', 'ConsentEvent'],
     ['create', 'Contact'],
     ['create', 'Suppression'],
+    // Revoking one-click unsubscribe links (a leaked email): the next decision issues new ones.
+    ['delete', 'UnsubscribeLink'],
   ],
   'consents:read': [
     ['read', 'ConsentEvent'],

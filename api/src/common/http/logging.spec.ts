@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { logTransport, QuietStartupLogger } from './logging';
+import { loggedPath, logTransport, QuietStartupLogger } from './logging';
 
 describe('log format', () => {
   it('is human-readable (pino-pretty) in development only: JSON lines in production and tests', () => {
@@ -39,5 +39,15 @@ describe('QuietStartupLogger', () => {
       ['warn', 'database slow', 'TenantDb'],
       ['error', 'boom', 'RouterExplorer'],
     ]);
+  });
+});
+
+describe('request log paths', () => {
+  it('drop the query string and the tokens of link routes, keeping the route', () => {
+    expect(loggedPath('/v1/subjects/1b7c?purpose=x')).toBe('/v1/subjects/1b7c');
+    expect(loggedPath('/v1/consent-confirmations/cco_secret')).toBe('/v1/consent-confirmations/[token]');
+    expect(loggedPath('/v1/unsubscribe/AQ3kSecret?x=1')).toBe('/v1/unsubscribe/[token]');
+    expect(loggedPath('/v1/erasure-receipts/cer_secret')).toBe('/v1/erasure-receipts/[token]');
+    expect(loggedPath('/v1/subjects/1b7c/unsubscribe-links')).toBe('/v1/subjects/1b7c/unsubscribe-links');
   });
 });

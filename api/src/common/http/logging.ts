@@ -54,6 +54,17 @@ export class QuietStartupLogger implements LoggerService {
  * the method, the path without its query string, the status and the time taken — never headers,
  * bodies or query strings, which can hold credentials and personal data.
  */
+/**
+ * Links whose path is the credential: a confirmation token would let a log reader confirm a
+ * consent for someone, an unsubscribe token withdraw one. The log keeps the route, not the token.
+ */
+const TOKEN_IN_PATH = /^(\/v1\/(?:consent-confirmations|unsubscribe|erasure-receipts)\/)[^/]+/;
+
+/** The path a request log line shows: no query string, no token. */
+export function loggedPath(url: string): string {
+  return url.split('?')[0].replace(TOKEN_IN_PATH, '$1[token]');
+}
+
 export function pinoHttpOptions(config: CandorConfig): Options {
   return {
     level: config.logLevel,
@@ -61,7 +72,7 @@ export function pinoHttpOptions(config: CandorConfig): Options {
     // The id was set by the requestId middleware, which runs first.
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code, message: err.message, stack: err.stack }),
     },

@@ -15,10 +15,10 @@ import { purposesOf } from '../../common/authz/personal-data';
 import { AccessLogService } from '../profiles/access-log.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
+import { CheckedGrant, ConfirmationRequests, PendingConfirmationMail } from './confirmation-requests';
 import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
-import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 import {
   CaptureConsentDto,
   ConsentEventResponse,
@@ -27,6 +27,8 @@ import {
   LedgerVerificationResponse,
   SubjectConsentsResponse,
 } from './dto/consent.dto';
+import type { PendingConfirmationResponse } from './dto/confirmation.dto';
+import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
 /** How far in the future a client's `capturedAt` may lie (clock skew), in milliseconds. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -36,6 +38,22 @@ export interface DecisionContext {
   idempotencyKey?: string;
   /** Request facts worth keeping as proof (user agent, IP); encrypted with the caller's evidence. */
   requestEvidence?: Record<string, string | undefined>;
+  /** The double opt-in confirmation the person used, when this grant is their "Confirm". */
+  confirmationId?: string;
+}
+
+/** What a brand-API consent capture answers: the ledger event, or (double opt-in grants) the pending confirmation. */
+export type CaptureResult = ConsentEventResponse | PendingConfirmationResponse;
+
+export function isPendingConfirmation(result: CaptureResult): result is PendingConfirmationResponse {
+  return (result as PendingConfirmationResponse).status === 'pending-confirmation';
+}
+
+/** What the ledger checked before recording a decision. */
+interface CheckedDecision extends CheckedGrant {
+  recordedAt: Date;
+  /** The purpose takes double opt-in: brand-API grants wait for the person, and decisions settle open confirmations. */
+  doubleOptIn: boolean;
 }
 
 /**
@@ -51,16 +69,23 @@ export class ConsentLedgerService {
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
     private readonly crypto: CryptoService,
+    private readonly confirmations: ConfirmationRequests,
     private readonly writer: LedgerWriter,
   ) {}
 
   private readonly lookupHash: LookupHasher = (brandId, kind, value) => this.crypto.lookupHash(brandId, kind, value);
 
-  /** Records a grant or withdrawal for one subject and purpose. */
-  recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<ConsentEventResponse> {
+  /**
+   * Records a grant or withdrawal for one subject and purpose. A grant of a double opt-in purpose
+   * made with a brand API key is not recorded yet: it opens a confirmation, and the email asking
+   * the person goes out once the transaction has committed (a pending answer, 202).
+   */
+  async recordDecision(caller: BrandActor, subjectId: string, input: CaptureConsentDto, ctx: DecisionContext = {}): Promise<CaptureResult> {
     // A key limited to some purposes acts only for them: it records no consent for another (403 `purpose-not-allowed`).
     assertPurposeAllowed(caller, input.purpose);
-    return this.db.run(caller.brandId, (em) => this.append(em, caller, subjectId, input, ctx));
+    const { result, mail } = await this.db.run(caller.brandId, (em) => this.capture(em, caller, subjectId, input, ctx, caller.kind === 'apiKey'));
+    await mail?.send();
+    return result;
   }
 
   /**
@@ -130,51 +155,104 @@ export class ConsentLedgerService {
     input: CaptureConsentDto,
     ctx: DecisionContext,
   ): Promise<ConsentEventResponse> {
+    const { result } = await this.capture(em, caller, subjectId, input, ctx, false);
+    // Only `recordDecision` defers grants to a confirmation, and only its idempotency keys can replay one.
+    return result as ConsentEventResponse;
+  }
+
+  /**
+   * Locks the brand's chain head for the rest of the transaction: every append takes it first, so
+   * work that must see a settled consent state (one-click unsubscribe, a confirmation) takes it too.
+   */
+  lockChain(em: EntityManager, brandId: string): Promise<LedgerHeadEntity> {
+    return this.writer.lockHead(em, brandId);
+  }
+
+  /**
+   * A single decision, appended through the ledger's one writer (`LedgerWriter`). With
+   * `confirmFirst`, a grant of a double opt-in purpose opens a confirmation instead (returned with
+   * the email to send after the commit).
+   */
+  private async capture(
+    em: EntityManager,
+    caller: BrandActor,
+    subjectId: string,
+    input: CaptureConsentDto,
+    ctx: DecisionContext,
+    confirmFirst: boolean,
+  ): Promise<{ result: CaptureResult; mail: PendingConfirmationMail | null }> {
     const brandId = caller.brandId;
     // Taking the chain head first serialises every append for this brand, so an idempotent
     // repeat running concurrently waits here and then sees the first request's result.
-    const head = await this.writer.lockHead(em, brandId);
+    const head = await this.lockChain(em, brandId);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
       ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
       : null;
     if (idempotent) {
-      const previous = await Idempotency.replay<ConsentEventResponse>(em, this.lookupHash, idempotent);
-      if (previous) return previous;
+      const previous = await Idempotency.replay<CaptureResult>(em, this.lookupHash, idempotent);
+      if (previous) return { result: previous, mail: null };
     }
 
-    await this.subjects.require(em, brandId, subjectId);
-    const noticeVersion = await this.checkedNoticeVersion(em, brandId, input);
-
-    const now = new Date();
-    const capturedAt = input.capturedAt ?? now;
-    if (capturedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
-      throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
+    const checked = await this.check(em, brandId, subjectId, input);
+    if (confirmFirst && checked.doubleOptIn && input.granted) {
+      const { response, mail } = await this.confirmations.request(em, caller, subjectId, input, checked, ctx.requestEvidence);
+      if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 202, response);
+      return { result: response, mail };
     }
-    if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
-      throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
-    }
+    const { noticeVersion, capturedAt } = checked;
     const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
     const evidenceCt = Object.keys(evidence).length
       ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
       : null;
 
-    const [event] = await this.writer.appendMany(em, brandId, actorRef(caller), [
-      {
-        subjectId,
-        purpose: input.purpose,
-        granted: input.granted,
-        noticeVersion,
-        source: input.source ?? 'api',
-        capturedAt,
-        expiresAt: input.expiresAt ?? null,
-        evidenceCt,
-      },
-    ], head);
+    const [event] = await this.writer.appendMany(
+      em,
+      brandId,
+      actorRef(caller),
+      [{ subjectId, purpose: input.purpose, granted: input.granted, noticeVersion, source: input.source ?? 'api', capturedAt, expiresAt: input.expiresAt ?? null, evidenceCt }],
+      head,
+    );
+    if (checked.doubleOptIn) await this.confirmations.settle(em, brandId, event, ctx.confirmationId);
 
     const response = toEventResponse(event);
     if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 201, response);
-    return response;
+    return { result: response, mail: null };
+  }
+
+  /** Subject, purpose, notice version and times of a decision, before anything is written. */
+  private async check(em: EntityManager, brandId: string, subjectId: string, input: CaptureConsentDto): Promise<CheckedDecision> {
+    await this.subjects.require(em, brandId, subjectId);
+    const [facts]: Array<{ purpose_exists: boolean; double_opt_in: boolean | null; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
+      `SELECT p.purpose_key IS NOT NULL AS purpose_exists, p.double_opt_in,
+              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
+              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice
+       FROM (SELECT 1) AS one LEFT JOIN purposes p ON p.brand_id = $1 AND p.purpose_key = $2`,
+      [brandId, input.purpose, input.noticeVersion ?? null],
+    );
+    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
+    if (!checked.ok) {
+      const { refusal } = checked;
+      switch (refusal.code) {
+        case 'unknown-purpose':
+          throw DomainError.unknownPurpose(input.purpose);
+        case 'unknown-notice-version':
+          throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
+        case 'notice-required':
+          // A grant is only proof when we can show the words the customer agreed to.
+          throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
+      }
+    }
+
+    const recordedAt = new Date();
+    const capturedAt = input.capturedAt ?? recordedAt;
+    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
+      throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
+    }
+    return { noticeVersion: checked.noticeVersion, recordedAt, capturedAt, doubleOptIn: facts.double_opt_in === true };
   }
 
   /** Current state per purpose and the full history for one subject. */
@@ -254,27 +332,6 @@ export class ConsentLedgerService {
     return verifier.finish(head);
   }
 
-  /** The notice version a decision records, by the ledger's rules (`checkDecision`), or the problem that refuses it. */
-  private async checkedNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<number | null> {
-    const [facts]: Array<{ purpose_exists: boolean; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
-      `SELECT EXISTS (SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS purpose_exists,
-              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
-              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice`,
-      [brandId, input.purpose, input.noticeVersion ?? null],
-    );
-    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
-    if (checked.ok) return checked.noticeVersion;
-    const { refusal } = checked;
-    switch (refusal.code) {
-      case 'unknown-purpose':
-        throw DomainError.unknownPurpose(input.purpose);
-      case 'unknown-notice-version':
-        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
-      case 'notice-required':
-        // A grant is only proof when we can show the words the customer agreed to.
-        throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
-    }
-  }
 }
 
 

@@ -1,13 +1,15 @@
-import { Body, Controller, Get, Headers, Param, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
-import { Caller, Can } from '../../common/authz/decorators';
+import { Caller, Can, Public } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
-import { ConsentLedgerService } from './consent-ledger.service';
+import { CaptureResult, ConsentLedgerService, isPendingConfirmation } from './consent-ledger.service';
+import { ConsentConfirmationsService } from './consent-confirmations.service';
+import { ConfirmConsentDto, ConsentConfirmationResponse, PendingConfirmationResponse } from './dto/confirmation.dto';
 import { CaptureConsentDto, ConsentEventResponse, LedgerVerificationResponse, SubjectConsentsResponse } from './dto/consent.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -15,7 +17,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 @ApiTags('consent')
 @Controller('v1')
 export class ConsentsController {
-  constructor(private readonly ledger: ConsentLedgerService) {}
+  constructor(
+    private readonly ledger: ConsentLedgerService,
+    private readonly confirmations: ConsentConfirmationsService,
+  ) {}
 
   @Post('subjects/:id/consents')
   @ApiOp({
@@ -27,21 +32,48 @@ export class ConsentsController {
   @Can('create', 'ConsentEvent')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key returns the first result.' })
   @ApiCreatedResponse({ type: ConsentEventResponse })
-  @ApiProblems(401, 403, 404, 422)
-  capture(
+  @ApiAcceptedResponse({
+    type: PendingConfirmationResponse,
+    description: 'A grant of a purpose with `doubleOptIn`: Candor emails the person a confirmation link; the grant is in force (and in the ledger) once they confirm.',
+  })
+  @ApiProblems(401, 403, 404, 409, 422)
+  async capture(
     @Caller() caller: BrandActor,
     @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
     @Body() body: CaptureConsentDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() req: Request,
-  ): Promise<ConsentEventResponse> {
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CaptureResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw DomainError.validation([{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }]);
     }
-    return this.ledger.recordDecision(caller, subjectId, body, {
+    const result = await this.ledger.recordDecision(caller, subjectId, body, {
       idempotencyKey,
       requestEvidence: { userAgent: req.headers['user-agent'] },
     });
+    if (isPendingConfirmation(result)) res.status(202);
+    return result;
+  }
+
+  @Get('consent-confirmations/:token')
+  @Public()
+  @ApiOkResponse({
+    type: ConsentConfirmationResponse,
+    description: 'What a double opt-in link asks the person to confirm, for whoever holds it (no credential). Reading it changes nothing.',
+  })
+  @ApiProblems(404)
+  readConfirmation(@Param('token') token: string): Promise<ConsentConfirmationResponse> {
+    return this.confirmations.read(token);
+  }
+
+  @Post('consent-confirmations/:token')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: ConsentConfirmationResponse, description: 'The person confirmed: the grant is now in the ledger (source `double-opt-in`). Confirming again changes nothing.' })
+  @ApiProblems(404, 409, 410, 422)
+  confirm(@Param('token') token: string, @Body() _body: ConfirmConsentDto, @Req() req: Request): Promise<ConsentConfirmationResponse> {
+    return this.confirmations.confirm(token, { userAgent: req.headers['user-agent'] });
   }
 
   @Get('subjects/:id/consents')

@@ -46,6 +46,13 @@ describe('decideContact', () => {
     expect(decideContact({ ...base, consent: { granted: true, expiresAt: now } }, 'email', now).reasons).toEqual(['consent-expired']);
   });
 
+  it('says a double opt-in grant waits for the person until they confirm, whatever came before', () => {
+    expect(decideContact({ ...base, consent: null, pendingConfirmation: true }, 'email', now)).toEqual({ allowed: false, reasons: ['pending-confirmation'] });
+    expect(decideContact({ ...base, consent: { granted: false, expiresAt: null }, pendingConfirmation: true }, 'email', now).reasons).toEqual(['pending-confirmation']);
+    // A confirmed grant that still stands is in force, even while a repeated request waits.
+    expect(decideContact({ ...base, pendingConfirmation: true }, 'email', now)).toEqual({ allowed: true, reasons: ['consent-granted'] });
+  });
+
   it('lets the frequency cap lapse once its window has passed', () => {
     const weekly = { ...base, channels: { email: { optedIn: true, frequency: 'weekly' as const } } };
     expect(decideContact({ ...weekly, lastMarketingContactAt: new Date(now.getTime() - 6 * 86400_000) }, 'email', now).allowed).toBe(false);

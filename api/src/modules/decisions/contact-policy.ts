@@ -22,6 +22,8 @@ export interface ContactFacts {
   quietHours: QuietHours | null;
   lastMarketingContactAt: Date | null;
   suppression: { reason: string; until: Date } | null;
+  /** A double opt-in grant waits for the person's confirmation (asked for, not yet confirmed, not expired). */
+  pendingConfirmation?: boolean;
 }
 
 export interface ContactDecision {
@@ -50,7 +52,8 @@ export function decideContact(f: ContactFacts, channel: Channel, now: Date): Con
 
   if (!serviceMessage) {
     if (f.legalBasis === 'consent') {
-      if (!f.consent) reasons.push('no-consent');
+      if (f.pendingConfirmation && !isConsentValid(f.consent, now)) reasons.push('pending-confirmation');
+      else if (!f.consent) reasons.push('no-consent');
       else if (!f.consent.granted) reasons.push('consent-withdrawn');
       else if (!isConsentValid(f.consent, now)) reasons.push('consent-expired');
     } else if (f.consent && !f.consent.granted) {

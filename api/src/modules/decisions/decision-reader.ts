@@ -33,6 +33,11 @@ export interface DecisionRow {
   /** The subject's wrapped data key, read only when a suppression is active (to open its reason). */
   suppression_key: Buffer | null;
   suppression_until: Date | null;
+  /** For one-click unsubscribe links (a link needs the brand's slug and the state's revocation generation). */
+  brand_slug: string | null;
+  unsubscribe_generation: number | null;
+  /** A double opt-in purpose with a confirmation asked for and not yet answered or expired. */
+  pending_confirmation: boolean;
 }
 
 /**
@@ -52,8 +57,15 @@ function decisionSql(requests: string): string {
            WHERE c.brand_id = $1 AND c.subject_id = r.subject_id AND c.channel = r.channel AND c.marketing
            ORDER BY c.at DESC LIMIT 1) AS last_contact_at,
          sup.reason AS suppression_reason, sup.reason_ct AS suppression_reason_ct, sup.suppression_id,
-         sup.wrapped_key AS suppression_key, sup.until AS suppression_until
+         sup.wrapped_key AS suppression_key, sup.until AS suppression_until,
+         b.slug AS brand_slug, cs.unsubscribe_generation,
+         CASE WHEN p.double_opt_in THEN EXISTS (
+           SELECT 1 FROM consent_confirmations cc
+           WHERE cc.brand_id = $1 AND cc.subject_id = r.subject_id AND cc.purpose_key = r.purpose_key
+             AND cc.resolved_at IS NULL AND cc.expires_at > now()
+         ) ELSE false END AS pending_confirmation
   FROM req r
+  LEFT JOIN brands b ON b.brand_id = $1
   LEFT JOIN subjects s ON s.brand_id = $1 AND s.subject_id = r.subject_id
   LEFT JOIN purposes p ON p.brand_id = $1 AND p.purpose_key = r.purpose_key
   LEFT JOIN consent_states cs ON cs.brand_id = $1 AND cs.subject_id = r.subject_id AND cs.purpose_key = r.purpose_key

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SubjectsModule } from '../subjects/subjects.module';
+import { UnsubscribeModule } from '../unsubscribe/unsubscribe.module';
 import { DecisionsController } from './decisions.controller';
 import { DecisionFastPath } from './decision-fast-path';
 import { DecisionReader } from './decision-reader';
@@ -8,7 +9,7 @@ import { SuppressionSealingBackfill } from './suppression-backfill.service';
 
 /** `DecisionFastPath` is mounted by the HTTP edge (app.factory.ts), in front of Express. */
 @Module({
-  imports: [SubjectsModule],
+  imports: [SubjectsModule, UnsubscribeModule],
   controllers: [DecisionsController],
   providers: [DecisionsService, DecisionReader, DecisionFastPath, SuppressionSealingBackfill],
   exports: [DecisionsService, DecisionFastPath, SuppressionSealingBackfill],

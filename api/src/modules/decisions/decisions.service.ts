@@ -6,6 +6,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import type { Channel } from '../purposes/purpose-catalogue';
 import { SubjectsService } from '../subjects/subjects.service';
+import { UnsubscribeLink, UnsubscribeLinks } from '../unsubscribe/unsubscribe-links';
 import { ContactFacts, ContactDecision, decideContact } from './contact-policy';
 import { DecisionReader, DecisionRow } from './decision-reader';
 import { ContactEntity, SuppressionEntity, suppressionReasonField } from './decision.entity';
@@ -18,10 +19,11 @@ export class DecisionsService {
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
     private readonly reader: DecisionReader,
+    private readonly unsubscribeLinks: UnsubscribeLinks,
   ) {}
 
   /** One check. An unknown subject or purpose is a 404/422, as for any other route. */
-  async decide(caller: BrandActor, check: ContactCheckDto): Promise<ContactDecision> {
+  async decide(caller: BrandActor, check: ContactCheckDto): Promise<ContactDecision & { unsubscribe?: UnsubscribeLink }> {
     const [result] = await this.decideMany(caller, [check]);
     if (result.reasons[0] === 'subject-unknown') throw DomainError.notFound('subject', check.subjectId);
     if (result.reasons[0] === 'purpose-unknown') {
@@ -29,14 +31,27 @@ export class DecisionsService {
         errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
       });
     }
-    return { allowed: result.allowed, reasons: result.reasons };
+    return { allowed: result.allowed, reasons: result.reasons, ...(result.unsubscribe ? { unsubscribe: result.unsubscribe } : {}) };
   }
 
   /** Up to 1000 checks in one query; results in the order of the checks. */
-  async decideMany(caller: BrandActor, checks: ContactCheckDto[]): Promise<Array<ContactDecision & ContactCheckDto>> {
+  async decideMany(caller: BrandActor, checks: ContactCheckDto[]): Promise<Array<ContactDecision & ContactCheckDto & { unsubscribe?: UnsubscribeLink }>> {
     const rows = await this.reader.read(caller.brandId, checks);
     const now = new Date();
-    return rows.map((row, i) => ({ ...checks[i], ...decideContact(toFacts(row, this.suppressionReason(caller.brandId, checks[i].subjectId, row)), checks[i].channel as Channel, now) }));
+    return rows.map((row, i) => {
+      const decision = decideContact(toFacts(row, this.suppressionReason(caller.brandId, checks[i].subjectId, row)), checks[i].channel as Channel, now);
+      const unsubscribe = this.unsubscribeFor(caller.brandId, checks[i], row, decision);
+      return { ...checks[i], ...decision, ...(unsubscribe ? { unsubscribe } : {}) };
+    });
+  }
+
+  /**
+   * Every email a consent-based purpose allows carries a one-click unsubscribe link (RFC 8058),
+   * built from the row the decision read: no further query.
+   */
+  private unsubscribeFor(brandId: string, check: ContactCheckDto, row: DecisionRow, decision: ContactDecision): UnsubscribeLink | null {
+    if (!decision.allowed || check.channel !== 'email' || row.legal_basis !== 'consent' || row.brand_slug === null || row.unsubscribe_generation === null) return null;
+    return this.unsubscribeLinks.linkFor(row.brand_slug, { brandId, subjectId: check.subjectId, purpose: check.purpose, generation: row.unsubscribe_generation });
   }
 
   /** The active suppression's reason, opened with the subject's key (sealed since migration 1764920000000). */
@@ -98,5 +113,6 @@ function toFacts(row: DecisionRow, suppressionReason: string): ContactFacts {
     quietHours: row.quiet_hours,
     lastMarketingContactAt: row.last_contact_at,
     suppression: row.suppression_until ? { reason: suppressionReason, until: row.suppression_until } : null,
+    pendingConfirmation: row.pending_confirmation,
   };
 }

@@ -4,6 +4,7 @@ import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { erasureReceiptMail, signInMail, staffSignInMail, type ComposedMail } from './compose';
 import type { Locale } from '../../common/i18n/locale';
+import { confirmationMail } from '../consents/confirmation-mail';
 
 export interface SignInEmail {
   to: string;
@@ -37,6 +38,19 @@ export interface ErasureReceiptEmail {
   requestId: string;
 }
 
+export interface ConsentConfirmationEmail {
+  to: string;
+  locale: Locale;
+  brandName: string;
+  /** The purpose's name in `locale`. */
+  purposeName: string;
+  link: string;
+  /** How long the link works. */
+  days: number;
+  /** For the log line: the confirmation, never the address. */
+  confirmationId: string;
+}
+
 /**
  * Sends Candor's emails (sign-in links, erasure receipts) through SMTP when `SMTP_URL` is set,
  * each with a subject, a plain-text and an HTML part in the reader's language (copy: ./messages).
@@ -62,6 +76,12 @@ export class MailerService {
 
   sendErasureReceipt(mail: ErasureReceiptEmail): Promise<void> {
     return this.send(mail.to, erasureReceiptMail(mail.locale, mail), mail.link, { requestId: mail.requestId }, 'erasure receipt');
+  }
+
+  /** A double opt-in confirmation link, in the person's language (text and HTML). */
+  sendConsentConfirmation(mail: ConsentConfirmationEmail): Promise<void> {
+    const composed = { ...confirmationMail(mail.locale, mail.brandName, mail.purposeName, mail.link, mail.days), locale: mail.locale };
+    return this.send(mail.to, composed as ComposedMail, mail.link, { confirmationId: mail.confirmationId }, 'consent confirmation');
   }
 
   private async send(to: string, mail: ComposedMail, link: string, logFields: Record<string, string>, what: string): Promise<void> {

@@ -13,6 +13,8 @@ export class PurposeEntity {
   @Column({ name: 'sale_or_share', type: 'boolean' }) saleOrShare: boolean;
   @Column({ name: 'dpv_term', type: 'text', nullable: true }) dpvTerm: string | null;
   @Column({ name: 'retention_days', type: 'integer', nullable: true }) retentionDays: number | null;
+  /** A brand-API grant waits for the person's emailed confirmation before it is in force. */
+  @Column({ name: 'double_opt_in', type: 'boolean', default: false }) doubleOptIn: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -117,7 +117,7 @@ export class PurposesService {
   private async insertPurpose(
     em: EntityManager,
     brandId: string,
-    input: Omit<CreatePurposeDto, 'channels'> & { channels?: readonly Channel[] },
+    input: Omit<CreatePurposeDto, 'channels'> & { channels?: readonly Channel[]; doubleOptIn?: boolean },
   ): Promise<PurposeEntity> {
     const purpose = em.getRepository(PurposeEntity).create({
       brandId,
@@ -127,6 +127,7 @@ export class PurposesService {
       dataCategories: input.dataCategories,
       channels: [...(input.channels ?? [])],
       saleOrShare: input.saleOrShare ?? false,
+      doubleOptIn: input.doubleOptIn ?? false,
       dpvTerm: input.dpvTerm ?? null,
       createdAt: new Date(),
     });
@@ -174,6 +175,7 @@ function toPurposeResponse(p: PurposeEntity, noticeVersion: number | null): Purp
     dataCategories: p.dataCategories,
     channels: p.channels as Channel[],
     saleOrShare: p.saleOrShare,
+    doubleOptIn: p.doubleOptIn,
     dpvTerm: p.dpvTerm,
     noticeVersion,
     createdAt: p.createdAt.toISOString(),

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { KEY_PATTERN, ToDate, IsOmittable } from '../../../common/http/validators';
 import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
+import { UnsubscribeLinkResponse } from '../../unsubscribe/dto/unsubscribe.dto';
 
 export class ContactCheckDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
@@ -26,11 +27,17 @@ export class ContactDecisionResponse {
     type: [String],
     example: ['quiet-hours'],
     description:
-      'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, consent-withdrawn, consent-expired, objected, ' +
+      'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
       'channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. ' +
       'Yes: consent-granted, legitimate-interest, service-message:<legal basis>.',
   })
   reasons: string[];
+
+  @ApiPropertyOptional({
+    type: UnsubscribeLinkResponse,
+    description: 'On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in.',
+  })
+  unsubscribe?: UnsubscribeLinkResponse;
 }
 
 export class BatchContactDecisionResponse extends ContactDecisionResponse {

@@ -41,6 +41,15 @@ export class CreatePurposeDto {
   @IsBoolean()
   saleOrShare?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      'Double opt-in: a grant recorded through the brand API answers 202 `pending-confirmation` and is in force only once ' +
+      'the person confirms from the email Candor sends them. Grants the person gives in the portal need no email.',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  doubleOptIn?: boolean;
+
   @ApiPropertyOptional({ example: 'dpv:DirectMarketing', description: 'W3C DPV term.' })
   @IsOmittable()
   @IsString()
@@ -69,6 +78,7 @@ export class PurposeResponse {
   @ApiProperty({ type: [String] }) dataCategories: string[];
   @ApiProperty({ enum: CHANNELS, isArray: true }) channels: Channel[];
   @ApiProperty() saleOrShare: boolean;
+  @ApiProperty({ description: 'Brand-API grants wait for the person\'s emailed confirmation.' }) doubleOptIn: boolean;
   @ApiProperty({ type: String, nullable: true }) dpvTerm: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Latest published notice version, if any.' }) noticeVersion: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
