@@ -82,6 +82,8 @@ describe('portal: for you', () => {
     await sleep.locator('details.not-right summary').click();
     await sleep.getByLabel('“Motivation: To sleep better” is not true about me').check();
     await sleep.getByRole('button', { name: /^Tell us/ }).click();
+    // The form posts and comes back to the page: wait for the page it comes back to, not the one it left.
+    await page.waitForURL(/[?&]correct=/);
     const correction = page.locator('#correct');
     await expect.poll(() => correction.getAttribute('data-fact-id')).toBe(motivation.factId);
     expect(await correction.textContent()).toContain('We set “Motivation: To sleep better” aside');
@@ -99,6 +101,7 @@ describe('portal: for you', () => {
     expect(await field.inputValue()).toBe('To sleep better');
     await field.fill('To build a new habit');
     await correction.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/[?&]notice=updated/);
     await expect.poll(() => notice(page).textContent()).toContain('Corrected.');
     expect(new URL(page.url()).pathname).toBe(`/${BRAND}/for-you`);
     state = await apiState(stack, session);
@@ -116,6 +119,7 @@ describe('portal: for you', () => {
     await hide.locator('details.not-right summary').click();
     await hide.getByLabel('It is not for me — hide this suggestion').check();
     await hide.getByRole('button', { name: /^Tell us/ }).click();
+    await page.waitForURL(/[?&]notice=hidden/);
     await expect.poll(() => notice(page).textContent()).toContain('Hidden.');
     expect(await card(page, 'habit-streak').count()).toBe(0);
     expect(((await recommendations(session)).body.data as typeof before).map((r) => r.sku)).not.toContain('habit-streak');
@@ -185,6 +189,7 @@ describe('portal: for you', () => {
     // Withdraw personalisation on the consents page.
     await page.getByRole('link', { name: 'Consents' }).click();
     await page.locator('li[data-purpose="personalization"]').getByRole('button', { name: /^Withdraw/ }).click();
+    await page.waitForURL(/[?&]notice=withdrawn/);
     await expect.poll(() => notice(page).textContent()).toMatch(/is withdrawn/);
     expect((await recommendations(session)).body).toMatchObject({ status: 403, code: 'consent-required' });
 
@@ -213,6 +218,7 @@ describe('portal: for you', () => {
     // One click turns suggestions back on, and they are there again.
     await page.getByRole('link', { name: 'For you' }).click();
     await page.getByRole('button', { name: 'Turn on personal suggestions' }).click();
+    await page.waitForURL(/[?&]notice=granted/);
     await expect.poll(() => notice(page).textContent()).toContain('Personal suggestions are on.');
     expect(await card(page, 'athlete-focus').count()).toBe(1);
     const state = await apiState(stack, session);
@@ -263,6 +269,7 @@ describe('portal: for you', () => {
     // Switched off: the explanation and the way back.
     await page.goto(`/${BRAND}/consents`);
     await page.locator('li[data-purpose="personalization"]').getByRole('button', { name: /^Withdraw/ }).click();
+    await page.waitForURL(/[?&]notice=withdrawn/);
     await expect.poll(() => notice(page).textContent()).toMatch(/is withdrawn/);
     await page.goto(`/${BRAND}/for-you`);
     await checkPage(page, 'for-you-off', 'For you');
