@@ -14,7 +14,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['api/src/**/*.spec.ts'], environment: 'node' },
+        // Property tests run thousands of cases: seconds on a busy machine, never the default 5 s limit's business.
+        test: { name: 'unit', include: ['api/src/**/*.spec.ts'], environment: 'node', testTimeout: 60_000 },
       },
       {
         extends: true,
