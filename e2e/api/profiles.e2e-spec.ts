@@ -150,7 +150,32 @@ describe('what a customer sees and corrects', () => {
     expect(keys).toEqual(['city', 'goal', 'lifestyle', 'motivation']);
   });
 
-  it('stores a correction that is an answer option’s label, in any language, as the option’s value; other text as written', async () => {
+  it('purges expired facts in the background job', async () => {
+    const expiring = await recordFact(api, brand, subject.id, { key: 'flash_sale', value: 'yes', category: 'interests', provenance: 'observed', source: 'campaign', expiresAt: new Date(Date.now() + 300).toISOString() });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await api.app.get(FactsService).purgeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await sql(`SELECT 1 FROM facts WHERE fact_id = $1`, [expiring.id])).toEqual([]);
+  });
+
+  it("gives 404 for another customer's fact", async () => {
+    const other = await createSubject(api, brand);
+    const otherFact = await recordFact(api, brand, other.id, { key: 'motivation', value: 'reduce_stress', category: 'motivations' });
+    expect((await api.http.patch(`/v1/me/facts/${otherFact.id}`).set(me(token)).send({ value: 'x' })).status).toBe(404);
+    expect((await api.http.delete(`/v1/me/facts/${otherFact.id}`).set(me(token))).status).toBe(404);
+    const exported = await api.http.get(`/v1/subjects/${other.id}/export`).set(bearer(brand.key));
+    expect(exported.body.facts.map((f: { value: string }) => f.value)).toEqual(['reduce_stress']);
+  });
+});
+
+describe('a correction in the words the customer read', () => {
+  it('stores an answer option’s label, in any language, as the option’s value; other text as written', async () => {
+    const brand = await createBrand(api, 'Calm Harbor');
+    const subject = await createSubject(api, brand);
+    const facts = {
+      motivation: (await recordFact(api, brand, subject.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'inferred', source: 'content viewed' })).id,
+      city: (await recordFact(api, brand, subject.id, { key: 'city', value: 'Bergen', category: 'contact' })).id,
+    };
+    const token = await signInCustomer(api, brand, subject.id);
     const question = {
       key: 'why_meditate',
       text: { en: 'What brings you to meditation?' },
@@ -178,22 +203,6 @@ describe('what a customer sees and corrects', () => {
     expect(await correct('To find some quiet before work')).toBe('To find some quiet before work');
     const city = await api.http.patch(`/v1/me/facts/${facts.city}`).set(me(token)).send({ value: 'To sleep better' });
     expect(city.body.value).toBe('To sleep better');
-  });
-
-  it('purges expired facts in the background job', async () => {
-    const expiring = await recordFact(api, brand, subject.id, { key: 'flash_sale', value: 'yes', category: 'interests', provenance: 'observed', source: 'campaign', expiresAt: new Date(Date.now() + 300).toISOString() });
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await api.app.get(FactsService).purgeExpired()).toBeGreaterThanOrEqual(1);
-    expect(await sql(`SELECT 1 FROM facts WHERE fact_id = $1`, [expiring.id])).toEqual([]);
-  });
-
-  it("gives 404 for another customer's fact", async () => {
-    const other = await createSubject(api, brand);
-    const otherFact = await recordFact(api, brand, other.id, { key: 'motivation', value: 'reduce_stress', category: 'motivations' });
-    expect((await api.http.patch(`/v1/me/facts/${otherFact.id}`).set(me(token)).send({ value: 'x' })).status).toBe(404);
-    expect((await api.http.delete(`/v1/me/facts/${otherFact.id}`).set(me(token))).status).toBe(404);
-    const exported = await api.http.get(`/v1/subjects/${other.id}/export`).set(bearer(brand.key));
-    expect(exported.body.facts.map((f: { value: string }) => f.value)).toEqual(['reduce_stress']);
   });
 });
 
