@@ -3913,6 +3913,7 @@ export interface operations {
     listWebhooks: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -4175,6 +4176,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The webhook's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -4282,9 +4284,11 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
+                /** @description Only items in this status. */
                 status?: "pending" | "delivered" | "failed" | "cancelled";
             };
             header?: {
@@ -4292,6 +4296,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The webhook's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -4685,6 +4690,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The brand's slug, as in portal URLs (`calm-harbor`). */
                 slug: string;
             };
             cookie?: never;
@@ -4870,6 +4876,7 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -5134,6 +5141,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The API key's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -5241,6 +5249,7 @@ export interface operations {
     listPurposes: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -5526,6 +5535,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -5634,6 +5644,7 @@ export interface operations {
     listNotices: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -5645,6 +5656,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -5763,6 +5775,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -5920,6 +5933,7 @@ export interface operations {
     listCataloguePurposes: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -6035,6 +6049,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -6156,6 +6171,7 @@ export interface operations {
     listSubjects: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -6450,6 +6466,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -6563,6 +6580,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -6678,6 +6696,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -6938,6 +6957,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -7095,6 +7115,7 @@ export interface operations {
     listQuestions: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -7385,6 +7406,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -7866,6 +7888,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -7983,6 +8006,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -8092,8 +8116,11 @@ export interface operations {
     decideContact: {
         parameters: {
             query: {
+                /** @description The subject (UUID). */
                 subjectId: string;
+                /** @description The purpose (its key, such as `email_marketing`). */
                 purpose: string;
+                /** @description The channel the message would go out on. */
                 channel: "email" | "sms" | "push" | "messenger" | "post";
             };
             header?: {
@@ -8362,6 +8389,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -8522,6 +8550,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -8979,6 +9008,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -9064,9 +9094,11 @@ export interface operations {
     listPrivacyRequests: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
+                /** @description Only items in this status. */
                 status?: "received" | "in_progress" | "completed" | "rejected";
                 /** @description true: only open requests past a deadline. */
                 overdue?: boolean;
@@ -9339,6 +9371,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9452,6 +9485,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9622,6 +9656,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9794,6 +9829,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -10151,6 +10187,7 @@ export interface operations {
     listConsentRecords: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -10160,6 +10197,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -10472,6 +10510,7 @@ export interface operations {
     listAuditLog: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -10585,6 +10624,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The catalogue item's SKU (letters, digits, `.`, `-`, `_`). */
                 sku: string;
             };
             cookie?: never;
@@ -10904,6 +10944,7 @@ export interface operations {
     listCatalogItems: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -11437,6 +11478,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The catalogue item's SKU (letters, digits, `.`, `-`, `_`). */
                 sku: string;
             };
             cookie?: never;
@@ -11590,6 +11632,7 @@ export interface operations {
     listStaff: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -11861,6 +11904,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The staff member's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12425,6 +12469,7 @@ export interface operations {
     getConsentStats: {
         parameters: {
             query?: {
+                /** @description Days covered, ending today (UTC). */
                 days?: number;
             };
             header?: {
@@ -12531,6 +12576,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -13056,6 +13102,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The fact's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -13170,6 +13217,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The fact's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -13331,6 +13379,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The purpose's key (such as `email_marketing`). */
                 purpose: string;
             };
             cookie?: never;
@@ -13485,6 +13534,7 @@ export interface operations {
     listMyConsents: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -13602,6 +13652,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The consent event's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -14120,6 +14171,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -14526,6 +14578,7 @@ export interface operations {
     listMyPropagation: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -14636,6 +14689,7 @@ export interface operations {
     listMyAccessLog: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -14911,6 +14965,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The import's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -15184,6 +15239,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The bulk erasure's id (UUID). */
                 id: string;
             };
             cookie?: never;
