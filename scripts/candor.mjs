@@ -110,19 +110,6 @@ function serve(processes) {
   return { add };
 }
 
-/** Resolves once `url` answers 200, or after `ms` (the caller goes on either way). */
-async function answered(url, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /**
  * The secret the portal sends with its API calls so the API trusts the visitor address it forwards
  * (per-visitor rate limits). Unless CANDOR_PORTAL_SECRET is set, it is generated once and kept with
@@ -160,14 +147,13 @@ function withPortalSecret(...processes) {
 }
 
 const commands = {
-  async start() {
+  start() {
     buildApi();
     buildPortal();
-    // The portal first: the API's banner (URLs, keys, portal links) is then the last thing printed.
-    const [apiProcess, portalProcess] = withPortalSecret(api, portal);
-    const running = serve([portalProcess]);
-    await answered(`http://127.0.0.1:${portalPort}/healthz`, 30_000);
-    running.add(apiProcess);
+    // Both start at once; the API waits for the portal to answer before it prints its banner
+    // (URLs, keys, portal links), so the banner is the last thing start-up prints.
+    api.env.CANDOR_BANNER_AFTER = `http://127.0.0.1:${portalPort}/healthz`;
+    serve(withPortalSecret(api, portal));
   },
   'start:api'() {
     buildApi();

@@ -11,7 +11,7 @@ import { AppModule } from './app.module';
 import { runMigrations } from './common/database/data-source';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './common/database/embedded-postgres';
 import { CredentialResolver } from './common/authz/credential-resolver.service';
-import { HttpEdge } from './common/http/hardening';
+import { HttpEdge, pathOf } from './common/http/hardening';
 import { streamedUploadMatcher } from './common/http/uploads';
 import { answerClientErrorsWithProblems } from './common/http/client-errors';
 import { depthLimitedReviver } from './common/http/json-limits';
@@ -73,7 +73,12 @@ export function configureApp(app: NestExpressApplication, config: CandorConfig):
   const document = buildOpenApiDocument(app, { serverUrl: config.publicUrl ?? (config.port ? `http://localhost:${config.port}` : undefined) });
   installEdge(app, config, document);
   // Unknown query parameters (422) and bodies of a media type the route does not take (415), from the document.
-  app.use(requestShapeGate(document as never));
+  const logger = app.get(Logger);
+  app.use(
+    requestShapeGate(document as never, (req, status) =>
+      logger.log({ req: { id: req.id, method: req.method, path: pathOf(req.url) }, res: { statusCode: status } }, 'request refused before routing'),
+    ),
+  );
   // inflate: false — a compressed body (any Content-Encoding but identity) is refused with 415, as on upload routes.
   app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   // RFC 8058: mailbox providers POST one-click unsubscribes form-encoded (`List-Unsubscribe=One-Click`).

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   if (!first) return installStop(candor);
   const url = (await candor.app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const links = config.demo ? await candor.app.get(DemoSeeder).portalLinks() : [];
+  // `npm start` names the portal it starts alongside: its start-up lines come before the banner.
+  if (process.env.CANDOR_BANNER_AFTER) await answered(process.env.CANDOR_BANNER_AFTER, 30_000);
 
   // Human-readable banner on stderr, after every start-up log line; the structured logs stay on stdout.
   const lines = [
@@ -84,6 +86,19 @@ function tryItCommand(url: string, config: { demo: boolean; dataDir: string; dat
   }
   const operator = config.adminKeyGenerated ? config.adminKey : '$CANDOR_ADMIN_KEY';
   return `curl -s -X POST ${url}/v1/brands -H "Authorization: Bearer ${operator}" -H 'Content-Type: application/json' -d '{"slug":"my-brand","name":"My Brand","defaultLocale":"en"}'`;
+}
+
+/** Resolves once `url` answers 200, or after `ms` (the banner is printed either way). */
+async function answered(url: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 function installStop(candor: { close(): Promise<void> }): void {

@@ -57,6 +57,19 @@ type Creator =
   | { kind: 'operator' }
   | { kind: 'customer' };
 
+
+/** Every item of a list, page by page (lists page: 50 items by default). */
+async function everyItem(path: string, key: string): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await api.http.get(path).query({ limit: 200, ...(cursor ? { cursor } : {}) }).set(bearer(key));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    items.push(...res.body.data);
+    cursor = res.body.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
 let api: TestApi;
 let mail: MailCatcher;
 let brand: TestBrand;
@@ -268,7 +281,7 @@ describe('no credential exceeds itself', () => {
     expect(admin.status).toBe(403);
     expect(admin.body.code).toBe('grant-exceeds-caller');
     expect(admin.body.detail).toMatch(/"compliance"/);
-    expect((await api.http.get('/v1/staff').set(bearer(brand.key))).body.data.map((s: { name: string }) => s.name)).not.toContain('Escalated');
+    expect((await everyItem('/v1/staff', brand.key)).map((s) => (s as { name: string }).name)).not.toContain('Escalated');
   });
 
   it('regression: a key limited to purposes mints only keys limited to some of them', async () => {
@@ -292,7 +305,7 @@ describe('no credential exceeds itself', () => {
     expect(revoked.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(revoked.body).toMatchObject({ code: 'grant-exceeds-caller', exceeding: { scopes: ['subjects:read'] } });
     expect((await api.http.get('/v1/api-keys').set(bearer(stronger.body.key))).status).toBe(200);
-    const admin = (await api.http.get('/v1/staff').set(bearer(brand.key))).body.data.find((m: { name: string }) => m.name === 'admin');
+    const admin = (await everyItem('/v1/staff', brand.key)).find((m) => (m as { name: string }).name === 'admin') as { id: string; name: string };
     const disabled = await api.http.delete(`/v1/staff/${admin.id}`).set(bearer(configOnly));
     expect(disabled.status).toBe(403);
     expect(disabled.body.code).toBe('grant-exceeds-caller');
@@ -339,12 +352,12 @@ describe('no credential revokes more than itself', () => {
           const made = await api.http.post('/v1/staff').set(bearer(brand.key)).send({ email: `target.${tag}@example.com`, name: `Target ${tag}`, role: target.role });
           expect(made.status, JSON.stringify(made.body)).toBe(201);
           id = made.body.id;
-          alive = async () => ((await api.http.get('/v1/staff').set(bearer(brand.key))).body.data as Array<{ id: string; disabledAt: string | null }>).some((m) => m.id === id && !m.disabledAt);
+          alive = async () => ((await everyItem('/v1/staff', brand.key)) as Array<{ id: string; disabledAt: string | null }>).some((m) => m.id === id && !m.disabledAt);
         } else if (route === '/v1/webhooks/{id}') {
           const made = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: `http://127.0.0.1:9/${tag}`, events: ['consent.changed'] });
           expect(made.status, JSON.stringify(made.body)).toBe(201);
           id = made.body.id;
-          alive = async () => ((await api.http.get('/v1/webhooks').set(bearer(brand.key))).body.data as Array<{ id: string; status?: string }>).some((w) => w.id === id && w.status !== 'disabled');
+          alive = async () => ((await everyItem('/v1/webhooks', brand.key)) as Array<{ id: string; status?: string }>).some((w) => w.id === id && w.status !== 'disabled');
         } else throw new Error(`No target for the revoking route ${route}: add one to this test.`);
         expect(await alive()).toBe(true);
         const res = await api.http.delete(route.replace('{id}', id)).set(bearer(token));

@@ -119,5 +119,6 @@ describe('npm start', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Two cold starts of the API, the portal and an embedded PostgreSQL, each given a minute above.
+  }, 180_000);
 });

@@ -24,6 +24,13 @@ describe('portal pages', () => {
     await stack?.close();
   });
 
+  it('serves the Global Privacy Control support resource on the origin customers visit', async () => {
+    const res = await fetch(`${stack.portalUrl}/.well-known/gpc.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ gpc: true, lastUpdate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  });
+
   for (const width of [375, 1280]) {
     it(`has no axe violations at ${width} px, signed out and signed in`, async () => {
       const context = await stack.newContext({ viewport: { width, height: width < 600 ? 812 : 900 } });

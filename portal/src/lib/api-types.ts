@@ -4690,6 +4690,7 @@ export interface operations {
     listWebhooks: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -4952,6 +4953,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The webhook's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -5059,9 +5061,11 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
+                /** @description Only items in this status. */
                 status?: "pending" | "delivered" | "failed" | "cancelled";
             };
             header?: {
@@ -5069,6 +5073,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The webhook's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -5462,6 +5467,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The brand's slug, as in portal URLs (`calm-harbor`). */
                 slug: string;
             };
             cookie?: never;
@@ -5647,6 +5653,7 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -5911,6 +5918,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The API key's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -6018,6 +6026,7 @@ export interface operations {
     listPurposes: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -6303,6 +6312,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -6411,6 +6421,7 @@ export interface operations {
     listNotices: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -6422,6 +6433,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -6540,6 +6552,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -6697,6 +6710,7 @@ export interface operations {
     listCataloguePurposes: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -6812,6 +6826,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -6933,6 +6948,7 @@ export interface operations {
     listSubjects: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -7227,6 +7243,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -7340,6 +7357,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -7455,6 +7473,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9026,6 +9045,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9183,6 +9203,7 @@ export interface operations {
     listQuestions: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -9473,6 +9494,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -9954,6 +9976,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -10071,6 +10094,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -10180,8 +10204,11 @@ export interface operations {
     decideContact: {
         parameters: {
             query: {
+                /** @description The subject (UUID). */
                 subjectId: string;
+                /** @description The purpose (its key, such as `email_marketing`). */
                 purpose: string;
+                /** @description The channel the message would go out on. */
                 channel: "email" | "sms" | "push" | "messenger" | "post";
             };
             header?: {
@@ -10450,6 +10477,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -10610,6 +10638,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -11433,6 +11462,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -11518,9 +11548,11 @@ export interface operations {
     listPrivacyRequests: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
+                /** @description Only items in this status. */
                 status?: "received" | "in_progress" | "completed" | "rejected";
                 /** @description true: only open requests past a deadline. */
                 overdue?: boolean;
@@ -11793,6 +11825,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -11906,6 +11939,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12076,6 +12110,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The privacy request's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12248,6 +12283,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12604,6 +12640,7 @@ export interface operations {
     listConsentRecords: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -12613,6 +12650,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12925,6 +12963,7 @@ export interface operations {
     listAuditLog: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -13038,6 +13077,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The catalogue item's SKU (letters, digits, `.`, `-`, `_`). */
                 sku: string;
             };
             cookie?: never;
@@ -13357,6 +13397,7 @@ export interface operations {
     listCatalogItems: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -13899,6 +13940,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The catalogue item's SKU (letters, digits, `.`, `-`, `_`). */
                 sku: string;
             };
             cookie?: never;
@@ -14052,6 +14094,7 @@ export interface operations {
     listStaff: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -14323,6 +14366,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The staff member's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -14887,6 +14931,7 @@ export interface operations {
     getConsentStats: {
         parameters: {
             query?: {
+                /** @description Days covered, ending today (UTC). */
                 days?: number;
             };
             header?: {
@@ -14993,6 +15038,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -15518,6 +15564,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The fact's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -15632,6 +15679,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The fact's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -15793,6 +15841,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The purpose's key (such as `email_marketing`). */
                 purpose: string;
             };
             cookie?: never;
@@ -15947,6 +15996,7 @@ export interface operations {
     listMyConsents: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -16064,6 +16114,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The consent event's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -16582,6 +16633,7 @@ export interface operations {
                 "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -16988,6 +17040,7 @@ export interface operations {
     listMyPropagation: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -17098,6 +17151,7 @@ export interface operations {
     listMyAccessLog: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -17373,6 +17427,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The import's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -17646,6 +17701,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The bulk erasure's id (UUID). */
                 id: string;
             };
             cookie?: never;

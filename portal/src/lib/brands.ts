@@ -6,7 +6,7 @@ export type PublicBrand = Schemas['PublicBrandResponse'];
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /** First path segments that are the portal's own, never a brand. */
-const RESERVED = new Set(['_astro', '.well-known', 'healthz', 'forbidden', 'too-many-requests', 'not-accepted', 'favicon.svg', 'favicon.ico', '404', '500']);
+const RESERVED = new Set(['_astro', 'healthz', 'forbidden', 'too-many-requests', 'not-accepted', 'favicon.svg', 'favicon.ico', '404', '500']);
 
 export function brandSlugOf(pathname: string): string | null {
   const first = pathname.split('/')[1] ?? '';
@@ -18,7 +18,11 @@ export function brandSlugOf(pathname: string): string | null {
  * percent-encodings, too long…): such a path reaches the `[brand]` pages without a brand, so it is
  * answered with the 404 page before any page runs.
  */
+/** Files the portal serves under a first segment that can never be a brand. */
+const OWN_FILES = new Set(['/.well-known/gpc.json']);
+
 export function cannotBeBrand(pathname: string): boolean {
+  if (OWN_FILES.has(pathname)) return false;
   const first = pathname.split('/')[1] ?? '';
   return first !== '' && !RESERVED.has(first) && !SLUG.test(first);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abilityFor, scopesGranting } from './abilities';
+import { abilityFor, routeAccess, scopesGranting } from './abilities';
 import { SCOPES } from './actor';
 
 const key = (scopes: (typeof SCOPES)[number][]) => ({ kind: 'apiKey' as const, brandId: 'b', keyId: 'k', name: 'test', scopes, purposes: null });
@@ -35,5 +35,16 @@ describe('abilities', () => {
     expect(scopesGranting('create', 'ConsentEvent')).toEqual(['consents:write']);
     expect(scopesGranting('read', 'ConsentEvent')).toEqual(['consents:read', 'compliance']);
     expect(scopesGranting('create', 'Brand')).toEqual([]);
+  });
+});
+
+describe('routeAccess (what the OpenAPI document states for each route)', () => {
+  it('finds the scopes, staff roles and other credentials the abilities allow', () => {
+    expect(routeAccess('create', 'PrivacyRequest')).toEqual({ scopes: [['compliance']], staffRoles: ['compliance', 'admin'], customer: false, operator: false });
+    expect(routeAccess('read', 'ConsentEvent').scopes).toEqual([['consents:read'], ['compliance']]);
+    expect(routeAccess('read', 'Purpose')).toMatchObject({ scopes: [[]], customer: true });
+    expect(routeAccess('create', 'Brand')).toEqual({ scopes: [], staffRoles: [], customer: false, operator: true });
+    // Two scopes at once: an import writes subjects and consents.
+    expect(routeAccess('create', 'ImportJob').scopes).toEqual([['subjects:write', 'consents:write']]);
   });
 });

@@ -84,6 +84,29 @@ const PARAMETERS = {
   },
 } as const;
 
+/** Words for parameters whose DTO or route does not describe them (the same everywhere they appear). */
+const PARAMETER_DESCRIPTIONS: Record<string, string> = {
+  'query:limit': 'Items per page (1–200; 50 when left out).',
+  'query:status': 'Only items in this status.',
+  'query:subjectId': 'The subject (UUID).',
+  'query:purpose': 'The purpose (its key, such as `email_marketing`).',
+  'query:channel': 'The channel the message would go out on.',
+  'query:days': 'Days covered, ending today (UTC).',
+  'path:slug': 'The brand\'s slug, as in portal URLs (`calm-harbor`).',
+  'path:key': 'The key (lower-case letters, digits and `_`, such as `email_marketing`).',
+  'path:purpose': 'The purpose\'s key (such as `email_marketing`).',
+  'path:sku': 'The catalogue item\'s SKU (letters, digits, `.`, `-`, `_`).',
+  'path:token': 'The token from the emailed link.',
+};
+
+/** "The subject's id (UUID)." for `/v1/subjects/{id}…`, from the path segment before `{id}`. */
+function describePathId(parameter: { in: string; name: string }, path: string): string | undefined {
+  if (parameter.in !== 'path' || parameter.name !== 'id') return undefined;
+  const collection = /\/([a-z-]+)\/\{id\}/.exec(path)?.[1] ?? 'resource';
+  const what = { subjects: 'subject', 'api-keys': 'API key', webhooks: 'webhook', 'privacy-requests': 'privacy request', staff: 'staff member', imports: 'import', 'erasure-jobs': 'bulk erasure', facts: 'fact', receipts: 'consent event' }[collection] ?? collection;
+  return `The ${what}'s id (UUID).`;
+}
+
 /** Routes never rate-limited (health checks). */
 const UNLIMITED_PATHS = new Set(['/healthz', '/readyz']);
 
@@ -165,6 +188,9 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
       const who = access ? routeAccess(access.action, access.resource) : null;
       operation.security = who ? securityOf(who) : [];
 
+      for (const parameter of operation.parameters ?? []) {
+        parameter.description ??= PARAMETER_DESCRIPTIONS[`${parameter.in}:${parameter.name}`] ?? describePathId(parameter, path);
+      }
       operation.parameters = [
         ...(operation.parameters ?? []),
         { $ref: '#/components/parameters/XRequestId' },

@@ -93,19 +93,27 @@ function queryNames(url: string | undefined): string[] {
  * The check, as Express middleware (it runs before the body parser). Answers the request itself
  * when it breaks the document; otherwise calls `next`.
  */
-export function requestShapeGate(document: OpenApiLike): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+export function requestShapeGate(
+  document: OpenApiLike,
+  /** Logs a refused request (it never reaches the request logger, which runs later). */
+  onRefused: (req: IncomingMessage, status: number) => void = () => undefined,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const operations = documentedOperations(document);
+  const refuse = (req: IncomingMessage, res: ServerResponse, error: DomainError) => {
+    writeProblem(req as EdgeRequest, res, error);
+    onRefused(req, error.status);
+  };
   return (req, res, next) => {
     const path = pathOf(req.url);
     const op = operations.find((o) => o.method === req.method && o.pattern.test(path));
     if (!op) return next();
     if (queryNames(req.url).some((name) => !op.query.has(name))) {
-      return writeProblem(req as EdgeRequest, res, DomainError.validation([{ path: UNKNOWN_FIELD, message: UNKNOWN_FIELD_MESSAGE }]));
+      return refuse(req, res, DomainError.validation([{ path: UNKNOWN_FIELD, message: UNKNOWN_FIELD_MESSAGE }]));
     }
     // NDJSON uploads check their own media type (NdjsonUploads), before a byte is spooled.
     if (op.bodyTypes && !op.bodyTypes.some(isNdjson) && hasBody(req) && !mediaTypeAccepted(mediaTypeOf(req.headers['content-type']), op.bodyTypes)) {
       const wanted = op.bodyTypes.join(' or ');
-      return writeProblem(req as EdgeRequest, res, new DomainError('unsupported-media-type', `This route takes a body of type ${wanted}: send it with "Content-Type: ${op.bodyTypes[0]}".`));
+      return refuse(req, res, new DomainError('unsupported-media-type', `This route takes a body of type ${wanted}: send it with "Content-Type: ${op.bodyTypes[0]}".`));
     }
     next();
   };
