@@ -86,16 +86,18 @@ function buildPortal() {
 }
 
 function serve(processes) {
-  const children = processes.map(({ name, args, env }) => {
+  const children = [];
+  let stopping = false;
+  const add = ({ name, args, env }) => {
+    if (stopping) return;
     const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       log(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest`);
       stop(code ?? 1);
     });
-    return child;
-  });
-  let stopping = false;
+    children.push(child);
+  };
   const stop = (code = 0) => {
     stopping = true;
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
@@ -104,6 +106,21 @@ function serve(processes) {
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
+  for (const p of processes) add(p);
+  return { add };
+}
+
+/** Resolves once `url` answers 200, or after `ms` (the caller goes on either way). */
+async function answered(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
@@ -128,7 +145,8 @@ function portalSecret(dataDir) {
 const apiPort = process.env.PORT ?? '3000';
 const portalPort = process.env.PORTAL_PORT ?? '4321';
 const dataDir = resolve(process.env.CANDOR_DATA_DIR ?? join(root, '.candor'));
-const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: dataDir } };
+// Links the API writes (magic links, portal links, the banner's) point at the portal this command serves.
+const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: dataDir, PORTAL_URL: process.env.PORTAL_URL ?? `http://localhost:${portalPort}` } };
 const portal = {
   name: 'portal',
   args: ['portal/dist/server/entry.mjs'],
@@ -142,10 +160,14 @@ function withPortalSecret(...processes) {
 }
 
 const commands = {
-  start() {
+  async start() {
     buildApi();
     buildPortal();
-    serve(withPortalSecret(api, portal));
+    // The portal first: the API's banner (URLs, keys, portal links) is then the last thing printed.
+    const [apiProcess, portalProcess] = withPortalSecret(api, portal);
+    const running = serve([portalProcess]);
+    await answered(`http://127.0.0.1:${portalPort}/healthz`, 30_000);
+    running.add(apiProcess);
   },
   'start:api'() {
     buildApi();

@@ -15,6 +15,8 @@ import { HttpEdge } from './common/http/hardening';
 import { streamedUploadMatcher } from './common/http/uploads';
 import { answerClientErrorsWithProblems } from './common/http/client-errors';
 import { depthLimitedReviver } from './common/http/json-limits';
+import { requestShapeGate } from './common/http/request-shape';
+import { QuietStartupLogger } from './common/http/logging';
 import { buildOpenApiDocument } from './common/http/openapi';
 import { createValidationPipe } from './common/errors/validation';
 import type { CandorConfig } from './config/config';
@@ -61,11 +63,17 @@ export async function createCandorApp(config: CandorConfig, opts: { migrate?: bo
 
 /** HTTP behaviour shared by the server and the OpenAPI generator. */
 export function configureApp(app: NestExpressApplication, config: CandorConfig): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   app.disable('x-powered-by');
+  // No automatic weak ETags: they were put on problem documents too. The routes that support
+  // conditional requests (preferences) set their own strong ETag.
+  app.set('etag', false);
   app.set('trust proxy', false);
-  const document = buildOpenApiDocument(app);
+  // `servers` names CANDOR_PUBLIC_URL, else where this process listens on this machine.
+  const document = buildOpenApiDocument(app, { serverUrl: config.publicUrl ?? (config.port ? `http://localhost:${config.port}` : undefined) });
   installEdge(app, config, document);
+  // Unknown query parameters (422) and bodies of a media type the route does not take (415), from the document.
+  app.use(requestShapeGate(document as never));
   // inflate: false — a compressed body (any Content-Encoding but identity) is refused with 415, as on upload routes.
   app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: ['application/json', 'application/*+json'], reviver: depthLimitedReviver });
   // RFC 8058: mailbox providers POST one-click unsubscribes form-encoded (`List-Unsubscribe=One-Click`).

@@ -19,6 +19,7 @@ import { AudiencesModule } from './modules/audiences/audiences.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { DecisionsModule } from './modules/decisions/decisions.module';
 import { DemoModule } from './modules/demo/demo.module';
+import { DictionaryModule } from './modules/dictionary/dictionary.module';
 import { ImportsModule } from './modules/imports/imports.module';
 import { ErasureJobsModule } from './modules/erasure-jobs/erasure-jobs.module';
 import { FactsModule } from './modules/facts/facts.module';
@@ -62,6 +63,7 @@ export class AppModule {
         PurposesModule,
         SubjectsModule,
         ConsentsModule,
+        DictionaryModule,
         FactsModule,
         PreferencesModule,
         QuestionsModule,

@@ -42,8 +42,9 @@ async function main(): Promise<void> {
   await candor.app.listen(config.port, process.env.HOST ?? '0.0.0.0');
   if (!first) return installStop(candor);
   const url = (await candor.app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
+  const links = config.demo ? await candor.app.get(DemoSeeder).portalLinks() : [];
 
-  // Human-readable banner on stderr; the structured logs stay on stdout.
+  // Human-readable banner on stderr, after every start-up log line; the structured logs stay on stdout.
   const lines = [
     '',
     'Candor is running',
@@ -54,11 +55,35 @@ async function main(): Promise<void> {
     `  Database     ${config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `embedded PostgreSQL (${join(config.dataDir, 'postgres')})`}`,
     `  Operator key ${config.adminKeyGenerated ? `${config.adminKey}  (generated; kept in ${config.dataDir}/secrets.json)` : '(from CANDOR_ADMIN_KEY)'}`,
     ...demo,
-    '',
   ];
-  if (Number(process.env.CANDOR_WORKERS) > 1) lines.splice(lines.length - 1, 0, `  Processes    ${process.env.CANDOR_WORKERS} (CANDOR_WORKERS)`);
+  if (Number(process.env.CANDOR_WORKERS) > 1) lines.push(`  Processes    ${process.env.CANDOR_WORKERS} (CANDOR_WORKERS)`);
+  if (links.length) {
+    lines.push('', 'Open the portal as a demo customer (one-time links; each works once, for 72 hours):');
+    const width = Math.max(...links.map((l) => `${l.brand}, ${l.email}`.length));
+    for (const link of links) lines.push(`  ${`${link.brand}, ${link.email}`.padEnd(width)}  ${link.url}`);
+  }
+  lines.push('', 'Try the API:', `  ${tryItCommand(url, config, demo)}`, '');
   process.stderr.write(lines.join('\n') + '\n');
   installStop(candor);
+}
+
+/**
+ * A command to copy and paste: the first demo brand's subjects with its key (printed above on the
+ * first start, read back from demo-keys.txt afterwards); without demo data, the operator creating
+ * a brand.
+ */
+function tryItCommand(url: string, config: { demo: boolean; dataDir: string; databaseUrl: string | null; adminKey: string; adminKeyGenerated: boolean }, demo: string[]): string {
+  if (config.demo) {
+    const key = /\(calm-harbor\) API key (cnd_\S+)/.exec(demo.join('\n'))?.[1];
+    const header = key
+      ? key
+      : config.databaseUrl
+        ? 'cnd_…'
+        : `$(awk '/calm-harbor/ {print $NF}' ${join(config.dataDir, 'demo-keys.txt')})`;
+    return `curl -s ${url}/v1/subjects -H "Authorization: Bearer ${header}"`;
+  }
+  const operator = config.adminKeyGenerated ? config.adminKey : '$CANDOR_ADMIN_KEY';
+  return `curl -s -X POST ${url}/v1/brands -H "Authorization: Bearer ${operator}" -H 'Content-Type: application/json' -d '{"slug":"my-brand","name":"My Brand","defaultLocale":"en"}'`;
 }
 
 function installStop(candor: { close(): Promise<void> }): void {

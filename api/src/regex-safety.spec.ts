@@ -23,8 +23,8 @@ const SOURCE_FILES = ['portal/astro.config.mjs'];
 
 /** `file:line` → why a non-literal pattern there is safe. Empty today: keep it short. */
 const DYNAMIC_PATTERNS: Record<string, string> = {
-  'api/src/common/http/uploads.ts:72':
-    "built from Candor's own OpenAPI paths: escaped literal segments joined by `[^/]+` for each `{param}`, anchored at both ends; no nested or adjacent quantifiers can overlap (a `[^/]+` never meets another quantifier without a literal `/` between them)",
+  'api/src/common/http/uploads.ts:76':
+    "built from Candor's own OpenAPI paths: escaped literal segments joined by `[^/]+` for each `{param}`, then an optional `/`, anchored at both ends; no nested or adjacent quantifiers can overlap (a `[^/]+` never meets another quantifier without a literal `/` between them, and `/?` cannot match what `[^/]+` does)",
 };
 
 interface FoundPattern {

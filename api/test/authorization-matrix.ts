@@ -91,6 +91,15 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/purpose-catalogue/{key}/adopt', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
   { method: 'post', path: '/v1/questions', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/questions', ok: 200, scopes: ['subjects:read', 'config:write'], otherBrand: 'ok', customer: 200, otherCustomer: 'ok' },
+  // The data dictionary: written with config:write, read by every brand credential (customers get the words in their read models).
+  { method: 'put', path: '/v1/fact-keys/{key}', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
+  { method: 'get', path: '/v1/fact-keys', ok: 200, scopes: 'any', otherBrand: 'ok' },
+  { method: 'get', path: '/v1/fact-keys/{key}', ok: 200, scopes: 'any', otherBrand: 404 },
+  { method: 'put', path: '/v1/sources/{key}', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
+  { method: 'get', path: '/v1/sources', ok: 200, scopes: 'any', otherBrand: 'ok' },
+  { method: 'put', path: '/v1/topics/{key}', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
+  { method: 'get', path: '/v1/topics', ok: 200, scopes: 'any', otherBrand: 'ok' },
+  { method: 'get', path: '/v1/dictionary/missing', ok: 200, scopes: 'any', otherBrand: 'ok' },
 
   // Subjects, consent, facts (brand side)
   { method: 'post', path: '/v1/subjects', ok: 201, scopes: ['subjects:write'], otherBrand: 'ok' },

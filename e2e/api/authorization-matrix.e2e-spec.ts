@@ -38,6 +38,8 @@ let world: World;
 let exportTemplate: Record<string, any>;
 let importJobId: string;
 const CATALOG_SKU = 'sleep-lighthouse';
+/** A fact key in brand A's dictionary (only A's credentials may read it). */
+const FACT_KEY = 'practice_time';
 
 beforeAll(async () => {
   // The matrix runs its cells at once, several uploads of one brand among them: the per-brand upload
@@ -63,6 +65,8 @@ beforeAll(async () => {
     .set(bearer(world.a.brand.key))
     .send({ title: 'Lighthouse stories', tags: [{ factKey: 'hobby', value: 'anything', weight: 1 }] });
   expect(item.status, JSON.stringify(item.body)).toBe(200);
+  const factKey = await api.http.put(`/v1/fact-keys/${FACT_KEY}`).set(bearer(world.a.brand.key)).send({ category: 'behavior', label: { en: 'Practice time' } });
+  expect(factKey.status, JSON.stringify(factKey.body)).toBe(201);
 });
 afterAll(async () => {
   await api?.close();
@@ -151,6 +155,20 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     }
     case 'POST /v1/questions':
       return { path: row.path, body: question(`matrix_${tag()}`) };
+    case 'PUT /v1/fact-keys/{key}':
+      // A new key each time: the first PUT of a key answers 201.
+      return { path: `/v1/fact-keys/matrix_${tag()}`, body: { category: 'interests', label: { en: 'Matrix key' }, type: 'number' } };
+    case 'GET /v1/fact-keys/{key}':
+      return { path: `/v1/fact-keys/${FACT_KEY}` };
+    case 'PUT /v1/sources/{key}':
+    case 'PUT /v1/topics/{key}':
+      return { path: row.path.replace('{key}', `matrix_${tag()}`), body: { label: { en: 'Matrix words' } } };
+    case 'GET /v1/fact-keys':
+    case 'GET /v1/sources':
+    case 'GET /v1/topics':
+      return { path: row.path };
+    case 'GET /v1/dictionary/missing':
+      return { path: row.path, query: { locale: 'pl' } };
     case 'POST /v1/subjects':
       return { path: row.path, body: { externalId: `matrix-${tag()}` } };
     case 'GET /v1/subjects/{id}':

@@ -14,7 +14,7 @@ import { buildWorld, TenantWorld, World } from '../support/reliability-world';
  * other-list, other-brand and other-owner cursors, and must answer a 4xx problem document (422
  * `validation-failed` on `cursor`), never a 5xx; a genuine cursor walks the whole list, every
  * item once. Brand lists are walked with the brand's key and with a staff session, customer
- * lists with a customer's session.
+ * lists with a customer's session. Every list is seeded past two pages of two.
  */
 
 const openapi = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8'));
@@ -51,6 +51,8 @@ let secondWebhook = '';
 
 type Who = 'key' | 'staff' | 'customer';
 const rowOf = (op: ListOp) => AUTHORIZATION_MATRIX.find((r) => routeId(r) === `${op.method} ${op.path}`);
+/** What identifies an item of a list: its id, else its key, SKU, event id or JSON-LD identifier. */
+const idOf = (item: Record<string, unknown>): string => String(item.id ?? item.key ?? item.sku ?? item.eventId ?? item['dct:identifier']);
 const isCustomerList = (op: ListOp) => op.path.startsWith('/v1/me/');
 
 /** The credentials that may walk `op`: the brand key and staff for brand lists, the customer for `/v1/me`. */
@@ -71,13 +73,22 @@ interface Call {
   who: Who;
   cursor?: string;
   limit?: number;
-  webhookId?: string;
+  /** The list of the other parent (another webhook, subject or purpose) than the one walked. */
+  otherParent?: boolean;
   customerIndex?: number;
 }
 
-async function call(c: Call) {
+/** The parent a list of one parent is read under: a webhook's deliveries, a subject's consent records, a purpose's notices. */
+function parentOf(c: Call): string {
   const tenant = world[c.t];
-  const path = c.op.path.replace('{id}', c.webhookId ?? tenant.webhookId);
+  if (c.op.path.startsWith('/v1/webhooks/')) return c.otherParent ? secondWebhook : tenant.webhookId;
+  if (c.op.path.startsWith('/v1/subjects/')) return tenant.subjects[c.otherParent ? 1 : 0].id;
+  if (c.op.path.startsWith('/v1/purposes/')) return c.otherParent ? 'order_updates' : 'email_marketing';
+  throw new Error(`no parent known for ${c.op.path}`);
+}
+
+async function call(c: Call) {
+  const path = c.op.path.replace(/\{(id|key)\}/, () => parentOf(c));
   const token = credential(c.t, c.who, c.customerIndex);
   if (c.op.cursorIn === 'body') {
     const body: Record<string, unknown> = { limit: c.limit ?? 2 };
@@ -99,7 +110,7 @@ async function walk(c: Call): Promise<{ ids: string[]; pages: number }> {
     const res = await call({ ...c, cursor });
     expect(res.status, `${c.op.path} page ${pages + 1}: ${JSON.stringify(res.body)}`).toBe(200);
     pages++;
-    ids.push(...res.body.data.map((item: { id: string }) => item.id));
+    ids.push(...res.body.data.map(idOf));
     if (res.body.nextCursor === null) return { ids, pages };
     expect(typeof res.body.nextCursor).toBe('string');
     cursor = res.body.nextCursor;
@@ -145,6 +156,20 @@ beforeAll(async () => {
   const hook = await api.http.post('/v1/webhooks').set(bearer(world.a.brand.key)).send({ url: 'http://127.0.0.1:9/other', events: ['consent.changed'] });
   expect(hook.status).toBe(201);
   secondWebhook = hook.body.id;
+  // Configuration lists past two pages too: webhooks, staff, notices (of two purposes), catalogue items.
+  for (const t of ['a', 'b'] as const) {
+    const key = bearer(world[t].brand.key);
+    for (let i = 0; i < 2; i++) {
+      expect((await api.http.post('/v1/webhooks').set(key).send({ url: `http://127.0.0.1:9/more-${i}`, events: ['subject.erased'] })).status).toBe(201);
+      expect((await api.http.post('/v1/staff').set(key).send({ email: `viewer-${i}-${t}@example.com`, name: `Viewer ${i}`, role: 'viewer' })).status).toBe(201);
+      for (const purpose of ['email_marketing', 'order_updates']) {
+        expect((await api.http.post(`/v1/purposes/${purpose}/notices`).set(key).send({ text: { en: `Version ${i + 2} of ${purpose}` } })).status).toBe(201);
+      }
+    }
+    for (const sku of ['item-a', 'item-b', 'item-c']) {
+      expect((await api.http.put(`/v1/catalog/items/${sku}`).set(key).send({ title: sku, tags: [] })).status).toBe(200);
+    }
+  }
   // Consent changes after the second webhook exists give both webhooks deliveries.
   for (const s of world.a.subjects.slice(1)) await grant(api, world.a.brand, s.id, world.a.ownPurpose);
 }, 120_000);
@@ -203,7 +228,13 @@ const attackArb: fc.Arbitrary<Attack> = fc.oneof(
 describe('cursors of every list route in docs/openapi.json', () => {
   it('discovers the list routes, customer and staff lists among them', () => {
     const paths = LIST_OPS.map((op) => `${op.method} ${op.path}`);
-    expect(paths).toEqual(expect.arrayContaining(['GET /v1/subjects', 'POST /v1/audiences/query', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/me/access-log']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /v1/subjects', 'POST /v1/audiences/query', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/me/access-log', 'GET /v1/catalog/items',
+        'GET /v1/api-keys', 'GET /v1/purposes', 'GET /v1/purposes/{key}/notices', 'GET /v1/purpose-catalogue', 'GET /v1/questions', 'GET /v1/staff',
+        'GET /v1/webhooks', 'GET /v1/me/consents', 'GET /v1/me/propagation', 'GET /v1/subjects/{id}/consent-records', 'GET /v1/audit-log',
+      ]),
+    );
     for (const op of LIST_OPS) expect(rowOf(op), `${op.method} ${op.path} has an authorization row`).toBeDefined();
   });
 
@@ -215,7 +246,7 @@ describe('cursors of every list route in docs/openapi.json', () => {
         if (who === 'staff' && all.status === 403) continue; // a list staff may not read
         expect(all.status, `${op.path} by ${who}: ${JSON.stringify(all.body)}`).toBe(200);
         expect(all.body.nextCursor).toBeNull();
-        const expected = all.body.data.map((item: { id: string }) => item.id);
+        const expected = all.body.data.map(idOf);
         expect(expected.length, `${op.path} is seeded past two pages`).toBeGreaterThanOrEqual(3);
         const walked = await walk(c);
         expect(walked.pages, op.path).toBeGreaterThanOrEqual(2);
@@ -235,7 +266,7 @@ describe('cursors of every list route in docs/openapi.json', () => {
       own.set(op, await genuine({ op, t: 'a', who }));
       ofB.set(op, await genuine({ op, t: 'b', who }));
       if (isCustomerList(op)) ofOtherOwner.set(op, await genuine({ op, t: 'a', who, customerIndex: 1 }));
-      else if (op.path.includes('{id}')) ofOtherOwner.set(op, await genuine({ op, t: 'a', who, webhookId: secondWebhook }));
+      else if (/\{(id|key)\}/.test(op.path)) ofOtherOwner.set(op, await genuine({ op, t: 'a', who, otherParent: true }));
     }
     const cases = fc.sample(fc.tuple(fc.nat(LIST_OPS.length - 1), fc.nat(2), attackArb), { numRuns: 50 * LIST_OPS.length, seed: 20_261_203 });
     const failures: string[] = [];
@@ -299,9 +330,9 @@ describe('cursors of every list route in docs/openapi.json', () => {
       const page = await call({ ...c, limit: 1 });
       const cursor: string = page.body.nextCursor;
       const decoded = Buffer.from(cursor, 'base64url').toString('latin1');
-      for (const item of page.body.data as Array<{ id: string }>) {
-        expect(decoded).not.toContain(item.id);
-        expect(decoded).not.toContain(item.id.replace(/-/g, ''));
+      for (const item of page.body.data as Array<Record<string, unknown>>) {
+        expect(decoded).not.toContain(idOf(item));
+        expect(decoded).not.toContain(idOf(item).replace(/-/g, ''));
       }
       expect(decoded).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     }

@@ -7,16 +7,14 @@ import { cloneTemplate, dataDump } from '../support/database';
 import { callApi as call, freePort, runCommand, RunningCommand, waitForOk } from '../support/processes';
 import { adoptPurpose, bearer, createBrand, createKey, createSubject, TestBrand } from '../support/factories';
 
-// Several chunks for 2,000 subjects, so progress is seen part-way (read when the runner is created).
-process.env.CANDOR_ERASURE_CHUNK_SUBJECTS = '250';
-
 let api: TestApi;
 let brand: TestBrand;
 let other: TestBrand;
 let sql: Client;
 
 beforeAll(async () => {
-  api = await startApi();
+  // Several chunks for 2,000 subjects, so progress is seen part-way.
+  api = await startApi({ env: { CANDOR_ERASURE_CHUNK_SUBJECTS: '250' } });
   sql = new Client({ connectionString: api.databaseUrl! });
   await sql.connect();
   brand = await createBrand(api, 'Erase Harbor');

@@ -76,6 +76,26 @@ afterAll(async () => {
   await api?.close();
 });
 
+/**
+ * Whether a property whose schema offers alternatives (`oneOf`/`anyOf`: a fact value is text, a
+ * number, true/false or a list of texts) accepts `value` by its JSON type: then it is no wrong type.
+ */
+function alternativeAccepts(raw: Schema | undefined, value: unknown): boolean {
+  const s = deref(raw);
+  const variants = s.oneOf ?? s.anyOf;
+  if (!variants) return false;
+  return variants.some((variant) => {
+    const v = deref(variant);
+    if (v.oneOf || v.anyOf) return alternativeAccepts(v, value);
+    const types = Array.isArray(v.type) ? v.type : [v.type];
+    if (value === null) return types.includes('null');
+    if (Array.isArray(value)) return types.includes('array') && value.length > 0 && value.every((x) => typeof x === 'string' && x.length > 0);
+    if (typeof value === 'number') return (types.includes('number') || (types.includes('integer') && Number.isInteger(value))) && Number.isFinite(value);
+    if (typeof value === 'boolean') return types.includes('boolean');
+    return false;
+  });
+}
+
 /** A plausible value for a schema: the starting point each mutation breaks. */
 function plausible(raw: Schema | undefined, depth = 0): unknown {
   const s = deref(raw);
@@ -149,6 +169,9 @@ type Mutation =
 
 const PARAMS_TO_BREAK = new Set(['id', 'slug', 'key', 'purpose']);
 
+/** A body schema that takes no fields but its own (`additionalProperties: false`, or unsaid). */
+const closed = (schema: Schema) => schema.additionalProperties === undefined || schema.additionalProperties === false;
+
 /** The mutations that can break a request of this operation. */
 function applicable(op: Operation): Mutation['kind'][] {
   const kinds: Mutation['kind'][] = [];
@@ -157,7 +180,7 @@ function applicable(op: Operation): Mutation['kind'][] {
     kinds.push('body-not-object', 'bad-utf8', 'oversized-body');
     if (Object.keys(schema.properties ?? {}).length) kinds.push('wrong-type', 'huge-string', 'deep-nesting');
     if (schema.required?.length) kinds.push('missing-required');
-    if (Object.keys(schema.properties ?? {}).length && schema.additionalProperties === undefined) kinds.push('extra-field');
+    if (Object.keys(schema.properties ?? {}).length && closed(schema)) kinds.push('extra-field');
   }
   if (op.parameters.some((p) => p.in === 'path' && PARAMS_TO_BREAK.has(p.name))) kinds.push('bad-uuid');
   if (op.parameters.some((p) => p.in === 'query')) kinds.push('bad-query');
@@ -227,7 +250,7 @@ function build(op: Operation, m: Mutation): Built {
       else fallback();
       break;
     case 'extra-field':
-      if (op.body && deref(op.body).additionalProperties === undefined && props.length) (body as Record<string, unknown>)[m.name] = 'injected';
+      if (op.body && closed(deref(op.body)) && props.length) (body as Record<string, unknown>)[m.name] = 'injected';
       else fallback();
       break;
     case 'wrong-type':
@@ -250,7 +273,12 @@ function build(op: Operation, m: Mutation): Built {
       // (A NUL character in a string field is of the right type, yet can never be stored.)
       if (typeof current === 'string' && m.kind === 'wrong-type' && m.value % 3 === 0) next = `${current}\u0000`;
       // null for an optional field means "not given", which is valid.
-      else if ((next === null && !required.includes(name)) || JSON.stringify(next) === JSON.stringify(current) || (typeof next === typeof current && m.kind === 'wrong-type' && typeof next !== 'object')) {
+      else if (
+        (next === null && !required.includes(name)) ||
+        JSON.stringify(next) === JSON.stringify(current) ||
+        (typeof next === typeof current && m.kind === 'wrong-type' && typeof next !== 'object') ||
+        (m.kind === 'wrong-type' && alternativeAccepts(deref(op.body!).properties?.[name], next))
+      ) {
         next = typeof current === 'object' ? 'not an object' : { wrong: [current] };
       }
       (body as Record<string, unknown>)[name] = next;

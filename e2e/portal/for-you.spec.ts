@@ -35,10 +35,17 @@ describe('portal: for you', () => {
 
   const card = (page: Page, sku: string) => page.locator(`li.suggestion[data-sku="${sku}"]`);
   const notice = (page: Page) => page.locator('.notice');
-  const recommendations = async (session: string) => {
-    const res = await stack.api.http.get('/v1/me/recommendations').set(bearer(session));
+  const recommendations = async (session: string, locale?: string) => {
+    const res = await stack.api.http.get('/v1/me/recommendations').query(locale ? { locale } : {}).set(bearer(session));
     return res;
   };
+  /** What a card shows before anything is opened: the card without its disclosures. */
+  const mainView = (page: Page, sku: string) =>
+    card(page, sku).evaluate((li) => {
+      const copy = li.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('details').forEach((d) => d.remove());
+      return copy.textContent ?? '';
+    });
 
   it('journey: see a suggestion → why → the reason is wrong → correct it → suggestions change', async () => {
     const ingrid = await stack.subjectId('ch-member-1001');
@@ -49,17 +56,18 @@ describe('portal: for you', () => {
     await page.getByRole('link', { name: 'For you' }).click();
     expect(await page.locator('h1').textContent()).toBe('For you');
 
-    // "Sleep stories" is there, with the API's own explanation in her language (Norwegian).
+    // "Sleep stories" is there, with the API's own explanation in the page's language (her stored
+    // language is Norwegian, but she reads the English page).
     const sleep = card(page, 'sleep-stories');
     expect(await sleep.locator('h2').textContent()).toBe('Sleep stories: the lighthouse keeper');
-    expect(await sleep.locator('.because').getAttribute('lang')).toBe('nb');
-    const before = (await recommendations(session)).body.data as Array<{ sku: string; explanation: { text: string; because: Array<{ factId: string; key: string; value: string }> } }>;
+    expect(await sleep.locator('.because').getAttribute('lang')).toBe('en');
+    const before = (await recommendations(session, 'en')).body.data as Array<{ sku: string; explanation: { text: string; because: Array<{ factId: string; key: string; value: string }> } }>;
     const explained = before.find((r) => r.sku === 'sleep-stories')!;
     expect(await sleep.locator('.because').textContent()).toBe(explained.explanation.text);
 
     // "Why this?" opens the facts it used, in words, with where they came from.
     expect(await sleep.locator('.why-body').isVisible()).toBe(false);
-    await sleep.locator('details.why summary').click();
+    await sleep.locator('details.why > summary').click();
     const why = sleep.locator('.why-body');
     expect(await why.isVisible()).toBe(true);
     const motivation = explained.explanation.because.find((b) => b.key === 'motivation' && b.value === 'sleep_better')!;
@@ -107,6 +115,57 @@ describe('portal: for you', () => {
     await expect.poll(() => notice(page).textContent()).toContain('Hidden.');
     expect(await card(page, 'habit-streak').count()).toBe(0);
     expect(((await recommendations(session)).body.data as typeof before).map((r) => r.sku)).not.toContain('habit-streak');
+    await context.close();
+  });
+
+  it('a Polish page explains in Polish for Ingrid (stored nb), with the numbers only in "Details"', async () => {
+    const ingrid = await stack.subjectId('ch-member-1001');
+    const session = await stack.customerSession(ingrid);
+    const context = await stack.newContext();
+    const page = await context.newPage();
+    await openLink(page, await stack.portalLink(ingrid));
+    await page.goto(`/${BRAND}/for-you?lang=pl`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('pl');
+    // Her stress answer stands whatever the other journeys here corrected.
+    const stress = card(page, 'breathing-for-stress');
+    const because = stress.locator('.because');
+    expect(await because.getAttribute('lang')).toBe('pl');
+
+    // The API's Polish sentence: her own answer under the brand's Polish label, nothing Norwegian
+    // (her stored language) and no English phrasing; data the brand has no Polish words for is quoted.
+    const api = (await recommendations(session, 'pl')).body.data as Array<{
+      sku: string;
+      score: number;
+      explanation: { text: string; locale: string; consentEventId: string; because: Array<{ factId: string; points: number }> };
+    }>;
+    const explained = api.find((r) => r.sku === 'breathing-for-stress')!;
+    expect(explained.explanation.locale).toBe('pl');
+    const text = (await because.textContent()) ?? '';
+    expect(text).toBe(explained.explanation.text);
+    expect(text).toMatch(/^Ponieważ .*Twoja odpowiedź brzmiała: „Chcę zmniejszyć stres”/);
+    const unquoted = text.replace(/„[^”]*”/g, '');
+    for (const foreign of ['fordi', 'svaret', 'kilde', 'ut fra', 'Because', 'because', 'you told us', 'noticed']) expect(unquoted).not.toContain(foreign);
+
+    // The main view has no scores, no points and no ids: no digits outside the sentence's dates.
+    const main = await mainView(page, 'breathing-for-stress');
+    expect(main.replace(text, '')).not.toMatch(/\d/);
+    expect(main).not.toContain(explained.explanation.consentEventId);
+    expect(main).not.toMatch(/Wynik|wyniku/);
+    // "Dlaczego to?" shows the reasons in words, still without numbers…
+    await stress.locator('details.why > summary').click();
+    const reasons = stress.locator('.reasons');
+    expect(await reasons.textContent()).toContain('Chcę zmniejszyć stres');
+    expect(await reasons.textContent()).not.toMatch(/wyniku/);
+    const numbers = stress.locator('details.numbers');
+    expect(await numbers.locator('.numbers-body').isVisible()).toBe(false);
+    // …and its "Szczegóły" holds the score, what each reason adds (in Polish number format) and the consent record.
+    await numbers.locator('summary').click();
+    const details = (await numbers.locator('.numbers-body').textContent()) ?? '';
+    const pl = new Intl.NumberFormat('pl', { maximumFractionDigits: 2 });
+    expect(details).toContain(`Wynik: ${pl.format(explained.score)}`);
+    for (const b of explained.explanation.because) expect(details).toContain(`dodaje do wyniku: ${pl.format(b.points)}`);
+    expect(details).toContain(explained.explanation.consentEventId);
+    await checkPage(page, 'for-you-pl', 'Dla Ciebie');
     await context.close();
   });
 
@@ -165,7 +224,7 @@ describe('portal: for you', () => {
     await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/for-you`);
     const habit = card(page, 'habit-streak');
-    await habit.locator('details.why summary').click();
+    await habit.locator('details.why > summary').click();
     expect(await habit.locator('.why-body').isVisible()).toBe(true);
     await habit.locator('details.not-right summary').click();
     // Nothing chosen: the page asks, nothing changes.
@@ -189,7 +248,7 @@ describe('portal: for you', () => {
     await openLink(page, await stack.portalLink(sam));
     await page.goto(`/${BRAND}/for-you`);
     const card0 = page.locator('li.suggestion').first();
-    await card0.locator('details.why summary').click();
+    await card0.locator('details.why > summary').click();
     await checkPage(page, 'for-you', 'For you');
     const sceptic = card(page, 'meditation-for-sceptics');
     await sceptic.locator('details.not-right summary').click();

@@ -131,13 +131,14 @@ describe('portal: compliance intake', () => {
     const hook = await stack.api.http.post('/v1/webhooks').set(bearer(stack.brandKey)).send({ url: receiver.url('/crm'), events: ['subject.erased'], name: 'Loyalty CRM' });
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
 
-    // Through the portal: Anna (Hungarian) forgets herself.
+    // Through the portal: Anna forgets herself on Hungarian pages, so the receipt email, which
+    // follows the language of the page she confirmed on, is Hungarian.
     const anna = await stack.subjectId('ch-member-1003');
     const context = await stack.newContext();
     const page = await context.newPage();
     await page.goto(await stack.portalLink(anna));
     await continueIfAsked(page);
-    await page.goto(`/${BRAND}/my-data/forget`);
+    await page.goto(`/${BRAND}/my-data/forget?lang=hu`);
     await page.locator('input[type="checkbox"][name="confirm"]').check();
     await page.locator('form[action$="/actions/erasure"] button[type="submit"]').click();
     await page.waitForURL(/\/goodbye\?/);

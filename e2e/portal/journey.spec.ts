@@ -48,7 +48,10 @@ describe('customer portal', () => {
     expect(await fact(page, 'To lower my stress').locator('.badge').textContent()).toBe('You told us');
     expect(await fact(page, 'In the evening').locator('.badge').textContent()).toBe('We observed');
     expect(await fact(page, 'Sleep stories').locator('.badge').textContent()).toBe('We inferred');
-    expect(await fact(page, 'In the evening').locator('.meta').textContent()).toContain('app sessions');
+    // Key, value and source in the brand's words from its dictionary, in the page's language.
+    expect(await fact(page, 'In the evening').locator('.meta').textContent()).toContain('your sessions in the app');
+    expect(await fact(page, 'In the evening').locator('.fact-label').textContent()).toBe('Practice time');
+    expect(await fact(page, 'To sleep better').locator('.meta').textContent()).toContain('the welcome question');
     expect(await fact(page, 'Sleep stories').locator('.meta').textContent()).toContain('Recommendations based on what you tell us');
     expect(await page.locator('.overview').textContent()).toContain('4 things we know about you');
 
@@ -272,6 +275,11 @@ describe('customer portal', () => {
     const values = await page.locator('.fact-value').allTextContents();
     expect(values).toEqual(expect.arrayContaining(['Å sove bedre', 'Å senke stressnivået']));
     expect(values).not.toContain('To sleep better');
+    // What each fact is about and where it came from: the brand's Norwegian words from its dictionary.
+    expect(await page.locator('.fact-label').allTextContents()).toEqual(expect.arrayContaining(['Motivasjon']));
+    const meta = (await page.locator('.fact .meta').allTextContents()).join(' ');
+    expect(meta).toContain('velkomstspørsmålet');
+    expect(meta).not.toContain('welcome');
 
     // Notices come from the API in her language.
     await page.goto(`/${BRAND}/consents`);
@@ -284,6 +292,9 @@ describe('customer portal', () => {
     expect(await page.locator('h1').textContent()).toBe('Zgody');
     await page.getByRole('link', { name: 'Co o Tobie wiemy' }).click();
     expect(await page.locator('html').getAttribute('lang')).toBe('pl');
+    expect(await page.locator('.fact-label').allTextContents()).toEqual(expect.arrayContaining(['Motywacja']));
+    expect(await page.locator('.fact-value').allTextContents()).toEqual(expect.arrayContaining(['Chcę lepiej spać']));
+    expect((await page.locator('.fact .meta').allTextContents()).join(' ')).toContain('pytanie powitalne');
     await context.close();
   });
 });

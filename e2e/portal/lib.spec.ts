@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LOCALES, humanize, localized, messagesFor, negotiateLocale } from '../../portal/src/lib/i18n';
 import { az } from '../../portal/src/lib/i18n/hu';
@@ -60,14 +61,42 @@ describe('portal helpers', () => {
     expect(rendered.join(' ')).not.toContain('a(z)');
     expect(rendered[0]).toContain('amit a Calm Harbor tud rólad');
     expect(rendered[1]).toContain('amit az Ikea tud rólad');
+    // Counts read as words choose their article too; one entry is phrased without a number.
+    expect([1, 5, 10, 1000].map(hu.console.verified)).toEqual([
+      'Az egyetlen bejegyzés rendben van.', 'Mind az 5 bejegyzés rendben van.', 'Mind a 10 bejegyzés rendben van.', 'Mind az 1000 bejegyzés rendben van.',
+    ]);
   });
 
-  it('counts in Polish with the plural form the number takes (1 informacja, 4 informacje, 5 informacji, 22 informacje, 12 informacji)', () => {
+  it('counts in Polish with the plural form the number takes (1 informacja, 2–4 informacje, 5 informacji, 22 informacje, 25 informacji)', () => {
     const pl = messagesFor('pl');
     expect(pl.myData.factsCount(1)).toBe('W tym 1 informacja o Tobie.');
+    expect(pl.myData.factsCount(2)).toBe('W tym 2 informacje o Tobie.');
     expect(pl.myData.factsCount(4)).toBe('W tym 4 informacje o Tobie.');
     expect(pl.myData.factsCount(5)).toBe('W tym 5 informacji o Tobie.');
-    expect(pl.myData.factsCount(22)).toBe('W tym 22 informacje o Tobie.');
     expect(pl.myData.factsCount(12)).toBe('W tym 12 informacji o Tobie.');
+    expect(pl.myData.factsCount(22)).toBe('W tym 22 informacje o Tobie.');
+    expect(pl.myData.factsCount(25)).toBe('W tym 25 informacji o Tobie.');
+    expect([1, 3, 5, 22, 25].map(pl.home.overviewCount)).toEqual(['1 informacja', '3 informacje', '5 informacji', '22 informacje', '25 informacji']);
+    expect([1, 2, 5, 22].map(pl.errors.limitedBody).map((s) => s.split(' za ')[1])).toEqual(['1 minutę.', '2 minuty.', '5 minut.', '22 minuty.']);
+    expect([1, 2, 5].map(pl.activity.failed)).toEqual(['✗ brak potwierdzenia po 1 próbie', '✗ brak potwierdzenia po 2 próbach', '✗ brak potwierdzenia po 5 próbach']);
+    expect([1, 5].map(pl.console.dueIn)).toEqual(['za 1 dzień', 'za 5 dni']);
+  });
+
+  it('counts in every language through Intl.PluralRules, with no plural chosen by hand in the message files', () => {
+    const en = messagesFor('en');
+    expect([1, 2].map(en.activity.failed)).toEqual(['✗ did not confirm after 1 attempt', '✗ did not confirm after 2 attempts']);
+    expect([1, 3].map(en.console.verified)).toEqual(['The only entry verifies.', 'All 3 entries verify.']);
+    expect([1, 4].map(messagesFor('nb').home.overviewCount)).toEqual(['1 opplysning', '4 opplysninger']);
+    expect([1, 4].map(messagesFor('da').console.daysLate)).toEqual(['1 dag for sent', '4 dage for sent']);
+    // Hungarian keeps the noun singular after a number.
+    expect([1, 4].map(messagesFor('hu').home.overviewCount)).toEqual(['1 adat', '4 adat']);
+    for (const locale of LOCALES) {
+      const source = readFileSync(new URL(`../../portal/src/lib/i18n/${locale}.ts`, import.meta.url), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+        .join('\n');
+      expect(source, locale).not.toMatch(/\b[A-Za-z_][\w.]* [!=]==? ?1 \?/);
+      expect(source, locale).not.toMatch(/\bfew\(/);
+    }
   });
 });

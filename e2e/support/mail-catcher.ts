@@ -1,9 +1,21 @@
+import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
+
+/** A message as its reader's mail program shows it: decoded subject, both parts, headers. */
+export interface CaughtMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+}
 
 /** A real SMTP server that keeps every message, for sign-in emails in tests. */
 export class MailCatcher {
+  /** Each message with quoted-printable soft line breaks joined, for pattern matching. */
   readonly messages: string[] = [];
-  /** The same messages exactly as they arrived (for `decodeMail`). */
+  /** Each message exactly as it arrived, for parsing. */
   readonly raw: string[] = [];
   private server!: SMTPServer;
   port = 0;
@@ -43,18 +55,35 @@ export class MailCatcher {
     }
   }
 
-  /** Every message to `to` (an address), decoded. */
-  to(to: string): DecodedMail[] {
-    return this.raw.filter((m) => headerOf(m, 'to').toLowerCase().includes(to.toLowerCase())).map(decodeMail);
-  }
-
-  /** Waits until `count` messages to `to` have arrived and returns them decoded. */
-  async waitFor(to: string, count = 1, timeoutMs = 5000): Promise<DecodedMail[]> {
+  /**
+   * Waits for the first message to `to` after the `after`-th one (a count taken before the action
+   * that sends it) and parses it as a mail program would: MIME parts, encodings, encoded subjects.
+   */
+  async next(to: string, after: number, timeoutMs = 5000): Promise<CaughtMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.to(to);
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${count} emails to ${to} arrived`);
+      for (const raw of this.raw.slice(after)) {
+        const mail = await parseMail(raw);
+        if (mail.to.includes(to.toLowerCase())) return mail;
+      }
+      if (Date.now() > deadline) throw new Error(`no email to ${to} after message ${after}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Every message to `to` so far, parsed, in the order they arrived. */
+  async allTo(to: string): Promise<CaughtMail[]> {
+    const mails = await Promise.all(this.raw.map(parseMail));
+    return mails.filter((mail) => mail.to.includes(to.toLowerCase()));
+  }
+
+  /** Waits until at least `count` messages to `to` have arrived, and returns them all, parsed. */
+  async waitFor(to: string, count = 1, timeoutMs = 5000): Promise<CaughtMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const mails = await this.allTo(to);
+      if (mails.length >= count) return mails;
+      if (Date.now() > deadline) throw new Error(`${mails.length} of ${count} emails to ${to} arrived`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -64,81 +93,13 @@ export class MailCatcher {
   }
 }
 
-/** A caught message as a person reads it: the subject and each part, transfer encodings undone. */
-export interface DecodedMail {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/**
- * Decodes what nodemailer writes: a single part or multipart/alternative, each part quoted-printable,
- * base64 or 7bit, and RFC 2047 encoded words in the (folded) subject.
- */
-export function decodeMail(raw: string): DecodedMail {
-  const { headers, body } = splitPart(raw);
-  const out: DecodedMail = { subject: decodeWords(headers['subject'] ?? ''), text: '', html: '' };
-  const parts = multipartBodies(headers['content-type'] ?? '', body) ?? [raw];
-  for (const part of parts) {
-    const { headers: h, body: b } = splitPart(part);
-    const type = (h['content-type'] ?? 'text/plain').toLowerCase();
-    const content = decodeBody(b, (h['content-transfer-encoding'] ?? '7bit').toLowerCase()).replace(/\r\n/g, '\n');
-    if (type.startsWith('text/html')) out.html = content;
-    else if (type.startsWith('text/plain')) out.text = content;
-  }
-  return out;
-}
-
-function headerOf(raw: string, name: string): string {
-  return splitPart(raw).headers[name] ?? '';
-}
-
-function splitPart(raw: string): { headers: Record<string, string>; body: string } {
-  const at = raw.search(/\r?\n\r?\n/);
-  const head = at < 0 ? raw : raw.slice(0, at);
-  const body = at < 0 ? '' : raw.slice(at).replace(/^\r?\n\r?\n/, '');
-  const headers: Record<string, string> = {};
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { headers, body };
-}
-
-function multipartBodies(contentType: string, body: string): string[] | null {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (!/^multipart\//i.test(contentType) || !boundary) return null;
-  return body
-    .split(`--${boundary}`)
-    .slice(1)
-    .filter((part) => !part.startsWith('--'))
-    .map((part) => part.replace(/^\r?\n/, ''));
-}
-
-function decodeBody(body: string, encoding: string): string {
-  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') return quotedPrintable(body.replace(/=\r?\n/g, ''));
-  return body;
-}
-
-function quotedPrintable(text: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '=' && /^[0-9A-F]{2}$/i.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(text[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`), adjacent ones joined. */
-function decodeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_m, _charset: string, kind: string, data: string) =>
-      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : quotedPrintable(data.replace(/_/g, ' ')),
-    );
+export async function parseMail(raw: string): Promise<CaughtMail> {
+  const email = await PostalMime.parse(raw);
+  return {
+    to: (email.to ?? []).map((a) => ('address' in a && a.address ? a.address.toLowerCase() : '')),
+    subject: email.subject ?? '',
+    text: email.text ?? '',
+    html: email.html ?? '',
+    headers: Object.fromEntries(email.headers.map((h) => [h.key.toLowerCase(), h.value])),
+  };
 }

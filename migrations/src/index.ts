@@ -14,7 +14,9 @@ import { SealFacts1764910000000 } from './1764910000000-seal-facts';
 import { SealSuppressionReasons1764920000000 } from './1764920000000-seal-suppression-reasons';
 import { CreateErasureReceipts1764930000000 } from './1764930000000-create-erasure-receipts';
 import { SealPreferenceTopics1764940000000 } from './1764940000000-seal-preference-topics';
+import { CreateDictionary1765010000000 } from './1765010000000-create-dictionary';
 import { UnsubscribeAndDoubleOptIn1765060000000 } from './1765060000000-unsubscribe-and-double-opt-in';
+import { FindDueWork1765090000000 } from './1765090000000-find-due-work';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -34,5 +36,7 @@ export const migrations = [
   SealSuppressionReasons1764920000000,
   CreateErasureReceipts1764930000000,
   SealPreferenceTopics1764940000000,
+  CreateDictionary1765010000000,
   UnsubscribeAndDoubleOptIn1765060000000,
+  FindDueWork1765090000000,
 ];

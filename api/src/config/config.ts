@@ -16,6 +16,8 @@ export interface CandorConfig {
   adminKeyGenerated: boolean;
   demo: boolean;
   portalUrl: string;
+  /** Public base URL of the API (CANDOR_PUBLIC_URL), named in the OpenAPI document's `servers`; null: http://localhost:PORT. */
+  publicUrl: string | null;
   /** SMTP server for sign-in emails (smtp://user:pass@host:port); null: links go to the log. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -56,6 +58,13 @@ export interface CandorConfig {
   doubleOptInDays: number;
   /** Hours after a confirmation email during which a repeated grant sends no other (one email per subject and purpose). */
   doubleOptInResendHours: number;
+  /** Long background jobs: chunk sizes and leases (a lapsed lease lets another process take over). */
+  jobs: {
+    importChunkLines: number;
+    importLeaseMs: number;
+    erasureChunkSubjects: number;
+    erasureLeaseMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   const demo = !['0', 'false', 'no'].includes((env.CANDOR_DEMO ?? '1').toLowerCase());
   const portalUrl = withoutTrailingSlashes(env.PORTAL_URL?.trim() || 'http://localhost:4321');
   if (!/^https?:\/\//.test(portalUrl)) problems.push('PORTAL_URL must start with http:// or https://');
+  const publicUrl = env.CANDOR_PUBLIC_URL?.trim() ? withoutTrailingSlashes(env.CANDOR_PUBLIC_URL.trim()) : null;
+  if (publicUrl !== null && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) problems.push('CANDOR_PUBLIC_URL must be an http:// or https:// URL, such as https://api.example.com');
   if (env.SMTP_URL?.trim() && !/^smtps?:\/\//.test(env.SMTP_URL.trim())) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
   const config: CandorConfig = {
@@ -123,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     adminKeyGenerated,
     demo,
     portalUrl,
+    publicUrl,
     smtpUrl: env.SMTP_URL?.trim() || null,
     mailFrom: env.CANDOR_MAIL_FROM?.trim() || 'Candor <no-reply@localhost>',
     webhookAllowHosts: (env.CANDOR_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
@@ -143,6 +155,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
     doubleOptInDays: intOr(env.CANDOR_DOUBLE_OPT_IN_DAYS, 7, 'CANDOR_DOUBLE_OPT_IN_DAYS', problems, 'days'),
     doubleOptInResendHours: intOr(env.CANDOR_DOUBLE_OPT_IN_RESEND_HOURS, 24, 'CANDOR_DOUBLE_OPT_IN_RESEND_HOURS', problems, 'hours'),
+    jobs: {
+      importChunkLines: intOr(env.CANDOR_IMPORT_CHUNK_LINES, 20_000, 'CANDOR_IMPORT_CHUNK_LINES', problems, 'lines') || 20_000,
+      importLeaseMs: intOr(env.CANDOR_IMPORT_LEASE_MS, 30_000, 'CANDOR_IMPORT_LEASE_MS', problems) || 30_000,
+      erasureChunkSubjects: intOr(env.CANDOR_ERASURE_CHUNK_SUBJECTS, 2_000, 'CANDOR_ERASURE_CHUNK_SUBJECTS', problems, 'subjects') || 2_000,
+      erasureLeaseMs: intOr(env.CANDOR_ERASURE_LEASE_MS, 30_000, 'CANDOR_ERASURE_LEASE_MS', problems) || 30_000,
+    },
   };
   if (config.doubleOptInDays < 1 || config.doubleOptInDays > 365) problems.push('CANDOR_DOUBLE_OPT_IN_DAYS must be a whole number of days from 1 to 365');
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');

@@ -3,7 +3,7 @@
  * propagation receipts: which of the brand's systems confirmed each consent change, and when.
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDateTime, formatList, formatTime, humanize, type Locale, type Messages } from './i18n';
+import { formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { loadMe, purposeNames } from './profile';
 
 export interface AccessView {
@@ -41,7 +41,8 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
   const [me, log, propagation] = await Promise.all([
     loadMe(api),
     api.GET('/v1/me/access-log', { params: { query: { limit: 100 } } }).then(ok),
-    api.GET('/v1/me/propagation').then(ok),
+    // The most recent changes, as with reads above.
+    api.GET('/v1/me/propagation', { params: { query: { limit: 100 } } }).then(ok),
   ]);
   const names = purposeNames(me, locale);
   const tz = me.subject.timezone;
@@ -76,16 +77,24 @@ function readsOf(records: Schemas['AccessRecordResponse'][], names: Map<string, 
   return records.map((record) => ({
     id: record.id,
     when: formatDateTime(record.at, locale, tz),
-    who: record.reader,
+    who: localized(record.readerLabel, locale) || record.reader,
     what: t.activity.kinds[record.kind] ?? humanize(record.kind),
     purpose: record.purpose ? (names.get(record.purpose) ?? humanize(record.purpose)) : '—',
-    fields: record.fields.length ? formatList(record.fields.map((f) => fieldLabel(f, t)), locale) : t.activity.nothing,
+    fields: record.fields.length
+      ? formatList(record.fields.map((f) => fieldLabel(f, t, (key) => names.get(key) ?? humanize(key), (field) => localized(record.fieldLabels[field], locale))), locale)
+      : t.activity.nothing,
   }));
 }
 
-/** Access records name fields as `facts.<key>` or `preferences`: say them in words. */
-function fieldLabel(field: string, t: Messages): string {
+/**
+ * Access records name fields as `facts.<key>`, `consents.<purpose>`, `preferences` or a contact
+ * detail (`email`, `phone`, `locale`…): say them in words. `purposeName` names a purpose;
+ * `brandLabel` gives the brand's word for a fact key (its dictionary), when it has one.
+ */
+export function fieldLabel(field: string, t: Messages, purposeName?: (key: string) => string, brandLabel?: (field: string) => string | undefined): string {
   if (field === 'preferences') return t.activity.preferencesField;
   if (t.activity.identityFields[field]) return t.activity.identityFields[field];
-  return humanize(field.replace(/^facts\./, ''));
+  if (t.readable.fields[field]) return t.readable.fields[field];
+  if (field.startsWith('consents.') && purposeName) return t.readable.consentField(purposeName(field.slice('consents.'.length)));
+  return brandLabel?.(field) || humanize(field.replace(/^facts\./, ''));
 }

@@ -11,9 +11,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Webhooks_list"];
+        /**
+         * List webhooks
+         * @description The brand's webhook endpoints, active and disabled, oldest first.
+         *
+         *     **Who may call it:** a brand key with the scope `webhooks:manage`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/webhooks' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listWebhooks"];
         put?: never;
-        post: operations["Webhooks_create"];
+        /**
+         * Register a webhook
+         * @description Candor signs each delivery the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret returned here, shown only once. Deliveries are retried with backoff. The URL must be public http(s) (private addresses are refused unless CANDOR_WEBHOOK_ALLOW_HOSTS names the host).
+         *
+         *     **Who may call it:** a brand key with the scope `webhooks:manage`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/webhooks' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"url":"https://crm.example.com/hooks/candor","events":["consent.changed","subject.erased"],"name":"CRM"}'
+         *     ```
+         */
+        post: operations["createWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -30,7 +58,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["Webhooks_disable"];
+        /**
+         * Disable a webhook
+         * @description Stops deliveries to the endpoint and cancels pending ones; its delivery history is kept.
+         *
+         *     **Who may call it:** a brand key with the scope `webhooks:manage`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/webhooks/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["disableWebhook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -43,7 +84,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Webhooks_deliveries"];
+        /**
+         * List a webhook's deliveries
+         * @description Every delivery to one endpoint, newest first, with attempts and the last answer; filter by `status`.
+         *
+         *     **Who may call it:** a brand key with the scope `webhooks:manage`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/webhooks/<id>/deliveries' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -59,7 +113,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Health_health"];
+        /**
+         * Liveness
+         * @description Answers 200 while the process serves HTTP. Never rate-limited.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/healthz'
+         *     ```
+         */
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -75,7 +141,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Health_ready"];
+        /**
+         * Readiness
+         * @description Answers 200 while the database answers, 503 while it does not: a load balancer should stop routing here then. Never rate-limited.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/readyz'
+         *     ```
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -93,7 +171,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Brands_create"];
+        /**
+         * Create a brand
+         * @description The platform operator creates a tenant. The answer carries the brand's first API key, with every scope, shown only here.
+         *
+         *     **Who may call it:** the operator key.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/brands' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"slug":"calm-harbor","name":"Calm Harbor","defaultLocale":"en"}'
+         *     ```
+         */
+        post: operations["createBrand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -107,7 +200,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Brands_bySlug"];
+        /**
+         * Get a brand's public details
+         * @description What a sign-in page may show about a brand (name, default language). No credential needed.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/brands/by-slug/<slug>'
+         *     ```
+         */
+        get: operations["getPublicBrand"];
         put?: never;
         post?: never;
         delete?: never;
@@ -123,7 +228,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Brands_current"];
+        /**
+         * Get the calling key's brand
+         * @description The brand the credential belongs to.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/brand' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getCurrentBrand"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,9 +257,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["ApiKeys_list"];
+        /**
+         * List API keys
+         * @description The brand's keys (never their secrets), oldest first, revoked ones included.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/api-keys' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listApiKeys"];
         put?: never;
-        post: operations["ApiKeys_create"];
+        /**
+         * Create an API key
+         * @description A new key with the scopes (and, optionally, the purposes) given. A key may never hold more than the key that creates it. The secret is shown only in this answer.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/api-keys' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"name":"newsletter service","scopes":["consents:read"],"purposes":["email_marketing"]}'
+         *     ```
+         */
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,7 +304,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["ApiKeys_revoke"];
+        /**
+         * Revoke an API key
+         * @description The key stops working at once.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/api-keys/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -171,9 +330,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Purposes_list"];
+        /**
+         * List purposes
+         * @description The brand's purposes with their latest notice version, by key.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin); a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/purposes' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listPurposes"];
         put?: never;
-        post: operations["Purposes_create"];
+        /**
+         * Define a purpose
+         * @description Why data is processed: its legal basis, the data categories it may use, the channels it communicates on, and whether it sells or shares data (Global Privacy Control withdraws those). Publish a notice before capturing consent for it.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/purposes' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"key":"email_marketing","name":{"en":"Newsletters by email","nb":"Nyhetsbrev på e-post"},"legalBasis":"consent","dataCategories":["contact","interests"],"channels":["email"]}'
+         *     ```
+         */
+        post: operations["createPurpose"];
         delete?: never;
         options?: never;
         head?: never;
@@ -187,7 +374,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Purposes_get"];
+        /**
+         * Get a purpose
+         * @description One purpose by key.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin); a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/purposes/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getPurpose"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,9 +403,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Purposes_listNotices"];
+        /**
+         * List a purpose's notice versions
+         * @description Every published version, oldest first.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin); a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/purposes/<key>/notices' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listNotices"];
         put?: never;
-        post: operations["Purposes_publishNotice"];
+        /**
+         * Publish a notice version
+         * @description The exact text (per language) customers see when they consent. Versions count up from 1 and never change once published; consent events point at the version agreed to.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/purposes/<key>/notices' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"text":{"en":"We will email you our newsletter about once a month.","nb":"Vi sender deg nyhetsbrevet vårt omtrent én gang i måneden."}}'
+         *     ```
+         */
+        post: operations["publishNotice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,7 +447,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Purposes_catalogue"];
+        /**
+         * List the purpose catalogue
+         * @description Ready-made purposes mapped to W3C DPV terms, with notices in five languages, that a brand can adopt as they are.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin); a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/purpose-catalogue' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listCataloguePurposes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -237,7 +478,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Purposes_adopt"];
+        /**
+         * Adopt a catalogue purpose
+         * @description Creates the purpose from the catalogue and publishes its notice as version 1.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/purpose-catalogue/<key>/adopt' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        post: operations["adoptCataloguePurpose"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,9 +505,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Subjects_list"];
+        /**
+         * List or find subjects
+         * @description Subjects by id, or the one with an `externalId`, or those with an `email`. Email and phone are shown only for a purpose that contacts people (see `purpose`).
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listSubjects"];
         put?: never;
-        post: operations["Subjects_create"];
+        /**
+         * Create (or find) a subject
+         * @description A customer of the brand, by the brand's own `externalId`. Sending the same `externalId` again answers 200 with the existing subject; an erased customer's identifiers answer 409 `subject-erased`.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"externalId":"member-1042","email":"ingrid@example.com","locale":"nb","timezone":"Europe/Oslo"}'
+         *     ```
+         */
+        post: operations["createSubject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -267,7 +549,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Subjects_get"];
+        /**
+         * Get a subject
+         * @description One subject. An erased subject answers 410.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getSubject"];
         put?: never;
         post?: never;
         delete?: never;
@@ -283,9 +578,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Consents_forSubject"];
+        /**
+         * Get a subject's consents
+         * @description The current state per purpose and the full history, oldest first. The read is shown in the customer's access log.
+         *
+         *     **Who may call it:** a brand key with the scopes `consents:read` or `compliance`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/consents' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getSubjectConsents"];
         put?: never;
-        post: operations["Consents_capture"];
+        /**
+         * Record a consent decision
+         * @description Appends a grant or withdrawal to the brand's hash-chained ledger, against the notice version the customer saw (the latest when not given). With `Idempotency-Key`, a repeat returns the first result and records nothing twice.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/consents' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"purpose":"email_marketing","granted":true,"source":"signup-form"}'
+         *     ```
+         */
+        post: operations["captureConsent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -299,8 +622,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/consent-confirmations/<token>'
+         *     ```
+         */
         get: operations["Consents_readConfirmation"];
         put?: never;
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/consent-confirmations/<token>' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"confirm":true}'
+         *     ```
+         */
         post: operations["Consents_confirm"];
         delete?: never;
         options?: never;
@@ -315,7 +658,218 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Consents_verify"];
+        /**
+         * Verify the consent ledger
+         * @description Recomputes every hash of the brand's ledger and names the first event that does not verify.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/ledger/verify' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["verifyLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fact-keys/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/fact-keys/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_getFactKey"];
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/fact-keys/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"category":"motivations","label":{"en":"Motivation","nb":"Motivasjon","da":"Motivation","pl":"Motywacja","hu":"Motiváció"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putFactKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fact-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/fact-keys' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listFactKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/sources/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putSource"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/sources' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/topics/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *     ```
+         */
+        put: operations["Dictionary_putTopic"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/topics' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_listTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dictionary/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/dictionary/missing' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["Dictionary_missing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -333,7 +887,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Facts_record"];
+        /**
+         * Record a fact
+         * @description A zero-party fact about the subject with its data category and provenance (declared, observed or inferred) and a source in words the customer will see. The customer can see, correct and delete it.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/facts' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"key":"motivation","value":"sleep_better","category":"motivations","provenance":"declared","source":"welcome question"}'
+         *     ```
+         */
+        post: operations["recordFact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -347,9 +916,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Questions_list"];
+        /**
+         * List questions
+         * @description The brand's questions in the order they are asked.
+         *
+         *     **Who may call it:** a brand key with the scopes `subjects:read` or `config:write`; a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/questions' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listQuestions"];
         put?: never;
-        post: operations["Questions_create"];
+        /**
+         * Define a question
+         * @description A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/questions' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"key":"why_meditate","text":{"en":"What brings you to meditation?"},"factKey":"motivation","category":"motivations","options":[{"value":"sleep_better","label":{"en":"To sleep better"}},{"value":"reduce_stress","label":{"en":"To lower stress"}}]}'
+         *     ```
+         */
+        post: operations["createQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -363,7 +960,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Questions_next"];
+        /**
+         * Get the next question for a subject
+         * @description The question to ask this subject next (for example in a welcome email), or 204 when there is nothing left to ask.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/questions/next' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getNextSubjectQuestion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,7 +991,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Auth_requestMagicLink"];
+        /**
+         * Email a sign-in link
+         * @description Always 202, whether or not the brand knows the address (no account enumeration). A few links per address per window are sent at most.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/auth/magic-links' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"brand":"calm-harbor","email":"ingrid.solberg@example.com"}'
+         *     ```
+         */
+        post: operations["requestMagicLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -397,7 +1021,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Auth_createSession"];
+        /**
+         * Sign in with a link token
+         * @description Exchanges a magic-link or portal-link token (each works once) for a customer session token.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/auth/sessions' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"token":"cml_Zm9vYmFyYmF6cXV4cXV1eHh5eg"}'
+         *     ```
+         */
+        post: operations["createSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -414,7 +1052,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["Auth_endSession"];
+        /**
+         * Sign out
+         * @description Ends the customer session at once.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/auth/sessions/current' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["endSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -429,7 +1080,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Auth_portalLink"];
+        /**
+         * Create a portal link
+         * @description A one-time sign-in link for a "manage your preferences" email. The link becomes the customer's session, so only a key that holds everything a session can do may mint it: `subjects:read`, `subjects:write`, `consents:read`, `consents:write`, `profiles:read`, `recommendations:read` and `compliance`.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/portal-links' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        post: operations["createPortalLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -443,7 +1107,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Profiles_read"];
+        /**
+         * Read a profile for a purpose
+         * @description Only the facts whose data category the purpose covers, and preferences when it communicates on channels; 403 `consent-required` without standing consent. Each read is recorded in the customer's access log.
+         *
+         *     **Who may call it:** a brand key with the scope `profiles:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/profile?purpose=personalization' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getProfile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -459,9 +1136,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Decisions_decide"];
+        /**
+         * May I contact this subject?
+         * @description Yes or no with the reasons: consent for the purpose, channel opt-in, frequency cap, quiet hours in the subject's time zone, suppressions and erasure. Ask before every message.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/decisions/contact?subjectId=%3CsubjectId%3E&purpose=email_marketing&channel=%3Cchannel%3E' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["decideContact"];
         put?: never;
-        post: operations["Decisions_decideMany"];
+        /**
+         * Decide many contacts at once
+         * @description Up to 1000 checks; the answers come in the same order.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/decisions/contact' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"checks":[{"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10","purpose":"email_marketing","channel":"email"}]}'
+         *     ```
+         */
+        post: operations["decideContacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -477,7 +1182,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Decisions_recordContact"];
+        /**
+         * Record a message sent
+         * @description Counts towards the subject's frequency caps.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/contacts' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"purpose":"email_marketing","channel":"email"}'
+         *     ```
+         */
+        post: operations["recordContact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -493,7 +1213,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Decisions_suppress"];
+        /**
+         * Suppress marketing until a time
+         * @description Marketing decisions say no until `until` (an open cart, a support case…). Messages that serve a contract are not affected.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/suppressions' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"reason":"open_cart","until":"2030-01-01T00:00:00Z"}'
+         *     ```
+         */
+        post: operations["createSuppression"];
         delete?: never;
         options?: never;
         head?: never;
@@ -507,8 +1242,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/unsubscribe/<token>'
+         *     ```
+         */
         get: operations["Unsubscribe_read"];
         put?: never;
+        /**
+         * @description **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/unsubscribe/<token>' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"List-Unsubscribe":"One-Click"}'
+         *     ```
+         */
         post: operations["Unsubscribe_oneClick"];
         delete?: never;
         options?: never;
@@ -526,6 +1281,16 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * @description **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/subjects/<id>/unsubscribe-links' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
         delete: operations["Unsubscribe_revoke"];
         options?: never;
         head?: never;
@@ -541,7 +1306,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Audiences_query"];
+        /**
+         * Page through an audience
+         * @description Subjects with standing consent for the purpose (and not opted out of the channel), filtered by facts. Every member listed is recorded in their access log.
+         *
+         *     **Who may call it:** a brand key with the scope `audiences:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/audiences/query' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"purpose":"email_marketing","channel":"email","limit":50}'
+         *     ```
+         */
+        post: operations["queryAudience"];
         delete?: never;
         options?: never;
         head?: never;
@@ -557,7 +1337,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Audiences_count"];
+        /**
+         * Count an audience
+         * @description The exact number of members `queryAudience` would page through now. Names no one.
+         *
+         *     **Who may call it:** a brand key with the scope `audiences:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/audiences/count' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"purpose":"email_marketing","channel":"email"}'
+         *     ```
+         */
+        post: operations["countAudience"];
         delete?: never;
         options?: never;
         head?: never;
@@ -571,7 +1366,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_receipt"];
+        /**
+         * Read an erasure receipt
+         * @description For whoever holds the emailed link: what was erased, when, and which downstream systems confirmed. No credential, nothing personal.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/erasure-receipts/<token>'
+         *     ```
+         */
+        get: operations["getErasureReceipt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -587,9 +1394,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_list"];
+        /**
+         * List privacy requests
+         * @description By due date, soonest first; filter by `status` or `overdue`.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/privacy-requests' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listPrivacyRequests"];
         put?: never;
-        post: operations["PrivacyRequests_file"];
+        /**
+         * File a privacy request
+         * @description Access, erasure, rectification, restriction or objection, with the legal deadline (30 days GDPR, 45 CCPA) from when it was received. Filed by a `compliance` key it counts as verified: access, erasure and objection are carried out at once.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/privacy-requests' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10","type":"access","jurisdiction":"gdpr"}'
+         *     ```
+         */
+        post: operations["filePrivacyRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -603,7 +1438,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_get"];
+        /**
+         * Get a privacy request
+         * @description With its history of status changes.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/privacy-requests/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getPrivacyRequest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -621,7 +1469,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["PrivacyRequests_execute"];
+        /**
+         * Carry out a privacy request
+         * @description Runs a pending request (a note is required for rectification and restriction).
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/privacy-requests/<id>/execute' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"note":"Corrected the email address as the customer asked."}'
+         *     ```
+         */
+        post: operations["executePrivacyRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -637,7 +1500,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["PrivacyRequests_extend"];
+        /**
+         * Extend a privacy request's deadline
+         * @description Once, with a reason, before the first deadline passes: up to 60 more days (GDPR) or 45 (CCPA).
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/privacy-requests/<id>/extend' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"reason":"The customer sent three further requests that we are handling together.","days":30}'
+         *     ```
+         */
+        post: operations["extendPrivacyRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -651,7 +1529,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_export"];
+        /**
+         * Export a subject
+         * @description Everything held about the subject, machine-readable (the `SubjectExport` schema; also docs/export.schema.json), or a page a person can read with `Accept: text/html`: identifiers, facts, preferences, the consent history with notice texts, the access log and privacy requests.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/export' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["exportSubject"];
         put?: never;
         post?: never;
         delete?: never;
@@ -669,7 +1560,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["PrivacyRequests_import"];
+        /**
+         * Import a subject export
+         * @description Portability: creates the subject of a Candor export (from this or another Candor) in this brand, with its facts, preferences and consent history.
+         *
+         *     **Who may call it:** a brand key with the scopes `subjects:write` and `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/import' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"format":"candor-subject-export/1","generatedAt":"2026-03-02T09:30:00Z","brand":{"slug":"text","name":"text"},"subject":{"id":"text","externalId":"text"},"facts":[{"key":"text","category":"text","provenance":"declared","source":"text","collectedAt":"2026-03-02T09:30:00Z"}],"preferences":{"channels":{},"topics":["text"]},"consents":{"current":[{}],"history":[{"id":"text","purpose":"text","granted":true,"source":"text","capturedAt":"2026-03-02T09:30:00Z","hash":"text"}]},"consentRecords":[{"@context":{},"@type":"text","dpv:hasConsentStatus":{}}],"accessLog":[{"at":"2026-03-02T09:30:00Z","reader":"text","kind":"text","fields":["text"]}],"privacyRequests":[{"id":"text","type":"text","status":"text","receivedAt":"2026-03-02T09:30:00Z","dueAt":"2026-03-02T09:30:00Z"}],"context":{"purposes":[{"key":"text","legalBasis":"text","dataCategories":["text"],"retention":"text"}],"dataCategories":["text"],"recipients":[{"name":"text"}],"sources":["text"]}}'
+         *     ```
+         */
+        post: operations["importSubject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -683,7 +1589,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_consentRecords"];
+        /**
+         * List a subject's consent records
+         * @description Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms, oldest first.
+         *
+         *     **Who may call it:** a brand key with the scopes `consents:read` or `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/consent-records' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listConsentRecords"];
         put?: never;
         post?: never;
         delete?: never;
@@ -699,7 +1618,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_recordsOfProcessing"];
+        /**
+         * Get the record of processing activities
+         * @description The GDPR Art. 30 record, from the configuration: controller, purposes, data categories, recipients (webhooks) and retention.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/records-of-processing' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getRecordsOfProcessing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,7 +1647,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_verifyAuditLog"];
+        /**
+         * Verify the audit log
+         * @description Recomputes the audit log's hash chain and names the first bad entry.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/audit-log/verify' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["verifyAuditLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -731,7 +1676,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["PrivacyRequests_auditLog"];
+        /**
+         * List the audit log
+         * @description Operator, configuration and compliance actions, newest first.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/audit-log' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listAuditLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -748,7 +1706,22 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["Recommendations_upsert"];
+        /**
+         * Create or replace a catalogue item
+         * @description An item the brand may recommend, tagged with the fact values it suits and their weights.
+         *
+         *     **Who may call it:** a brand key with the scope `catalog:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/catalog/items/<sku>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"title":"Sleep stories: the lighthouse keeper","url":"https://calmharbor.example/sleep/lighthouse","tags":[{"factKey":"motivation","value":"sleep_better","weight":3}]}'
+         *     ```
+         */
+        put: operations["upsertCatalogItem"];
         post?: never;
         delete?: never;
         options?: never;
@@ -765,7 +1738,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Recommendations_upsertMany"];
+        /**
+         * Create or replace catalogue items in bulk
+         * @description Up to 1000 items in one transaction.
+         *
+         *     **Who may call it:** a brand key with the scope `catalog:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/catalog/items/bulk' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"items":[{"sku":"sleep-lighthouse","title":"Sleep stories: the lighthouse keeper","tags":[{"factKey":"motivation","value":"sleep_better","weight":3}]}]}'
+         *     ```
+         */
+        post: operations["upsertCatalogItems"];
         delete?: never;
         options?: never;
         head?: never;
@@ -779,7 +1767,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Recommendations_list"];
+        /**
+         * List catalogue items
+         * @description The brand's catalogue by SKU.
+         *
+         *     **Who may call it:** a brand key with the scope `catalog:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/catalog/items' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listCatalogItems"];
         put?: never;
         post?: never;
         delete?: never;
@@ -797,7 +1798,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Recommendations_recommend"];
+        /**
+         * Recommend items for a subject
+         * @description Ranked items, each explained by the facts it used — only facts consented for `personalization` — in the language asked for. 403 `consent-required` without that consent.
+         *
+         *     **Who may call it:** a brand key with the scope `recommendations:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/recommendations' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10","limit":3}'
+         *     ```
+         */
+        post: operations["recommend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -813,7 +1829,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Recommendations_validate"];
+        /**
+         * Validate your own explanation
+         * @description Checks that the facts your own recommender cites may be used for personalization; 422 `unconsented-reason` names each that may not.
+         *
+         *     **Who may call it:** a brand key with the scope `recommendations:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/explanations/validate' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10","sku":"sleep-stories","because":["6f1c3a52-8d0e-4b7a-9c21-5e4d3b2a1f00"]}'
+         *     ```
+         */
+        post: operations["validateExplanation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -827,7 +1858,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Recommendations_mine"];
+        /**
+         * Get my recommendations
+         * @description The signed-in customer's recommendations, each with the facts it came from.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/recommendations' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyRecommendations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -845,7 +1889,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Recommendations_feedback"];
+        /**
+         * Give feedback on a recommendation
+         * @description `not_relevant` hides the item; `wrong_reason` flags the cited fact so the customer can correct or delete it.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/me/recommendations/<sku>/feedback' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"kind":"not_relevant"}'
+         *     ```
+         */
+        post: operations["giveRecommendationFeedback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -859,9 +1918,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Staff_list"];
+        /**
+         * List staff
+         * @description The brand's staff accounts, oldest first.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`; a staff session (admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/staff' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listStaff"];
         put?: never;
-        post: operations["Staff_create"];
+        /**
+         * Add a staff member
+         * @description A console account with a role: viewer (watches), compliance (acts on requests) or admin (also manages staff).
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`; a staff session (admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/staff' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"email":"dpo@calmharbor.example","name":"Astrid Berg","role":"compliance"}'
+         *     ```
+         */
+        post: operations["createStaff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -878,7 +1965,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["Staff_disable"];
+        /**
+         * Disable a staff member
+         * @description Their sessions end at once.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`; a staff session (admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/staff/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["disableStaff"];
         options?: never;
         head?: never;
         patch?: never;
@@ -893,7 +1993,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Staff_requestLink"];
+        /**
+         * Email a console sign-in link
+         * @description Always 202, whether or not the address belongs to staff.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/auth/staff-links' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"brand":"calm-harbor","email":"dpo@calmharbor.example"}'
+         *     ```
+         */
+        post: operations["requestStaffLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -909,7 +2023,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Staff_createSession"];
+        /**
+         * Sign in to the console
+         * @description Exchanges a staff sign-in token (it works once) for a console session.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/auth/staff-sessions' \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"token":"ssl_Zm9vYmFyYmF6cXV4cXV1eHh5eg"}'
+         *     ```
+         */
+        post: operations["createStaffSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -926,7 +2054,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["Staff_endSession"];
+        /**
+         * Sign out of the console
+         * @description Ends the console session at once.
+         *
+         *     **Who may call it:** a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/auth/staff-sessions/current' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["endStaffSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -939,7 +2080,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Staff_whoAmI"];
+        /**
+         * Who am I (staff)
+         * @description The signed-in staff member's name and role.
+         *
+         *     **Who may call it:** a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/staff/me' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getStaffMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -955,7 +2109,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Staff_stats"];
+        /**
+         * Get consent statistics
+         * @description Grants and withdrawals per purpose per day, for the last `days` days (UTC).
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (viewer, compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/consent-stats' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getConsentStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -972,7 +2139,22 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["Retention_set"];
+        /**
+         * Set a purpose's retention period
+         * @description Days a fact may be kept after collection for this purpose; null keeps it until consent is withdrawn.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/purposes/<key>/retention' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"days":365}'
+         *     ```
+         */
+        put: operations["setRetentionPeriod"];
         post?: never;
         delete?: never;
         options?: never;
@@ -989,7 +2171,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Retention_run"];
+        /**
+         * Purge what outlived its retention
+         * @description Runs the retention job for the brand now (it also runs every 6 hours) and says what it purged per data category.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/retention/run' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        post: operations["runRetention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1003,7 +2198,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_overview"];
+        /**
+         * Get what the brand knows about me
+         * @description The signed-in customer's identifiers, facts (each with the purposes that may use it), consents, preferences and open privacy-signal conflicts.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1021,7 +2229,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Me_addFact"];
+        /**
+         * Tell the brand something
+         * @description A fact declared by the customer.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/me/facts' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"key":"motivation","value":"sleep_better","category":"motivations"}'
+         *     ```
+         */
+        post: operations["addMyFact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1038,10 +2261,38 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["Me_deleteFact"];
+        /**
+         * Delete a fact
+         * @description The fact is gone for good.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/me/facts/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["deleteMyFact"];
         options?: never;
         head?: never;
-        patch: operations["Me_correctFact"];
+        /**
+         * Correct a fact
+         * @description The new value; the fact is now declared by the customer.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PATCH 'http://localhost:3000/v1/me/facts/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"value":"ease_anxiety"}'
+         *     ```
+         */
+        patch: operations["correctMyFact"];
         trace?: never;
     };
     "/v1/me/consents/{purpose}": {
@@ -1052,7 +2303,22 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["Me_setConsent"];
+        /**
+         * Grant or withdraw my consent
+         * @description Records the customer's decision in the ledger (source `portal`) against the latest notice.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/me/consents/<purpose>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"granted":false}'
+         *     ```
+         */
+        put: operations["setMyConsent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1067,7 +2333,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_consentHistory"];
+        /**
+         * List my consent history
+         * @description Every consent decision about the customer, oldest first, with ledger hashes.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/consents' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyConsents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1083,7 +2362,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_receipt"];
+        /**
+         * Get a consent receipt
+         * @description A verifiable receipt for one consent event: the hashed content, the hash and the notice text agreed to.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/consents/receipts/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getMyConsentReceipt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1099,8 +2391,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_getPreferences"];
-        put: operations["Me_putPreferences"];
+        /**
+         * Get my preferences
+         * @description Channels, frequency, quiet hours and topics, with an `ETag` to send back in `If-Match`.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/preferences' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getMyPreferences"];
+        /**
+         * Replace my preferences
+         * @description Needs `If-Match` with the ETag last read (428 without it). A stale or weak tag answers 412 with the current values, so two tabs never silently overwrite each other.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/me/preferences' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"channels":{"email":{"optedIn":true,"frequency":"monthly"},"sms":{"optedIn":false,"frequency":"immediately"}},"quietHours":{"start":"21:00","end":"07:00"},"topics":["sleep"]}'
+         *     ```
+         */
+        put: operations["updateMyPreferences"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1115,7 +2435,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_nextQuestion"];
+        /**
+         * Get my next question
+         * @description The next question to answer, or 204 when there is none.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/questions/next' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getMyNextQuestion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1133,7 +2466,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Me_answer"];
+        /**
+         * Answer or dismiss a question
+         * @description Answers become declared facts; a dismissed question is never asked again.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/me/questions/<key>/answer' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"values":["sleep_better"]}'
+         *     ```
+         */
+        post: operations["answerMyQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1147,7 +2495,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_export"];
+        /**
+         * Export my data
+         * @description Everything the brand holds about the customer (the `SubjectExport` schema), or a readable page with `Accept: text/html`.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/export' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["exportMyData"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1165,7 +2526,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Me_forgetMe"];
+        /**
+         * Forget me
+         * @description Files an erasure request and carries it out at once; the session ends with it.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/me/erasure' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"confirm":true}'
+         *     ```
+         */
+        post: operations["eraseMe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1179,7 +2555,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_propagation"];
+        /**
+         * Where did my choices go?
+         * @description Each consent change and the downstream systems (webhooks) it reached, with their confirmations.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/propagation' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyPropagation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1195,7 +2584,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Me_accessLog"];
+        /**
+         * Who read my data?
+         * @description Every read of the customer's data by the brand's systems and staff, newest first: who, for which purpose, which fields.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/access-log' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyAccessLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1213,7 +2615,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Imports_create"];
+        /**
+         * Start a bulk import
+         * @description Streams an NDJSON file of subjects, consents, facts and preferences. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.
+         *
+         *     **Who may call it:** a brand key with the scopes `subjects:write` and `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/imports' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/x-ndjson' \
+         *       --data-binary @lines.ndjson
+         *     ```
+         */
+        post: operations["createImport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1227,7 +2644,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Imports_get"];
+        /**
+         * Get an import's progress
+         * @description Status, counts, progress and the first 1000 rejected lines.
+         *
+         *     **Who may call it:** a brand key with the scopes `subjects:write` and `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/imports/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getImport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1245,7 +2675,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ErasureJobs_create"];
+        /**
+         * Start a bulk erasure
+         * @description Streams an NDJSON file naming subjects to erase. Every line is checked and staged before the answer; erasure runs on in the background (poll `Location`).
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/erasure-jobs' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/x-ndjson' \
+         *       --data-binary @lines.ndjson
+         *     ```
+         */
+        post: operations["createErasureJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1259,7 +2704,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["ErasureJobs_get"];
+        /**
+         * Get a bulk erasure's progress
+         * @description Status, counts, progress and the first 1000 rejected lines.
+         *
+         *     **Who may call it:** a brand key with the scope `compliance`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/erasure-jobs/<id>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getErasureJob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1273,25 +2731,41 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         FieldErrorDto: {
-            /** @example name.en */
+            /**
+             * @description The field, as a dotted path into the request; `(unknown field)` for a field or query parameter the route does not take.
+             * @example name.en
+             */
             path: string;
             /** @example must be a string */
             message: string;
         };
         ProblemDto: {
-            /** @example /problems/validation-failed */
+            /**
+             * @description Resolvable: `GET /problems/{code}` describes the problem.
+             * @example /problems/validation-failed
+             */
             type: string;
             /** @example The request breaks one or more rules */
             title: string;
             /** @example 422 */
             status: number;
+            /** @description What went wrong and how to fix it. Never repeats what the caller sent. */
             detail: string;
-            /** @example /v1/subjects */
-            instance: string;
+            /**
+             * @description The request path (without the query).
+             * @example /v1/subjects
+             */
+            instance?: string;
             /** @enum {string} */
             code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "unsubscribe-link-invalid" | "unsubscribe-link-revoked" | "confirmation-expired" | "confirmation-withdrawn" | "confirmation-email-missing" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
+            /** @description The request id (also the `X-Request-Id` response header): quote it when asking for help. */
             traceId?: string;
+            /** @description Every broken rule (422). */
             errors?: components["schemas"]["FieldErrorDto"][];
+            /** @description Seconds to wait (429), as in `Retry-After`. */
+            retryAfter?: number;
+            /** @description Scopes that would allow the action (403 `insufficient-scope`). */
+            requiredScopes?: string[];
         };
         CreateWebhookDto: {
             /** @example https://crm.example.com/hooks/candor */
@@ -1366,6 +2840,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -1377,7 +2855,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
-            revokedAt: Record<string, never> | null;
+            revokedAt: string | null;
             /**
              * @description The secret key. Shown only in this response: store it now.
              * @example cnd_…
@@ -1425,11 +2903,28 @@ export interface components {
              *     ]
              */
             purposes?: string[];
+            /**
+             * @description What customers read for this key in "who read your data", per language. Without it, `name` as it is.
+             * @example {
+             *       "en": "our newsletter service",
+             *       "nb": "nyhetsbrevtjenesten vår",
+             *       "da": "vores nyhedsbrevstjeneste",
+             *       "pl": "nasz serwis newslettera",
+             *       "hu": "a hírlevélszolgáltatásunk"
+             *     }
+             */
+            label?: {
+                [key: string]: string;
+            };
         };
         ApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description What customers read for this key, per language (null: `name`). */
+            label: {
+                [key: string]: string;
+            } | null;
             scopes: ("subjects:write" | "subjects:read" | "consents:write" | "consents:read" | "profiles:read" | "audiences:read" | "recommendations:read" | "catalog:write" | "webhooks:manage" | "config:write" | "compliance")[];
             /** @description null: every purpose */
             purposes: string[] | null;
@@ -1441,7 +2936,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
-            revokedAt: Record<string, never> | null;
+            revokedAt: string | null;
         };
         CreatePurposeDto: {
             /** @example email_marketing */
@@ -1538,7 +3033,10 @@ export interface components {
              * @example member-1042
              */
             externalId: string;
-            /** @example ingrid@example.com */
+            /**
+             * Format: email
+             * @example ingrid@example.com
+             */
             email?: string;
             /**
              * @description E.164, with the country code.
@@ -1670,6 +3168,7 @@ export interface components {
         ConfirmConsentDto: {
             /**
              * @description The person pressed "Confirm".
+             * @constant
              * @enum {boolean}
              */
             confirm: true;
@@ -1705,14 +3204,136 @@ export interface components {
             /** @enum {string} */
             fault?: "hash-mismatch" | "broken-link" | "sequence-gap" | "chain-truncated";
         };
+        FactKeyValueDto: {
+            /**
+             * @description The value as facts store it.
+             * @example sleep_better
+             */
+            value: string;
+            /**
+             * @example {
+             *       "en": "To sleep better",
+             *       "nb": "For å sove bedre",
+             *       "pl": "Chcę lepiej spać"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        PutFactKeyDto: {
+            /**
+             * @description The data category facts under this key belong to (what purposes name in `dataCategories`).
+             * @example motivations
+             */
+            category: string;
+            /**
+             * @example {
+             *       "en": "Motivation",
+             *       "nb": "Motivasjon",
+             *       "da": "Motivation",
+             *       "pl": "Motywacja",
+             *       "hu": "Motiváció"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description What values facts under this key take: text, a number, true/false, one of `values` (choice) or a list of them (choices). Without a type any fact value is accepted.
+             * @enum {string}
+             */
+            type?: "text" | "number" | "boolean" | "choice" | "choices";
+            /** @description Values with their words per language; for choice and choices, the only values allowed. */
+            values?: components["schemas"]["FactKeyValueDto"][];
+        };
+        FactKeyResponse: {
+            /** @example motivation */
+            key: string;
+            /** @example motivations */
+            category: string;
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * @description null: any fact value is accepted.
+             * @enum {string|null}
+             */
+            type: "text" | "number" | "boolean" | "choice" | "choices" | null;
+            values: components["schemas"]["FactKeyValueDto"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PutLabelDto: {
+            /**
+             * @example {
+             *       "en": "the welcome question",
+             *       "nb": "velkomstspørsmålet",
+             *       "da": "velkomstspørgsmålet",
+             *       "pl": "pytanie powitalne",
+             *       "hu": "az üdvözlő kérdés"
+             *     }
+             */
+            label: {
+                [key: string]: string;
+            };
+        };
+        LabelResponse: {
+            /** @example welcome_question */
+            key: string;
+            label: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MissingTranslationResponse: {
+            /** @example pl */
+            locale: string;
+            /** @enum {string} */
+            kind: "fact-key" | "fact-value" | "source" | "topic" | "question" | "question-option" | "catalog-item" | "purpose" | "notice";
+            /**
+             * @description The fact key, source, topic, question, SKU or purpose.
+             * @example motivation
+             */
+            key: string;
+            /**
+             * @description The value (fact values, question options) or the notice version.
+             * @example sleep_better
+             */
+            value?: string;
+            /**
+             * @description Which text is missing: label, title, description, name or text.
+             * @example label
+             */
+            field: string;
+            /** @description A fact key that facts use but the dictionary does not declare. */
+            undeclared?: boolean;
+        };
+        MissingReportResponse: {
+            /**
+             * @example [
+             *       "pl"
+             *     ]
+             */
+            locales: string[];
+            data: components["schemas"]["MissingTranslationResponse"][];
+        };
         BrandFactDto: {
             /**
              * @description What the fact is about.
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -1724,8 +3345,8 @@ export interface components {
              */
             provenance: "declared" | "observed" | "inferred";
             /**
-             * @description Where it came from, in words the customer will see.
-             * @example order #10442
+             * @description Where it came from: a source registered with PUT /v1/sources/{key} (shown in the customer's language), such a key with a detail (`order:10442`), or free text shown as it is.
+             * @example order:10442
              */
             source: string;
             /**
@@ -1743,7 +3364,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -1811,8 +3432,16 @@ export interface components {
              * @example calm-harbor
              */
             brand: string;
-            /** @example ingrid.solberg@example.com */
+            /**
+             * Format: email
+             * @example ingrid.solberg@example.com
+             */
             email: string;
+            /**
+             * @description The language of the page that asks (a language tag). The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer's stored language, then the brand's default, then English.
+             * @example pl
+             */
+            locale?: string;
         };
         CreateSessionDto: {
             /** @description A magic-link or portal-link token. Each works once. */
@@ -1834,6 +3463,34 @@ export interface components {
             token: string;
             /** Format: date-time */
             expiresAt: string;
+        };
+        LabelledFactResponse: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            value: string | number | boolean | string[];
+            category: string;
+            /** @enum {string} */
+            provenance: "declared" | "observed" | "inferred";
+            source: string;
+            /** Format: date-time */
+            collectedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The customer said this is wrong; it is not used until corrected. */
+            disputed: boolean;
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
+            valueLabel: {
+                [key: string]: string;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
         };
         QuietHoursDto: {
             /** @example 21:00 */
@@ -1857,8 +3514,8 @@ export interface components {
             /** Format: uuid */
             subjectId: string;
             purpose: string;
-            /** @description Only facts whose data category the purpose covers. */
-            facts: components["schemas"]["FactResponse"][];
+            /** @description Only facts whose data category the purpose covers, with their words per language. */
+            facts: components["schemas"]["LabelledFactResponse"][];
             /** @description Only when the purpose communicates on channels. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
         };
@@ -2190,6 +3847,54 @@ export interface components {
             /** @description Days to add: up to 60 (GDPR) or 45 (CCPA). Defaults to the maximum. */
             days?: number;
         };
+        ProcessingActivityResponse: {
+            /** @example email_marketing */
+            purpose: string;
+            name: {
+                [key: string]: string;
+            };
+            /** @example dpv:DirectMarketing */
+            dpvTerm: string | null;
+            /** @enum {string} */
+            legalBasis: "consent" | "legitimate_interest" | "contract" | "legal_obligation";
+            dataCategories: string[];
+            channels: string[];
+            saleOrShare: boolean;
+            /** @description Downstream systems (active webhooks) that receive its events. */
+            recipients: string[];
+            /** @example 365 days */
+            retention: string;
+        };
+        RecordsOfProcessingResponse: {
+            controller?: {
+                name: string;
+                slug: string;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            dataSubjects: string;
+            activities: components["schemas"]["ProcessingActivityResponse"][];
+            technicalMeasures: string[];
+        };
+        AuditEntryResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Who acted: `operator`, `api-key:<id>`, `staff:<id>`, `subject:<id>` or `system:<job>`.
+             * @example api-key:3f1c…
+             */
+            actor: string;
+            /** @example privacy_request.completed */
+            action: string;
+            /** @description The record acted on, by id. */
+            target: string | null;
+            /** @description What the action changed (never personal data). */
+            details: {
+                [key: string]: unknown;
+            };
+        };
         CatalogTagDto: {
             /** @example motivation */
             factKey: string;
@@ -2199,24 +3904,59 @@ export interface components {
             weight: number;
         };
         UpsertCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
-            /** @example https://calmharbor.example/sleep/lighthouse */
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
+            /**
+             * Format: uri
+             * @example https://calmharbor.example/sleep/lighthouse
+             */
             url?: string;
             tags: components["schemas"]["CatalogTagDto"][];
         };
         CatalogItemResponse: {
             sku: string;
-            title: string;
+            title: string | {
+                [key: string]: string;
+            };
+            description: (string | {
+                [key: string]: string;
+            }) | null;
             url: string | null;
             tags: components["schemas"]["CatalogTagDto"][];
             /** Format: date-time */
             updatedAt: string;
         };
         BulkCatalogItemDto: {
-            /** @example Sleep stories: the lighthouse keeper */
-            title: string;
-            /** @example https://calmharbor.example/sleep/lighthouse */
+            /**
+             * @description One text for every language (a product name), or one per language.
+             * @example {
+             *       "en": "Sleep stories: the lighthouse keeper",
+             *       "nb": "Søvnhistorier: fyrvokteren"
+             *     }
+             */
+            title: string | {
+                [key: string]: string;
+            };
+            /** @description One text for every language, or one per language. */
+            description?: string | {
+                [key: string]: string;
+            };
+            /**
+             * Format: uri
+             * @example https://calmharbor.example/sleep/lighthouse
+             */
             url?: string;
             tags: components["schemas"]["CatalogTagDto"][];
             /** @example sleep-lighthouse */
@@ -2230,15 +3970,30 @@ export interface components {
             subjectId: string;
             /** @default 10 */
             limit: number;
+            /**
+             * @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422.
+             * @example pl
+             */
+            locale?: string;
         };
         CitedFactResponse: {
             /** Format: uuid */
             factId: string;
             key: string;
             value: string;
+            /**
+             * @description The value in words, in the explanation's language (the brand's label, else the value itself).
+             * @example Chcę lepiej spać
+             */
+            label: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
             source: string;
+            /**
+             * @description The source in words, in the explanation's language; a free-text source the brand has no words for is quoted as it is.
+             * @example Twoja odpowiedź na pytanie „Co skłania Cię do medytacji?”
+             */
+            sourceLabel: string;
             /** Format: date-time */
             collectedAt: string;
             /** @description What this fact adds to the score. */
@@ -2247,7 +4002,10 @@ export interface components {
         ExplanationResponse: {
             /** @example Because you told us on 2 March that your answer is “To sleep better”. */
             text: string;
-            /** @enum {string} */
+            /**
+             * @description The language the text is in: the one asked for (see `locale` in the request).
+             * @enum {string}
+             */
             locale: "en" | "nb" | "da" | "pl" | "hu";
             because: components["schemas"]["CitedFactResponse"][];
             /** @example personalization */
@@ -2262,7 +4020,12 @@ export interface components {
         };
         RecommendationResponse: {
             sku: string;
+            /** @description The title in the explanation's language (else the brand's default language). */
             title: string;
+            /** @description The title in each of the brand's languages (fallback: the brand's default language). */
+            titleLabel: {
+                [key: string]: string;
+            };
             url: string | null;
             score: number;
             explanation: components["schemas"]["ExplanationResponse"];
@@ -2276,6 +4039,11 @@ export interface components {
             sku: string;
             /** @description Fact ids your own recommender cites. */
             because: string[];
+            /**
+             * @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422.
+             * @example pl
+             */
+            locale?: string;
         };
         FeedbackDto: {
             /** @enum {string} */
@@ -2296,7 +4064,10 @@ export interface components {
             message: string;
         };
         CreateStaffDto: {
-            /** @example dpo@calmharbor.example */
+            /**
+             * Format: email
+             * @example dpo@calmharbor.example
+             */
             email: string;
             /** @example Astrid Berg */
             name: string;
@@ -2318,7 +4089,13 @@ export interface components {
         StaffLinkDto: {
             /** @example calm-harbor */
             brand: string;
+            /** Format: email */
             email: string;
+            /**
+             * @description The language of the page that asks. The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the brand's default, then English.
+             * @example da
+             */
+            locale?: string;
         };
         StaffSessionDto: {
             /** @description The token from a staff sign-in link. It works once. */
@@ -2356,7 +4133,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            value: string;
+            value: string | number | boolean | string[];
             category: string;
             /** @enum {string} */
             provenance: "declared" | "observed" | "inferred";
@@ -2367,12 +4144,20 @@ export interface components {
             expiresAt: string | null;
             /** @description The customer said this is wrong; it is not used until corrected. */
             disputed: boolean;
-            /** @description Purposes that may use this fact now. */
-            usedFor: string[];
-            /** @description The value in words, per locale, from the brand's question options (null when the brand has none). */
+            /** @description What the fact is about, per language ("Motivation", "Motivasjon"). */
+            keyLabel: {
+                [key: string]: string;
+            };
+            /** @description The value in words, per language, from the brand's dictionary and question options; numbers written the language's way, lists as "A, B and C". */
             valueLabel: {
                 [key: string]: string;
-            } | null;
+            };
+            /** @description Where it came from, per language: a registered source's words, Candor's own ("your answer to “…”"), or the brand's free text as it is. */
+            sourceLabel: {
+                [key: string]: string;
+            };
+            /** @description Purposes that may use this fact now. */
+            usedFor: string[];
         };
         MyConsentResponse: {
             purpose: string;
@@ -2396,6 +4181,35 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        MyPreferencesResponse: {
+            /** @description Every channel with its effective setting. */
+            channels: {
+                [key: string]: components["schemas"]["ChannelPreferenceDto"];
+            };
+            quietHours: components["schemas"]["QuietHoursDto"] | null;
+            topics: string[];
+            /** @description Also sent as the ETag; send it back in If-Match. */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /**
+             * @description Topic → its words per language, from the brand's dictionary (fallback: the default language, then the topic in plain words).
+             * @example {
+             *       "sleep": {
+             *         "en": "Sleep",
+             *         "nb": "Søvn",
+             *         "da": "Søvn",
+             *         "pl": "Sen",
+             *         "hu": "Alvás"
+             *       }
+             *     }
+             */
+            topicLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+        };
         ConsentConflictResponse: {
             purpose: string;
             /** @enum {string} */
@@ -2409,7 +4223,7 @@ export interface components {
             subject: components["schemas"]["SubjectResponse"];
             facts: components["schemas"]["MyFactResponse"][];
             consents: components["schemas"]["MyConsentResponse"][];
-            preferences: components["schemas"]["PreferencesResponse"];
+            preferences: components["schemas"]["MyPreferencesResponse"];
             /** @description Open conflicts between a browser privacy signal and an earlier grant. */
             conflicts: components["schemas"]["ConsentConflictResponse"][];
         };
@@ -2419,8 +4233,11 @@ export interface components {
              * @example motivation
              */
             key: string;
-            /** @example sleep_better */
-            value: string;
+            /**
+             * @description Text, a number, true/false, or a list of texts; checked against the key's type when the brand's dictionary declares one (GET /v1/fact-keys/{key}).
+             * @example sleep_better
+             */
+            value: string | number | boolean | string[];
             /**
              * @description The data category purposes name in `dataCategories`.
              * @example motivations
@@ -2428,17 +4245,15 @@ export interface components {
             category: string;
         };
         CorrectFactDto: {
-            /** @example ease_anxiety */
-            value: string;
+            /**
+             * @description Text typed into a form is read as the key's declared type ("6" for a number key is 6).
+             * @example ease_anxiety
+             */
+            value: string | number | boolean | string[];
         };
         SetConsentDto: {
             /** @description true grants, false withdraws. */
             granted: boolean;
-        };
-        MyConsentHistoryResponse: {
-            /** @description Oldest first. */
-            data: components["schemas"]["ConsentEventResponse"][];
-            nextCursor: string | null;
         };
         ConsentReceiptResponse: {
             /** @description Exactly the fields the hash covers. */
@@ -2486,8 +4301,11 @@ export interface components {
              *     ]
              */
             values?: string[];
-            /** @description true: never ask this again. */
-            dismissed?: boolean;
+            /**
+             * @description true: never ask this again.
+             * @constant
+             */
+            dismissed?: true;
         };
         AnswerResultResponse: {
             question: string;
@@ -2496,8 +4314,16 @@ export interface components {
             facts: components["schemas"]["FactResponse"][];
         };
         ConfirmErasureDto: {
-            /** @description Must be true: the customer confirmed they want everything erased. */
-            confirm: boolean;
+            /**
+             * @description Must be true: the customer confirmed they want everything erased.
+             * @constant
+             */
+            confirm: true;
+            /**
+             * @description The language of the page the customer confirmed on. The erasure receipt email (and the receipt page it links to) is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer's stored language, then the brand's default.
+             * @example hu
+             */
+            locale?: string;
         };
         PropagationReceipt: {
             /** @description The downstream system, as the brand named it. */
@@ -2528,10 +4354,28 @@ export interface components {
             at: string;
             /** @description Who read: the brand system's name, e.g. "newsletter service". */
             reader: string;
+            /** @description Who read, per language: the name the brand gave the key per language (else its name); staff as "Name (staff)". */
+            readerLabel: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions";
             purpose: string | null;
             fields: string[];
+            /**
+             * @description Each `facts.<key>` field → the fact key in words per language, from the brand's dictionary.
+             * @example {
+             *       "facts.motivation": {
+             *         "en": "Motivation",
+             *         "nb": "Motivasjon"
+             *       }
+             *     }
+             */
+            fieldLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         ImportRejectionResponse: {
             /** @description Line number in the uploaded file, counting from 1. */
@@ -2599,47 +4443,350 @@ export interface components {
             /** Format: date-time */
             finishedAt: string | null;
         };
+        /**
+         * Candor subject export
+         * @description Everything a brand holds about one customer, with the context GDPR Art. 15 requires.
+         */
+        SubjectExport: {
+            /** @constant */
+            format: "candor-subject-export/1";
+            /** Format: date-time */
+            generatedAt: string;
+            brand: {
+                slug: string;
+                name: string;
+            };
+            subject: {
+                id: string;
+                externalId: string;
+                email?: string | null;
+                phone?: string | null;
+                locale?: string | null;
+                timezone?: string | null;
+                /** Format: date-time */
+                createdAt?: string;
+                /** Format: date-time */
+                updatedAt?: string;
+            };
+            facts: {
+                key: string;
+                /** @description Text, a number, true/false or a list of texts (a fact key's declared type). */
+                value: string | number | boolean | string[];
+                category: string;
+                /** @enum {unknown} */
+                provenance: "declared" | "observed" | "inferred";
+                source: string;
+                /** Format: date-time */
+                collectedAt: string;
+                /** Format: date-time */
+                expiresAt?: string | null;
+                disputed?: boolean;
+            }[];
+            preferences: {
+                channels: {
+                    [key: string]: {
+                        optedIn: boolean;
+                        /** @enum {unknown} */
+                        frequency: "immediately" | "daily" | "weekly" | "monthly";
+                    };
+                };
+                quietHours?: null | {
+                    start: string;
+                    end: string;
+                };
+                topics: string[];
+            };
+            consents: {
+                current: Record<string, never>[];
+                history: {
+                    id: string;
+                    purpose: string;
+                    granted: boolean;
+                    noticeVersion?: number | null;
+                    noticeText?: null | {
+                        [key: string]: string;
+                    };
+                    source: string;
+                    actor?: string;
+                    /** Format: date-time */
+                    capturedAt: string;
+                    /** Format: date-time */
+                    recordedAt?: string;
+                    /** Format: date-time */
+                    expiresAt?: string | null;
+                    seq?: number;
+                    hash: string;
+                    prevHash?: string | null;
+                }[];
+            };
+            consentRecords: {
+                "@context": Record<string, never>;
+                "@type": string;
+                "dpv:hasConsentStatus": Record<string, never>;
+            }[];
+            accessLog: {
+                /** Format: date-time */
+                at: string;
+                reader: string;
+                kind: string;
+                purpose?: string | null;
+                fields: string[];
+            }[];
+            privacyRequests: {
+                id: string;
+                type: string;
+                status: string;
+                jurisdiction?: string;
+                /** @enum {unknown} */
+                channel?: "api" | "portal" | "staff" | "email" | "letter" | "phone" | "in_person";
+                /** Format: date-time */
+                receivedAt: string;
+                /** Format: date-time */
+                dueAt: string;
+                /** Format: date-time */
+                completedAt?: string | null;
+            }[];
+            context: {
+                purposes: {
+                    key: string;
+                    name?: {
+                        [key: string]: string;
+                    };
+                    legalBasis: string;
+                    dpvTerm?: string | null;
+                    dataCategories: string[];
+                    /** @description Days after collection that facts used for this purpose are kept; null: until erased (or, for consent, withdrawn). */
+                    retentionDays?: number | null;
+                    /** @description The same period as an English sentence. */
+                    retention: string;
+                }[];
+                dataCategories: string[];
+                recipients: {
+                    name: string;
+                }[];
+                sources: string[];
+                rights?: string;
+                /** @description The brand's words for what this document names, per language (its default language, then the code in plain words, where it has none): fact keys, fact values (by key, then the value as text — a typed value as its JSON), sources, preference topics and readers. */
+                dictionary?: {
+                    locales?: string[];
+                    factKeys?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    values?: {
+                        [key: string]: {
+                            [key: string]: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                    sources?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    topics?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                    readers?: {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** @description One consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms. */
+        ConsentRecord: {
+            "@context": {
+                [key: string]: string;
+            };
+            /** @example urn:candor:consent-event:0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10 */
+            "@id": string;
+            /** @constant */
+            "@type": "dpv:ConsentRecord";
+            /**
+             * Format: uuid
+             * @description The consent event id.
+             */
+            "dct:identifier": string;
+            "dpv:hasDataSubject": {
+                "@type": string;
+            };
+            "dpv:hasDataController": {
+                "@type": string;
+            };
+            /** @description The purpose, with its DPV term as `@type`. */
+            "dpv:hasPurpose": {
+                "@type": string;
+            };
+            "dpv:hasLegalBasis": {
+                "@type": string;
+            };
+            "dpv:hasPersonalDataCategory": {
+                "@type": string;
+            }[];
+            "dpv:hasConsentStatus": {
+                /** @enum {unknown} */
+                "@type": "dpv:ConsentGiven" | "dpv:ConsentWithdrawn" | "dpv:ConsentExpired";
+            };
+            "dpv:hasNotice": {
+                "@type": string;
+            } | null;
+            "dpv:isIndicatedBy": {
+                "@type": string;
+            };
+            /** @description The source: portal, api, import, gpc or the brand's label. */
+            "dpv:hasConsentIndicationMethod": string;
+            "dpv:isIndicatedAtTime": {
+                /** Format: date-time */
+                "@value": string;
+                /** @constant */
+                "@type": "xsd:dateTime";
+            };
+            "dct:created": {
+                /** Format: date-time */
+                "@value": string;
+                /** @constant */
+                "@type": "xsd:dateTime";
+            };
+            "dpv:hasExpiryTime": {
+                /** Format: date-time */
+                "@value": string;
+                /** @constant */
+                "@type": "xsd:dateTime";
+            } | null;
+            "dpv:hasIntegrityProof": {
+                algorithm: string;
+                hash: string;
+            };
+        };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+        XRequestId: string;
+        /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+        SecGpc: "1";
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request's id: the one sent in `X-Request-Id` when it is 1–64 letters, digits, `.`, `_` or `-`, else a new UUID. Also the `traceId` of problem documents and the id in the logs. */
+        "X-Request-Id": string;
+        /** @description Requests left in this window and seconds until it resets (IETF RateLimit fields), e.g. `"per-credential";r=99;t=7`. Absent when limits are off (CANDOR_RATE_LIMIT=0). */
+        RateLimit: string;
+        /** @description The limit: requests per window per credential (or per address without one), e.g. `"per-credential";q=100000;w=10`. */
+        "RateLimit-Policy": string;
+        /** @description Seconds to wait before trying again. */
+        "Retry-After": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    Webhooks_list: {
+    listWebhooks: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["WebhookResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2648,48 +4795,147 @@ export interface operations {
             };
         };
     };
-    Webhooks_create: {
+    createWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://crm.example.com/hooks/candor",
+                 *       "events": [
+                 *         "consent.changed",
+                 *         "subject.erased"
+                 *       ],
+                 *       "name": "CRM"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateWebhookDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedWebhookResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2698,10 +4944,13 @@ export interface operations {
             };
         };
     };
-    Webhooks_disable: {
+    disableWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -2712,31 +4961,93 @@ export interface operations {
             /** @description Disabled; pending deliveries are cancelled. History is kept. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2745,7 +5056,7 @@ export interface operations {
             };
         };
     };
-    Webhooks_deliveries: {
+    listWebhookDeliveries: {
         parameters: {
             query?: {
                 limit?: number;
@@ -2753,7 +5064,10 @@ export interface operations {
                 cursor?: string;
                 status?: "pending" | "delivered" | "failed" | "cancelled";
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -2761,47 +5075,102 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["DeliveryResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2810,10 +5179,13 @@ export interface operations {
             };
         };
     };
-    Health_health: {
+    getHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2821,6 +5193,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2830,12 +5203,46 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
-    Health_ready: {
+    getReadiness: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2843,6 +5250,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2854,24 +5262,58 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description The database is unreachable (problem+json). */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
             };
         };
     };
-    Brands_create: {
+    createBrand: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "slug": "calm-harbor",
+                 *       "name": "Calm Harbor",
+                 *       "defaultLocale": "en"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateBrandDto"];
             };
         };
@@ -2879,24 +5321,45 @@ export interface operations {
             /** @description Operator only. The first API key is shown only here. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedBrandResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2906,15 +5369,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2923,10 +5454,13 @@ export interface operations {
             };
         };
     };
-    Brands_bySlug: {
+    getPublicBrand: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 slug: string;
             };
@@ -2937,15 +5471,71 @@ export interface operations {
             /** @description What a sign-in page may show about a brand: no credential needed. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicBrandResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2954,10 +5544,13 @@ export interface operations {
             };
         };
     };
-    Brands_current: {
+    getCurrentBrand: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2966,24 +5559,83 @@ export interface operations {
             /** @description The brand of the calling key. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BrandResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2992,38 +5644,106 @@ export interface operations {
             };
         };
     };
-    ApiKeys_list: {
+    listApiKeys: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiKeyResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,15 +5752,29 @@ export interface operations {
             };
         };
     };
-    ApiKeys_create: {
+    createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "newsletter service",
+                 *       "scopes": [
+                 *         "consents:read"
+                 *       ],
+                 *       "purposes": [
+                 *         "email_marketing"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateApiKeyDto"];
             };
         };
@@ -3048,33 +5782,119 @@ export interface operations {
             /** @description The key, shown only in this response. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedApiKeyResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3083,10 +5903,13 @@ export interface operations {
             };
         };
     };
-    ApiKeys_revoke: {
+    revokeApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -3097,31 +5920,93 @@ export interface operations {
             /** @description Revoked: the key stops working at once. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3130,38 +6015,108 @@ export interface operations {
             };
         };
     };
-    Purposes_list: {
+    listPurposes: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["PurposeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3170,39 +6125,80 @@ export interface operations {
             };
         };
     };
-    Purposes_create: {
+    createPurpose: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "email_marketing",
+                 *       "name": {
+                 *         "en": "Newsletters by email",
+                 *         "nb": "Nyhetsbrev på e-post"
+                 *       },
+                 *       "legalBasis": "consent",
+                 *       "dataCategories": [
+                 *         "contact",
+                 *         "interests"
+                 *       ],
+                 *       "channels": [
+                 *         "email"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreatePurposeDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PurposeResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3212,15 +6208,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3229,10 +6293,15 @@ export interface operations {
             };
         };
     };
-    Purposes_get: {
+    getPurpose: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 key: string;
             };
@@ -3242,33 +6311,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PurposeResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3277,10 +6408,19 @@ export interface operations {
             };
         };
     };
-    Purposes_listNotices: {
+    listNotices: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 key: string;
             };
@@ -3288,38 +6428,102 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["NoticeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3328,10 +6532,13 @@ export interface operations {
             };
         };
     };
-    Purposes_publishNotice: {
+    publishNotice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 key: string;
             };
@@ -3339,6 +6546,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": {
+                 *         "en": "We will email you our newsletter about once a month.",
+                 *         "nb": "Vi sender deg nyhetsbrevet vårt omtrent én gang i måneden."
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PublishNoticeDto"];
             };
         };
@@ -3346,42 +6561,131 @@ export interface operations {
             /** @description A new immutable notice version (versions count up from 1). */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NoticeResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3390,38 +6694,108 @@ export interface operations {
             };
         };
     };
-    Purposes_catalogue: {
+    listCataloguePurposes: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["CataloguePurposeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3430,10 +6804,13 @@ export interface operations {
             };
         };
     };
-    Purposes_adopt: {
+    adoptCataloguePurpose: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 key: string;
             };
@@ -3444,33 +6821,45 @@ export interface operations {
             /** @description The purpose, with the catalogue notice published as version 1. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PurposeResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3480,6 +6869,59 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3488,7 +6930,7 @@ export interface operations {
             };
         };
     };
-    Subjects_list: {
+    listSubjects: {
         parameters: {
             query?: {
                 limit?: number;
@@ -3501,44 +6943,99 @@ export interface operations {
                 /** @description The purpose this read serves. A key limited to purposes must name one of its own to see email and phone, and only a purpose that contacts people (with channels, or covering the "contact" category) shows them. */
                 purpose?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["SubjectResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3547,15 +7044,26 @@ export interface operations {
             };
         };
     };
-    Subjects_create: {
+    createSubject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "externalId": "member-1042",
+                 *       "email": "ingrid@example.com",
+                 *       "locale": "nb",
+                 *       "timezone": "Europe/Oslo"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateSubjectDto"];
             };
         };
@@ -3563,6 +7071,9 @@ export interface operations {
             /** @description A subject with this externalId already existed; it is returned unchanged. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3572,24 +7083,45 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3599,15 +7131,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3616,13 +7216,16 @@ export interface operations {
             };
         };
     };
-    Subjects_get: {
+    getSubject: {
         parameters: {
             query?: {
                 /** @description The purpose this read serves (see GET /v1/subjects). */
                 purpose?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -3632,33 +7235,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3667,10 +7332,13 @@ export interface operations {
             };
         };
     };
-    Consents_forSubject: {
+    getSubjectConsents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -3680,33 +7348,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectConsentsResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3715,12 +7445,14 @@ export interface operations {
             };
         };
     };
-    Consents_capture: {
+    captureConsent: {
         parameters: {
             query?: never;
             header?: {
                 /** @description A repeat with the same key returns the first result. */
                 "Idempotency-Key"?: string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
                 id: string;
@@ -3729,12 +7461,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "purpose": "email_marketing",
+                 *       "granted": true,
+                 *       "source": "signup-form"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CaptureConsentDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3744,33 +7486,57 @@ export interface operations {
             /** @description A grant of a purpose with `doubleOptIn`: Candor emails the person a confirmation link; the grant is in force (and in the ledger) once they confirm. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PendingConfirmationResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3780,15 +7546,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3800,7 +7634,10 @@ export interface operations {
     Consents_readConfirmation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 token: string;
             };
@@ -3811,15 +7648,71 @@ export interface operations {
             /** @description What a double opt-in link asks the person to confirm, for whoever holds it (no credential). Reading it changes nothing. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentConfirmationResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3831,7 +7724,10 @@ export interface operations {
     Consents_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 token: string;
             };
@@ -3839,6 +7735,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "confirm": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConfirmConsentDto"];
             };
         };
@@ -3846,15 +7747,33 @@ export interface operations {
             /** @description The person confirmed: the grant is now in the ledger (source `double-opt-in`). Confirming again changes nothing. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentConfirmationResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3864,24 +7783,95 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the link was revoked, expired or its subject erased */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,10 +7880,13 @@ export interface operations {
             };
         };
     };
-    Consents_verify: {
+    verifyLedger: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3902,24 +7895,83 @@ export interface operations {
             /** @description Recomputes the brand's hash chain. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerVerificationResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3928,10 +7980,1051 @@ export interface operations {
             };
         };
     };
-    Facts_record: {
+    Dictionary_getFactKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putFactKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "motivations",
+                 *       "label": {
+                 *         "en": "Motivation",
+                 *         "nb": "Motivasjon",
+                 *         "da": "Motivation",
+                 *         "pl": "Motywacja",
+                 *         "hu": "Motiváció"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutFactKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The fact key, replaced. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description A new fact key. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactKeyResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listFactKeys: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+                /** @description Only fact keys whose label, or the label of one of their values, is missing in this language. */
+                missing?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FactKeyResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": {
+                 *         "en": "the welcome question",
+                 *         "nb": "velkomstspørsmålet",
+                 *         "da": "velkomstspørgsmålet",
+                 *         "pl": "pytanie powitalne",
+                 *         "hu": "az üdvözlő kérdés"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The source, renamed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new source. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listSources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_putTopic: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": {
+                 *         "en": "the welcome question",
+                 *         "nb": "velkomstspørsmålet",
+                 *         "da": "velkomstspørgsmålet",
+                 *         "pl": "pytanie powitalne",
+                 *         "hu": "az üdvözlő kérdés"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutLabelDto"];
+            };
+        };
+        responses: {
+            /** @description The topic, renamed. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description A new topic. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_listTopics: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LabelResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Dictionary_missing: {
+        parameters: {
+            query?: {
+                /** @description One language; without it, every language of the brand (Candor's five and the brand's default). */
+                locale?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What customers reading in each language meet untranslated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissingReportResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    recordFact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -3939,48 +9032,146 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "motivation",
+                 *       "value": "sleep_better",
+                 *       "category": "motivations",
+                 *       "provenance": "declared",
+                 *       "source": "welcome question"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BrandFactDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FactResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3989,38 +9180,108 @@ export interface operations {
             };
         };
     };
-    Questions_list: {
+    listQuestions: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["QuestionResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4029,39 +9290,87 @@ export interface operations {
             };
         };
     };
-    Questions_create: {
+    createQuestion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "why_meditate",
+                 *       "text": {
+                 *         "en": "What brings you to meditation?"
+                 *       },
+                 *       "factKey": "motivation",
+                 *       "category": "motivations",
+                 *       "options": [
+                 *         {
+                 *           "value": "sleep_better",
+                 *           "label": {
+                 *             "en": "To sleep better"
+                 *           }
+                 *         },
+                 *         {
+                 *           "value": "reduce_stress",
+                 *           "label": {
+                 *             "en": "To lower stress"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateQuestionDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QuestionResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4071,15 +9380,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4088,10 +9465,13 @@ export interface operations {
             };
         };
     };
-    Questions_next: {
+    getNextSubjectQuestion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4102,6 +9482,9 @@ export interface operations {
             /** @description The next question to ask this subject (e.g. in a welcome email). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4111,62 +9494,55 @@ export interface operations {
             /** @description Nothing left to ask. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-        };
-    };
-    Auth_requestMagicLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RequestMagicLinkDto"];
-            };
-        };
-        responses: {
-            /** @description Always 202: if the brand knows this email, a sign-in link is on its way. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4176,6 +9552,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4184,39 +9589,255 @@ export interface operations {
             };
         };
     };
-    Auth_createSession: {
+    requestMagicLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "brand": "calm-harbor",
+                 *       "email": "ingrid.solberg@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestMagicLinkDto"];
+            };
+        };
+        responses: {
+            /** @description Always 202: if the brand knows this email, a sign-in link is on its way. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "accepted";
+                    };
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "cml_Zm9vYmFyYmF6cXV4cXV1eHh5eg"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateSessionDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4225,10 +9846,15 @@ export interface operations {
             };
         };
     };
-    Auth_endSession: {
+    endSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4237,22 +9863,81 @@ export interface operations {
             /** @description Signed out: the session token stops working at once. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4261,10 +9946,13 @@ export interface operations {
             };
         };
     };
-    Auth_portalLink: {
+    createPortalLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4275,33 +9963,95 @@ export interface operations {
             /** @description A one-time sign-in link for a "manage your preferences" email. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PortalLinkResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4310,13 +10060,16 @@ export interface operations {
             };
         };
     };
-    Profiles_read: {
+    getProfile: {
         parameters: {
             query: {
                 /** @description The purpose you read for; it decides what you see. */
                 purpose: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4327,42 +10080,95 @@ export interface operations {
             /** @description Only what the purpose covers; the read is recorded in the customer's access log. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4371,14 +10177,17 @@ export interface operations {
             };
         };
     };
-    Decisions_decide: {
+    decideContact: {
         parameters: {
             query: {
                 subjectId: string;
                 purpose: string;
                 channel: "email" | "sms" | "push" | "messenger" | "post";
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4386,42 +10195,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ContactDecisionResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4430,48 +10292,148 @@ export interface operations {
             };
         };
     };
-    Decisions_decideMany: {
+    decideContacts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "checks": [
+                 *         {
+                 *           "subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10",
+                 *           "purpose": "email_marketing",
+                 *           "channel": "email"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ContactChecksDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BatchContactDecisionsResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4480,10 +10442,13 @@ export interface operations {
             };
         };
     };
-    Decisions_recordContact: {
+    recordContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4491,6 +10456,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "purpose": "email_marketing",
+                 *       "channel": "email"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RecordContactDto"];
             };
         };
@@ -4498,42 +10469,131 @@ export interface operations {
             /** @description A message sent, counted for frequency caps. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ContactResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4542,10 +10602,13 @@ export interface operations {
             };
         };
     };
-    Decisions_suppress: {
+    createSuppression: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4553,6 +10616,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "open_cart",
+                 *       "until": "2030-01-01T00:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateSuppressionDto"];
             };
         };
@@ -4560,42 +10629,131 @@ export interface operations {
             /** @description Marketing decisions say no until `until`. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SuppressionResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,7 +10765,10 @@ export interface operations {
     Unsubscribe_read: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 token: string;
             };
@@ -4618,24 +10779,45 @@ export interface operations {
             /** @description What a one-click unsubscribe link would do, for whoever holds it (no credential). Reading it never unsubscribes: mail scanners fetch links. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UnsubscribeStateResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the link was revoked, expired or its subject erased */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4645,6 +10827,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4656,7 +10867,10 @@ export interface operations {
     Unsubscribe_oneClick: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 token: string;
             };
@@ -4666,6 +10880,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": components["schemas"]["OneClickUnsubscribeDto"];
+                /**
+                 * @example {
+                 *       "List-Unsubscribe": "One-Click"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OneClickUnsubscribeDto"];
             };
         };
@@ -4673,33 +10892,81 @@ export interface operations {
             /** @description The consent is withdrawn (ledger source `one-click-unsubscribe`). No credential: the link is the proof. Repeating it changes nothing. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UnsubscribeResultResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the link was revoked, expired or its subject erased */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4709,6 +10976,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4723,7 +11019,10 @@ export interface operations {
                 /** @description Only this purpose's links; all of the subject's otherwise (a key limited to purposes: its own). */
                 purpose?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -4734,40 +11033,93 @@ export interface operations {
             /** @description Every unsubscribe link issued so far for the subject (or `purpose`) stops working; the next decision carries a new one. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4776,51 +11128,149 @@ export interface operations {
             };
         };
     };
-    Audiences_query: {
+    queryAudience: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "purpose": "email_marketing",
+                 *       "channel": "email",
+                 *       "limit": 50
+                 *     }
+                 */
                 "application/json": components["schemas"]["AudienceQueryDto"];
             };
         };
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["AudienceMemberResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4829,15 +11279,24 @@ export interface operations {
             };
         };
     };
-    Audiences_count: {
+    countAudience: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "purpose": "email_marketing",
+                 *       "channel": "email"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AudienceDefinitionDto"];
             };
         };
@@ -4845,33 +11304,119 @@ export interface operations {
             /** @description Exact and current: the members `POST /v1/audiences/query` would page through now. Names no member, so nothing is added to access logs. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AudienceCountResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4880,10 +11425,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_receipt: {
+    getErasureReceipt: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 token: string;
             };
@@ -4894,15 +11442,71 @@ export interface operations {
             /** @description An erasure receipt, for whoever holds the emailed link: no credential, nothing personal. Unknown tokens are 404. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureReceiptResponse"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4911,7 +11515,7 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_list: {
+    listPrivacyRequests: {
         parameters: {
             query?: {
                 limit?: number;
@@ -4921,44 +11525,99 @@ export interface operations {
                 /** @description true: only open requests past a deadline. */
                 overdue?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["PrivacyRequestResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4967,15 +11626,25 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_file: {
+    filePrivacyRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10",
+                 *       "type": "access",
+                 *       "jurisdiction": "gdpr"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreatePrivacyRequestDto"];
             };
         };
@@ -4983,42 +11652,131 @@ export interface operations {
             /** @description Access, erasure and objection are carried out at once. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequestResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5027,10 +11785,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_get: {
+    getPrivacyRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5040,33 +11801,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequestResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5075,10 +11898,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_execute: {
+    executePrivacyRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5086,39 +11912,68 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "note": "Corrected the email address as the customer asked."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExecuteRequestDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequestResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5128,15 +11983,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5145,10 +12068,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_extend: {
+    extendPrivacyRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5156,6 +12082,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The customer sent three further requests that we are handling together.",
+                 *       "days": 30
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExtendRequestDto"];
             };
         };
@@ -5163,33 +12095,57 @@ export interface operations {
             /** @description Once, with a reason, before the first deadline passes. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequestResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5199,15 +12155,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5216,10 +12240,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_export: {
+    exportSubject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5227,34 +12254,99 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Everything held about the subject (docs/export.schema.json); `Accept: text/html` gives a readable page. */
+            /** @description Everything held about the subject; `Accept: text/html` gives a readable page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectExport"];
+                    "text/html": string;
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,36 +12355,158 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_import: {
+    importSubject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description A subject export, as `exportSubject` or `exportMyData` wrote it. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "format": "candor-subject-export/1",
+                 *       "generatedAt": "2026-03-02T09:30:00Z",
+                 *       "brand": {
+                 *         "slug": "text",
+                 *         "name": "text"
+                 *       },
+                 *       "subject": {
+                 *         "id": "text",
+                 *         "externalId": "text"
+                 *       },
+                 *       "facts": [
+                 *         {
+                 *           "key": "text",
+                 *           "category": "text",
+                 *           "provenance": "declared",
+                 *           "source": "text",
+                 *           "collectedAt": "2026-03-02T09:30:00Z"
+                 *         }
+                 *       ],
+                 *       "preferences": {
+                 *         "channels": {},
+                 *         "topics": [
+                 *           "text"
+                 *         ]
+                 *       },
+                 *       "consents": {
+                 *         "current": [
+                 *           {}
+                 *         ],
+                 *         "history": [
+                 *           {
+                 *             "id": "text",
+                 *             "purpose": "text",
+                 *             "granted": true,
+                 *             "source": "text",
+                 *             "capturedAt": "2026-03-02T09:30:00Z",
+                 *             "hash": "text"
+                 *           }
+                 *         ]
+                 *       },
+                 *       "consentRecords": [
+                 *         {
+                 *           "@context": {},
+                 *           "@type": "text",
+                 *           "dpv:hasConsentStatus": {}
+                 *         }
+                 *       ],
+                 *       "accessLog": [
+                 *         {
+                 *           "at": "2026-03-02T09:30:00Z",
+                 *           "reader": "text",
+                 *           "kind": "text",
+                 *           "fields": [
+                 *             "text"
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "privacyRequests": [
+                 *         {
+                 *           "id": "text",
+                 *           "type": "text",
+                 *           "status": "text",
+                 *           "receivedAt": "2026-03-02T09:30:00Z",
+                 *           "dueAt": "2026-03-02T09:30:00Z"
+                 *         }
+                 *       ],
+                 *       "context": {
+                 *         "purposes": [
+                 *           {
+                 *             "key": "text",
+                 *             "legalBasis": "text",
+                 *             "dataCategories": [
+                 *               "text"
+                 *             ],
+                 *             "retention": "text"
+                 *           }
+                 *         ],
+                 *         "dataCategories": [
+                 *           "text"
+                 *         ],
+                 *         "recipients": [
+                 *           {
+                 *             "name": "text"
+                 *           }
+                 *         ],
+                 *         "sources": [
+                 *           "text"
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SubjectExport"];
+            };
+        };
         responses: {
-            /** @description Imports a subject export (portability) into this brand. */
+            /** @description The subject created from the export. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5302,15 +12516,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5319,10 +12601,17 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_consentRecords: {
+    listConsentRecords: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5330,34 +12619,101 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms. */
+            /** @description Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms, oldest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ConsentRecord"][];
+                        nextCursor: string | null;
+                    };
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5366,10 +12722,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_recordsOfProcessing: {
+    getRecordsOfProcessing: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5378,22 +12737,83 @@ export interface operations {
             /** @description The GDPR Art. 30 record of processing activities, from the configuration. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RecordsOfProcessingResponse"];
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5402,10 +12822,13 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_verifyAuditLog: {
+    verifyAuditLog: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5414,24 +12837,83 @@ export interface operations {
             /** @description Recomputes the audit log's hash chain and names the first bad entry. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerVerificationResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5440,17 +12922,17 @@ export interface operations {
             };
         };
     };
-    PrivacyRequests_auditLog: {
+    listAuditLog: {
         parameters: {
             query?: {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
-                status?: "received" | "in_progress" | "completed" | "rejected";
-                /** @description true: only open requests past a deadline. */
-                overdue?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5459,31 +12941,87 @@ export interface operations {
             /** @description Operator, configuration and compliance actions, newest first. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEntryResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5492,10 +13030,13 @@ export interface operations {
             };
         };
     };
-    Recommendations_upsert: {
+    upsertCatalogItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 sku: string;
             };
@@ -5503,48 +13044,150 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Sleep stories: the lighthouse keeper",
+                 *       "url": "https://calmharbor.example/sleep/lighthouse",
+                 *       "tags": [
+                 *         {
+                 *           "factKey": "motivation",
+                 *           "value": "sleep_better",
+                 *           "weight": 3
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpsertCatalogItemDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogItemResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5553,21 +13196,44 @@ export interface operations {
             };
         };
     };
-    Recommendations_upsertMany: {
+    upsertCatalogItems: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "sku": "sleep-lighthouse",
+                 *           "title": "Sleep stories: the lighthouse keeper",
+                 *           "tags": [
+                 *             {
+                 *               "factKey": "motivation",
+                 *               "value": "sleep_better",
+                 *               "weight": 3
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BulkCatalogDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5576,27 +13242,110 @@ export interface operations {
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5605,38 +13354,106 @@ export interface operations {
             };
         };
     };
-    Recommendations_list: {
+    listCatalogItems: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["CatalogItemResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5645,57 +13462,157 @@ export interface operations {
             };
         };
     };
-    Recommendations_recommend: {
+    recommend: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10",
+                 *       "limit": 3
+                 *     }
+                 */
                 "application/json": components["schemas"]["RecommendationsRequestDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RecommendationsResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5704,57 +13621,160 @@ export interface operations {
             };
         };
     };
-    Recommendations_validate: {
+    validateExplanation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10",
+                 *       "sku": "sleep-stories",
+                 *       "because": [
+                 *         "6f1c3a52-8d0e-4b7a-9c21-5e4d3b2a1f00"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ValidateExplanationDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ExplanationResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5763,10 +13783,20 @@ export interface operations {
             };
         };
     };
-    Recommendations_mine: {
+    listMyRecommendations: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The language to explain in: en, nb, da, pl or hu (a region such as "pl-PL" is fine; "no" and "nn" are answered in "nb"). Without it: the request's Accept-Language, then the customer's stored language, then the brand's default. Any other language is 422. */
+                locale?: string;
+            };
+            header?: {
+                /** @description The reader's languages with weights ("pl-PL,pl;q=0.9,en;q=0.8"); used when the request names no `locale`. */
+                "Accept-Language"?: string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5774,24 +13804,83 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RecommendationsResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5800,10 +13889,15 @@ export interface operations {
             };
         };
     };
-    Recommendations_feedback: {
+    giveRecommendationFeedback: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 sku: string;
             };
@@ -5811,48 +13905,142 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "not_relevant"
+                 *     }
+                 */
                 "application/json": components["schemas"]["FeedbackDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FeedbackResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5861,38 +14049,106 @@ export interface operations {
             };
         };
     };
-    Staff_list: {
+    listStaff: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         data: components["schemas"]["StaffResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5901,39 +14157,70 @@ export interface operations {
             };
         };
     };
-    Staff_create: {
+    createStaff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "dpo@calmharbor.example",
+                 *       "name": "Astrid Berg",
+                 *       "role": "compliance"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateStaffDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StaffResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5943,15 +14230,83 @@ export interface operations {
             /** @description Conflicts with the current state */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5960,10 +14315,13 @@ export interface operations {
             };
         };
     };
-    Staff_disable: {
+    disableStaff: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -5974,62 +14332,55 @@ export interface operations {
             /** @description Disabled: their sessions end at once. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-        };
-    };
-    Staff_requestLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StaffLinkDto"];
-            };
-        };
-        responses: {
-            /** @description Always 202: if the address belongs to staff, a console sign-in link is on its way. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6039,6 +14390,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6047,39 +14427,255 @@ export interface operations {
             };
         };
     };
-    Staff_createSession: {
+    requestStaffLink: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "brand": "calm-harbor",
+                 *       "email": "dpo@calmharbor.example"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StaffLinkDto"];
+            };
+        };
+        responses: {
+            /** @description Always 202: if the address belongs to staff, a console sign-in link is on its way. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "accepted";
+                    };
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    createStaffSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "ssl_Zm9vYmFyYmF6cXV4cXV1eHh5eg"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StaffSessionDto"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StaffSessionResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6088,10 +14684,13 @@ export interface operations {
             };
         };
     };
-    Staff_endSession: {
+    endStaffSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6099,22 +14698,81 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6123,10 +14781,13 @@ export interface operations {
             };
         };
     };
-    Staff_whoAmI: {
+    getStaffMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6134,6 +14795,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6144,18 +14808,74 @@ export interface operations {
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6164,12 +14884,15 @@ export interface operations {
             };
         };
     };
-    Staff_stats: {
+    getConsentStats: {
         parameters: {
             query?: {
                 days?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6177,33 +14900,83 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentStatsResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6212,10 +14985,13 @@ export interface operations {
             };
         };
     };
-    Retention_set: {
+    setRetentionPeriod: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 key: string;
             };
@@ -6223,51 +14999,145 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "days": 365
+                 *     }
+                 */
                 "application/json": components["schemas"]["RetentionPeriodDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        purpose?: string;
-                        retentionDays?: number | null;
+                        purpose: string;
+                        retentionDays: number | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6276,34 +15146,110 @@ export interface operations {
             };
         };
     };
-    Retention_run: {
+    runRetention: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Purges what has outlived its retention now (the job also runs every 6 hours). */
+            /** @description What was purged, per data category. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Facts purged per data category (categories with none are left out).
+                         * @example {
+                         *       "interests": 2
+                         *     }
+                         */
+                        purged: {
+                            [key: string]: number;
+                        };
+                        /** Format: date-time */
+                        ranAt: string;
+                    };
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6312,10 +15258,15 @@ export interface operations {
             };
         };
     };
-    Me_overview: {
+    getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6323,24 +15274,83 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6349,15 +15359,27 @@ export interface operations {
             };
         };
     };
-    Me_addFact: {
+    addMyFact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "key": "motivation",
+                 *       "value": "sleep_better",
+                 *       "category": "motivations"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CustomerFactDto"];
             };
         };
@@ -6365,33 +15387,119 @@ export interface operations {
             /** @description A declared fact: the customer told you. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FactResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6400,10 +15508,15 @@ export interface operations {
             };
         };
     };
-    Me_deleteFact: {
+    deleteMyFact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 id: string;
             };
@@ -6414,31 +15527,93 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6447,10 +15622,15 @@ export interface operations {
             };
         };
     };
-    Me_correctFact: {
+    correctMyFact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 id: string;
             };
@@ -6458,6 +15638,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "value": "ease_anxiety"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CorrectFactDto"];
             };
         };
@@ -6465,42 +15650,131 @@ export interface operations {
             /** @description Corrected: now declared by the customer. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FactResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6509,10 +15783,15 @@ export interface operations {
             };
         };
     };
-    Me_setConsent: {
+    setMyConsent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 purpose: string;
             };
@@ -6520,6 +15799,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "granted": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["SetConsentDto"];
             };
         };
@@ -6527,42 +15811,131 @@ export interface operations {
             /** @description The ledger event (source "portal"). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentEventResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6571,10 +15944,19 @@ export interface operations {
             };
         };
     };
-    Me_consentHistory: {
+    listMyConsents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6583,24 +15965,87 @@ export interface operations {
             /** @description Every consent decision about you, oldest first, with ledger hashes. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MyConsentHistoryResponse"];
+                    "application/json": {
+                        data: components["schemas"]["ConsentEventResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6609,10 +16054,15 @@ export interface operations {
             };
         };
     };
-    Me_receipt: {
+    getMyConsentReceipt: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 id: string;
             };
@@ -6623,33 +16073,95 @@ export interface operations {
             /** @description A verifiable receipt for one consent event. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentReceiptResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6658,10 +16170,15 @@ export interface operations {
             };
         };
     };
-    Me_getPreferences: {
+    getMyPreferences: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6671,24 +16188,83 @@ export interface operations {
                 headers: {
                     /** @description Send it back in If-Match. */
                     ETag?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6697,69 +16273,186 @@ export interface operations {
             };
         };
     };
-    Me_putPreferences: {
+    updateMyPreferences: {
         parameters: {
             query?: never;
             header: {
                 /** @description The ETag from GET /v1/me/preferences. */
                 "If-Match": string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channels": {
+                 *         "email": {
+                 *           "optedIn": true,
+                 *           "frequency": "monthly"
+                 *         },
+                 *         "sms": {
+                 *           "optedIn": false,
+                 *           "frequency": "immediately"
+                 *         }
+                 *       },
+                 *       "quietHours": {
+                 *         "start": "21:00",
+                 *         "end": "07:00"
+                 *       },
+                 *       "topics": [
+                 *         "sleep"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdatePreferencesDto"];
             };
         };
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesResponse"];
+                    "application/json": components["schemas"]["MyPreferencesResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The If-Match version is stale */
+            /** @description The `If-Match` entity tag is not the current one (strong comparison: weak tags never match); the problem carries the current values */
             412: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description A precondition header is required */
+            /** @description `If-Match` is required */
             428: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6768,10 +16461,15 @@ export interface operations {
             };
         };
     };
-    Me_nextQuestion: {
+    getMyNextQuestion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6779,6 +16477,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6788,22 +16489,81 @@ export interface operations {
             /** @description Nothing left to ask. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6812,10 +16572,15 @@ export interface operations {
             };
         };
     };
-    Me_answer: {
+    answerMyQuestion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path: {
                 key: string;
             };
@@ -6823,6 +16588,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": [
+                 *         "sleep_better"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["AnswerQuestionDto"];
             };
         };
@@ -6830,42 +16602,131 @@ export interface operations {
             /** @description Answers become declared facts; a dismissed question is never asked again. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AnswerResultResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6874,34 +16735,101 @@ export interface operations {
             };
         };
     };
-    Me_export: {
+    exportMyData: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Everything the brand holds about you (docs/export.schema.json); `Accept: text/html` gives a readable page. */
+            /** @description Everything the brand holds about you; `Accept: text/html` gives a readable page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectExport"];
+                    "text/html": string;
+                };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6910,15 +16838,25 @@ export interface operations {
             };
         };
     };
-    Me_forgetMe: {
+    eraseMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "confirm": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConfirmErasureDto"];
             };
         };
@@ -6926,33 +16864,119 @@ export interface operations {
             /** @description Forget me: the erasure request, carried out at once; the session ends with it. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyRequestResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6961,82 +16985,108 @@ export interface operations {
             };
         };
     };
-    Me_propagation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["PropagationResponse"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description No credential, or an unknown or revoked one */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description The credential lacks the scope for this action */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Me_accessLog: {
+    listMyPropagation: {
         parameters: {
             query?: {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["AccessRecordResponse"][];
+                        data: components["schemas"]["PropagationResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7045,41 +17095,182 @@ export interface operations {
             };
         };
     };
-    Imports_create: {
+    listMyAccessLog: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AccessRecordResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    createImport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
         requestBody: {
             content: {
+                /**
+                 * @example {"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}
+                 *     {"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}
+                 */
                 "application/x-ndjson": string;
+                /**
+                 * @example {"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}
+                 *     {"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}
+                 */
+                "application/ndjson": string;
+                /**
+                 * @example {"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}
+                 *     {"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}
+                 */
+                "application/jsonl": string;
+                /**
+                 * @example {"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}
+                 *     {"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}
+                 */
+                "application/json-lines": string;
             };
         };
         responses: {
             /** @description Every line is staged; merging runs on. Poll the Location. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ImportJobResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7089,33 +17280,45 @@ export interface operations {
             /** @description The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept */
             408: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Request body too large */
+            /** @description The request body is larger than this API accepts */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Problem */
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7125,6 +17328,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7133,10 +17365,13 @@ export interface operations {
             };
         };
     };
-    Imports_get: {
+    getImport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -7146,33 +17381,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ImportJobResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7181,41 +17478,72 @@ export interface operations {
             };
         };
     };
-    ErasureJobs_create: {
+    createErasureJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path?: never;
             cookie?: never;
         };
         /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default), each naming one subject of this brand to erase: `{"subjectId":"<uuid>"}` or `{"externalId":"m-1"}`. Each erased subject gets a completed erasure privacy request with its certificate, as a single erasure does. */
         requestBody: {
             content: {
+                /**
+                 * @example {"externalId":"member-1042"}
+                 *     {"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"}
+                 */
                 "application/x-ndjson": string;
+                /**
+                 * @example {"externalId":"member-1042"}
+                 *     {"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"}
+                 */
+                "application/ndjson": string;
+                /**
+                 * @example {"externalId":"member-1042"}
+                 *     {"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"}
+                 */
+                "application/jsonl": string;
+                /**
+                 * @example {"externalId":"member-1042"}
+                 *     {"subjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"}
+                 */
+                "application/json-lines": string;
             };
         };
         responses: {
             /** @description Every line is checked and staged; erasure runs on in the background. Poll the Location. */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureJobResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7225,33 +17553,45 @@ export interface operations {
             /** @description The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept */
             408: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Request body too large */
+            /** @description The request body is larger than this API accepts */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Problem */
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The body breaks one or more rules; `errors` lists each field */
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7261,6 +17601,35 @@ export interface operations {
             /** @description Too many requests; `Retry-After` says when to try again */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7269,10 +17638,13 @@ export interface operations {
             };
         };
     };
-    ErasureJobs_get: {
+    getErasureJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
             path: {
                 id: string;
             };
@@ -7282,33 +17654,95 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErasureJobResponse"];
                 };
             };
-            /** @description No credential, or an unknown or revoked one */
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The credential lacks the scope for this action */
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not found, or not visible to this credential */
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

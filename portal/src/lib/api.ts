@@ -77,6 +77,22 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
   return result.data as T;
 }
 
+/**
+ * Every item of a list, page by page: lists answer `{ data, nextCursor }` and take `limit` and
+ * `cursor`. `fetchPage` asks for the page after `cursor` (undefined: the first).
+ */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ data: T[]; nextCursor: string | null }>, maxPages = 100): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const { data, nextCursor } = await fetchPage(cursor);
+    items.push(...data);
+    if (!nextCursor) break;
+    cursor = nextCursor;
+  }
+  return items;
+}
+
 export function problemOf(result: { error?: unknown; response: Response }): ApiProblem {
   const body = (result.error ?? {}) as Partial<Schemas['ProblemDto']> & Record<string, unknown>;
   const retryAfter = Number(result.response.headers.get('retry-after'));

@@ -6,7 +6,7 @@ export type PublicBrand = Schemas['PublicBrandResponse'];
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /** First path segments that are the portal's own, never a brand. */
-const RESERVED = new Set(['_astro', 'healthz', 'forbidden', 'too-many-requests', 'not-accepted', 'favicon.svg', 'favicon.ico', '404', '500']);
+const RESERVED = new Set(['_astro', '.well-known', 'healthz', 'forbidden', 'too-many-requests', 'not-accepted', 'favicon.svg', 'favicon.ico', '404', '500']);
 
 export function brandSlugOf(pathname: string): string | null {
   const first = pathname.split('/')[1] ?? '';

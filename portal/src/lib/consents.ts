@@ -1,5 +1,5 @@
 /** Consents: every purpose with its notice in the reader's language, and the ledger history. */
-import { ok, type ApiClient, type Schemas } from './api';
+import { allPages, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatDateTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { categoryTitle, loadMe, purposeNames } from './profile';
 
@@ -35,7 +35,8 @@ export interface ConsentsView {
 }
 
 export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, brandDefault: string): Promise<ConsentsView> {
-  const [me, history] = await Promise.all([loadMe(api), api.GET('/v1/me/consents').then(ok)]);
+  const [me, events] = await Promise.all([loadMe(api), allPages((cursor) => api.GET('/v1/me/consents', { params: { query: { limit: 200, cursor } } }).then(ok))]);
+  const history = { data: events };
   const names = purposeNames(me, locale);
   const tz = me.subject.timezone;
   const purposes = me.consents.map((c): PurposeView => {
@@ -79,6 +80,45 @@ export type Receipt = Schemas['ConsentReceiptResponse'];
 
 export async function loadReceipt(api: ApiClient, eventId: string): Promise<Receipt> {
   return ok(await api.GET('/v1/me/consents/receipts/{id}', { params: { path: { id: eventId } } }));
+}
+
+/** A receipt to download: the API's receipt untouched, plus `readable`, the same in the reader's words. */
+export interface ReceiptDownload {
+  fileName: string;
+  body: Receipt & {
+    readable: { language: Locale; decision: string; notice: string | null; noticeLanguage: string | null; howToCheck: string };
+  };
+}
+
+/**
+ * The receipt for one of the customer's consent events, as a file: `content`, `hash`, `algorithm`
+ * and `verified` exactly as the API gave them (the hash covers `content`), and a `readable` part in
+ * the page's language — what was decided and when, the notice, how to check the hash. Another
+ * customer's event id → the API's 404.
+ */
+export async function loadReceiptDownload(api: ApiClient, eventId: string, locale: Locale, t: Messages, brandDefault: string): Promise<ReceiptDownload> {
+  const [receipt, me] = [await loadReceipt(api, eventId), await loadMe(api)];
+  const c = receipt.content as { purpose?: string; granted?: boolean; capturedAt?: string; recordedAt?: string };
+  const purpose = String(c.purpose ?? '');
+  const name = purposeNames(me, locale).get(purpose) ?? humanize(purpose);
+  const at = c.capturedAt ?? c.recordedAt;
+  const when = at ? formatDateTime(at, locale, me.subject.timezone) : '—';
+  const texts = receipt.noticeText ?? null;
+  const noticeLanguage = texts ? ([locale, brandDefault, 'en'].find((l) => texts[l] !== undefined) ?? Object.keys(texts)[0] ?? null) : null;
+  const day = String(at ?? '').slice(0, 10) || 'receipt';
+  return {
+    fileName: `${t.readable.receiptFile}-${purpose.replace(/[^a-z0-9_-]/gi, '') || 'consent'}-${day}.json`,
+    body: {
+      ...receipt,
+      readable: {
+        language: locale,
+        decision: c.granted ? t.readable.receiptAgreed(name, when) : t.readable.receiptWithdrew(name, when),
+        notice: noticeLanguage && texts ? texts[noticeLanguage]! : null,
+        noticeLanguage,
+        howToCheck: t.readable.receiptHowToCheck,
+      },
+    },
+  };
 }
 
 export async function setConsent(api: ApiClient, purpose: string, granted: boolean): Promise<void> {

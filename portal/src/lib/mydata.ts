@@ -3,7 +3,8 @@
  * file and as a readable page, and "Forget me" (`POST /v1/me/erasure`).
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDate, formatDateTime, formatList, humanize, localized, type Locale, type Messages } from './i18n';
+import { fieldLabel } from './activity';
+import { formatDate, formatDateTime, formatList, humanize, languageName, localized, timeZoneName, type Locale, type Messages } from './i18n';
 import { categoryTitle } from './profile';
 
 /**
@@ -15,18 +16,30 @@ export interface ExportDocument {
   generatedAt: string;
   brand: { slug: string; name: string };
   subject: Schemas['SubjectResponse'];
-  facts: Array<{ key: string; value: string; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
+  facts: Array<{ key: string; value: string | number | boolean | string[]; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
   preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
-  consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string }> };
+  consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string; prevHash?: string | null }> };
   accessLog: Array<{ at: string; reader: string; kind: string; purpose?: string | null; fields: string[] }>;
   privacyRequests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string; completedAt?: string | null }>;
   context: {
-    purposes: Array<{ key: string; name?: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string }>;
+    purposes: Array<{ key: string; name?: Record<string, string>; legalBasis: string; dataCategories: string[]; retention: string; retentionDays?: number | null }>;
     dataCategories: string[];
     recipients: Array<{ name: string }>;
     sources: string[];
+    /** The brand's words for what the document names, per language (the API applies its fallbacks). */
+    dictionary?: {
+      factKeys: Record<string, Record<string, string>>;
+      /** By fact key, then the value as text (a typed value as its JSON). */
+      values: Record<string, Record<string, Record<string, string>>>;
+      sources: Record<string, Record<string, string>>;
+      topics: Record<string, Record<string, string>>;
+      readers: Record<string, Record<string, string>>;
+    };
   };
 }
+
+/** A fact value as the export's dictionary keys it: text as it is, anything else as its JSON. */
+const valueText = (value: ExportDocument['facts'][number]['value']) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** The export exactly as the API wrote it, for the download. */
 export async function exportJson(api: ApiClient): Promise<string> {
@@ -34,12 +47,22 @@ export async function exportJson(api: ApiClient): Promise<string> {
   return ok(result) as unknown as string;
 }
 
+export interface NoticeView {
+  /** "The notice you agreed to (version 2)". */
+  title: string;
+  text: string;
+  /** The language the text is in, for its `lang` attribute. */
+  lang: string;
+  /** The same notice in the brand's other languages, each named in the reader's language. */
+  others: Array<{ language: string; lang: string; text: string }>;
+}
+
 export interface ReadableExport {
   brand: string;
   generated: string;
   you: Array<[string, string]>;
-  facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string }>;
-  consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; hash: string; notice: string }>;
+  facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string; expires: string | null; disputed: boolean }>;
+  consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; notice: NoticeView | null; hash: string; shortHash: string; prevHash: string | null }>;
   channels: Array<{ channel: string; allowed: boolean; frequency: string }>;
   quietHours: string | null;
   topics: string;
@@ -57,6 +80,8 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
   const nameOf = (key: string | null | undefined) => (key ? (purposeName.get(key) ?? humanize(key)) : '—');
   const none = t.myData.none;
   const s = doc.subject;
+  const words = doc.context.dictionary;
+  const sourceName = (source: string) => localized(words?.sources[source], locale) || source;
   return {
     brand: doc.brand.name,
     generated: formatDateTime(doc.generatedAt, locale, tz),
@@ -64,16 +89,18 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       [t.myData.customerNumber, s.externalId],
       [t.myData.email, s.email ?? none],
       [t.myData.phone, s.phone ?? none],
-      [t.myData.language, s.locale ?? none],
-      [t.myData.timeZone, s.timezone ?? none],
+      [t.myData.language, s.locale ? languageName(s.locale, locale) : none],
+      [t.myData.timeZone, s.timezone ? timeZoneName(s.timezone, locale) : none],
     ],
     facts: doc.facts.map((f) => ({
-      label: humanize(f.key),
-      value: humanize(f.value),
+      label: localized(words?.factKeys[f.key], locale) || humanize(f.key),
+      value: localized(words?.values[f.key]?.[valueText(f.value)], locale) || humanize(valueText(f.value)),
       how: t.provenance[f.provenance],
       category: categoryTitle(f.category, t),
-      source: f.source,
+      source: sourceName(f.source),
       when: formatDate(f.collectedAt, locale, tz),
+      expires: f.expiresAt ? formatDate(f.expiresAt, locale, tz) : null,
+      disputed: f.disputed === true,
     })),
     consents: [...doc.consents.history].reverse().map((e) => ({
       purpose: nameOf(e.purpose),
@@ -81,8 +108,10 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       version: e.noticeVersion ? String(e.noticeVersion) : '—',
       how: t.sources[e.source] ?? humanize(e.source),
       when: formatDateTime(e.capturedAt, locale, tz),
+      notice: noticeView(e, locale, t, brandDefault),
       hash: e.hash,
-      notice: localized(e.noticeText, locale, brandDefault),
+      shortHash: e.hash.slice(0, 12),
+      prevHash: e.prevHash ?? null,
     })),
     channels: Object.entries(doc.preferences.channels).map(([channel, p]) => ({
       channel: t.channelTitles[channel] ?? humanize(channel),
@@ -90,12 +119,14 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       frequency: t.frequencies[p.frequency] ?? humanize(p.frequency),
     })),
     quietHours: doc.preferences.quietHours ? `${doc.preferences.quietHours.start}–${doc.preferences.quietHours.end}` : null,
-    topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map(humanize), locale) : none,
+    topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map((topic) => localized(words?.topics[topic], locale) || humanize(topic)), locale) : none,
     reads: [...doc.accessLog].reverse().map((a) => ({
       when: formatDateTime(a.at, locale, tz),
-      who: a.reader,
+      who: localized(words?.readers[a.reader], locale) || a.reader,
       why: a.purpose ? nameOf(a.purpose) : (t.activity.kinds[a.kind] ?? humanize(a.kind)),
-      what: a.fields.length ? formatList(a.fields.map((f) => humanize(f.replace(/^facts\./, ''))), locale) : t.activity.nothing,
+      what: a.fields.length
+        ? formatList(a.fields.map((f) => fieldLabel(f, t, nameOf, (field) => localized(words?.factKeys[field.replace(/^facts\./, '')], locale))), locale)
+        : t.activity.nothing,
     })),
     requests: doc.privacyRequests.map((r) => ({
       type: t.requestTypes[r.type] ?? humanize(r.type),
@@ -106,19 +137,47 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
     purposes: doc.context.purposes.map((p) => ({
       name: nameOf(p.key),
       basis: t.legalBasis[p.legalBasis] ?? humanize(p.legalBasis),
-      data: p.dataCategories.map((c) => categoryTitle(c, t)).join(', ') || '—',
-      kept: p.retention,
+      data: p.dataCategories.length ? formatList(p.dataCategories.map((c) => categoryTitle(c, t)), locale) : '—',
+      kept: keptFor(p, t),
     })),
     recipients: doc.context.recipients.length ? formatList(doc.context.recipients.map((r) => r.name), locale) : t.myData.noRecipients,
-    sources: doc.context.sources.length ? formatList(doc.context.sources, locale) : none,
+    // Where a consent came from has a label ("When you signed up"); a fact's source in the brand's words.
+    sources: doc.context.sources.length ? formatList(doc.context.sources.map((source) => (words?.sources[source] ? sourceName(source) : (t.sources[source] ?? source))), locale) : none,
   };
+}
+
+/**
+ * The notice a decision refers to, in the reader's language when the brand wrote one (else the
+ * brand's default, else any), and every other language it exists in: the ledger does not record
+ * which language the person was shown, so all of them are there to read, each marked with its `lang`.
+ */
+function noticeView(e: ExportDocument['consents']['history'][number], locale: Locale, t: Messages, brandDefault: string): NoticeView | null {
+  const texts = e.noticeText;
+  if (!texts || !Object.keys(texts).length) return null;
+  const lang = texts[locale] !== undefined ? locale : texts[brandDefault] !== undefined ? brandDefault : texts.en !== undefined ? 'en' : Object.keys(texts)[0]!;
+  const version = e.noticeVersion;
+  return {
+    title: version ? (e.granted ? t.readable.noticeGranted(version) : t.readable.noticeWithdrawn(version)) : t.readable.noticeUnversioned,
+    text: texts[lang]!,
+    lang,
+    others: Object.entries(texts)
+      .filter(([code]) => code !== lang)
+      .map(([code, text]) => ({ language: languageName(code, locale), lang: code, text })),
+  };
+}
+
+/** How long a purpose keeps what it uses, from the period the export gives as data (older exports: the API's sentence). */
+function keptFor(p: ExportDocument['context']['purposes'][number], t: Messages): string {
+  if (typeof p.retentionDays === 'number') return t.readable.keptFor(p.retentionDays);
+  if (p.retentionDays === null) return p.legalBasis === 'consent' ? t.readable.keptUntilWithdrawn : t.readable.keptUntilErased;
+  return p.retention;
 }
 
 export type ErasureRequest = Schemas['PrivacyRequestResponse'];
 
-/** Forget me: erased at once; the API ends the session with it. */
-export async function forgetMe(api: ApiClient): Promise<ErasureRequest> {
-  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true } }));
+/** Forget me: erased at once; the API ends the session with it. The receipt email comes in the page's language. */
+export async function forgetMe(api: ApiClient, locale: Locale): Promise<ErasureRequest> {
+  return ok(await api.POST('/v1/me/erasure', { body: { confirm: true, locale } }));
 }
 
 /** When the erasure was certified: the certificate's time, else the request's completion. */

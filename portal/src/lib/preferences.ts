@@ -4,8 +4,9 @@
  * (412) rather than silently overwriting a change made elsewhere.
  */
 import { ok, problemOf, type ApiClient, type Schemas } from './api';
+import { humanize, localized, type Locale } from './i18n';
 
-export type Preferences = Schemas['PreferencesResponse'];
+export type Preferences = Schemas['MyPreferencesResponse'];
 export type Frequency = Schemas['ChannelPreferenceDto']['frequency'];
 export type Channel = keyof Schemas['ChannelsDto'];
 
@@ -21,9 +22,11 @@ export interface PreferencesView {
   channels: Array<{ key: Channel; optedIn: boolean; frequency: Frequency }>;
   quietHours: { enabled: boolean; start: string; end: string };
   topics: string[];
+  /** Each topic in the reader's language, from the brand's dictionary ("Søvn"). */
+  topicNames: Record<string, string>;
 }
 
-export async function loadPreferences(api: ApiClient): Promise<PreferencesView> {
+export async function loadPreferences(api: ApiClient, locale: Locale = 'en'): Promise<PreferencesView> {
   const result = await api.GET('/v1/me/preferences');
   const preferences: Preferences = ok(result);
   return {
@@ -35,6 +38,7 @@ export async function loadPreferences(api: ApiClient): Promise<PreferencesView> 
     // Unset quiet hours still offer a sensible evening-to-morning default to switch on.
     quietHours: { enabled: preferences.quietHours !== null, start: preferences.quietHours?.start ?? '21:00', end: preferences.quietHours?.end ?? '07:00' },
     topics: preferences.topics,
+    topicNames: Object.fromEntries(preferences.topics.map((topic) => [topic, localized(preferences.topicLabels[topic], locale) || humanize(topic)])),
   };
 }
 

@@ -43,11 +43,27 @@ export interface HomeView {
 }
 
 /**
- * A fact's value in words: the brand's own label in the reader's language when the brand has one
- * (from its questions' options: "Å sove bedre"), else the code in plain words ("Sleep better").
+ * A fact's value in words: the brand's own word in the reader's language ("Å sove bedre"), from
+ * its data dictionary and question options; the API falls back to the brand's default language,
+ * then to the value in plain words ("Sleep better"), and writes numbers the language's way.
  */
 export function factValue(fact: Pick<Schemas['MyFactResponse'], 'value' | 'valueLabel'>, locale: Locale): string {
-  return localized(fact.valueLabel, locale) || humanize(fact.value);
+  return localized(fact.valueLabel, locale) || humanize(rawValue(fact.value));
+}
+
+/** What the fact key is about, in the reader's language ("Motivasjon"). */
+export function factLabel(fact: Pick<Schemas['MyFactResponse'], 'key' | 'keyLabel'>, locale: Locale): string {
+  return localized(fact.keyLabel, locale) || humanize(fact.key);
+}
+
+/** Where the fact came from, in the reader's language ("velkomstspørsmålet"); the brand's free text as it is. */
+export function factSource(fact: Pick<Schemas['MyFactResponse'], 'source' | 'sourceLabel'>, locale: Locale): string {
+  return localized(fact.sourceLabel, locale) || fact.source;
+}
+
+/** A stored value as the text a correction field starts from (a list as "a, b"). */
+export function rawValue(value: Schemas['MyFactResponse']['value']): string {
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 export async function loadMe(api: ApiClient): Promise<Me> {
@@ -72,11 +88,11 @@ export async function loadHome(api: ApiClient, locale: Locale, t: Messages): Pro
     const theme = themes.get(fact.category) ?? { category: fact.category, title: categoryTitle(fact.category, t), facts: [] };
     theme.facts.push({
       id: fact.id,
-      label: humanize(fact.key),
+      label: factLabel(fact, locale),
       value: factValue(fact, locale),
-      rawValue: fact.value,
+      rawValue: rawValue(fact.value),
       provenance: fact.provenance,
-      source: fact.source,
+      source: factSource(fact, locale),
       collected: formatDate(fact.collectedAt, locale, tz),
       expires: fact.expiresAt ? formatDate(fact.expiresAt, locale, tz) : null,
       usedFor: fact.usedFor.map((p) => names.get(p) ?? humanize(p)),

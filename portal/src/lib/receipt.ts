@@ -4,7 +4,7 @@
  * receipt holds nothing personal.
  */
 import { ok, publicApi, type Schemas } from './api';
-import { formatDateTime, type Locale, type Messages } from './i18n';
+import { formatDateTimeUtc, type Locale, type Messages } from './i18n';
 
 /** How often the page fetches the confirmations again while a downstream system has not answered yet. */
 export const RECEIPT_REFRESH_SECONDS = 5;
@@ -38,14 +38,15 @@ export async function loadReceipt(token: string, locale: Locale, t: Messages): P
   const downstream = r.downstream.map((d) => ({
     system: d.system,
     status: d.status,
-    line: d.status === 'confirmed' ? t.receipt.confirmed(d.confirmedAt ? formatDateTime(d.confirmedAt, locale) : '') : d.status === 'pending' ? t.receipt.pending : t.receipt.failed,
+    line: d.status === 'confirmed' ? t.receipt.confirmed(d.confirmedAt ? formatDateTimeUtc(d.confirmedAt, locale) : '') : d.status === 'pending' ? t.receipt.pending : t.receipt.failed,
   }));
   const completed = r.status === 'completed';
   return {
     requestId: r.requestId,
     completed,
-    received: formatDateTime(r.receivedAt, locale),
-    completedAt: r.completedAt ? formatDateTime(r.completedAt, locale) : null,
+    // The person's time zone was erased with the rest: times are in UTC and say so.
+    received: formatDateTimeUtc(r.receivedAt, locale),
+    completedAt: r.completedAt ? formatDateTimeUtc(r.completedAt, locale) : null,
     tombstone: r.certificate.tombstone,
     ledgerVerified: r.certificate.ledgerVerified,
     dataKeyDestroyed: r.certificate.dataKeyDestroyed,

@@ -4,8 +4,8 @@
  * hides a suggestion, "wrong reason" sets the cited fact aside and leads to correcting or deleting it.
  */
 import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
-import { formatDate, humanize, localized, type Locale } from './i18n';
-import { factValue, loadMe, purposeNames, type Me } from './profile';
+import { formatDate, formatNumber, humanize, localized, type Locale } from './i18n';
+import { factLabel, factValue, loadMe, purposeNames, rawValue, type Me } from './profile';
 
 /** The purpose that personalised suggestions need. */
 export const PERSONALIZATION = 'personalization';
@@ -14,12 +14,14 @@ export interface ReasonView {
   factId: string;
   /** "Motivation" */
   label: string;
-  /** "To sleep better" — the brand's own words when it has them. */
+  /** "To sleep better" — the brand's own words in the page's language, from the API. */
   value: string;
   provenance: Schemas['CitedFactResponse']['provenance'];
+  /** Where it came from, in the page's language ("Your answer to “…”"), from the API. */
   source: string;
   collected: string;
-  points: number;
+  /** What this reason adds to the score, formatted for the page ("1,8"): only in the details. */
+  points: string;
 }
 
 export interface CardView {
@@ -29,9 +31,11 @@ export interface CardView {
   /** The API's sentence ("Because you told us on 2 March…"), in `textLocale`. */
   text: string;
   counterfactual: string;
-  /** The language the API wrote the explanation in (the customer's own), for `lang`. */
+  /** The language the API wrote the explanation in (the page's, which the portal asks for), for `lang`. */
   textLocale: string;
   purpose: string;
+  /** The numbers and ids behind the suggestion: shown only in its "details" disclosure. */
+  score: string;
   consentEventId: string;
   reasons: ReasonView[];
 }
@@ -49,7 +53,8 @@ export type ForYouView =
   | { kind: 'consent-required'; purposeName: string; notice: string; withdrawn: boolean; correction: CorrectionView | null };
 
 export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: string, correctFactId: string | null): Promise<ForYouView> {
-  const [me, result] = await Promise.all([loadMe(api), api.GET('/v1/me/recommendations')]);
+  // The page's language, not the one stored for the customer: every word of the reasons matches the page.
+  const [me, result] = await Promise.all([loadMe(api), api.GET('/v1/me/recommendations', { params: { query: { locale } } })]);
   const correction = correctionOf(me, correctFactId, locale);
   if (result.response.status === 403) {
     const problem = (result.error ?? {}) as Partial<Schemas['ProblemDto']>;
@@ -71,34 +76,41 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
     correction,
     cards: data.map((r) => ({
       sku: r.sku,
-      title: r.title,
+      title: localized(r.titleLabel, locale) || r.title,
       url: r.url,
       text: r.explanation.text,
       counterfactual: r.explanation.counterfactual,
       textLocale: r.explanation.locale,
       purpose: purposeNames(me, locale).get(r.explanation.purpose) ?? humanize(r.explanation.purpose),
+      score: formatNumber(r.score, locale),
       consentEventId: r.explanation.consentEventId,
       reasons: r.explanation.because.map((b) => {
         const known = labels.get(b.factId);
         return {
           factId: b.factId,
-          label: humanize(b.key),
-          value: known ? factValue(known, locale) : humanize(b.value),
+          // The key in the brand's words; the value and source as the API's explanation says them, in its language.
+          label: known ? factLabel(known, locale) : humanize(b.key),
+          value: b.label,
           provenance: b.provenance,
-          source: b.source,
+          source: sentenceCase(b.sourceLabel, locale),
           collected: formatDate(b.collectedAt, locale, tz),
-          points: b.points,
+          points: formatNumber(b.points, locale),
         };
       }),
     })),
   };
 }
 
+/** "your answer to …" → "Your answer to …", as a line of its own. */
+function sentenceCase(text: string, locale: Locale): string {
+  return text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
+}
+
 /** The fact the customer just said is wrong, when it is still theirs (never another's id). */
 function correctionOf(me: Me, factId: string | null, locale: Locale): CorrectionView | null {
   const fact = factId ? me.facts.find((f) => f.id === factId) : undefined;
   if (!fact) return null;
-  return { factId: fact.id, label: humanize(fact.key), value: factValue(fact, locale), rawValue: fact.value };
+  return { factId: fact.id, label: factLabel(fact, locale), value: factValue(fact, locale), rawValue: rawValue(fact.value) };
 }
 
 export type FeedbackKind = Schemas['FeedbackDto']['kind'];

@@ -1,5 +1,6 @@
 /** Signing in and out: one-time link tokens become an API session held in an HttpOnly cookie. */
 import { ApiProblem, ok, publicApi, customerApi } from './api';
+import type { Locale } from './i18n';
 
 export interface NewSession {
   token: string;
@@ -16,8 +17,9 @@ export async function exchangeLinkToken(linkToken: string): Promise<NewSession |
 }
 
 /** Asks the API to email a sign-in link. It always accepts, whether or not the email is known. */
-export async function requestMagicLink(brand: string, email: string): Promise<void> {
-  ok(await publicApi().POST('/v1/auth/magic-links', { body: { brand, email } }));
+export async function requestMagicLink(brand: string, email: string, locale: Locale): Promise<void> {
+  // The page's language: the email is written in the language the person is reading.
+  ok(await publicApi().POST('/v1/auth/magic-links', { body: { brand, email, locale } }));
 }
 
 /** Ends the API session; an already-ended one is fine. */

@@ -5,7 +5,7 @@
  * session, never a customer's; what a role may do is decided by the API (this module only hides
  * buttons a role cannot use, so a viewer is not offered them).
  */
-import { ApiProblem, ok, publicApi, staffApi, type ApiClient, type Schemas } from './api';
+import { allPages, ApiProblem, ok, publicApi, staffApi, type ApiClient, type Schemas } from './api';
 import { formatDate, formatDateTime, formatShortDate, humanize, localized, type Locale, type Messages } from './i18n';
 
 export type StaffRole = Schemas['StaffSessionResponse']['role'];
@@ -41,8 +41,9 @@ export interface NewStaffSession {
 }
 
 /** Asks the API to email a staff sign-in link; it always accepts, known address or not. */
-export async function requestStaffLink(brand: string, email: string): Promise<void> {
-  ok(await publicApi().POST('/v1/auth/staff-links', { body: { brand, email } }));
+export async function requestStaffLink(brand: string, email: string, locale: Locale): Promise<void> {
+  // The page's language: the email is written in the language the person is reading.
+  ok(await publicApi().POST('/v1/auth/staff-links', { body: { brand, email, locale } }));
 }
 
 /** Exchanges a staff link's one-time token; null when it is spent, expired or unknown. */
@@ -324,9 +325,9 @@ export interface StatsView {
 export async function loadStats(api: ApiClient, days: number, locale: Locale, brandDefault: string, now = new Date()): Promise<StatsView> {
   const [stats, purposes] = await Promise.all([
     api.GET('/v1/consent-stats', { params: { query: { days } } }).then(ok),
-    api.GET('/v1/purposes').then(ok),
+    allPages((cursor) => api.GET('/v1/purposes', { params: { query: { limit: 200, cursor } } }).then(ok)),
   ]);
-  const names = new Map(purposes.data.map((p) => [p.key, localized(p.name, locale, brandDefault) || humanize(p.key)]));
+  const names = new Map(purposes.map((p) => [p.key, localized(p.name, locale, brandDefault) || humanize(p.key)]));
   return {
     days: stats.days,
     purposes: (stats.purposes ?? []).map((p) => {

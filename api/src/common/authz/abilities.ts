@@ -1,13 +1,14 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
 import { DomainError } from '../errors/domain-error';
 import type { Actor, Scope, StaffRole } from './actor';
+import { plural } from '../i18n/plural';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'verify';
 export const RESOURCES = [
   'Brand', 'ApiKey', 'Purpose', 'Notice', 'Subject', 'ConsentEvent', 'Ledger', 'AuditLog', 'Fact',
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
-  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob',
+  'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob', 'Dictionary',
   'UnsubscribeLink',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
@@ -54,6 +55,7 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     ['create', 'Purpose'],
     ['create', 'Notice'],
     [['create', 'read'], 'Question'],
+    ['create', 'Dictionary'],
   ],
   compliance: [
     ['verify', 'Ledger'],
@@ -102,8 +104,8 @@ export function abilityFor(actor: Actor): AppAbility {
       can('create', 'Brand');
       break;
     case 'apiKey':
-      // Every brand credential may read its own brand's configuration.
-      can('read', ['Brand', 'Purpose', 'Notice']);
+      // Every brand credential may read its own brand's configuration (its dictionary included).
+      can('read', ['Brand', 'Purpose', 'Notice', 'Dictionary']);
       for (const scope of actor.scopes) {
         for (const [action, resource] of SCOPE_RULES[scope]) can(action, resource);
       }
@@ -113,7 +115,7 @@ export function abilityFor(actor: Actor): AppAbility {
       if (actor.scopes.includes('subjects:write') && actor.scopes.includes('consents:write')) can(['create', 'read'], 'ImportJob');
       break;
     case 'staff':
-      can('read', ['Brand', 'Purpose', 'Notice']);
+      can('read', ['Brand', 'Purpose', 'Notice', 'Dictionary']);
       can(['read', 'delete'], 'StaffSession');
       for (const [action, resource] of STAFF_RULES[actor.role]) can(action, resource);
       break;
@@ -235,17 +237,19 @@ export function grantWithin(creator: Grant, requested: Grant, requestedScopes: r
   return { permissions, scopes, purposes };
 }
 
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
 /** Words for a 403 problem's detail: names what exceeds, never a secret. */
 export function describeExcess(excess: GrantExcess, what: string): string {
   const parts: string[] = [];
-  if (excess.scopes.length) parts.push(`the scope${excess.scopes.length > 1 ? 's' : ''} ${excess.scopes.map((s) => `"${s}"`).join(', ')}`);
+  if (excess.scopes.length) parts.push(`${plural('en', excess.scopes.length, { one: 'the scope', other: 'the scopes' })} ${quoted(excess.scopes)}`);
   else if (excess.permissions.length) {
     // Name the scopes that carry what is missing, so a key's owner knows what to ask for.
     const needed = [...new Set(excess.permissions.flatMap((p) => scopesGranting(...(p.split(':') as [Action, Resource]))))];
-    parts.push(`what the scope${needed.length > 1 ? 's' : ''} ${needed.map((s) => `"${s}"`).join(', ')} allow${needed.length > 1 ? '' : 's'} (${excess.permissions.join(', ')})`);
+    parts.push(`what ${plural('en', needed.length, { one: `the scope ${quoted(needed)} allows`, other: `the scopes ${quoted(needed)} allow` })} (${excess.permissions.join(', ')})`);
   }
   if (excess.purposes === 'unlimited') parts.push('every purpose (your credential is limited to some purposes: name them in "purposes")');
-  else if (excess.purposes.length) parts.push(`the purpose${excess.purposes.length > 1 ? 's' : ''} ${excess.purposes.map((p) => `"${p}"`).join(', ')}`);
+  else if (excess.purposes.length) parts.push(`${plural('en', excess.purposes.length, { one: 'the purpose', other: 'the purposes' })} ${quoted(excess.purposes)}`);
   return `${what} would hold more than your credential does: ${parts.join(' and ')}.`;
 }
 
@@ -253,4 +257,44 @@ export function describeExcess(excess: GrantExcess, what: string): string {
 export function assertGrantWithin(actor: Actor, requested: Grant, what: string, requestedScopes: readonly Scope[] = []): void {
   const excess = grantWithin(grantOf(actor), requested, requestedScopes);
   if (excess) throw new DomainError('grant-exceeds-caller', describeExcess(excess, what), { exceeding: excess });
+}
+
+// ---- Who may call a route: for the OpenAPI document ------------------------------------------
+
+/** Every credential that the ability for `action` on `resource` lets through. */
+export interface RouteAccess {
+  /** Sets of brand-key scopes, each enough on its own (a set of several: all of them at once); `[[]]`: any brand key. */
+  scopes: Scope[][];
+  staffRoles: StaffRole[];
+  customer: boolean;
+  operator: boolean;
+}
+
+/**
+ * Works out from the abilities above — not from a second list — which credentials may take
+ * `action` on `resource`: the smallest sets of scopes (up to three at once) that allow it, the
+ * staff roles, and whether customer sessions and the operator may. The OpenAPI document states it
+ * on every operation, so the document cannot drift from what the guard enforces.
+ */
+export function routeAccess(action: Action, resource: Resource): RouteAccess {
+  const allowed = (actor: Actor) => abilityFor(actor).can(action, resource);
+  const key = (scopes: readonly Scope[]): Actor => ({ kind: 'apiKey', brandId: GRANT_BRAND, keyId: GRANT_BRAND, name: GRANT_BRAND, scopes, purposes: null });
+  const all = Object.keys(SCOPE_RULES) as Scope[];
+  const scopes: Scope[][] = [];
+  if (allowed(key([]))) scopes.push([]);
+  else {
+    const combos = (size: number, from: number): Scope[][] =>
+      size === 0 ? [[]] : all.slice(from).flatMap((s, i) => combos(size - 1, from + i + 1).map((rest) => [s, ...rest]));
+    for (let size = 1; size <= 3 && !scopes.length; size++) {
+      for (const combo of combos(size, 0)) if (allowed(key(combo))) scopes.push(combo);
+    }
+  }
+  return {
+    scopes,
+    staffRoles: (['viewer', 'compliance', 'admin'] as const).filter((role) =>
+      allowed({ kind: 'staff', brandId: GRANT_BRAND, staffId: GRANT_BRAND, role, name: GRANT_BRAND, sessionId: GRANT_BRAND }),
+    ),
+    customer: allowed({ kind: 'customer', brandId: GRANT_BRAND, subjectId: GRANT_BRAND, sessionId: GRANT_BRAND }),
+    operator: allowed({ kind: 'operator' }),
+  };
 }

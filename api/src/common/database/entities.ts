@@ -13,6 +13,7 @@ import { SessionEntity, SignInTokenEntity } from '../../modules/auth/auth.entity
 import { ConsentConflictEntity } from '../../modules/consents/consent-conflict.entity';
 import { ContactEntity, SuppressionEntity } from '../../modules/decisions/decision.entity';
 import { FactEntity } from '../../modules/facts/fact.entity';
+import { DictionaryLabelEntity, FactKeyEntity } from '../../modules/dictionary/dictionary.entity';
 import { StaffCredentialEntity, StaffMemberEntity } from '../../modules/staff/staff.entity';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from '../../modules/recommendations/catalog-item.entity';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, TombstoneEntity } from '../../modules/privacy-requests/privacy-request.entity';
@@ -35,6 +36,8 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   AuditEntryEntity,
   FactEntity,
+  FactKeyEntity,
+  DictionaryLabelEntity,
   PreferencesEntity,
   QuestionEntity,
   QuestionResponseEntity,

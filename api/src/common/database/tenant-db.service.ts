@@ -46,14 +46,6 @@ export class TenantDb {
     });
   }
 
-  /** Runs `work` once per brand, each in its own brand-scoped transaction (background jobs). */
-  async forEachBrand(work: (brandId: string, em: EntityManager) => Promise<void>): Promise<void> {
-    const brands: Array<{ brand_id: string }> = await this.lookup({ allBrands: true }, (em) =>
-      em.query(`SELECT brand_id FROM brands ORDER BY brand_id`),
-    );
-    for (const { brand_id } of brands) await this.run(brand_id, (em) => work(brand_id, em));
-  }
-
   /** True when the database answers a trivial query. */
   async ping(timeoutMs = 2000): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { FieldError, PROBLEM_TYPES, ProblemCode } from './problem-types';
+import { plural } from '../i18n/plural';
 
 /**
  * An expected failure with a stable code. Services throw it; the problem filter renders it as
@@ -34,7 +35,7 @@ export class DomainError extends Error {
     return new DomainError(
       'validation-failed',
       // Never the paths: an unknown field's name is the caller's; `errors` says which fields (safely).
-      detail ?? `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation; see errors.`,
+      detail ?? plural('en', errors.length, { one: '# field failed validation; see errors.', other: '# fields failed validation; see errors.' }),
       { errors },
     );
   }

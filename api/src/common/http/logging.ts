@@ -1,7 +1,53 @@
+import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Options } from 'pino-http';
 import type { CandorConfig } from '../../config/config';
+
+/**
+ * How logs are written: JSON lines (one object per line, for log shippers) in production and
+ * tests; human-readable lines (pino-pretty, in pino's worker thread) in development, where a person
+ * reads them in a terminal.
+ */
+export function logTransport(config: Pick<CandorConfig, 'env'>): Options['transport'] {
+  if (config.env !== 'development') return undefined;
+  return {
+    target: 'pino-pretty',
+    options: { colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,req,res,responseTime', singleLine: true, messageKey: 'msg' },
+  };
+}
+
+/** Nest's start-up chatter: every module initialised and every route mapped (about 150 lines). */
+const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
+ * Nest's logger, with its start-up chatter moved down to `debug` (LOG_LEVEL=debug shows it again):
+ * at the default `info`, `npm start` prints its banner, not a page of "Mapped {/v1/…}" lines.
+ */
+export class QuietStartupLogger implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context)) this.inner.debug?.(message, ...rest);
+    else this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...rest);
+  }
+}
 
 /**
  * Structured request logs. They carry the request id,
@@ -22,6 +68,7 @@ export function loggedPath(url: string): string {
 export function pinoHttpOptions(config: CandorConfig): Options {
   return {
     level: config.logLevel,
+    transport: logTransport(config),
     // The id was set by the requestId middleware, which runs first.
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
     serializers: {

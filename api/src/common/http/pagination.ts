@@ -1,18 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import type { CandorConfig } from '../../config/config';
 import { deriveKey, open, seal } from '../crypto/crypto.service';
 import { DomainError } from '../errors/domain-error';
+import { IsOmittable } from './validators';
 
 export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** A number as a cursor key that sorts as text (positions, sequence numbers, versions). */
+export const ordinal = (n: number): string => String(n).padStart(12, '0');
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -20,7 +25,7 @@ export class PageQuery {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `nextCursor` of the same list.', maxLength: 512 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(512)
   cursor?: string;
@@ -37,13 +42,33 @@ export interface Page<T> {
  * for the exact scope that issued it.
  */
 export interface CursorScope {
-  list: 'subjects' | 'audience' | 'access-log' | 'webhook-deliveries' | 'audit-log' | 'privacy-requests';
+  list:
+    | 'subjects'
+    | 'audience'
+    | 'access-log'
+    | 'webhook-deliveries'
+    | 'audit-log'
+    | 'privacy-requests'
+    | 'api-keys'
+    | 'purposes'
+    | 'notices'
+    | 'purpose-catalogue'
+    | 'questions'
+    | 'catalog-items'
+    | 'staff'
+    | 'webhooks'
+    | 'my-consents'
+    | 'my-propagation'
+    | 'consent-records'
+    | 'fact-keys'
+    | 'sources'
+    | 'topics';
   brandId: string;
   parent?: string;
 }
 
 /** The type of each field of a cursor position, checked again after it is opened. */
-export type CursorField = 'uuid' | 'timestamp';
+export type CursorField = 'uuid' | 'timestamp' | 'key';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
@@ -83,10 +108,34 @@ export class Cursors {
     throw invalidCursor();
   }
 
+  /**
+   * One page of a list the service reads whole — short ones: a brand's configuration (keys,
+   * purposes, questions, staff, webhooks), a static catalogue, one customer's history — ordered by
+   * `keyOf` (unique per item; ISO timestamps and zero-padded numbers sort as text). The cursor holds
+   * the last key of the page, sealed like every other, so a page boundary survives items added or
+   * removed in between.
+   */
+  pageOf<T>(scope: CursorScope, items: readonly T[], query: PageQuery, keyOf: (item: T) => string, order: 'asc' | 'desc' = 'asc'): Page<T> {
+    const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const after = this.decode(scope, query.cursor, { after: 'key' })?.after;
+    const before = (a: string, b: string) => (order === 'asc' ? a < b : a > b);
+    const sorted = [...items].map((item) => ({ item, key: keyOf(item) })).sort((x, y) => (before(x.key, y.key) ? -1 : before(y.key, x.key) ? 1 : 0));
+    const rest = after === undefined ? sorted : sorted.filter((x) => before(after, x.key));
+    const page = rest.slice(0, limit);
+    return {
+      data: page.map((x) => x.item),
+      nextCursor: rest.length > limit ? this.encode(scope, { after: page[page.length - 1].key }) : null,
+    };
+  }
+
   private open(scope: CursorScope, cursor: string): unknown {
     if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+    const sealed = Buffer.from(cursor, 'base64url');
+    // Only the exact text this list issued: base64 decoding ignores stray trailing bits, so a
+    // cursor with a character added could otherwise open as the original.
+    if (sealed.toString('base64url') !== cursor) throw invalidCursor();
     try {
-      return JSON.parse(open(this.key, Buffer.from(cursor, 'base64url'), scopeContext(scope)).toString('utf8'));
+      return JSON.parse(open(this.key, sealed, scopeContext(scope)).toString('utf8'));
     } catch {
       throw invalidCursor();
     }
@@ -100,6 +149,7 @@ function scopeContext(scope: CursorScope): string {
 function validField(value: unknown, type: CursorField): boolean {
   if (typeof value !== 'string') return false;
   if (type === 'uuid') return UUID.test(value);
+  if (type === 'key') return value.length > 0 && value.length <= 300;
   return ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
 }
 

@@ -67,11 +67,13 @@ export function ndjsonUploadRoutes(document: OpenApiPaths): Array<{ method: stri
 
 /** A test of (method, path) for "is an NDJSON upload", from the document (path templates such as `{id}` match one segment). */
 export function streamedUploadMatcher(document: OpenApiPaths): (method: string | undefined, path: string) => boolean {
-  const routes = ndjsonUploadRoutes(document).map(({ method, path }) => ({
-    method,
-    pattern: new RegExp(`^${path.split(/\{[^/{}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
-  }));
+  const routes = ndjsonUploadRoutes(document).map(({ method, path }) => ({ method, pattern: pathTemplatePattern(path) }));
   return (method, path) => routes.some((r) => r.method === method && r.pattern.test(path));
+}
+
+/** A pattern matching the request paths of an OpenAPI path template (`{id}` matches one segment; a trailing slash is allowed, as routing allows it). */
+export function pathTemplatePattern(path: string): RegExp {
+  return new RegExp(`^${path.split(/\{[^/{}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}/?$`);
 }
 
 /** A size for people: 512 MiB, 64 KiB, 900 bytes. */

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 
 /** The languages Candor ships its own texts in. Brands may publish notices in others too. */
 export const SUPPORTED_LOCALES = ['en', 'nb', 'da', 'pl', 'hu'] as const;
@@ -14,12 +14,41 @@ export function IsLocaleTextMap(options: { maxLength?: number } = {}, validation
       name: 'isLocaleTextMap',
       target: object.constructor,
       propertyName,
+      // Read by the OpenAPI document (openapi-constraints.ts) to state the limit.
+      constraints: [maxLength],
       options: {
         message: `must map locales (like "en" or "nb") to non-empty texts of at most ${maxLength} characters`,
         ...validationOptions,
       },
       validator: {
         validate(value: unknown) {
+          if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+          const entries = Object.entries(value as Record<string, unknown>);
+          return (
+            entries.length > 0 &&
+            entries.length <= 50 &&
+            entries.every(([k, v]) => LOCALE_PATTERN.test(k) && typeof v === 'string' && v.trim().length > 0 && v.length <= maxLength)
+          );
+        },
+      },
+    });
+}
+
+/** A text for every language (a string) or one per language (`{ "en": "…", "nb": "…" }`, as `IsLocaleTextMap`). */
+export function IsTextOrLocaleTextMap(options: { maxLength: number }, validationOptions?: ValidationOptions) {
+  const { maxLength } = options;
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isTextOrLocaleTextMap',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `must be a non-empty text of at most ${maxLength} characters, or map locales (like "en" or "nb") to such texts`,
+        ...validationOptions,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value === 'string') return value.trim().length > 0 && value.length <= maxLength;
           if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
           const entries = Object.entries(value as Record<string, unknown>);
           return (
@@ -71,3 +100,11 @@ export function pickLocale(texts: Record<string, string>, locale: string | null 
  * the wrong type was silently accepted; now it fails validation like any other.
  */
 export const ToDate = () => Transform(({ value }) => (typeof value === 'string' ? new Date(value) : value));
+
+/**
+ * The field may be left out. Unlike class-validator's `@IsOptional()`, `null` is not "left out":
+ * it is checked like any other value and refused (422) unless the field's own rules allow it, so
+ * the OpenAPI document's "optional, not nullable" is exactly what the server accepts. Use
+ * `@IsOptional()` only for fields whose documented schema is nullable.
+ */
+export const IsOmittable = (validationOptions?: ValidationOptions) => ValidateIf((_object, value) => value !== undefined, validationOptions);

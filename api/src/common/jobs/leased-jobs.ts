@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { TenantDb } from '../database/tenant-db.service';
+import { findDueWork, type DueWorkKind } from './due-work';
 
 /** Where a kind of long job keeps its rows, and what its rows say. */
 export interface LeasedJobTable {
@@ -9,6 +10,8 @@ export interface LeasedJobTable {
   idColumn: string;
   /** SQL condition on the row: the job is still to be done. */
   unfinished: string;
+  /** How the sweep finds this table's unfinished jobs nobody holds, across brands (same condition). */
+  dueKind: DueWorkKind;
   /** Extra assignments when a process takes the job (e.g. its status), or ''. */
   onClaim: string;
   leaseMs: number;
@@ -97,20 +100,12 @@ export class LeasedJobs {
     return claimed.length > 0;
   }
 
-  /** Finds jobs nobody is running (left by a crash or a restart), and runs them here. */
-  private async sweep(): Promise<void> {
+  /** Finds jobs nobody is running (left by a crash or a restart), and starts them here. */
+  async sweep(): Promise<void> {
     if (this.stopping) return;
-    const { table, idColumn, unfinished } = this.jobs;
     try {
-      const orphans: Array<{ brandId: string; jobId: string }> = [];
-      await this.db.forEachBrand(async (brandId, em) => {
-        const rows: Array<Record<string, string>> = await em.query(
-          `SELECT ${idColumn} FROM ${table} WHERE brand_id = $1 AND ${unfinished} AND (lease_until IS NULL OR lease_until < now())`,
-          [brandId],
-        );
-        for (const row of rows) orphans.push({ brandId, jobId: row[idColumn] });
-      });
-      for (const job of orphans) this.kick(job.brandId, job.jobId);
+      // One statement across brands: an idle sweep costs the same for any number of brands.
+      for (const { brandId, itemId } of await findDueWork(this.db, this.jobs.dueKind)) if (itemId) this.kick(brandId, itemId);
     } catch (error) {
       if (!this.stopping) this.logger.warn({ err: error }, `looking for unfinished ${this.jobs.name}s failed`);
     }

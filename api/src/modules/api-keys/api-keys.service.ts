@@ -9,11 +9,13 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyResponse, CreateApiKeyDto, IssuedApiKeyResponse } from './dto/api-key.dto';
+import { Cursors, Page, PageQuery } from '../../common/http/pagination';
 
 /** Brand API keys: issued with scopes, stored only as a SHA-256 hash, revocable. */
 @Injectable()
 export class ApiKeysService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly audit: AuditService,
   ) {}
@@ -21,16 +23,17 @@ export class ApiKeysService {
   create(caller: BrandActor, input: CreateApiKeyDto): Promise<IssuedApiKeyResponse> {
     assertGrantWithin(caller, keyGrant(input.scopes, input.purposes ?? null), 'The new key', input.scopes);
     return this.db.run(caller.brandId, async (em) => {
-      const issued = await this.issue(em, caller.brandId, input.name, input.scopes, input.purposes ?? null);
+      const issued = await this.issue(em, caller.brandId, input.name, input.scopes, input.purposes ?? null, input.label ?? null);
       await this.audit.record(em, caller.brandId, caller, 'api_key.created', issued.id, { scopes: issued.scopes });
       return issued;
     });
   }
 
-  list(caller: BrandActor): Promise<ApiKeyResponse[]> {
+  /** The brand's keys, oldest first, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<ApiKeyResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const rows = await em.getRepository(ApiKeyEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } });
-      return rows.map(toResponse);
+      return this.cursors.pageOf({ list: 'api-keys', brandId: caller.brandId }, rows.map(toResponse), query, (k) => `${k.createdAt}|${k.id}`);
     });
   }
 
@@ -59,12 +62,14 @@ export class ApiKeysService {
     name: string,
     scopes: readonly Scope[],
     purposes: string[] | null,
+    label: Record<string, string> | null = null,
   ): Promise<IssuedApiKeyResponse> {
     const key = `cnd_${randomBytes(32).toString('base64url')}`;
     const row = em.getRepository(ApiKeyEntity).create({
       brandId,
       id: randomUUID(),
       name,
+      label,
       keyHash: CryptoService.secretHash(key),
       keyPrefix: key.slice(0, 8),
       scopes: [...scopes],
@@ -81,6 +86,7 @@ function toResponse(row: ApiKeyEntity): ApiKeyResponse {
   return {
     id: row.id,
     name: row.name,
+    label: row.label,
     scopes: row.scopes as Scope[],
     purposes: row.purposes,
     prefix: row.keyPrefix,

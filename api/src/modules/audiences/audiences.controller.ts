@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { AudiencesService } from './audiences.service';
 import { AudienceCountResponse, AudienceDefinitionDto, AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
@@ -14,6 +14,12 @@ export class AudiencesController {
   constructor(private readonly audiences: AudiencesService) {}
 
   @Post('query')
+  @ApiOp({
+    id: 'queryAudience',
+    summary: 'Page through an audience',
+    description: 'Subjects with standing consent for the purpose (and not opted out of the channel), filtered by facts. Every member listed is recorded in their access log.',
+    example: {"purpose": "email_marketing", "channel": "email", "limit": 50},
+  })
   @HttpCode(200)
   @Can('read', 'Audience')
   @ApiPage(AudienceMemberResponse)
@@ -24,6 +30,12 @@ export class AudiencesController {
   }
 
   @Post('count')
+  @ApiOp({
+    id: 'countAudience',
+    summary: 'Count an audience',
+    description: 'The exact number of members `queryAudience` would page through now. Names no one.',
+    example: {"purpose": "email_marketing", "channel": "email"},
+  })
   @HttpCode(200)
   @Can('read', 'Audience')
   @ApiOkResponse({

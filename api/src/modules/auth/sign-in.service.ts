@@ -14,7 +14,8 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { SessionEntity, SignInTokenEntity } from './auth.entity';
 import { assertGrantWithin, customerSessionGrant } from '../../common/authz/abilities';
 import { PortalLinkResponse, SessionResponse } from './dto/auth.dto';
-import { MailerService } from './mailer.service';
+import { pickLocale } from '../../common/i18n/locale';
+import { MailerService } from '../mail/mailer.service';
 
 const MAGIC_LINK_TTL_MS = 15 * 60_000;
 const PORTAL_LINK_TTL_MS = 72 * 3600_000;
@@ -42,11 +43,15 @@ export class SignInService {
    * the same answer, at once: the work happens after the response, so neither the answer nor its
    * timing tells whether the address is known.
    */
-  requestMagicLink(brandSlug: string, email: string): void {
-    this.sendMagicLink(brandSlug, email).catch((error) => this.logger.warn({ err: error }, 'sending a sign-in link failed'));
+  requestMagicLink(brandSlug: string, email: string, pageLocale?: string): void {
+    this.sendMagicLink(brandSlug, email, pageLocale).catch((error) => this.logger.warn({ err: error }, 'sending a sign-in link failed'));
   }
 
-  private async sendMagicLink(brandSlug: string, email: string): Promise<void> {
+  /**
+   * The email is in the language of the page that asked (what the person reads right now), else
+   * the customer's stored language, else the brand's default, else English.
+   */
+  private async sendMagicLink(brandSlug: string, email: string, pageLocale: string | undefined): Promise<void> {
     const brand = await this.brands.findBySlug(brandSlug);
     if (!brand) return;
     const normalised = normaliseEmail(email);
@@ -56,13 +61,15 @@ export class SignInService {
         emailHash: this.crypto.lookupHash(brand.id, 'email', normalised),
       });
       if (!subject || subject.erasedAt) return null;
-      return { subjectId: subject.id, ...(await this.issueToken(em, brand.id, subject.id, 'magic_link', MAGIC_LINK_TTL_MS)) };
+      return { subjectId: subject.id, locale: subject.locale, ...(await this.issueToken(em, brand.id, subject.id, 'magic_link', MAGIC_LINK_TTL_MS)) };
     });
     if (!issued) return;
     await this.mailer.sendSignInLink({
       to: normalised,
       brandName: brand.name,
+      locale: pickLocale(pageLocale, issued.locale, brand.defaultLocale),
       link: `${this.config.portalUrl}/${brand.slug}/link/${issued.token}`,
+      minutes: MAGIC_LINK_TTL_MS / 60_000,
       subjectId: issued.subjectId,
     });
   }

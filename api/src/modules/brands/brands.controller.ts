@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor, BrandActor } from '../../common/authz/actor';
 import { Caller, Can, Public } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
 import { BrandsService } from './brands.service';
 import { BrandResponse, CreateBrandDto, CreatedBrandResponse, PublicBrandResponse } from './dto/brand.dto';
 
@@ -13,6 +13,12 @@ export class BrandsController {
   constructor(private readonly brands: BrandsService) {}
 
   @Post('brands')
+  @ApiOp({
+    id: 'createBrand',
+    summary: 'Create a brand',
+    description: 'The platform operator creates a tenant. The answer carries the brand\'s first API key, with every scope, shown only here.',
+    example: {"slug": "calm-harbor", "name": "Calm Harbor", "defaultLocale": "en"},
+  })
   @Can('create', 'Brand')
   @ApiCreatedResponse({ type: CreatedBrandResponse, description: 'Operator only. The first API key is shown only here.' })
   @ApiProblems(401, 403, 409, 422)
@@ -21,6 +27,11 @@ export class BrandsController {
   }
 
   @Get('brands/by-slug/:slug')
+  @ApiOp({
+    id: 'getPublicBrand',
+    summary: 'Get a brand\'s public details',
+    description: 'What a sign-in page may show about a brand (name, default language). No credential needed.',
+  })
   @Public()
   @ApiOkResponse({ type: PublicBrandResponse, description: 'What a sign-in page may show about a brand: no credential needed.' })
   @ApiProblems(404)
@@ -31,6 +42,7 @@ export class BrandsController {
   }
 
   @Get('brand')
+  @ApiOp({ id: 'getCurrentBrand', summary: 'Get the calling key\'s brand', description: 'The brand the credential belongs to.' })
   @Can('read', 'Brand')
   @ApiOkResponse({ type: BrandResponse, description: 'The brand of the calling key.' })
   @ApiProblems(401, 403)

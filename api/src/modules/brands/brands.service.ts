@@ -6,7 +6,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuditService } from '../audit/audit.service';
-import { LedgerHeadEntity } from '../consents/consent.entity';
+import { LedgerWriter } from '../ledger/ledger-writer';
 import { BrandEntity } from './brand.entity';
 import { BrandResponse, CreateBrandDto, CreatedBrandResponse } from './dto/brand.dto';
 
@@ -17,6 +17,7 @@ export class BrandsService {
     private readonly db: TenantDb,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly ledger: LedgerWriter,
   ) {}
 
   async create(caller: Actor, input: CreateBrandDto): Promise<CreatedBrandResponse> {
@@ -31,7 +32,7 @@ export class BrandsService {
           createdAt: new Date(),
         });
         await em.getRepository(BrandEntity).insert(brand);
-        await em.getRepository(LedgerHeadEntity).insert({ brandId, lastSeq: 0, lastHash: null });
+        await this.ledger.startChain(em, brandId);
         // Named after the brand: customers see key names in their access log.
         const apiKey = await this.apiKeys.issue(em, brandId, `${input.name} (main key)`, SCOPES, null);
         await this.audit.record(em, brandId, caller, 'brand.created', brandId, { slug: input.slug });

@@ -9,6 +9,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { Idempotency, IdempotentRequest, LookupHasher } from '../../common/http/idempotency';
 import { ChainVerifier, hashedContent, hashEvent } from '../ledger/hash-chain';
+import { checkDecision, LedgerWriter, toEventResponse } from '../ledger/ledger-writer';
 import { NoticeEntity } from '../purposes/purpose.entity';
 import { purposesOf } from '../../common/authz/personal-data';
 import { AccessLogService } from '../profiles/access-log.service';
@@ -18,6 +19,7 @@ import { CheckedGrant, ConfirmationRequests, PendingConfirmationMail } from './c
 import { ConsentConflictEntity } from './consent-conflict.entity';
 import { ConsentEventEntity, ConsentStateEntity, LedgerHeadEntity } from './consent.entity';
 import { isConsentValid } from './consent-validity';
+import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 import {
   CaptureConsentDto,
   ConsentEventResponse,
@@ -49,7 +51,6 @@ export function isPendingConfirmation(result: CaptureResult): result is PendingC
 
 /** What the ledger checked before recording a decision. */
 interface CheckedDecision extends CheckedGrant {
-  recordedAt: Date;
   /** The purpose takes double opt-in: brand-API grants wait for the person, and decisions settle open confirmations. */
   doubleOptIn: boolean;
 }
@@ -61,11 +62,13 @@ interface CheckedDecision extends CheckedGrant {
 @Injectable()
 export class ConsentLedgerService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
     private readonly crypto: CryptoService,
+    private readonly writer: LedgerWriter,
     private readonly confirmations: ConfirmationRequests,
   ) {}
 
@@ -160,14 +163,12 @@ export class ConsentLedgerService {
    * Locks the brand's chain head for the rest of the transaction: every append takes it first, so
    * work that must see a settled consent state (one-click unsubscribe, a confirmation) takes it too.
    */
-  async lockChain(em: EntityManager, brandId: string): Promise<LedgerHeadEntity> {
-    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
-    return head;
+  lockChain(em: EntityManager, brandId: string): Promise<LedgerHeadEntity> {
+    return this.writer.lockHead(em, brandId);
   }
 
   /**
-   * The one writer of consent events. With `confirmFirst`, a grant of a double opt-in purpose opens
+   * Checks and appends one decision. With `confirmFirst`, a grant of a double opt-in purpose opens
    * a confirmation instead (returned with the email to send after the commit).
    */
   private async capture(
@@ -181,7 +182,7 @@ export class ConsentLedgerService {
     const brandId = caller.brandId;
     // Taking the chain head first serialises every append for this brand, so an idempotent
     // repeat running concurrently waits here and then sees the first request's result.
-    const head = await this.lockChain(em, brandId);
+    const head = await this.writer.lockHead(em, brandId);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
       ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
@@ -197,41 +198,25 @@ export class ConsentLedgerService {
       if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 202, response);
       return { result: response, mail };
     }
-    const { noticeVersion, recordedAt, capturedAt } = checked;
+    const { noticeVersion, capturedAt } = checked;
     const evidence = { ...(input.evidence ?? {}), ...(ctx.requestEvidence ?? {}) };
     const evidenceCt = Object.keys(evidence).length
       ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
       : null;
 
-    const event: ConsentEventEntity = em.getRepository(ConsentEventEntity).create({
-      brandId,
-      id: randomUUID(),
-      seq: head.lastSeq + 1,
-      subjectId,
-      purpose: input.purpose,
-      granted: input.granted,
-      noticeVersion,
-      source: input.source ?? 'api',
-      actor: actorRef(caller),
-      capturedAt,
-      recordedAt,
-      expiresAt: input.granted ? (input.expiresAt ?? null) : null,
-      evidenceCt,
-      prevHash: head.lastHash,
-      hash: '',
-    });
-    event.hash = hashEvent(event);
-    await em.getRepository(ConsentEventEntity).insert(event);
-    await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: event.seq, lastHash: event.hash });
-    await this.project(em, event);
+    const [event] = await this.writer.appendMany(em, brandId, actorRef(caller), [
+      {
+        subjectId,
+        purpose: input.purpose,
+        granted: input.granted,
+        noticeVersion,
+        source: input.source ?? 'api',
+        capturedAt,
+        expiresAt: input.expiresAt ?? null,
+        evidenceCt,
+      },
+    ], head);
     if (checked.doubleOptIn) await this.confirmations.settle(em, brandId, event, ctx.confirmationId);
-    await this.outbox.emit(
-      em,
-      brandId,
-      'consent.changed',
-      { subjectId, purpose: event.purpose, granted: event.granted, source: event.source, consentEventId: event.id, capturedAt: event.capturedAt.toISOString() },
-      subjectId,
-    );
 
     const response = toEventResponse(event);
     if (idempotent) await Idempotency.remember(em, this.lookupHash, idempotent, 201, response);
@@ -241,21 +226,16 @@ export class ConsentLedgerService {
   /** Subject, purpose, notice version and times of a decision, before anything is written. */
   private async check(em: EntityManager, brandId: string, subjectId: string, input: CaptureConsentDto): Promise<CheckedDecision> {
     await this.subjects.require(em, brandId, subjectId);
-    const [purpose]: Array<{ double_opt_in: boolean }> = await em.query(`SELECT double_opt_in FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
-    if (!purpose) {
-      throw DomainError.unknownPurpose(input.purpose);
-    }
-    const noticeVersion = await this.resolveNoticeVersion(em, brandId, input);
-
-    const recordedAt = new Date();
-    const capturedAt = input.capturedAt ?? recordedAt;
-    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+    const { noticeVersion, doubleOptIn } = await this.checkedNoticeVersion(em, brandId, input);
+    const now = new Date();
+    const capturedAt = input.capturedAt ?? now;
+    if (capturedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
       throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
     }
     if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
       throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
     }
-    return { noticeVersion, recordedAt, capturedAt, doubleOptIn: purpose.double_opt_in };
+    return { noticeVersion, capturedAt, doubleOptIn };
   }
 
   /** Current state per purpose and the full history for one subject. */
@@ -278,13 +258,13 @@ export class ConsentLedgerService {
   }
 
   /** The customer's own consent history, oldest first. */
-  historyOf(customer: CustomerActor): Promise<ConsentEventResponse[]> {
+  historyOf(customer: CustomerActor, query: PageQuery): Promise<Page<ConsentEventResponse>> {
     return this.db.run(customer.brandId, async (em) => {
       const events = await em.getRepository(ConsentEventEntity).find({
         where: { brandId: customer.brandId, subjectId: customer.subjectId },
         order: { seq: 'ASC' },
       });
-      return events.map(toEventResponse);
+      return this.cursors.pageOf({ list: 'my-consents', brandId: customer.brandId, parent: customer.subjectId }, events.map(toEventResponse), query, (e) => ordinal(e.seq));
     });
   }
 
@@ -336,65 +316,32 @@ export class ConsentLedgerService {
   }
 
   /**
-   * Updates the current-state projection. Decisions can arrive out of order (a backdated
-   * `capturedAt`), so the state follows the latest decision by capture time, then ledger order.
+   * The notice version a decision records, by the ledger's rules (`checkDecision`), or the problem
+   * that refuses it; and whether the purpose takes double opt-in.
    */
-  private async project(em: EntityManager, event: ConsentEventEntity): Promise<void> {
-    await em.query(
-      `INSERT INTO consent_states AS s
-         (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
-         granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
-         consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
-         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-       WHERE s.captured_at <= EXCLUDED.captured_at`,
-      [
-        event.brandId, event.subjectId, event.purpose, event.granted, event.noticeVersion, event.source,
-        event.id, event.capturedAt, event.expiresAt, event.recordedAt,
-      ],
+  private async checkedNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<{ noticeVersion: number | null; doubleOptIn: boolean }> {
+    const [facts]: Array<{ purpose_exists: boolean; double_opt_in: boolean | null; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS purpose_exists,
+              (SELECT double_opt_in FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS double_opt_in,
+              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
+              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice`,
+      [brandId, input.purpose, input.noticeVersion ?? null],
     );
-  }
-
-  private async resolveNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<number | null> {
-    const notices = em.getRepository(NoticeEntity);
-    if (input.noticeVersion !== undefined) {
-      const exists = await notices.existsBy({ brandId, purposeKey: input.purpose, version: input.noticeVersion });
-      if (!exists) {
-        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', {
-          errors: [{ path: 'noticeVersion', message: 'is not a published version of this purpose\'s notice' }],
-        });
-      }
-      return input.noticeVersion;
+    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
+    if (checked.ok) return { noticeVersion: checked.noticeVersion, doubleOptIn: facts.double_opt_in === true };
+    const { refusal } = checked;
+    switch (refusal.code) {
+      case 'unknown-purpose':
+        throw DomainError.unknownPurpose(input.purpose);
+      case 'unknown-notice-version':
+        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
+      case 'notice-required':
+        // A grant is only proof when we can show the words the customer agreed to.
+        throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
     }
-    const latest = await notices.findOne({ where: { brandId, purposeKey: input.purpose }, order: { version: 'DESC' } });
-    if (!latest && input.granted) {
-      // A grant is only proof when we can show the words the customer agreed to.
-      throw new DomainError(
-        'notice-required',
-        `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`,
-      );
-    }
-    return latest?.version ?? null;
   }
 }
 
-export function toEventResponse(e: ConsentEventEntity): ConsentEventResponse {
-  return {
-    id: e.id,
-    purpose: e.purpose,
-    granted: e.granted,
-    noticeVersion: e.noticeVersion,
-    source: e.source,
-    actor: e.actor,
-    capturedAt: e.capturedAt.toISOString(),
-    recordedAt: e.recordedAt.toISOString(),
-    expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-    seq: e.seq,
-    hash: e.hash,
-    prevHash: e.prevHash,
-  };
-}
 
 function toStateResponse(s: ConsentStateEntity, now: Date): ConsentStateResponse {
   return {
@@ -408,3 +355,6 @@ function toStateResponse(s: ConsentStateEntity, now: Date): ConsentStateResponse
     eventId: s.eventId,
   };
 }
+
+/** Kept here too for the modules that map events next to the ledger's reads. */
+export { toEventResponse };

@@ -5,7 +5,7 @@ import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can, Public } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CaptureResult, ConsentLedgerService, isPendingConfirmation } from './consent-ledger.service';
 import { ConsentConfirmationsService } from './consent-confirmations.service';
@@ -23,6 +23,12 @@ export class ConsentsController {
   ) {}
 
   @Post('subjects/:id/consents')
+  @ApiOp({
+    id: 'captureConsent',
+    summary: 'Record a consent decision',
+    description: 'Appends a grant or withdrawal to the brand\'s hash-chained ledger, against the notice version the customer saw (the latest when not given). With `Idempotency-Key`, a repeat returns the first result and records nothing twice.',
+    example: {"purpose": "email_marketing", "granted": true, "source": "signup-form"},
+  })
   @Can('create', 'ConsentEvent')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key returns the first result.' })
   @ApiCreatedResponse({ type: ConsentEventResponse })
@@ -71,6 +77,11 @@ export class ConsentsController {
   }
 
   @Get('subjects/:id/consents')
+  @ApiOp({
+    id: 'getSubjectConsents',
+    summary: 'Get a subject\'s consents',
+    description: 'The current state per purpose and the full history, oldest first. The read is shown in the customer\'s access log.',
+  })
   @Can('read', 'ConsentEvent')
   @ApiOkResponse({ type: SubjectConsentsResponse })
   @ApiProblems(401, 403, 404)
@@ -80,6 +91,7 @@ export class ConsentsController {
   }
 
   @Get('ledger/verify')
+  @ApiOp({ id: 'verifyLedger', summary: 'Verify the consent ledger', description: 'Recomputes every hash of the brand\'s ledger and names the first event that does not verify.' })
   @Can('verify', 'Ledger')
   @ApiOkResponse({ type: LedgerVerificationResponse, description: 'Recomputes the brand\'s hash chain.' })
   @ApiProblems(401, 403)

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { MailModule } from '../mail/mail.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { ConfirmationRequests } from './confirmation-requests';
 import { ConsentConfirmationsService } from './consent-confirmations.service';
@@ -7,7 +8,7 @@ import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentsController } from './consents.controller';
 
 @Module({
-  imports: [SubjectsModule, AuthModule],
+  imports: [SubjectsModule, LedgerModule, MailModule],
   controllers: [ConsentsController],
   providers: [ConsentLedgerService, ConfirmationRequests, ConsentConfirmationsService],
   exports: [ConsentLedgerService],

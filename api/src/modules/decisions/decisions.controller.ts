@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { DecisionsService } from './decisions.service';
 import {
@@ -23,6 +23,11 @@ export class DecisionsController {
   constructor(private readonly decisions: DecisionsService) {}
 
   @Get('decisions/contact')
+  @ApiOp({
+    id: 'decideContact',
+    summary: 'May I contact this subject?',
+    description: 'Yes or no with the reasons: consent for the purpose, channel opt-in, frequency cap, quiet hours in the subject\'s time zone, suppressions and erasure. Ask before every message.',
+  })
   @Can('read', 'Decision')
   @ApiOkResponse({ type: ContactDecisionResponse })
   @ApiProblems(401, 403, 404, 422)
@@ -32,6 +37,12 @@ export class DecisionsController {
   }
 
   @Post('decisions/contact')
+  @ApiOp({
+    id: 'decideContacts',
+    summary: 'Decide many contacts at once',
+    description: 'Up to 1000 checks; the answers come in the same order.',
+    example: {"checks": [{"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "purpose": "email_marketing", "channel": "email"}]},
+  })
   @HttpCode(200)
   @Can('read', 'Decision')
   @ApiOkResponse({ type: BatchContactDecisionsResponse })
@@ -42,6 +53,12 @@ export class DecisionsController {
   }
 
   @Post('subjects/:id/contacts')
+  @ApiOp({
+    id: 'recordContact',
+    summary: 'Record a message sent',
+    description: 'Counts towards the subject\'s frequency caps.',
+    example: {"purpose": "email_marketing", "channel": "email"},
+  })
   @Can('create', 'Contact')
   @ApiCreatedResponse({ type: ContactResponse, description: 'A message sent, counted for frequency caps.' })
   @ApiProblems(401, 403, 404, 422)
@@ -54,6 +71,12 @@ export class DecisionsController {
   }
 
   @Post('subjects/:id/suppressions')
+  @ApiOp({
+    id: 'createSuppression',
+    summary: 'Suppress marketing until a time',
+    description: 'Marketing decisions say no until `until` (an open cart, a support case…). Messages that serve a contract are not affected.',
+    example: {"reason": "open_cart", "until": "2030-01-01T00:00:00Z"},
+  })
   @Can('create', 'Suppression')
   @ApiCreatedResponse({ type: SuppressionResponse, description: 'Marketing decisions say no until `until`.' })
   @ApiProblems(401, 403, 404, 422)

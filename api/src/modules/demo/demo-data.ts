@@ -1,3 +1,4 @@
+import type { FactType, FactValue } from '../dictionary/fact-values';
 import type { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 
 /**
@@ -6,7 +7,7 @@ import type { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
  */
 export interface DemoFact {
   key: string;
-  value: string;
+  value: FactValue;
   category: string;
   provenance: 'declared' | 'observed' | 'inferred';
   source: string;
@@ -34,18 +35,53 @@ export interface DemoCustomer {
   consents: Record<string, boolean>;
 }
 
+/** The brand's data dictionary: every fact key, value, source and topic in the five languages. */
+export interface DemoDictionary {
+  factKeys: Array<{ key: string; category: string; label: Record<string, string>; type?: FactType; values?: Array<{ value: string; label: Record<string, string> }> }>;
+  sources: Array<{ key: string; label: Record<string, string> }>;
+  topics: Array<{ key: string; label: Record<string, string> }>;
+}
+
 export interface DemoBrand {
   slug: string;
   name: string;
   defaultLocale: string;
   purposes: string[];
   questions: DemoQuestion[];
-  /** What the brand may recommend, tagged with the fact values it suits. */
-  catalog: Array<{ sku: string; title: string; url?: string; tags: Array<{ factKey: string; value: string; weight: number }> }>;
+  dictionary: DemoDictionary;
+  /** What the brand may recommend, tagged with the fact values it suits; titles in every language. */
+  catalog: Array<{ sku: string; title: Record<string, string>; url?: string; tags: Array<{ factKey: string; value: string; weight: number }> }>;
   customers: DemoCustomer[];
+  /** What customers read for the brand's newsletter service in "who read your data". */
+  newsletterLabel: Record<string, string>;
 }
 
-const opt = (value: string, en: string, nb: string, da: string, pl: string, hu: string) => ({ value, label: { en, nb, da, pl, hu } });
+/** One text in the five languages, in the order en, nb, da, pl, hu. */
+const t5 = (en: string, nb: string, da: string, pl: string, hu: string) => ({ en, nb, da, pl, hu });
+const opt = (value: string, en: string, nb: string, da: string, pl: string, hu: string) => ({ value, label: t5(en, nb, da, pl, hu) });
+
+const WHY_MEDITATE = [
+  opt('reduce_stress', 'To lower my stress', 'Å senke stressnivået', 'At sænke mit stressniveau', 'Chcę zmniejszyć stres', 'Hogy csökkentsem a stresszt'),
+  opt('ease_anxiety', 'To ease anxiety', 'Å dempe angst', 'At dæmpe angst', 'Chcę złagodzić niepokój', 'Hogy enyhítsem a szorongást'),
+  opt('sleep_better', 'To sleep better', 'Å sove bedre', 'At sove bedre', 'Chcę lepiej spać', 'Hogy jobban aludjak'),
+  opt('unplug_five_minutes', 'To unplug five minutes a day', 'Å koble av fem minutter om dagen', 'At koble af fem minutter om dagen', 'Chcę się wyłączyć na pięć minut dziennie', 'Hogy napi öt percre kikapcsoljak'),
+  opt('mental_training_sport', 'To train my mind for sport', 'Mental trening for idrett', 'Mental træning til sport', 'Trening mentalny dla sportu', 'Mentális edzés a sporthoz'),
+  opt('build_habit', 'To build a new habit', 'Å bygge en ny vane', 'At opbygge en ny vane', 'Chcę zbudować nowy nawyk', 'Hogy új szokást alakítsak ki'),
+  opt('new_age_lifestyle', 'It is part of my new-age lifestyle', 'Det er en del av min new age-livsstil', 'Det er en del af min new age-livsstil', 'To część mojego stylu życia new age', 'A new age életmódom része'),
+  opt('relaxed_fulfilled', 'To feel relaxed and fulfilled', 'Å føle meg avslappet og tilfreds', 'At føle mig afslappet og tilfreds', 'Chcę czuć się zrelaksowany i spełniony', 'Hogy nyugodtnak és kiegyensúlyozottnak érezzem magam'),
+  opt('sceptical', 'Honestly, I am sceptical', 'Ærlig talt er jeg skeptisk', 'Ærligt talt er jeg skeptisk', 'Szczerze mówiąc, jestem sceptyczny', 'Őszintén szólva szkeptikus vagyok'),
+];
+const PRACTICE_TIMES = [
+  opt('morning', 'In the morning', 'Om morgenen', 'Om morgenen', 'Rano', 'Reggel'),
+  opt('lunch', 'At lunch', 'I lunsjen', 'I frokostpausen', 'W porze lunchu', 'Ebédidőben'),
+  opt('evening', 'In the evening', 'Om kvelden', 'Om aftenen', 'Wieczorem', 'Este'),
+];
+const PURCHASE_FOR = [opt('myself', 'For me', 'Til meg selv', 'Til mig selv', 'Dla mnie', 'Magamnak'), opt('gift', 'A gift', 'En gave', 'En gave', 'Na prezent', 'Ajándék')];
+const ROASTS = [
+  opt('light', 'Light', 'Lys', 'Lys', 'Jasny', 'Világos'),
+  opt('medium', 'Medium', 'Middels', 'Mellem', 'Średni', 'Közepes'),
+  opt('dark', 'Dark', 'Mørk', 'Mørk', 'Ciemny', 'Sötét'),
+];
 
 export const DEMO_BRANDS: DemoBrand[] = [
   {
@@ -66,17 +102,7 @@ export const DEMO_BRANDS: DemoBrand[] = [
           pl: 'Co skłania Cię do medytacji?',
           hu: 'Mi vezet el a meditációhoz?',
         },
-        options: [
-          opt('reduce_stress', 'To lower my stress', 'Å senke stressnivået', 'At sænke mit stressniveau', 'Chcę zmniejszyć stres', 'Hogy csökkentsem a stresszt'),
-          opt('ease_anxiety', 'To ease anxiety', 'Å dempe angst', 'At dæmpe angst', 'Chcę złagodzić niepokój', 'Hogy enyhítsem a szorongást'),
-          opt('sleep_better', 'To sleep better', 'Å sove bedre', 'At sove bedre', 'Chcę lepiej spać', 'Hogy jobban aludjak'),
-          opt('unplug_five_minutes', 'To unplug five minutes a day', 'Å koble av fem minutter om dagen', 'At koble af fem minutter om dagen', 'Chcę się wyłączyć na pięć minut dziennie', 'Hogy napi öt percre kikapcsoljak'),
-          opt('mental_training_sport', 'To train my mind for sport', 'Mental trening for idrett', 'Mental træning til sport', 'Trening mentalny dla sportu', 'Mentális edzés a sporthoz'),
-          opt('build_habit', 'To build a new habit', 'Å bygge en ny vane', 'At opbygge en ny vane', 'Chcę zbudować nowy nawyk', 'Hogy új szokást alakítsak ki'),
-          opt('new_age_lifestyle', 'It is part of my new-age lifestyle', 'Det er en del av min new age-livsstil', 'Det er en del af min new age-livsstil', 'To część mojego stylu życia new age', 'A new age életmódom része'),
-          opt('relaxed_fulfilled', 'To feel relaxed and fulfilled', 'Å føle meg avslappet og tilfreds', 'At føle mig afslappet og tilfreds', 'Chcę czuć się zrelaksowany i spełniony', 'Hogy nyugodtnak és kiegyensúlyozottnak érezzem magam'),
-          opt('sceptical', 'Honestly, I am sceptical', 'Ærlig talt er jeg skeptisk', 'Ærligt talt er jeg skeptisk', 'Szczerze mówiąc, jestem sceptyczny', 'Őszintén szólva szkeptikus vagyok'),
-        ],
+        options: WHY_MEDITATE,
       },
       {
         key: 'practice_time',
@@ -89,22 +115,43 @@ export const DEMO_BRANDS: DemoBrand[] = [
           pl: 'Kiedy najchętniej ćwiczysz?',
           hu: 'Mikor gyakorolsz szívesen?',
         },
-        options: [
-          opt('morning', 'In the morning', 'Om morgenen', 'Om morgenen', 'Rano', 'Reggel'),
-          opt('lunch', 'At lunch', 'I lunsjen', 'I frokostpausen', 'W porze lunchu', 'Ebédidőben'),
-          opt('evening', 'In the evening', 'Om kvelden', 'Om aftenen', 'Wieczorem', 'Este'),
-        ],
+        options: PRACTICE_TIMES,
       },
     ],
+    dictionary: {
+      factKeys: [
+        { key: 'motivation', category: 'motivations', label: t5('Motivation', 'Motivasjon', 'Motivation', 'Motywacja', 'Motiváció'), type: 'choices', values: WHY_MEDITATE },
+        { key: 'practice_time', category: 'behavior', label: t5('Practice time', 'Når du mediterer', 'Hvornår du mediterer', 'Pora medytacji', 'A gyakorlás ideje'), type: 'choice', values: PRACTICE_TIMES },
+        { key: 'sessions_per_week', category: 'behavior', label: t5('Sessions per week', 'Økter per uke', 'Sessioner om ugen', 'Sesje w tygodniu', 'Alkalmak hetente'), type: 'number' },
+        { key: 'interest', category: 'interests', label: t5('Interest', 'Interesse', 'Interesse', 'Zainteresowanie', 'Érdeklődés'), type: 'text',
+          values: [opt('sleep_stories', 'Sleep stories', 'Søvnhistorier', 'Søvnhistorier', 'Historie do zasypiania', 'Történetek elalváshoz')] },
+        { key: 'sport', category: 'interests', label: t5('Sport', 'Idrett', 'Sport', 'Sport', 'Sport'), type: 'text', values: [opt('running', 'Running', 'Løping', 'Løb', 'Bieganie', 'Futás')] },
+        { key: 'lifestyle', category: 'interests', label: t5('Lifestyle', 'Livsstil', 'Livsstil', 'Styl życia', 'Életmód'), type: 'text',
+          values: [opt('new_age', 'New age', 'New age', 'New age', 'New age', 'New age')] },
+      ],
+      sources: [
+        { key: 'welcome_question', label: t5('the welcome question', 'velkomstspørsmålet', 'velkomstspørgsmålet', 'pytanie powitalne', 'az üdvözlő kérdés') },
+        { key: 'app_sessions', label: t5('your sessions in the app', 'øktene dine i appen', 'dine sessioner i appen', 'Twoje sesje w aplikacji', 'az alkalmazásban töltött alkalmaid') },
+        { key: 'content_played', label: t5('content you played', 'innhold du har spilt av', 'indhold, du har afspillet', 'odtwarzane przez Ciebie treści', 'a lejátszott tartalmaid') },
+        { key: 'profile', label: t5('your profile', 'profilen din', 'din profil', 'Twój profil', 'a profilod') },
+      ],
+      topics: [
+        { key: 'sleep', label: t5('Sleep', 'Søvn', 'Søvn', 'Sen', 'Alvás') },
+        { key: 'breathing', label: t5('Breathing', 'Pust', 'Vejrtrækning', 'Oddychanie', 'Légzés') },
+        { key: 'stress', label: t5('Stress', 'Stress', 'Stress', 'Stres', 'Stressz') },
+        { key: 'focus', label: t5('Focus', 'Fokus', 'Fokus', 'Koncentracja', 'Fókusz') },
+      ],
+    },
+    newsletterLabel: t5('Newsletter service', 'Nyhetsbrevtjenesten', 'Nyhedsbrevstjenesten', 'Serwis newslettera', 'Hírlevélküldő szolgáltatás'),
     catalog: [
-      { sku: 'sleep-stories', title: 'Sleep stories: the lighthouse keeper', tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 3 }, { factKey: 'interest', value: 'sleep_stories', weight: 1 }] },
-      { sku: 'breathing-for-stress', title: 'Seven days of breathing for stress', tags: [{ factKey: 'motivation', value: 'reduce_stress', weight: 3 }, { factKey: 'motivation', value: 'ease_anxiety', weight: 2 }] },
-      { sku: 'five-minute-reset', title: 'The five-minute reset', tags: [{ factKey: 'motivation', value: 'unplug_five_minutes', weight: 3 }] },
-      { sku: 'athlete-focus', title: 'Focus training for athletes', tags: [{ factKey: 'motivation', value: 'mental_training_sport', weight: 3 }, { factKey: 'sport', value: 'running', weight: 1 }] },
-      { sku: 'habit-streak', title: 'Build the habit: a 21-day streak', tags: [{ factKey: 'motivation', value: 'build_habit', weight: 3 }] },
-      { sku: 'evening-wind-down', title: 'Evening wind-down', tags: [{ factKey: 'practice_time', value: 'evening', weight: 2 }, { factKey: 'motivation', value: 'sleep_better', weight: 1 }] },
-      { sku: 'meditation-for-sceptics', title: 'Meditation for sceptics: the science, no incense', tags: [{ factKey: 'motivation', value: 'sceptical', weight: 3 }] },
-      { sku: 'sound-bath', title: 'Sound bath collection', tags: [{ factKey: 'lifestyle', value: 'new_age', weight: 2 }, { factKey: 'motivation', value: 'relaxed_fulfilled', weight: 2 }] },
+      { sku: 'sleep-stories', title: t5('Sleep stories: the lighthouse keeper', 'Søvnhistorier: fyrvokteren', 'Søvnhistorier: fyrpasseren', 'Historie do zasypiania: latarnik', 'Történetek elalváshoz: a világítótorony őre'), tags: [{ factKey: 'motivation', value: 'sleep_better', weight: 3 }, { factKey: 'interest', value: 'sleep_stories', weight: 1 }] },
+      { sku: 'breathing-for-stress', title: t5('Seven days of breathing for stress', 'Sju dager med pusteøvelser mot stress', 'Syv dage med åndedrætsøvelser mod stress', 'Siedem dni ćwiczeń oddechowych na stres', 'Hét nap légzőgyakorlat a stressz ellen'), tags: [{ factKey: 'motivation', value: 'reduce_stress', weight: 3 }, { factKey: 'motivation', value: 'ease_anxiety', weight: 2 }] },
+      { sku: 'five-minute-reset', title: t5('The five-minute reset', 'Fem minutter for å lade opp', 'Fem minutter til at lade op', 'Pięciominutowy reset', 'Ötperces feltöltődés'), tags: [{ factKey: 'motivation', value: 'unplug_five_minutes', weight: 3 }] },
+      { sku: 'athlete-focus', title: t5('Focus training for athletes', 'Fokustrening for idrettsutøvere', 'Fokustræning for atleter', 'Trening koncentracji dla sportowców', 'Fókuszedzés sportolóknak'), tags: [{ factKey: 'motivation', value: 'mental_training_sport', weight: 3 }, { factKey: 'sport', value: 'running', weight: 1 }] },
+      { sku: 'habit-streak', title: t5('Build the habit: a 21-day streak', 'Bygg vanen: 21 dager på rad', 'Byg vanen: 21 dage i træk', 'Zbuduj nawyk: 21 dni z rzędu', 'Alakítsd ki a szokást: 21 nap egymás után'), tags: [{ factKey: 'motivation', value: 'build_habit', weight: 3 }] },
+      { sku: 'evening-wind-down', title: t5('Evening wind-down', 'Kveldsro', 'Aftenro', 'Wieczorne wyciszenie', 'Esti lecsendesedés'), tags: [{ factKey: 'practice_time', value: 'evening', weight: 2 }, { factKey: 'motivation', value: 'sleep_better', weight: 1 }] },
+      { sku: 'meditation-for-sceptics', title: t5('Meditation for sceptics: the science, no incense', 'Meditasjon for skeptikere: vitenskapen, uten røkelse', 'Meditation for skeptikere: videnskaben, uden røgelse', 'Medytacja dla sceptyków: nauka, bez kadzidełek', 'Meditáció szkeptikusoknak: tudomány, füstölő nélkül'), tags: [{ factKey: 'motivation', value: 'sceptical', weight: 3 }] },
+      { sku: 'sound-bath', title: t5('Sound bath collection', 'Lydbad-samling', 'Lydbadsamling', 'Kolekcja kąpieli dźwiękowych', 'Hangfürdő-gyűjtemény'), tags: [{ factKey: 'lifestyle', value: 'new_age', weight: 2 }, { factKey: 'motivation', value: 'relaxed_fulfilled', weight: 2 }] },
     ],
     customers: [
       // Meditates to sleep better and lower stress.
@@ -112,10 +159,10 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ch-member-1001', email: 'ingrid.solberg@example.com', phone: '+4791234567', locale: 'nb', timezone: 'Europe/Oslo',
         consents: { email_marketing: true, personalization: true },
         facts: [
-          { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 270 },
-          { key: 'motivation', value: 'reduce_stress', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 270 },
-          { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', source: 'app sessions', daysAgo: 12 },
-          { key: 'interest', value: 'sleep_stories', category: 'interests', provenance: 'inferred', source: 'content you played', daysAgo: 5 },
+          { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 270 },
+          { key: 'motivation', value: 'reduce_stress', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 270 },
+          { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', source: 'app_sessions', daysAgo: 12 },
+          { key: 'interest', value: 'sleep_stories', category: 'interests', provenance: 'inferred', source: 'content_played', daysAgo: 5 },
         ],
         preferences: { channels: { email: { optedIn: true, frequency: 'monthly' }, sms: { optedIn: false, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } }, quietHours: { start: '21:00', end: '07:00' }, topics: ['sleep', 'breathing'] },
       },
@@ -124,7 +171,7 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ch-member-1002', email: 'marek.nowak@example.com', locale: 'pl', timezone: 'Europe/Warsaw',
         consents: { personalization: true, email_marketing: false },
         facts: [
-          { key: 'motivation', value: 'mental_training_sport', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 90 },
+          { key: 'motivation', value: 'mental_training_sport', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 90 },
           { key: 'sport', value: 'running', category: 'interests', provenance: 'declared', source: 'profile', daysAgo: 90 },
         ],
       },
@@ -133,8 +180,8 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ch-member-1003', email: 'anna.kovacs@example.com', locale: 'hu', timezone: 'Europe/Budapest',
         consents: { email_marketing: true, partner_sharing: true, analytics: true },
         facts: [
-          { key: 'motivation', value: 'unplug_five_minutes', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 30 },
-          { key: 'lifestyle', value: 'new_age', category: 'interests', provenance: 'inferred', source: 'content you played', daysAgo: 3 },
+          { key: 'motivation', value: 'unplug_five_minutes', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 30 },
+          { key: 'lifestyle', value: 'new_age', category: 'interests', provenance: 'inferred', source: 'content_played', daysAgo: 3 },
         ],
       },
       // Sceptical, trying it to build a new habit: personalisation only.
@@ -142,8 +189,10 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ch-member-1004', email: 'sam.carter@example.com', locale: 'en', timezone: 'Europe/London',
         consents: { personalization: true },
         facts: [
-          { key: 'motivation', value: 'sceptical', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 14 },
-          { key: 'motivation', value: 'build_habit', category: 'motivations', provenance: 'declared', source: 'welcome question', daysAgo: 14 },
+          { key: 'motivation', value: 'sceptical', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 14 },
+          { key: 'motivation', value: 'build_habit', category: 'motivations', provenance: 'declared', source: 'welcome_question', daysAgo: 14 },
+          // A number: how often the app saw them meditate last week.
+          { key: 'sessions_per_week', value: 3, category: 'behavior', provenance: 'observed', source: 'app_sessions', daysAgo: 1 },
         ],
       },
     ],
@@ -165,10 +214,7 @@ export const DEMO_BRANDS: DemoBrand[] = [
           pl: 'Czy ostatni zakup był dla Ciebie, czy na prezent?',
           hu: 'A legutóbbi vásárlásod magadnak szólt, vagy ajándék volt?',
         },
-        options: [
-          opt('myself', 'For me', 'Til meg selv', 'Til mig selv', 'Dla mnie', 'Magamnak'),
-          opt('gift', 'A gift', 'En gave', 'En gave', 'Na prezent', 'Ajándék'),
-        ],
+        options: PURCHASE_FOR,
       },
       {
         key: 'coffee_roast',
@@ -181,21 +227,43 @@ export const DEMO_BRANDS: DemoBrand[] = [
           pl: 'Jaki stopień palenia kawy lubisz najbardziej?',
           hu: 'Melyik pörkölést szereted a legjobban?',
         },
-        options: [
-          opt('light', 'Light', 'Lys', 'Lys', 'Jasny', 'Világos'),
-          opt('medium', 'Medium', 'Middels', 'Mellem', 'Średni', 'Közepes'),
-          opt('dark', 'Dark', 'Mørk', 'Mørk', 'Ciemny', 'Sötét'),
-        ],
+        options: ROASTS,
       },
     ],
+    dictionary: {
+      factKeys: [
+        { key: 'owns', category: 'behavior', label: t5('You own', 'Du eier', 'Du ejer', 'Posiadasz', 'Ami már megvan neked'), type: 'text',
+          values: [opt('espresso_machine', 'An espresso machine', 'En espressomaskin', 'En espressomaskine', 'Ekspres do espresso', 'Egy eszpresszógép')] },
+        { key: 'coffee_roast', category: 'interests', label: t5('Favourite roast', 'Favorittbrenning', 'Yndlingsristning', 'Ulubiony stopień palenia', 'Kedvenc pörkölés'), type: 'choice', values: ROASTS },
+        { key: 'purchase_for', category: 'interests', label: t5('Who you buy for', 'Hvem du kjøper til', 'Hvem du køber til', 'Dla kogo kupujesz', 'Kinek vásárolsz'), type: 'choice', values: PURCHASE_FOR },
+        { key: 'interest', category: 'interests', label: t5('Interest', 'Interesse', 'Interesse', 'Zainteresowanie', 'Érdeklődés'), type: 'text',
+          values: [opt('cookware', 'Cookware', 'Kokekar og stekepanner', 'Gryder og pander', 'Naczynia kuchenne', 'Edények és serpenyők')] },
+        { key: 'buys', category: 'behavior', label: t5('Buys regularly', 'Kjøper jevnlig', 'Køber jævnligt', 'Regularnie kupujesz', 'Rendszeresen vásárolod'), type: 'text',
+          values: [opt('coffee_beans_monthly', 'Coffee beans every month', 'Kaffebønner hver måned', 'Kaffebønner hver måned', 'Kawę ziarnistą co miesiąc', 'Havonta kávébabot')] },
+      ],
+      sources: [
+        // A fact's source `order:10442` reads "order #10442", "ordre nr. 10442"…
+        { key: 'order', label: t5('order #{ref}', 'ordre nr. {ref}', 'ordre nr. {ref}', 'zamówienie nr {ref}', '{ref}. számú rendelés') },
+        { key: 'coffee_quiz', label: t5('the coffee quiz', 'kaffequizen', 'kaffequizzen', 'quiz kawowy', 'a kávékvíz') },
+        { key: 'newsletter_signup', label: t5('your newsletter sign-up', 'påmeldingen din til nyhetsbrevet', 'din tilmelding til nyhedsbrevet', 'Twój zapis do newslettera', 'a hírlevél-feliratkozásod') },
+        { key: 'purchase_history', label: t5('your purchase history', 'kjøpshistorikken din', 'din købshistorik', 'Twoja historia zakupów', 'a vásárlási előzményeid') },
+        { key: 'subscription_orders', label: t5('your subscription orders', 'abonnementsbestillingene dine', 'dine abonnementsordrer', 'Twoje zamówienia w subskrypcji', 'az előfizetéses rendeléseid') },
+      ],
+      topics: [
+        { key: 'coffee', label: t5('Coffee', 'Kaffe', 'Kaffe', 'Kawa', 'Kávé') },
+        { key: 'cleaning_tips', label: t5('Cleaning tips', 'Rengjøringstips', 'Rengøringstips', 'Porady dotyczące czyszczenia', 'Tisztítási tippek') },
+        { key: 'recipes', label: t5('Recipes', 'Oppskrifter', 'Opskrifter', 'Przepisy', 'Receptek') },
+      ],
+    },
+    newsletterLabel: t5('Newsletter service', 'Nyhetsbrevtjenesten', 'Nyhedsbrevstjenesten', 'Serwis newslettera', 'Hírlevélküldő szolgáltatás'),
     catalog: [
-      { sku: 'descaling-kit', title: 'Descaling kit for espresso machines', tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 3 }] },
-      { sku: 'dark-roast-beans', title: 'Dark roast beans, 1 kg', tags: [{ factKey: 'coffee_roast', value: 'dark', weight: 3 }, { factKey: 'owns', value: 'espresso_machine', weight: 1 }] },
-      { sku: 'milk-frothing-jug', title: 'Milk frothing jug', tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 2 }] },
-      { sku: 'light-roast-beans', title: 'Light roast beans, 500 g', tags: [{ factKey: 'coffee_roast', value: 'light', weight: 3 }] },
-      { sku: 'cast-iron-pan', title: 'Cast-iron pan, 26 cm', tags: [{ factKey: 'interest', value: 'cookware', weight: 3 }] },
-      { sku: 'bean-subscription-upgrade', title: 'Single-origin bean subscription', tags: [{ factKey: 'buys', value: 'coffee_beans_monthly', weight: 2 }] },
-      { sku: 'gift-wrapping', title: 'Gift wrapping and a card', tags: [{ factKey: 'purchase_for', value: 'gift', weight: 2 }] },
+      { sku: 'descaling-kit', title: t5('Descaling kit for espresso machines', 'Avkalkingssett for espressomaskiner', 'Afkalkningssæt til espressomaskiner', 'Zestaw do odkamieniania ekspresów do kawy', 'Vízkőmentesítő készlet eszpresszógépekhez'), tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 3 }] },
+      { sku: 'dark-roast-beans', title: t5('Dark roast beans, 1 kg', 'Mørkbrente bønner, 1 kg', 'Mørkristede bønner, 1 kg', 'Ciemno palona kawa ziarnista, 1 kg', 'Sötét pörkölésű kávébab, 1 kg'), tags: [{ factKey: 'coffee_roast', value: 'dark', weight: 3 }, { factKey: 'owns', value: 'espresso_machine', weight: 1 }] },
+      { sku: 'milk-frothing-jug', title: t5('Milk frothing jug', 'Melkekanne til skumming', 'Mælkekande til skum', 'Dzbanek do spieniania mleka', 'Tejhabosító kancsó'), tags: [{ factKey: 'owns', value: 'espresso_machine', weight: 2 }] },
+      { sku: 'light-roast-beans', title: t5('Light roast beans, 500 g', 'Lysbrente bønner, 500 g', 'Lyst ristede bønner, 500 g', 'Jasno palona kawa ziarnista, 500 g', 'Világos pörkölésű kávébab, 500 g'), tags: [{ factKey: 'coffee_roast', value: 'light', weight: 3 }] },
+      { sku: 'cast-iron-pan', title: t5('Cast-iron pan, 26 cm', 'Støpejernspanne, 26 cm', 'Støbejernspande, 26 cm', 'Patelnia żeliwna, 26 cm', 'Öntöttvas serpenyő, 26 cm'), tags: [{ factKey: 'interest', value: 'cookware', weight: 3 }] },
+      { sku: 'bean-subscription-upgrade', title: t5('Single-origin bean subscription', 'Abonnement på single origin-bønner', 'Abonnement på single origin-bønner', 'Subskrypcja kawy single origin', 'Egyeredetű kávébab-előfizetés'), tags: [{ factKey: 'buys', value: 'coffee_beans_monthly', weight: 2 }] },
+      { sku: 'gift-wrapping', title: t5('Gift wrapping and a card', 'Gaveinnpakning og kort', 'Gaveindpakning og kort', 'Pakowanie na prezent i kartka', 'Ajándékcsomagolás és üdvözlőkártya'), tags: [{ factKey: 'purchase_for', value: 'gift', weight: 2 }] },
     ],
     customers: [
       // Bought an espresso machine; likes dark roasts.
@@ -203,8 +271,8 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ka-customer-5001', email: 'mette.jensen@example.com', phone: '+4520123456', locale: 'da', timezone: 'Europe/Copenhagen',
         consents: { email_marketing: true, personalization: true, sms_marketing: false },
         facts: [
-          { key: 'owns', value: 'espresso_machine', category: 'behavior', provenance: 'observed', source: 'order #10442', daysAgo: 7 },
-          { key: 'coffee_roast', value: 'dark', category: 'interests', provenance: 'declared', source: 'coffee quiz', daysAgo: 6 },
+          { key: 'owns', value: 'espresso_machine', category: 'behavior', provenance: 'observed', source: 'order:10442', daysAgo: 7 },
+          { key: 'coffee_roast', value: 'dark', category: 'interests', provenance: 'declared', source: 'coffee_quiz', daysAgo: 6 },
         ],
         preferences: { channels: { email: { optedIn: true, frequency: 'weekly' }, sms: { optedIn: true, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } }, quietHours: { start: '21:00', end: '08:00' }, topics: ['coffee', 'cleaning_tips'] },
       },
@@ -213,9 +281,9 @@ export const DEMO_BRANDS: DemoBrand[] = [
         externalId: 'ka-customer-5002', email: 'olivia.brown@example.com', phone: '+447700900123', locale: 'en', timezone: 'Europe/London',
         consents: { email_marketing: true, sms_marketing: true },
         facts: [
-          { key: 'interest', value: 'cookware', category: 'interests', provenance: 'declared', source: 'newsletter sign-up', daysAgo: 120 },
+          { key: 'interest', value: 'cookware', category: 'interests', provenance: 'declared', source: 'newsletter_signup', daysAgo: 120 },
           // Years of menswear, then a dress: we guessed, so we ask.
-          { key: 'purchase_for', value: 'gift', category: 'interests', provenance: 'inferred', source: 'purchase history', daysAgo: 2 },
+          { key: 'purchase_for', value: 'gift', category: 'interests', provenance: 'inferred', source: 'purchase_history', daysAgo: 2 },
         ],
         preferences: { channels: { email: { optedIn: true, frequency: 'monthly' }, sms: { optedIn: true, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } }, quietHours: { start: '21:00', end: '07:00' } },
       },
@@ -223,7 +291,7 @@ export const DEMO_BRANDS: DemoBrand[] = [
       {
         externalId: 'ka-customer-5003', email: 'lars.nielsen@example.com', locale: 'nb', timezone: 'Europe/Oslo',
         consents: { personalization: true },
-        facts: [{ key: 'buys', value: 'coffee_beans_monthly', category: 'behavior', provenance: 'observed', source: 'subscription orders', daysAgo: 20 }],
+        facts: [{ key: 'buys', value: 'coffee_beans_monthly', category: 'behavior', provenance: 'observed', source: 'subscription_orders', daysAgo: 20 }],
       },
     ],
   },

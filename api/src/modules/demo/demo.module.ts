@@ -9,7 +9,9 @@ import { QuestionsModule } from '../questions/questions.module';
 import { RecommendationsModule } from '../recommendations/recommendations.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { ProfilesModule } from '../profiles/profiles.module';
+import { AuthModule } from '../auth/auth.module';
+import { DictionaryModule } from '../dictionary/dictionary.module';
 import { DemoSeeder } from './demo.seeder';
 
-@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule, RecommendationsModule, ApiKeysModule, ProfilesModule], providers: [DemoSeeder], exports: [DemoSeeder] })
+@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule, RecommendationsModule, ApiKeysModule, ProfilesModule, AuthModule, DictionaryModule], providers: [DemoSeeder], exports: [DemoSeeder] })
 export class DemoModule {}

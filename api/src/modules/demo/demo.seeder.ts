@@ -14,11 +14,24 @@ import { FactsService } from '../facts/facts.service';
 import { PreferencesService } from '../preferences/preferences.service';
 import { QuestionsService } from '../questions/questions.service';
 import { RecommendationsService } from '../recommendations/recommendations.service';
-import { DEMO_BRANDS } from './demo-data';
+import { SignInService } from '../auth/sign-in.service';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { DEMO_BRANDS, DemoBrand } from './demo-data';
+
+/** A ready-to-open portal sign-in for one demo customer. */
+export interface DemoPortalLink {
+  brand: string;
+  slug: string;
+  email: string;
+  url: string;
+  expiresAt: string;
+}
 
 /**
  * Seeds the demo brands through the same services the API uses, once: a brand that already exists
- * is left alone, so restarts keep whatever the newcomer changed.
+ * keeps whatever the newcomer changed. Only what a demo brand seeded before the data dictionary
+ * lacks is added to it on start: dictionary entries it does not have yet, and catalogue titles
+ * still exactly as first seeded (in English only) get their translations.
  */
 @Injectable()
 export class DemoSeeder {
@@ -33,6 +46,8 @@ export class DemoSeeder {
     private readonly recommendations: RecommendationsService,
     private readonly apiKeys: ApiKeysService,
     private readonly profiles: ProfilesService,
+    private readonly signIn: SignInService,
+    private readonly dictionary: DictionaryService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -44,21 +59,81 @@ export class DemoSeeder {
     const first = demo.customers[0];
     if (!first.consents.email_marketing) return;
     const system: BrandActor = { kind: 'system', brandId, name: 'demo-seed' };
-    const key = await this.apiKeys.create(system, { name: 'Newsletter service', scopes: ['profiles:read', 'consents:read'], purposes: ['email_marketing'] });
+    const key = await this.apiKeys.create(system, {
+      name: 'Newsletter service',
+      label: demo.newsletterLabel,
+      scopes: ['profiles:read', 'consents:read'],
+      purposes: ['email_marketing'],
+    });
     const { data } = await this.subjects.list(system, { externalId: first.externalId });
     const reader: BrandActor = { kind: 'apiKey', brandId, keyId: key.id, name: key.name, scopes: key.scopes, purposes: key.purposes };
     await this.profiles.read(reader, data[0].id, 'email_marketing');
+  }
+
+  /**
+   * A fresh one-time portal link for the first demo customer of each demo brand, for the banner
+   * (a newcomer sees the portal as a customer with one click). Made on every start: links are
+   * single-use and expire.
+   */
+  async portalLinks(): Promise<DemoPortalLink[]> {
+    const links: DemoPortalLink[] = [];
+    for (const demo of DEMO_BRANDS) {
+      const brand = await this.brands.findBySlug(demo.slug);
+      if (!brand) continue;
+      const system: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-banner' };
+      const customer = demo.customers[0];
+      const { data } = await this.subjects.list(system, { externalId: customer.externalId });
+      if (!data.length) continue; // erased or merged away by the newcomer
+      const link = await this.signIn.issuePortalLink(system, data[0].id);
+      links.push({ brand: demo.name, slug: demo.slug, email: customer.email, url: link.url, expiresAt: link.expiresAt });
+    }
+    return links;
+  }
+
+  /** The brand's words for its fact keys, values, sources and topics, in the five languages. */
+  private async seedDictionary(actor: BrandActor, demo: DemoBrand): Promise<void> {
+    for (const { key, ...entry } of demo.dictionary.factKeys) await this.dictionary.putFactKey(actor, key, entry);
+    for (const { key, label } of demo.dictionary.sources) await this.dictionary.putLabel(actor, 'source', key, { label });
+    for (const { key, label } of demo.dictionary.topics) await this.dictionary.putLabel(actor, 'topic', key, { label });
+  }
+
+  /**
+   * A demo brand seeded before it had a dictionary: adds the entries it lacks (never replacing one
+   * the newcomer wrote) and translates catalogue titles still exactly as first seeded.
+   */
+  private async completeDictionary(actor: BrandActor, demo: DemoBrand): Promise<void> {
+    const keys = await this.dictionary.listFactKeys(actor, { limit: 200 });
+    const sources = await this.dictionary.listLabels(actor, 'source', { limit: 200 });
+    const topics = await this.dictionary.listLabels(actor, 'topic', { limit: 200 });
+    const has = (page: { data: Array<{ key: string }> }) => new Set(page.data.map((e) => e.key));
+    const [knownKeys, knownSources, knownTopics] = [has(keys), has(sources), has(topics)];
+    for (const { key, ...entry } of demo.dictionary.factKeys) if (!knownKeys.has(key)) await this.dictionary.putFactKey(actor, key, entry);
+    for (const { key, label } of demo.dictionary.sources) if (!knownSources.has(key)) await this.dictionary.putLabel(actor, 'source', key, { label });
+    for (const { key, label } of demo.dictionary.topics) if (!knownTopics.has(key)) await this.dictionary.putLabel(actor, 'topic', key, { label });
+    const items = new Map<string, { title: unknown }>();
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await this.recommendations.listItems(actor, { limit: 200, cursor });
+      for (const item of page.data) items.set(item.sku, item);
+      cursor = page.nextCursor ?? undefined;
+    }
+    const untranslated = demo.catalog.filter((d) => items.get(d.sku)?.title === d.title.en);
+    if (untranslated.length) await this.recommendations.upsertMany(actor, untranslated);
   }
 
   /** Returns banner lines describing what was seeded (including new API keys, shown once). */
   async seed(): Promise<string[]> {
     const lines: string[] = [];
     for (const demo of DEMO_BRANDS) {
-      if (await this.brands.findBySlug(demo.slug)) continue;
+      const existing = await this.brands.findBySlug(demo.slug);
+      if (existing) {
+        await this.completeDictionary({ kind: 'system', brandId: existing.id, name: 'demo-seed' }, demo);
+        continue;
+      }
       const brand = await this.brands.create({ kind: 'operator' }, { slug: demo.slug, name: demo.name, defaultLocale: demo.defaultLocale });
       const actor: BrandActor = { kind: 'system', brandId: brand.id, name: 'demo-seed' };
       for (const key of demo.purposes) await this.purposes.adopt(actor, key);
       for (const question of demo.questions) await this.questions.create(actor, question);
+      await this.seedDictionary(actor, demo);
       await this.recommendations.upsertMany(actor, demo.catalog);
       for (const customer of demo.customers) {
         const { subject } = await this.subjects.create(actor, {

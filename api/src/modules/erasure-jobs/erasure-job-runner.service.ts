@@ -1,5 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
 import { AuditService } from '../audit/audit.service';
@@ -7,21 +9,21 @@ import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { ErasureService } from '../privacy-requests/erasure.service';
 import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
 
-/** Subjects erased per transaction (a chunk, its privacy requests and the job's checkpoint commit together). */
-const DEFAULT_CHUNK_SUBJECTS = 2_000;
-/** How long a process may go without progress before another takes its job over. */
-const LEASE_MS = Number(process.env.CANDOR_ERASURE_LEASE_MS) || 30_000;
-
-/** Erasure jobs: queued, then running until completed or failed. */
-const ERASURE_JOBS: LeasedJobTable = {
+/**
+ * Erasure jobs: queued, then running until completed or failed. Subjects erased per transaction
+ * (`CANDOR_ERASURE_CHUNK_SUBJECTS`: a chunk, its privacy requests and the job's checkpoint commit
+ * together) and the lease (`CANDOR_ERASURE_LEASE_MS`) come from the configuration.
+ */
+const erasureJobs = (leaseMs: number): LeasedJobTable => ({
   name: 'erasure job',
   table: 'erasure_jobs',
   idColumn: 'job_id',
   unfinished: `status IN ('queued', 'running')`,
+  dueKind: 'erasure-jobs',
   onClaim: `status = 'running', started_at = coalesce(started_at, now())`,
-  leaseMs: LEASE_MS,
+  leaseMs,
   failure: (error) => `Erasure stopped: ${error.message}. Subjects erased before stay erased; uploading the same lines again erases the rest.`,
-};
+});
 
 interface JobRow {
   status: string;
@@ -46,7 +48,6 @@ interface JobRow {
 @Injectable()
 export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ErasureJobs');
-  private readonly chunkSubjects = Number(process.env.CANDOR_ERASURE_CHUNK_SUBJECTS) || DEFAULT_CHUNK_SUBJECTS;
   private readonly jobs: LeasedJobs;
 
   constructor(
@@ -55,8 +56,9 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
     private readonly requests: PrivacyRequestsService,
     private readonly ledger: ConsentLedgerService,
     private readonly audit: AuditService,
+    @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {
-    this.jobs = new LeasedJobs(db, ERASURE_JOBS, (brandId, jobId) => this.db.run(brandId, (em) => this.step(em, brandId, jobId)));
+    this.jobs = new LeasedJobs(db, erasureJobs(config.jobs.erasureLeaseMs), (brandId, jobId) => this.db.run(brandId, (em) => this.step(em, brandId, jobId)));
   }
 
   onApplicationBootstrap(): void {
@@ -65,6 +67,11 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): void {
     this.jobs.stop();
+  }
+
+  /** Looks once, across brands, for unfinished jobs nobody holds, and takes them (the timer does this every few seconds). */
+  resumeAbandoned(): Promise<void> {
+    return this.jobs.sweep();
   }
 
   /** Starts running a job in the background of this process (if nobody else holds it). */
@@ -85,7 +92,7 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
     );
     if (!job || (job.status !== 'queued' && job.status !== 'running')) return false;
     const items: Array<{ line: number; subject_id: string; request_id: string }> = await em.query(
-      `SELECT line, subject_id, request_id FROM erasure_job_items WHERE brand_id = $1 AND job_id = $2 AND line > $3 ORDER BY line LIMIT ${this.chunkSubjects}`,
+      `SELECT line, subject_id, request_id FROM erasure_job_items WHERE brand_id = $1 AND job_id = $2 AND line > $3 ORDER BY line LIMIT ${this.config.jobs.erasureChunkSubjects}`,
       [brandId, jobId, job.done_through],
     );
     if (job.phase === 1) {
@@ -130,7 +137,7 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
       `UPDATE erasure_jobs SET phase = $3, done_through = $4, erased = erased + $5, already_erased = already_erased + $6, status = 'running',
               updated_at = now(), lease_until = now() + make_interval(secs => $7::double precision / 1000)
        WHERE brand_id = $1 AND job_id = $2`,
-      [brandId, jobId, phase, through, counts.erased, counts.alreadyErased, LEASE_MS],
+      [brandId, jobId, phase, through, counts.erased, counts.alreadyErased, this.config.jobs.erasureLeaseMs],
     );
   }
 
@@ -142,7 +149,7 @@ export class ErasureJobRunner implements OnApplicationBootstrap, OnApplicationSh
       `UPDATE erasure_jobs SET phase = 2, done_through = 0, ledger_verified = $3, ledger_events = $4, updated_at = now(),
               lease_until = now() + make_interval(secs => $5::double precision / 1000)
        WHERE brand_id = $1 AND job_id = $2`,
-      [brandId, jobId, verdict.ok, verdict.events, LEASE_MS],
+      [brandId, jobId, verdict.ok, verdict.events, this.config.jobs.erasureLeaseMs],
     );
     return true;
   }

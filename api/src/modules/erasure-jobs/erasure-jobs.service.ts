@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { copyInto, copyRow } from '../../common/database/copy';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { actorRef, BrandActor } from '../../common/authz/actor';
 import { assertUnlimited } from '../../common/authz/personal-data';
@@ -11,7 +8,7 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
-import { copyText, LineTooLongError, MAX_REJECTIONS_KEPT, numberedLines } from '../imports/import-lines';
+import { LineTooLongError, MAX_REJECTIONS_KEPT, numberedLines } from '../imports/import-lines';
 import { ErasureJobResponse } from './dto/erasure-job.dto';
 import { ErasureJobRunner } from './erasure-job-runner.service';
 import { parseErasureLine } from './erasure-lines';
@@ -114,10 +111,9 @@ export class ErasureJobsService {
     await em.query(
       `CREATE TEMPORARY TABLE erasure_upload (line integer, subject_id uuid, external_id text, external_id_hash text, reason text) ON COMMIT DROP`,
     );
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const counts = { total: 0 };
     try {
-      await pipeline(Readable.from(this.copyRows(brandId, body, counts)), client.query(copyFrom(`COPY erasure_upload FROM STDIN`)));
+      await copyInto(em, 'erasure_upload', this.copyRows(brandId, body, counts));
     } catch (error) {
       if (error instanceof LineTooLongError) {
         throw new DomainError('payload-too-large', `${error.message}: each line must name one subject in at most 64 KiB.`);
@@ -158,12 +154,12 @@ export class ErasureJobsService {
     for await (const { line, text } of numberedLines(body)) {
       counts.total++;
       const parsed = parseErasureLine(text);
-      if (!parsed.ok) batch += `${line}\t\\N\t\\N\t\\N\t${copyText(parsed.reason)}\n`;
-      else if ('subjectId' in parsed) batch += `${line}\t${parsed.subjectId}\t\\N\t\\N\t\\N\n`;
+      if (!parsed.ok) batch += copyRow([line, null, null, null, parsed.reason]);
+      else if ('subjectId' in parsed) batch += copyRow([line, parsed.subjectId, null, null, null]);
       else {
         // The lookup hash finds the tombstone of a subject erased before, whose external id is gone.
         const hash = this.crypto.lookupHash(brandId, 'external_id', parsed.externalId);
-        batch += `${line}\t\\N\t${copyText(parsed.externalId)}\t${hash}\t\\N\n`;
+        batch += copyRow([line, null, parsed.externalId, hash, null]);
       }
       if (batch.length > 256 * 1024) {
         yield batch;

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { decodeFactValue, FactValue } from '../dictionary/fact-values';
 
 export const PROVENANCES = ['declared', 'observed', 'inferred'] as const;
 export type Provenance = (typeof PROVENANCES)[number];
@@ -20,7 +21,13 @@ export class FactEntity {
   @Column({ type: 'text' }) category: string;
   @Column({ type: 'text' }) provenance: Provenance;
 
-  /** The value and source in plaintext: never stored, filled in by FactsService when it opens the row. */
+  /** What kind of value the sealed text holds (dictionary/fact-values.ts): NULL is text. */
+  @Column({ name: 'value_kind', type: 'text', nullable: true }) valueKind: 'number' | 'boolean' | 'list' | null;
+
+  /**
+   * The value and source in plaintext: never stored, filled in by FactsService when it opens the
+   * row. `value` is the stored text (a typed value as its JSON): `factValue()` gives the value.
+   */
   value: string;
   source: string;
   @Column({ name: 'collected_at', type: 'timestamptz' }) collectedAt: Date;
@@ -28,4 +35,9 @@ export class FactEntity {
   @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true }) disputedAt: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+/** A fact's value as it was given: text, a number, true/false or a list. */
+export function factValue(f: Pick<FactEntity, 'value' | 'valueKind'>): FactValue {
+  return decodeFactValue(f.value, f.valueKind);
 }

@@ -6,12 +6,16 @@ import { abilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
+import { findDueWork } from '../../common/jobs/due-work';
 import { DomainError } from '../../common/errors/domain-error';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { FactEntity } from './fact.entity';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { encodeFactValue, FactValue } from '../dictionary/fact-values';
+import { FactEntity, factValue } from './fact.entity';
 import { openFact, sealFact } from './fact-sealing';
-import { BrandFactDto, CustomerFactDto, FactResponse } from './dto/fact.dto';
+import { BrandFactDto, CustomerFactDto, FactResponse, LabelledFactResponse } from './dto/fact.dto';
 
 const PURGE_INTERVAL_MS = 15 * 60_000;
 
@@ -26,6 +30,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly subjects: SubjectsService,
     private readonly outbox: OutboxService,
     private readonly crypto: CryptoService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   recordForSubject(caller: BrandActor, subjectId: string, input: BrandFactDto): Promise<FactResponse> {
@@ -94,12 +99,17 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  /** A correction is the customer's own word: the fact becomes declared, from the portal, now. */
-  correctMine(customer: CustomerActor, factId: string, value: string): Promise<FactResponse> {
+  /**
+   * A correction is the customer's own word: the fact becomes declared, from the portal, now. Text
+   * from the portal's form is read as the key's declared type ("6" for a number key).
+   */
+  correctMine(customer: CustomerActor, factId: string, value: FactValue): Promise<FactResponse> {
     return this.db.run(customer.brandId, async (em) => {
       const fact = await this.requireOwn(em, customer, factId, 'update');
+      const typed = await this.dictionary.checkValue(em, customer.brandId, fact.key, value, { fromText: true });
+      const { text, kind } = encodeFactValue(typed);
       const now = new Date();
-      Object.assign(fact, { value, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
+      Object.assign(fact, { value: text, valueKind: kind, provenance: 'declared', source: 'portal', collectedAt: now, disputedAt: null, expiresAt: null, updatedAt: now });
       await this.seal(em, fact);
       await em.getRepository(FactEntity).save(fact);
       await this.changed(em, fact, 'corrected');
@@ -122,6 +132,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     subjectId: string,
     input: { key: string; category: string; values: string[]; source: string },
   ): Promise<FactEntity[]> {
+    for (const [i, value] of input.values.entries()) await this.dictionary.checkValue(em, brandId, input.key, value, { path: `values.${i}` });
     const replaced = await em.getRepository(FactEntity).findBy({ brandId, subjectId, key: input.key });
     for (const old of replaced) await this.changed(em, old, 'deleted');
     await em.getRepository(FactEntity).delete({ brandId, subjectId, key: input.key });
@@ -143,13 +154,15 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     return facts;
   }
 
-  /** Deletes facts past their expiry in every brand. Returns how many went. */
+  /** Deletes facts past their expiry in every brand that has some (found in one statement). Returns how many went. */
   async purgeExpired(now = new Date()): Promise<number> {
     let purged = 0;
-    await this.db.forEachBrand(async (brandId, em) => {
-      const result = await em.getRepository(FactEntity).delete({ brandId, expiresAt: LessThanOrEqual(now) });
-      purged += result.affected ?? 0;
-    });
+    for (const { brandId } of await findDueWork(this.db, 'expired-facts')) {
+      await this.db.run(brandId, async (em) => {
+        const result = await em.getRepository(FactEntity).delete({ brandId, expiresAt: LessThanOrEqual(now) });
+        purged += result.affected ?? 0;
+      });
+    }
     return purged;
   }
 
@@ -176,13 +189,17 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
     return fact;
   }
 
-  /** Records a fact inside the caller's transaction (imports, answers). */
+  /**
+   * Records a fact inside the caller's transaction (answers, the brand's and the customer's own),
+   * its value checked against its key's declared type (422 on `value`).
+   */
   async insert(
     em: EntityManager,
     brandId: string,
     subjectId: string,
-    input: Pick<FactEntity, 'key' | 'value' | 'category' | 'provenance' | 'source' | 'collectedAt' | 'expiresAt'>,
+    input: Pick<FactEntity, 'key' | 'category' | 'provenance' | 'source' | 'collectedAt' | 'expiresAt'> & { value: FactValue },
   ): Promise<FactEntity> {
+    const { text, kind } = encodeFactValue(await this.dictionary.checkValue(em, brandId, input.key, input.value));
     const now = new Date();
     const fact = em.getRepository(FactEntity).create({
       brandId,
@@ -197,7 +214,7 @@ export class FactsService implements OnApplicationBootstrap, OnApplicationShutdo
       createdAt: now,
       updatedAt: now,
     });
-    Object.assign(fact, { value: input.value, source: input.source });
+    Object.assign(fact, { value: text, valueKind: kind, source: input.source });
     await this.seal(em, fact);
     await em.getRepository(FactEntity).insert(fact);
     await this.changed(em, fact, 'created');
@@ -221,12 +238,23 @@ export function toFactResponse(f: FactEntity): FactResponse {
   return {
     id: f.id,
     key: f.key,
-    value: f.value,
+    value: factValue(f),
     category: f.category,
     provenance: f.provenance,
     source: f.source,
     collectedAt: f.collectedAt.toISOString(),
     expiresAt: f.expiresAt ? f.expiresAt.toISOString() : null,
     disputed: f.disputedAt !== null,
+  };
+}
+
+/** A fact with its key, value and source in words, in each of the brand's languages. */
+export function toLabelledFactResponse(f: FactEntity, dictionary: Dictionary): LabelledFactResponse {
+  const value = factValue(f);
+  return {
+    ...toFactResponse(f),
+    keyLabel: dictionary.labels((l) => dictionary.keyLabel(f.key, l)),
+    valueLabel: dictionary.labels((l) => dictionary.factValueLabel(f.key, value, l)),
+    sourceLabel: dictionary.labels((l) => dictionary.sourceLabel(f.source, l)),
   };
 }

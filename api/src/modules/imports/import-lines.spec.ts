@@ -115,6 +115,21 @@ describe('import line checks', () => {
     });
   });
 
+  it('take fact values of every type the single-fact route takes, keep their type, and refuse what it refuses', () => {
+    const line = (value: unknown) =>
+      JSON.stringify({ type: 'fact', externalId: 'm-1', key: 'sessions_per_week', value, category: 'behavior', provenance: 'observed', source: 'app_sessions' });
+    for (const value of ['5', 5, 2.5, true, ['sleep_better', 'reduce_stress']]) {
+      const parsed = parseLine(line(value), now);
+      expect(parsed, JSON.stringify(value)).toMatchObject({ ok: true, kind: 'fact', data: { value } });
+      expect(parsed).toEqual(parseLineByRules(line(value), now));
+    }
+    for (const value of [null, {}, [], ['a', 'a'], [1, 2], '', 'x'.repeat(501)]) {
+      const parsed = parseLine(line(value), now);
+      expect(parsed, JSON.stringify(value)).toMatchObject({ ok: false });
+      expect((parsed as { reason: string }).reason).toMatch(/^value: /);
+    }
+  });
+
   it('rejects a consent line whose capturedAt is null (it used to fail the whole upload)', () => {
     const text = '{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":null}';
     expect(parseLine(text, now)).toEqual({ ok: false, reason: 'capturedAt: is required in an import (when the customer decided)' });

@@ -136,8 +136,11 @@ function parseByRules(kind: LineKind, externalId: string, value: Record<string, 
 
   const errors: string[] = [];
   if (kind === 'consent') {
-    // null too: the DTO's @IsOptional lets it through, and a decision without a time cannot be imported.
-    if (rest.capturedAt === undefined || rest.capturedAt === null) errors.push('capturedAt: is required in an import (when the customer decided)');
+    // null too: a decision without a time cannot be imported.
+    if (rest.capturedAt === undefined || rest.capturedAt === null) {
+      errors.push('capturedAt: is required in an import (when the customer decided)');
+      delete rest.capturedAt; // said once, not again by the DTO's date rule
+    }
     if (rest.evidence !== undefined) errors.push('evidence: is not accepted in an import; record it with the single-decision route');
   }
   const dto = plainToInstance(RULES[kind], rest);
@@ -265,17 +268,6 @@ function checkSubject(line: Record<string, unknown>): Checked | undefined {
     }
   }
   return { data, email, phone };
-}
-
-/** One value in PostgreSQL's COPY text format. */
-export function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-/** A bytea value in COPY text format (hex, its backslash escaped). */
-export function copyBytea(value: Buffer | null): string {
-  return value === null ? '\\N' : `\\\\x${value.toString('hex')}`;
 }
 
 /**

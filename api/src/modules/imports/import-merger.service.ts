@@ -1,36 +1,37 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { AnalyzableTable, PlannerStatistics } from '../../common/database/planner-statistics';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
-import { OutboxService } from '../webhooks/outbox.service';
-import { ChainedEvent, hashEvent } from '../ledger/hash-chain';
-import { LedgerHeadEntity } from '../consents/consent.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { encodeFactValue, FactValue, valueProblem } from '../dictionary/fact-values';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
-import { copyBytea, copyText, MAX_REJECTIONS_KEPT } from './import-lines';
+import { MAX_REJECTIONS_KEPT } from './import-lines';
+import { copyInto, copyRow } from '../../common/database/copy';
+import type { CandorConfig } from '../../config/config';
+import { CANDOR_CONFIG } from '../../config/config.module';
+import { checkDecision, LedgerWriter, refusalReason, type LedgerDecision } from '../ledger/ledger-writer';
 
-/** Lines merged per transaction: a chunk and the job's checkpoint commit together. */
-const CHUNK_LINES = Number(process.env.CANDOR_IMPORT_CHUNK_LINES) || 20_000;
-/** How long a process may go without progress before another takes its job over. */
-export const IMPORT_LEASE_MS = Number(process.env.CANDOR_IMPORT_LEASE_MS) || 30_000;
-/** Import jobs: merging until completed or failed. */
-const IMPORT_JOBS: LeasedJobTable = {
+/**
+ * Import jobs: merging until completed or failed. Lines merged per transaction
+ * (`CANDOR_IMPORT_CHUNK_LINES`: a chunk and the job's checkpoint commit together) and the lease
+ * (`CANDOR_IMPORT_LEASE_MS`: how long a process may go without progress before another takes the
+ * job over) come from the configuration.
+ */
+const importJobs = (leaseMs: number): LeasedJobTable => ({
   name: 'import',
   table: 'import_jobs',
   idColumn: 'import_id',
   unfinished: `status = 'merging'`,
+  dueKind: 'imports',
   onClaim: '',
-  leaseMs: IMPORT_LEASE_MS,
+  leaseMs,
   failure: (error) => `Merging stopped: ${error.message}. What was merged before stays; running the same import again completes it.`,
-};
+});
 
 interface JobRow {
   status: string;
@@ -72,12 +73,14 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly db: TenantDb,
-    private readonly outbox: OutboxService,
     private readonly crypto: CryptoService,
     private readonly statistics: PlannerStatistics,
     private readonly subjects: SubjectsService,
+    private readonly ledger: LedgerWriter,
+    @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
+    private readonly dictionary: DictionaryService,
   ) {
-    this.jobs = new LeasedJobs(db, IMPORT_JOBS, async (brandId, importId) => {
+    this.jobs = new LeasedJobs(db, importJobs(config.jobs.importLeaseMs), async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
       if (chunk.wrote) await this.statistics.wrote(chunk.wrote);
       return chunk.more;
@@ -90,6 +93,11 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     this.jobs.stop();
+  }
+
+  /** Looks once, across brands, for unfinished jobs nobody holds, and takes them (the timer does this every few seconds). */
+  resumeAbandoned(): Promise<void> {
+    return this.jobs.sweep();
   }
 
   /** Starts merging a job in the background of this process (if nobody else holds it). */
@@ -113,7 +121,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     if (!job || job.status !== 'merging') return { more: false };
     const from = job.merged_through;
-    const to = Math.min(from + CHUNK_LINES, job.last_line);
+    const to = Math.min(from + this.config.jobs.importChunkLines, job.last_line);
     const range = [brandId, importId, from, to];
 
     // The chunk's lines, out of the blocks they are staged in, into a table of this transaction:
@@ -136,7 +144,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
               lease_until = CASE WHEN $7 = 'merging' THEN now() + make_interval(secs => $8::double precision / 1000) END,
               finished_at = CASE WHEN $7 = 'completed' THEN now() END
        WHERE brand_id = $1 AND import_id = $2`,
-      [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', IMPORT_LEASE_MS],
+      [brandId, importId, counts.done, counts.rejected, phaseDone ? 2 : job.phase, phaseDone && !finished ? 0 : to, finished ? 'completed' : 'merging', this.config.jobs.importLeaseMs],
     );
     // Only the first rejections (by line) are kept: the count above has them all. The rows of this
     // chunk were needed until now (pass 1 skips the lines it rejected); no later chunk reads them.
@@ -241,10 +249,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     );
     const consents = await this.mergeConsents(em, range, actor);
 
-    await this.mergeFacts(em, range);
+    const facts = await this.mergeFacts(em, range);
     await this.mergePreferences(em, range);
     const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
-    const rejected = missing.n + consents.rejected;
+    const rejected = missing.n + consents.rejected + facts.rejected;
     return { done: records.n - rejected, rejected };
   }
 
@@ -256,16 +264,19 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
    * (and, when the line gives one, the same collection time) is not added twice: candidates are
    * found by key and value hash in one statement, and their sources, sealed, compared once opened.
    * A line without `collectedAt` is stamped with the job's start, which differs on every run, so it
-   * matches whatever time the fact has. Running an import again changes nothing.
+   * matches whatever time the fact has. Running an import again changes nothing. A value that does
+   * not fit its key's declared type (the brand's dictionary) rejects its line, as the single-fact
+   * route would answer 422.
    */
-  private async mergeFacts(em: EntityManager, range: unknown[]): Promise<void> {
+  private async mergeFacts(em: EntityManager, range: unknown[]): Promise<{ rejected: number }> {
     const brandId = range[0] as string;
     // Times travel as PostgreSQL's own text (same session, same format): compared and copied exactly.
-    const lines: Array<{
-      subject_id: string; wrapped_key: Buffer; key: string; value: string; category: string; provenance: string; source: string;
+    // The value comes as JSON (text, number, true/false or a list) and is stored as fact-values.ts says.
+    const staged: Array<{
+      line: number; subject_id: string; wrapped_key: Buffer; key: string; value: FactValue; category: string; provenance: string; source: string;
       collected_at: string; expires_at: string | null; timed: boolean;
     }> = await em.query(
-      `SELECT s.subject_id, k.wrapped_key, r.data->>'key' AS key, r.data->>'value' AS value, r.data->>'category' AS category,
+      `SELECT r.line, s.subject_id, k.wrapped_key, r.data->>'key' AS key, r.data->'value' AS value, r.data->>'category' AS category,
               r.data->>'provenance' AS provenance, r.data->>'source' AS source,
               coalesce((r.data->>'collectedAt')::timestamptz, j.created_at)::text AS collected_at,
               (r.data->>'expiresAt')::timestamptz::text AS expires_at, r.data->>'collectedAt' IS NOT NULL AS timed
@@ -277,7 +288,27 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        ORDER BY r.line`,
       range,
     );
-    if (!lines.length) return;
+    if (!staged.length) return { rejected: 0 };
+    const rules = await this.dictionary.rules(em, brandId);
+    const misfits = staged
+      .map((l) => ({ line: l.line, problem: valueProblem(rules.get(l.key), l.value) }))
+      .filter((m): m is { line: number; problem: string } => m.problem !== null);
+    if (misfits.length) {
+      await em.query(
+        `INSERT INTO import_rejections (brand_id, import_id, line, reason)
+         SELECT $1, $2, x.line, x.reason FROM unnest($3::int[], $4::text[]) AS x(line, reason)
+         ON CONFLICT DO NOTHING`,
+        [brandId, range[1], misfits.map((m) => m.line), misfits.map((m) => `value: ${m.problem}`)],
+      );
+    }
+    const rejectedLines = new Set(misfits.map((m) => m.line));
+    const lines = staged
+      .filter((l) => !rejectedLines.has(l.line))
+      .map((l) => {
+        const { text, kind } = encodeFactValue(l.value);
+        return { ...l, value: text, kind };
+      });
+    if (!lines.length) return { rejected: misfits.length };
     const dataKeys = new Map<string, Buffer>();
     const dataKey = (subjectId: string, wrapped: Buffer) => {
       let key = dataKeys.get(subjectId);
@@ -301,7 +332,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       recorded.set(k, [...(recorded.get(k) ?? []), f.collected_at]);
     }
     const seen = new Set<string>();
-    let copy = '';
+    const copy: string[] = [];
     lines.forEach((l, i) => {
       const k = `${l.subject_id}\u0000${l.key}\u0000${hashes[i]}\u0000${l.source}`;
       const times = recorded.get(k);
@@ -310,25 +341,23 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
       seen.add(`${k}\u0000${l.collected_at}`);
       const id = randomUUID();
       const sealed = sealFact(this.crypto, dataKey(l.subject_id, l.wrapped_key), { brandId, subjectId: l.subject_id, id, key: l.key, value: l.value, source: l.source });
-      copy +=
-        `${l.subject_id}\t${id}\t${copyText(l.key)}\t${copyBytea(sealed.valueCt)}\t${sealed.valueHash}\t${copyText(l.category)}\t` +
-        `${copyText(l.provenance)}\t${copyBytea(sealed.sourceCt)}\t${copyText(l.collected_at)}\t${copyText(l.expires_at)}\n`;
+      copy.push(copyRow([l.subject_id, id, l.key, sealed.valueCt, sealed.valueHash, l.kind, l.category, l.provenance, sealed.sourceCt, l.collected_at, l.expires_at]));
     });
-    if (!copy) return;
+    if (!copy.length) return { rejected: misfits.length };
     await em.query(
       `CREATE TEMPORARY TABLE import_facts (
-         subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, category text, provenance text,
+         subject_id uuid, fact_id uuid, fact_key text, value_ct bytea, value_hash text, value_kind text, category text, provenance text,
          source_ct bytea, collected_at timestamptz, expires_at timestamptz
        ) ON COMMIT DROP`,
     );
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_facts FROM STDIN`)));
+    await copyInto(em, 'import_facts', [copy.join('')]);
     await em.query(
-      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
-       SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, category, provenance, source_ct, collected_at, expires_at, now(), now()
+      `INSERT INTO facts (brand_id, fact_id, subject_id, fact_key, value_ct, value_hash, value_kind, category, provenance, source_ct, collected_at, expires_at, created_at, updated_at)
+       SELECT $1, fact_id, subject_id, fact_key, value_ct, value_hash, value_kind, category, provenance, source_ct, collected_at, expires_at, now(), now()
        FROM import_facts`,
       [brandId],
     );
+    return { rejected: misfits.length };
   }
 
   /**
@@ -358,7 +387,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
        ORDER BY s.subject_id, r.line DESC`,
       range,
     );
-    let copy = '';
+    const copy: string[] = [];
     for (const l of lines) {
       const dataKey = this.subjects.unwrapDataKey(brandId, l.subject_id, l.wrapped_key);
       if (l.stored && l.same_settings) {
@@ -368,12 +397,11 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         if (JSON.stringify(stored) === JSON.stringify(l.topics)) continue; // nothing changed
       }
       const topicsCt = this.subjects.sealWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(l.topics));
-      copy += `${l.subject_id}\t${copyText(l.channels)}\t${copyText(l.quiet_hours)}\t${copyBytea(topicsCt)}\n`;
+      copy.push(copyRow([l.subject_id, l.channels, l.quiet_hours, topicsCt]));
     }
-    if (!copy) return;
+    if (!copy.length) return;
     await em.query(`CREATE TEMPORARY TABLE import_preferences (subject_id uuid, channels jsonb, quiet_hours jsonb, topics_ct bytea) ON COMMIT DROP`);
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_preferences FROM STDIN`)));
+    await copyInto(em, 'import_preferences', [copy.join('')]);
     await em.query(
       `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, version, updated_at)
        SELECT $1, subject_id, channels, quiet_hours, topics_ct, 1, now() FROM import_preferences
@@ -385,19 +413,16 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Consent lines become ledger events with the same semantics as single decisions: the brand's
-   * chain head is locked, events are appended in line order with consecutive `seq`, each linked
-   * to and hashed over the previous one, and the current-state projection follows the latest
-   * decision by capture time. A decision already in the ledger (same subject, purpose, time and
-   * answer) is skipped, so an import can be run again. The hashes are computed here, in order; the
-   * events then go by `COPY` into a table of this transaction, and the ledger, the outbox
-   * (`consent.changed`, one per event) and the projection are each one INSERT … SELECT from it —
-   * sending twenty thousand events as array parameters cost more than inserting them.
+   * Consent lines become ledger events through the ledger's one writer (`LedgerWriter`), with the
+   * rules a single decision follows (`checkDecision`): the brand's chain head is locked first, the
+   * lines are checked against the brand's purposes and notices in one query, and the accepted
+   * ones are appended in line order. A decision already in the ledger (same subject, purpose, time
+   * and answer) is skipped, so an import can be run again.
    */
   private async mergeConsents(em: EntityManager, range: unknown[], actor: string): Promise<{ rejected: number }> {
     const [brandId, importId] = range as [string, string];
-    const head = await em.getRepository(LedgerHeadEntity).findOne({ where: { brandId }, lock: { mode: 'pessimistic_write' } });
-    if (!head) throw new Error(`brand ${brandId} has no ledger head`);
+    // Locked before looking for repeats: a concurrent import of the same lines waits, then sees them.
+    const head = await this.ledger.lockHead(em, brandId);
     // Times come back as the staged ISO strings (what validation wrote), not parsed by the driver.
     const rows: ConsentCandidate[] = await em.query(
       `SELECT r.line, s.subject_id, r.data->>'purpose' AS purpose_key, (r.data->>'granted')::boolean AS granted,
@@ -422,60 +447,29 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
     const rejections: Array<{ line: number; reason: string }> = [];
     const seen = new Set<string>();
-    const recordedAt = new Date();
-    const firstSeq = Number(head.lastSeq);
-    let seq = firstSeq;
-    let prevHash = head.lastHash;
-    // The new events, hashed in line order, as COPY text for a table of this transaction; from
-    // there the ledger, the outbox and the projection are written set-wise.
-    let copy = '';
+    const decisions: LedgerDecision[] = [];
     for (const row of rows) {
-      if (!row.purpose_exists) {
-        rejections.push({ line: row.line, reason: 'unknown-purpose: purpose is not a purpose of this brand (GET /v1/purposes lists them)' });
-        continue;
-      }
-      if (row.notice_exists === false) {
-        rejections.push({ line: row.line, reason: 'unknown-notice-version: noticeVersion is not a version of this purpose\'s notice' });
-        continue;
-      }
-      const noticeVersion = row.notice_version ?? row.latest_notice;
-      if (row.granted && noticeVersion === null) {
-        rejections.push({ line: row.line, reason: 'notice-required: publish a notice for this purpose before importing grants' });
+      const checked = checkDecision(
+        { granted: row.granted, noticeVersion: row.notice_version },
+        { purposeExists: row.purpose_exists, noticeExists: row.notice_exists, latestNotice: row.latest_notice },
+      );
+      if (!checked.ok) {
+        rejections.push({ line: row.line, reason: refusalReason(checked.refusal) });
         continue;
       }
       const key = `${row.subject_id}|${row.purpose_key}|${row.captured_at}|${row.granted}`;
       if (row.already || seen.has(key)) continue; // already in the ledger: done, nothing to add
       seen.add(key);
-      const event: ChainedEvent = {
-        brandId,
-        id: randomUUID(),
-        seq: ++seq,
+      decisions.push({
         subjectId: row.subject_id,
         purpose: row.purpose_key,
         granted: row.granted,
-        noticeVersion,
+        noticeVersion: checked.noticeVersion,
         source: row.source ?? 'import',
-        actor,
         capturedAt: new Date(row.captured_at),
-        recordedAt,
-        expiresAt: row.granted && row.expires_at !== null ? new Date(row.expires_at) : null,
+        expiresAt: row.expires_at !== null ? new Date(row.expires_at) : null,
         evidenceCt: null,
-        prevHash,
-      };
-      const hash = hashEvent(event);
-      // Downstream systems hear about imported decisions as about any other (consent.changed).
-      const data = JSON.stringify({
-        subjectId: event.subjectId,
-        purpose: event.purpose,
-        granted: event.granted,
-        source: event.source,
-        consentEventId: event.id,
-        capturedAt: row.captured_at,
       });
-      copy +=
-        `${event.id}\t${event.seq}\t${event.subjectId}\t${copyText(event.purpose)}\t${event.granted}\t${noticeVersion ?? '\\N'}\t` +
-        `${copyText(event.source)}\t${row.captured_at}\t${event.expiresAt ? row.expires_at : '\\N'}\t${prevHash ?? '\\N'}\t${hash}\t${randomUUID()}\t${copyText(data)}\n`;
-      prevHash = hash;
     }
 
     if (rejections.length) {
@@ -485,42 +479,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
         [brandId, importId, rejections.map((r) => r.line), rejections.map((r) => r.reason)],
       );
     }
-    if (seq === firstSeq) return { rejected: rejections.length };
-
-    await em.query(
-      `CREATE TEMPORARY TABLE import_events (
-         consent_event_id uuid, seq bigint, subject_id uuid, purpose_key text, granted boolean, notice_version integer,
-         source text, captured_at timestamptz, expires_at timestamptz, prev_hash text, hash text, outbox_event_id uuid, data jsonb
-       ) ON COMMIT DROP`,
-    );
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    await pipeline(Readable.from([copy]), client.query(copyFrom(`COPY import_events FROM STDIN`)));
-
-    await em.query(
-      `INSERT INTO consent_events (brand_id, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, actor,
-                                   captured_at, recorded_at, expires_at, evidence_ct, prev_hash, hash)
-       SELECT $1, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, $2, captured_at, $3, expires_at, NULL, prev_hash, hash
-       FROM import_events ORDER BY seq`,
-      [brandId, actor, recordedAt],
-    );
-    await em.getRepository(LedgerHeadEntity).update({ brandId }, { lastSeq: seq, lastHash: prevHash });
-    await this.outbox.emitStaged(em, brandId, 'consent.changed', `SELECT seq AS ord, outbox_event_id AS event_id, subject_id, data FROM import_events`);
-    // The projection, set-wise: per subject and purpose the latest decision by capture time (then
-    // ledger order) among the new events, applied only where it is not older than the current state.
-    await em.query(
-      `INSERT INTO consent_states AS s
-         (brand_id, subject_id, purpose_key, granted, notice_version, source, consent_event_id, captured_at, expires_at, updated_at)
-       SELECT DISTINCT ON (e.subject_id, e.purpose_key)
-              $1::uuid, e.subject_id, e.purpose_key, e.granted, e.notice_version, e.source, e.consent_event_id, e.captured_at, e.expires_at, $2::timestamptz
-       FROM import_events e
-       ORDER BY e.subject_id, e.purpose_key, e.captured_at DESC, e.seq DESC
-       ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET
-         granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
-         consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
-         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-       WHERE s.captured_at <= EXCLUDED.captured_at`,
-      [brandId, recordedAt],
-    );
+    await this.ledger.appendMany(em, brandId, actor, decisions, head);
     return { rejected: rejections.length };
   }
 }

@@ -3,10 +3,11 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiNdjsonUpload, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiNdjsonUpload, ApiProblems } from '../../common/http/openapi.decorators';
 import { NdjsonUploads } from '../../common/http/uploads';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { ImportJobResponse } from './dto/import.dto';
+import { LINE_KINDS } from './import-lines';
 import { IMPORT_MEDIA_TYPE, ImportsService } from './imports.service';
 
 @ApiTags('imports')
@@ -18,6 +19,11 @@ export class ImportsController {
   ) {}
 
   @Post()
+  @ApiOp({
+    id: 'createImport',
+    summary: 'Start a bulk import',
+    description: 'Streams an NDJSON file of subjects, consents, facts and preferences. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.',
+  })
   @HttpCode(202)
   @Can('create', 'ImportJob')
   @ApiNdjsonUpload(
@@ -25,6 +31,19 @@ export class ImportsController {
     '`{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, ' +
     '`{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, ' +
     '`{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route.',
+    {
+      type: 'object',
+      required: ['type', 'externalId'],
+      properties: {
+        type: { enum: [...LINE_KINDS] },
+        externalId: { type: 'string', minLength: 1, maxLength: 200, description: 'The subject the line is about.' },
+      },
+      description:
+        'Plus the fields of the single-record route of its type: subject → CreateSubjectDto, consent → CaptureConsentDto ' +
+        '(`capturedAt` required, no `evidence`), fact → BrandFactDto, preference → UpdatePreferencesDto. At most 64 KiB per line.',
+    },
+    '{"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}\n' +
+      '{"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}\n',
   )
   @ApiAcceptedResponse({ type: ImportJobResponse, description: 'Every line is staged; merging runs on. Poll the Location.' })
   @ApiProblems(401, 403, 422)
@@ -35,6 +54,7 @@ export class ImportsController {
   }
 
   @Get(':id')
+  @ApiOp({ id: 'getImport', summary: 'Get an import\'s progress', description: 'Status, counts, progress and the first 1000 rejected lines.' })
   @Can('read', 'ImportJob')
   @ApiOkResponse({ type: ImportJobResponse })
   @ApiProblems(401, 403, 404)

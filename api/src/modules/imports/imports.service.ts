@@ -1,17 +1,14 @@
 import { assertUnlimited } from '../../common/authz/personal-data';
+import { copyInto, copyRow } from '../../common/database/copy';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { actorRef, BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { SubjectsService } from '../subjects/subjects.service';
 import { ImportJobResponse } from './dto/import.dto';
-import { copyBytea, copyText, LineTooLongError, numberedLines, parseLine } from './import-lines';
+import { LineTooLongError, numberedLines, parseLine } from './import-lines';
 import { ImportMerger } from './import-merger.service';
 
 const MAX_REJECTIONS_SHOWN = 1000;
@@ -100,11 +97,10 @@ export class ImportsService {
    */
   private async stage(em: EntityManager, brandId: string, importId: string, body: AsyncIterable<Buffer>): Promise<{ total: number; last: number }> {
     await em.query(`CREATE TEMPORARY TABLE import_upload OF import_line ON COMMIT DROP`);
-    const client = (em.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const counts = { total: 0, last: 0 };
     const rows = this.copyRows(brandId, body, counts);
     try {
-      await pipeline(Readable.from(rows), client.query(copyFrom(`COPY import_upload FROM STDIN`)));
+      await copyInto(em, 'import_upload', rows);
     } catch (error) {
       if (error instanceof LineTooLongError) {
         throw new DomainError('payload-too-large', `${error.message}: each line must be one record of at most 64 KiB.`);
@@ -131,17 +127,17 @@ export class ImportsService {
       counts.last = line;
       const parsed = parseLine(text, now);
       if (!parsed.ok) {
-        batch += `${line}\trejected\t\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyText(JSON.stringify({ reason: parsed.reason }))}\n`;
+        batch += copyRow([line, 'rejected', '', null, null, null, null, null, null, null, JSON.stringify({ reason: parsed.reason })]);
       } else if (parsed.kind === 'subject') {
         const sealed = this.subjects.sealNew(brandId, { externalId: parsed.externalId, email: parsed.email, phone: parsed.phone });
-        batch +=
-          `${line}\tsubject\t${copyText(parsed.externalId)}\t${sealed.id}\t${copyBytea(sealed.emailCt)}\t${copyText(sealed.emailHash)}\t` +
-          `${copyBytea(sealed.phoneCt)}\t${copyText(sealed.phoneHash)}\t${copyText(sealed.externalIdHash)}\t${copyBytea(sealed.wrappedKey)}\t` +
-          `${copyText(JSON.stringify(parsed.data))}\n`;
+        batch += copyRow([
+          line, 'subject', parsed.externalId, sealed.id, sealed.emailCt, sealed.emailHash,
+          sealed.phoneCt, sealed.phoneHash, sealed.externalIdHash, sealed.wrappedKey, JSON.stringify(parsed.data),
+        ]);
       } else {
         // No lookup hash here: the merge computes it only for lines whose subject it cannot find,
         // to tell an erased customer (tombstone) from an unknown one.
-        batch += `${line}\t${parsed.kind}\t${copyText(parsed.externalId)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyText(JSON.stringify(parsed.data))}\n`;
+        batch += copyRow([line, parsed.kind, parsed.externalId, null, null, null, null, null, null, null, JSON.stringify(parsed.data)]);
       }
       if (batch.length > 256 * 1024) {
         yield batch;

@@ -118,7 +118,7 @@ describe('canonical JSON of an event', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000); // thousands of generated events: seconds on a busy machine
 
   it('falls back to the general canonicalisation for content it does not know', () => {
     const content = { ...hashedContent(chain(1)[0]), extra: { b: 1, a: [2, 'x'] } } as unknown as ReturnType<typeof hashedContent>;

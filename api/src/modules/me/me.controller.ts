@@ -1,19 +1,19 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CustomerActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { PageQuery } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { KEY_PATTERN } from '../../common/http/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
-import { ConsentEventResponse, ConsentReceiptResponse, MyConsentHistoryResponse } from '../consents/dto/consent.dto';
+import { ConsentEventResponse, ConsentReceiptResponse } from '../consents/dto/consent.dto';
 import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
 import { FactsService } from '../facts/facts.service';
-import { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
+import { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { preferencesEtag } from '../preferences/preference-rules';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordResponse } from '../profiles/dto/profile.dto';
@@ -23,10 +23,11 @@ import { QuestionsService } from '../questions/questions.service';
 import { ConfirmErasureDto, PrivacyRequestResponse } from '../privacy-requests/dto/privacy-request.dto';
 import { ExportService, SubjectExport } from '../privacy-requests/export.service';
 import { sendExport } from '../privacy-requests/export-html';
+import { EXPORT_CONTENT } from '../privacy-requests/export-schema';
 import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
 import { PropagationResponse } from '../webhooks/dto/webhook.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { AnswerResultResponse, MeResponse, SetConsentDto } from './dto/me.dto';
+import { AnswerResultResponse, MeResponse, MyPreferencesResponse, SetConsentDto } from './dto/me.dto';
 import { MeService } from './me.service';
 
 /** The signed-in customer's own data. Every route acts on the caller's subject only. */
@@ -46,6 +47,11 @@ export class MeController {
   ) {}
 
   @Get()
+  @ApiOp({
+    id: 'getMe',
+    summary: 'Get what the brand knows about me',
+    description: 'The signed-in customer\'s identifiers, facts (each with the purposes that may use it), consents, preferences and open privacy-signal conflicts.',
+  })
   @Can('read', 'Me')
   @ApiOkResponse({ type: MeResponse })
   @ApiProblems(401, 403)
@@ -54,6 +60,12 @@ export class MeController {
   }
 
   @Post('facts')
+  @ApiOp({
+    id: 'addMyFact',
+    summary: 'Tell the brand something',
+    description: 'A fact declared by the customer.',
+    example: {"key": "motivation", "value": "sleep_better", "category": "motivations"},
+  })
   @Can('create', 'Me')
   @ApiCreatedResponse({ type: FactResponse, description: 'A declared fact: the customer told you.' })
   @ApiProblems(401, 403, 422)
@@ -62,6 +74,7 @@ export class MeController {
   }
 
   @Patch('facts/:id')
+  @ApiOp({ id: 'correctMyFact', summary: 'Correct a fact', description: 'The new value; the fact is now declared by the customer.', example: {"value": "ease_anxiety"} })
   @Can('update', 'Me')
   @ApiOkResponse({ type: FactResponse, description: 'Corrected: now declared by the customer.' })
   @ApiProblems(401, 403, 404, 422)
@@ -70,6 +83,7 @@ export class MeController {
   }
 
   @Delete('facts/:id')
+  @ApiOp({ id: 'deleteMyFact', summary: 'Delete a fact', description: 'The fact is gone for good.' })
   @HttpCode(204)
   @Can('delete', 'Me')
   @ApiNoContentResponse({ description: 'Deleted.' })
@@ -79,6 +93,12 @@ export class MeController {
   }
 
   @Put('consents/:purpose')
+  @ApiOp({
+    id: 'setMyConsent',
+    summary: 'Grant or withdraw my consent',
+    description: 'Records the customer\'s decision in the ledger (source `portal`) against the latest notice.',
+    example: {"granted": false},
+  })
   @Can('update', 'Me')
   @ApiOkResponse({ type: ConsentEventResponse, description: 'The ledger event (source "portal").' })
   @ApiProblems(401, 403, 404, 422)
@@ -88,14 +108,20 @@ export class MeController {
   }
 
   @Get('consents')
+  @ApiOp({ id: 'listMyConsents', summary: 'List my consent history', description: 'Every consent decision about the customer, oldest first, with ledger hashes.' })
   @Can('read', 'Me')
-  @ApiOkResponse({ type: MyConsentHistoryResponse, description: 'Every consent decision about you, oldest first, with ledger hashes.' })
+  @ApiPage(ConsentEventResponse, 'Every consent decision about you, oldest first, with ledger hashes.')
   @ApiProblems(401, 403)
-  async consentHistory(@Caller() customer: CustomerActor): Promise<MyConsentHistoryResponse> {
-    return { data: await this.ledger.historyOf(customer), nextCursor: null };
+  consentHistory(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<ConsentEventResponse>> {
+    return this.ledger.historyOf(customer, query);
   }
 
   @Get('consents/receipts/:id')
+  @ApiOp({
+    id: 'getMyConsentReceipt',
+    summary: 'Get a consent receipt',
+    description: 'A verifiable receipt for one consent event: the hashed content, the hash and the notice text agreed to.',
+  })
   @Can('read', 'Me')
   @ApiOkResponse({ type: ConsentReceiptResponse, description: 'A verifiable receipt for one consent event.' })
   @ApiProblems(401, 403, 404)
@@ -104,32 +130,40 @@ export class MeController {
   }
 
   @Get('preferences')
+  @ApiOp({ id: 'getMyPreferences', summary: 'Get my preferences', description: 'Channels, frequency, quiet hours and topics, with an `ETag` to send back in `If-Match`.' })
   @Can('read', 'Me')
-  @ApiOkResponse({ type: PreferencesResponse, headers: { ETag: { description: 'Send it back in If-Match.', schema: { type: 'string' } } } })
+  @ApiOkResponse({ type: MyPreferencesResponse, headers: { ETag: { description: 'Send it back in If-Match.', schema: { type: 'string' } } } })
   @ApiProblems(401, 403)
-  async getPreferences(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<PreferencesResponse> {
-    const prefs = await this.preferences.get(customer.brandId, customer.subjectId);
+  async getPreferences(@Caller() customer: CustomerActor, @Res({ passthrough: true }) res: Response): Promise<MyPreferencesResponse> {
+    const prefs = await this.me.myPreferences(customer);
     res.setHeader('ETag', preferencesEtag(prefs.version));
     return prefs;
   }
 
   @Put('preferences')
+  @ApiOp({
+    id: 'updateMyPreferences',
+    summary: 'Replace my preferences',
+    description: 'Needs `If-Match` with the ETag last read (428 without it). A stale or weak tag answers 412 with the current values, so two tabs never silently overwrite each other.',
+    example: {"channels": {"email": {"optedIn": true, "frequency": "monthly"}, "sms": {"optedIn": false, "frequency": "immediately"}}, "quietHours": {"start": "21:00", "end": "07:00"}, "topics": ["sleep"]},
+  })
   @Can('update', 'Me')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from GET /v1/me/preferences.' })
-  @ApiOkResponse({ type: PreferencesResponse })
+  @ApiOkResponse({ type: MyPreferencesResponse })
   @ApiProblems(401, 403, 412, 422, 428)
   async putPreferences(
     @Caller() customer: CustomerActor,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() body: UpdatePreferencesDto,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<PreferencesResponse> {
-    const prefs = await this.preferences.update(customer.brandId, customer.subjectId, ifMatch, body);
+  ): Promise<MyPreferencesResponse> {
+    const prefs = await this.me.updateMyPreferences(customer, ifMatch, body);
     res.setHeader('ETag', preferencesEtag(prefs.version));
     return prefs;
   }
 
   @Get('questions/next')
+  @ApiOp({ id: 'getMyNextQuestion', summary: 'Get my next question', description: 'The next question to answer, or 204 when there is none.' })
   @Can('read', 'Me')
   @ApiOkResponse({ type: QuestionResponse })
   @ApiNoContentResponse({ description: 'Nothing left to ask.' })
@@ -141,6 +175,12 @@ export class MeController {
   }
 
   @Post('questions/:key/answer')
+  @ApiOp({
+    id: 'answerMyQuestion',
+    summary: 'Answer or dismiss a question',
+    description: 'Answers become declared facts; a dismissed question is never asked again.',
+    example: {"values": ["sleep_better"]},
+  })
   @HttpCode(200)
   @Can('update', 'Me')
   @ApiOkResponse({ type: AnswerResultResponse, description: 'Answers become declared facts; a dismissed question is never asked again.' })
@@ -150,32 +190,47 @@ export class MeController {
   }
 
   @Get('export')
+  @ApiOp({
+    id: 'exportMyData',
+    summary: 'Export my data',
+    description: 'Everything the brand holds about the customer (the `SubjectExport` schema), or a readable page with `Accept: text/html`.',
+  })
   @Can('read', 'Me')
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: 'Everything the brand holds about you (docs/export.schema.json); `Accept: text/html` gives a readable page.' })
+  @ApiOkResponse({ description: 'Everything the brand holds about you; `Accept: text/html` gives a readable page.', content: EXPORT_CONTENT })
   @ApiProblems(401, 403)
   async export(@Caller() customer: CustomerActor, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<SubjectExport | string> {
     return sendExport(await this.exports.export(customer, customer.subjectId), accept, res);
   }
 
   @Post('erasure')
+  @ApiOp({ id: 'eraseMe', summary: 'Forget me', description: 'Files an erasure request and carries it out at once; the session ends with it.', example: {"confirm": true} })
   @HttpCode(202)
   @Can('delete', 'Me')
   @ApiAcceptedResponse({ type: PrivacyRequestResponse, description: 'Forget me: the erasure request, carried out at once; the session ends with it.' })
   @ApiProblems(401, 403, 422)
-  forgetMe(@Caller() customer: CustomerActor, @Body() _body: ConfirmErasureDto): Promise<PrivacyRequestResponse> {
-    return this.requests.forgetMe(customer);
+  forgetMe(@Caller() customer: CustomerActor, @Body() body: ConfirmErasureDto): Promise<PrivacyRequestResponse> {
+    return this.requests.forgetMe(customer, body.locale);
   }
 
   @Get('propagation')
+  @ApiOp({
+    id: 'listMyPropagation',
+    summary: 'Where did my choices go?',
+    description: 'Each consent change and the downstream systems (webhooks) it reached, with their confirmations.',
+  })
   @Can('read', 'Me')
   @ApiPage(PropagationResponse)
   @ApiProblems(401, 403)
-  async propagation(@Caller() customer: CustomerActor): Promise<{ data: PropagationResponse[]; nextCursor: null }> {
-    return { data: await this.webhooks.propagation(customer.brandId, customer.subjectId), nextCursor: null };
+  propagation(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<PropagationResponse>> {
+    return this.webhooks.propagation(customer.brandId, customer.subjectId, query);
   }
 
   @Get('access-log')
+  @ApiOp({
+    id: 'listMyAccessLog',
+    summary: 'Who read my data?',
+    description: 'Every read of the customer\'s data by the brand\'s systems and staff, newest first: who, for which purpose, which fields.',
+  })
   @Can('read', 'Me')
   @ApiPage(AccessRecordResponse)
   @ApiProblems(401, 403)

@@ -6,13 +6,14 @@ import { ConsentConflictEntity } from '../consents/consent-conflict.entity';
 import { ConsentStateEntity } from '../consents/consent.entity';
 import { isConsentValid } from '../consents/consent-validity';
 import { purposesUsing } from '../facts/fact-usage';
-import { FactsService, toFactResponse } from '../facts/facts.service';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
+import type { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { PreferencesService } from '../preferences/preferences.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
-import { QuestionEntity } from '../questions/question.entity';
-import { labelKey, valueLabels } from '../questions/value-labels';
 import { SubjectsService } from '../subjects/subjects.service';
-import { MeResponse, MyConsentResponse } from './dto/me.dto';
+import { MeResponse, MyConsentResponse, MyPreferencesResponse } from './dto/me.dto';
 import { IsNull } from 'typeorm';
 
 /** Everything the brand holds about the signed-in customer, and why, in one read. */
@@ -23,6 +24,7 @@ export class MeService {
     private readonly subjects: SubjectsService,
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   overview(customer: CustomerActor): Promise<MeResponse> {
@@ -30,16 +32,15 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts, questions] = await inTurn(
+      const [purposes, states, notices, facts, preferences, conflicts, dictionary] = await inTurn(
         () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
         () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
         () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
         () => this.facts.current(em, brandId, subjectId, now),
         () => this.preferences.read(em, brandId, subjectId),
         () => em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
-        () => em.getRepository(QuestionEntity).findBy({ brandId }),
+        () => this.dictionary.load(em, brandId),
       );
-      const labels = valueLabels(questions);
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
       const noticeText = new Map(notices.map((n) => [`${n.purposeKey}@${n.version}`, n.text]));
       const latestNotice = new Map(notices.map((n) => [n.purposeKey, n.version]));
@@ -64,12 +65,11 @@ export class MeService {
       return {
         subject,
         facts: facts.map((f) => ({
-          ...toFactResponse(f),
+          ...toLabelledFactResponse(f, dictionary),
           usedFor: f.disputedAt ? [] : purposesUsing(f.category, purposes, stateByPurpose, now),
-          valueLabel: labels.get(labelKey(f.key, f.value)) ?? null,
         })),
         consents,
-        preferences,
+        preferences: withTopicLabels(preferences, dictionary),
         conflicts: conflicts.map((c) => ({
           purpose: c.purpose,
           signal: c.signal,
@@ -81,4 +81,26 @@ export class MeService {
       };
     });
   }
+
+  /** The customer's preferences with their topics in words. */
+  myPreferences(customer: CustomerActor): Promise<MyPreferencesResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      const preferences = await this.preferences.read(em, customer.brandId, customer.subjectId);
+      return withTopicLabels(preferences, await this.dictionary.load(em, customer.brandId));
+    });
+  }
+
+  /** Replaces the customer's preferences (If-Match, as PreferencesService says) and returns them with their topics in words. */
+  updateMyPreferences(customer: CustomerActor, ifMatch: string | undefined, input: UpdatePreferencesDto): Promise<MyPreferencesResponse> {
+    return this.preferences.update(customer.brandId, customer.subjectId, ifMatch, input).then((preferences) =>
+      this.db.run(customer.brandId, async (em) => withTopicLabels(preferences, await this.dictionary.load(em, customer.brandId))),
+    );
+  }
+}
+
+function withTopicLabels(preferences: PreferencesResponse, dictionary: Dictionary): MyPreferencesResponse {
+  return {
+    ...preferences,
+    topicLabels: Object.fromEntries(preferences.topics.map((t) => [t, dictionary.labels((l) => dictionary.topicLabel(t, l))])),
+  };
 }

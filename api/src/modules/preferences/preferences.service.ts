@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { PREFERENCE_TOPICS_FIELD, PreferencesEntity } from './preferences.entity';
+import { ifMatchSatisfied } from '../../common/http/etag';
 import { ChannelPreferences, effectiveChannels, preferencesEtag } from './preference-rules';
 import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
 
@@ -56,8 +57,8 @@ export class PreferencesService {
       const repo = em.getRepository(PreferencesEntity);
       const current = await repo.findOne({ where: { brandId, subjectId }, lock: { mode: 'pessimistic_write' } });
       const currentVersion = current?.version ?? 0;
-      const matches = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(preferencesEtag(currentVersion)) || ifMatch.trim() === '*';
-      if (!matches) {
+      // Strong comparison (RFC 9110): a weak tag such as W/"prefs-v3" does not match.
+      if (!ifMatchSatisfied(ifMatch, preferencesEtag(currentVersion))) {
         throw new DomainError('precondition-failed', 'These preferences were changed elsewhere since you read them. Review the current values and save again.', {
           current: toResponse(current, await this.topics(em, current)),
         });

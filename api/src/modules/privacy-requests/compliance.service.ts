@@ -3,12 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
-import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page, PageQuery, ordinal } from '../../common/http/pagination';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { BrandEntity } from '../brands/brand.entity';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
 import { ExportService } from './export.service';
+import type { AuditEntryResponse, RecordsOfProcessingResponse } from './dto/privacy-request.dto';
 
 /** Read-only compliance views: consent records, the Art. 30 record and the audit log. */
 @Injectable()
@@ -20,7 +21,8 @@ export class ComplianceService {
     private readonly accessLog: AccessLogService,
   ) {}
 
-  consentRecords(caller: BrandActor, subjectId: string): Promise<unknown[]> {
+  /** A subject's consent records, oldest first (events are append-only: a position never moves), one page at a time. */
+  consentRecords(caller: BrandActor, subjectId: string, query: PageQuery): Promise<Page<Record<string, unknown>>> {
     return this.db.run(caller.brandId, async (em) => {
       const records = await this.exports.consentRecordsOf(em, caller.brandId, subjectId);
       // The whole consent history is the customer's data: the read is in their access log, like GET /consents.
@@ -29,12 +31,14 @@ export class ComplianceService {
         [caller.brandId, subjectId],
       );
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'consents', purpose: null, fields: purposes.map((p) => `consents.${p.purpose_key}`) });
-      return records;
+      const positioned = records.map((record, position) => ({ record, position }));
+      const page = this.cursors.pageOf({ list: 'consent-records', brandId: caller.brandId, parent: subjectId }, positioned, query, (r) => ordinal(r.position));
+      return { data: page.data.map((r) => r.record), nextCursor: page.nextCursor };
     });
   }
 
   /** GDPR Art. 30(1): controller, purposes, categories, recipients, retention — from the configuration. */
-  recordsOfProcessing(caller: BrandActor): Promise<Record<string, unknown>> {
+  recordsOfProcessing(caller: BrandActor): Promise<RecordsOfProcessingResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const [brand, purposes, endpoints] = await inTurn(
         () => em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId }),
@@ -66,7 +70,7 @@ export class ComplianceService {
     });
   }
 
-  auditLog(caller: BrandActor, query: PageQuery): Promise<Page<Record<string, unknown>>> {
+  auditLog(caller: BrandActor, query: PageQuery): Promise<Page<AuditEntryResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
       const after = this.cursors.decode({ list: 'audit-log', brandId: caller.brandId }, query.cursor, { at: 'timestamp', id: 'uuid' });

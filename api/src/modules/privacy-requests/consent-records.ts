@@ -72,3 +72,37 @@ export function toConsentRecord(r: ConsentRecordInput): Record<string, unknown> 
     'dpv:hasIntegrityProof': { algorithm: 'SHA-256/RFC8785', hash: r.hash },
   };
 }
+
+const typed = (description?: string) => ({ type: 'object', required: ['@type'], properties: { '@type': { type: 'string' } }, ...(description ? { description } : {}) });
+const xsdTime = { type: 'object', required: ['@value', '@type'], properties: { '@value': { type: 'string', format: 'date-time' }, '@type': { const: 'xsd:dateTime' } } };
+
+/** JSON Schema of one record of `toConsentRecord`, for the OpenAPI document. */
+export const CONSENT_RECORD_SCHEMA = {
+  type: 'object',
+  description: 'One consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms.',
+  required: [
+    '@context', '@id', '@type', 'dct:identifier', 'dpv:hasDataSubject', 'dpv:hasDataController', 'dpv:hasPurpose', 'dpv:hasLegalBasis',
+    'dpv:hasPersonalDataCategory', 'dpv:hasConsentStatus', 'dpv:hasNotice', 'dpv:isIndicatedBy', 'dpv:hasConsentIndicationMethod',
+    'dpv:isIndicatedAtTime', 'dct:created', 'dpv:hasExpiryTime', 'dpv:hasIntegrityProof',
+  ],
+  additionalProperties: false,
+  properties: {
+    '@context': { type: 'object', additionalProperties: { type: 'string', format: 'uri' } },
+    '@id': { type: 'string', example: 'urn:candor:consent-event:0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10' },
+    '@type': { const: 'dpv:ConsentRecord' },
+    'dct:identifier': { type: 'string', format: 'uuid', description: 'The consent event id.' },
+    'dpv:hasDataSubject': typed(),
+    'dpv:hasDataController': typed(),
+    'dpv:hasPurpose': typed('The purpose, with its DPV term as `@type`.'),
+    'dpv:hasLegalBasis': typed(),
+    'dpv:hasPersonalDataCategory': { type: 'array', items: typed() },
+    'dpv:hasConsentStatus': { type: 'object', required: ['@type'], properties: { '@type': { enum: ['dpv:ConsentGiven', 'dpv:ConsentWithdrawn', 'dpv:ConsentExpired'] } } },
+    'dpv:hasNotice': { oneOf: [typed('The notice version agreed to; its text per language as `dct:description`.'), { type: 'null' }] },
+    'dpv:isIndicatedBy': typed(),
+    'dpv:hasConsentIndicationMethod': { type: 'string', description: 'The source: portal, api, import, gpc or the brand\'s label.' },
+    'dpv:isIndicatedAtTime': xsdTime,
+    'dct:created': xsdTime,
+    'dpv:hasExpiryTime': { oneOf: [xsdTime, { type: 'null' }] },
+    'dpv:hasIntegrityProof': { type: 'object', required: ['algorithm', 'hash'], properties: { algorithm: { type: 'string' }, hash: { type: 'string' } } },
+  },
+} as const;

@@ -6,8 +6,8 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
-import { mailLocaleOf, MailLocale } from '../auth/erasure-receipt-mail';
-import { MailerService } from '../auth/mailer.service';
+import { formatDay, pickLocale } from '../../common/i18n/locale';
+import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { ErasureReceiptResponse } from './dto/privacy-request.dto';
@@ -39,19 +39,20 @@ export class ErasureReceiptsService {
 
   /**
    * Step one of an erasure, before the key is destroyed: issues the receipt (in the caller's
-   * transaction) and composes its email to the customer's address, in their language. Null when
+   * transaction) and composes its email to the customer's address, in the language of the page
+   * they confirmed on, else their stored language, else the brand's default. Null when
    * the customer has no email address (the brand still has the certificate). The email is sent by
    * the caller after its transaction commits, so no email ever announces an erasure that rolled back,
    * and the address lives only in this process's memory until then, never in the database.
    */
-  async prepare(em: EntityManager, brandId: string, requestId: string, subjectId: string): Promise<PendingReceiptMail | null> {
+  async prepare(em: EntityManager, brandId: string, requestId: string, subjectId: string, pageLocale?: string): Promise<PendingReceiptMail | null> {
     // Already erased (a bulk job got there first): there is no address left to write to.
     const [live] = await em.query(`SELECT 1 FROM subjects WHERE brand_id = $1 AND subject_id = $2 AND erased_at IS NULL`, [brandId, subjectId]);
     if (!live) return null;
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
     if (!subject.email) return null;
     const brand = await em.getRepository(BrandEntity).findOneByOrFail({ brandId });
-    const locale: MailLocale = mailLocaleOf(subject.locale) ?? mailLocaleOf(brand.defaultLocale) ?? 'en';
+    const locale = pickLocale(pageLocale, subject.locale, brand.defaultLocale);
     const token = `cer_${randomBytes(32).toString('base64url')}`;
     const now = new Date();
     await em.query(
@@ -62,7 +63,7 @@ export class ErasureReceiptsService {
       to: subject.email,
       brandName: brand.name,
       locale,
-      erasedOn: new Intl.DateTimeFormat(locale === 'nb' ? 'nb-NO' : locale, { dateStyle: 'long', timeZone: subject.timezone ?? 'UTC' }).format(now),
+      erasedOn: formatDay(now, locale, subject.timezone),
       link: `${this.config.portalUrl}/${brand.slug}/erasure-receipt/${token}?lang=${locale}`,
       requestId,
     };

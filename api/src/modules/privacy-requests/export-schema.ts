@@ -1,3 +1,4 @@
+import { schemaComponent } from '../../common/http/openapi.decorators';
 import { REQUEST_CHANNELS } from './privacy-request.entity';
 
 /** Identifies the export format; bump with incompatible changes. */
@@ -48,7 +49,10 @@ export const EXPORT_SCHEMA = {
         additionalProperties: false,
         properties: {
           key: str,
-          value: str,
+          value: {
+            description: 'Text, a number, true/false or a list of texts (a fact key\'s declared type).',
+            oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: str }],
+          },
           category: str,
           provenance: { enum: ['declared', 'observed', 'inferred'] },
           source: str,
@@ -103,6 +107,7 @@ export const EXPORT_SCHEMA = {
               capturedAt: time,
               recordedAt: time,
               expiresAt: nullableTime,
+              seq: { type: 'integer', minimum: 1 },
               hash: str,
               prevHash: nullableStr,
             },
@@ -110,22 +115,86 @@ export const EXPORT_SCHEMA = {
         },
       },
     },
-    consentRecords: { type: 'array', items: { type: 'object', required: ['@context', '@type', 'dpv:hasConsentStatus'] } },
-    accessLog: { type: 'array', items: { type: 'object', required: ['at', 'reader', 'kind', 'fields'] } },
+    consentRecords: {
+      type: 'array',
+      items: { type: 'object', required: ['@context', '@type', 'dpv:hasConsentStatus'], properties: { '@context': { type: 'object' }, '@type': str, 'dpv:hasConsentStatus': { type: 'object' } } },
+    },
+    accessLog: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['at', 'reader', 'kind', 'fields'],
+        properties: { at: time, reader: str, kind: str, purpose: nullableStr, fields: { type: 'array', items: str } },
+      },
+    },
     privacyRequests: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'type', 'status', 'receivedAt', 'dueAt'], properties: { channel: { enum: [...REQUEST_CHANNELS] } } },
+      items: {
+        type: 'object',
+        required: ['id', 'type', 'status', 'receivedAt', 'dueAt'],
+        properties: {
+          id: str,
+          type: str,
+          status: str,
+          jurisdiction: str,
+          channel: { enum: [...REQUEST_CHANNELS] },
+          receivedAt: time,
+          dueAt: time,
+          completedAt: nullableTime,
+        },
+      },
     },
     context: {
       type: 'object',
       required: ['purposes', 'dataCategories', 'recipients', 'sources'],
       properties: {
-        purposes: { type: 'array', items: { type: 'object', required: ['key', 'legalBasis', 'dataCategories', 'retention'] } },
+        purposes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['key', 'legalBasis', 'dataCategories', 'retention'],
+            properties: {
+              key: str,
+              name: localeMap,
+              legalBasis: str,
+              dpvTerm: nullableStr,
+              dataCategories: { type: 'array', items: str },
+              retentionDays: { type: ['integer', 'null'], description: 'Days after collection that facts used for this purpose are kept; null: until erased (or, for consent, withdrawn).' },
+              retention: { type: 'string', description: 'The same period as an English sentence.' },
+            },
+          },
+        },
         dataCategories: { type: 'array', items: str },
-        recipients: { type: 'array', items: { type: 'object', required: ['name'] } },
+        recipients: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str } } },
         sources: { type: 'array', items: str },
         rights: str,
+        dictionary: {
+          type: 'object',
+          description:
+            'The brand\'s words for what this document names, per language (its default language, then the code in plain words, where it has none): ' +
+            'fact keys, fact values (by key, then the value as text — a typed value as its JSON), sources, preference topics and readers.',
+          properties: {
+            locales: { type: 'array', items: str },
+            factKeys: { type: 'object', additionalProperties: localeMap },
+            values: { type: 'object', additionalProperties: { type: 'object', additionalProperties: localeMap } },
+            sources: { type: 'object', additionalProperties: localeMap },
+            topics: { type: 'object', additionalProperties: localeMap },
+            readers: { type: 'object', additionalProperties: localeMap },
+          },
+        },
       },
     },
   },
 } as const;
+
+/** The export schema as an OpenAPI component: `$schema` and `$id` belong to the standalone file only. */
+export const EXPORT_SCHEMA_COMPONENT: Record<string, unknown> = (({ $schema: _s, $id: _i, ...schema }) => schema)(EXPORT_SCHEMA);
+
+/** The subject export as `#/components/schemas/SubjectExport`. */
+export const SUBJECT_EXPORT_SCHEMA = schemaComponent('SubjectExport', EXPORT_SCHEMA_COMPONENT);
+
+/** The two forms of an export: JSON by default, a readable page with `Accept: text/html`. */
+export const EXPORT_CONTENT = {
+  'application/json': { schema: SUBJECT_EXPORT_SCHEMA },
+  'text/html': { schema: { type: 'string', description: 'The same export as a page a person can read (`Accept: text/html` without `application/json`).' } },
+};

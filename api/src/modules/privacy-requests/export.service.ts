@@ -1,3 +1,4 @@
+import { toEventResponse } from '../ledger/ledger-writer';
 import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
 import type { EntityManager } from 'typeorm';
@@ -6,7 +7,11 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { ConsentEventEntity, ConsentStateEntity } from '../consents/consent.entity';
 import { isConsentValid } from '../consents/consent-validity';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { encodeFactValue } from '../dictionary/fact-values';
+import { factValue } from '../facts/fact.entity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
@@ -36,6 +41,7 @@ export class ExportService {
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
     private readonly accessLog: AccessLogService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   /** Builds the export; a brand's read of it is recorded in the customer's access log. */
@@ -65,7 +71,7 @@ export class ExportService {
   async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints] = await inTurn(
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys] = await inTurn(
       () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
       () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
       () => em.getRepository(NoticeEntity).findBy({ brandId }),
@@ -76,24 +82,21 @@ export class ExportService {
       () => em.getRepository(AccessRecordEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
       () => em.getRepository(PrivacyRequestEntity).find({ where: { brandId, subjectId }, order: { receivedAt: 'ASC' } }),
       () => em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
+      () => this.dictionary.load(em, brandId),
+      () => em.getRepository(ApiKeyEntity).find({ where: { brandId }, select: { id: true, label: true } }),
     );
+    const keyLabels = new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label]));
+    const group = <T>(pairs: Array<[string, T]>) => Object.fromEntries(pairs) as Record<string, T>;
+    const values: Record<string, Record<string, Record<string, string>>> = {};
+    for (const f of facts) {
+      const value = factValue(f);
+      (values[f.key] ??= {})[encodeFactValue(value).text] = dictionary.labels((l) => dictionary.factValueLabel(f.key, value, l));
+    }
     const noticeText = (purpose: string, version: number | null) =>
       version ? (notices.find((n) => n.purposeKey === purpose && n.version === version)?.text ?? null) : null;
 
-    const history = events.map((e) => ({
-      id: e.id,
-      purpose: e.purpose,
-      granted: e.granted,
-      noticeVersion: e.noticeVersion,
-      noticeText: noticeText(e.purpose, e.noticeVersion),
-      source: e.source,
-      actor: e.actor,
-      capturedAt: e.capturedAt.toISOString(),
-      recordedAt: e.recordedAt.toISOString(),
-      expiresAt: e.expiresAt ? e.expiresAt.toISOString() : null,
-      hash: e.hash,
-      prevHash: e.prevHash,
-    }));
+    // The ledger's own mapping of each event, with the words of the notice it points at.
+    const history = events.map((e) => ({ ...toEventResponse(e), noticeText: noticeText(e.purpose, e.noticeVersion) }));
     // A full export carries each notice text once, in the history; its records refer to it by id.
     const consentRecords = toConsentRecords({ brandName: brand.name, subjectId, purposes, notices, states, events, now, embedNoticeTexts: false });
 
@@ -141,6 +144,8 @@ export class ExportService {
           dataCategories: p.dataCategories,
           channels: p.channels,
           saleOrShare: p.saleOrShare,
+          // The period as data, so a reader's copy can say it in their language; `retention` keeps the English sentence.
+          retentionDays: p.retentionDays,
           retention: p.retentionDays ? `${p.retentionDays} days after collection` : 'until you withdraw consent or ask us to erase it',
         })),
         dataCategories: [...new Set(facts.map((f) => f.category))].sort(),
@@ -150,6 +155,24 @@ export class ExportService {
         sources: [...new Set([...facts.map((f) => f.source), ...events.map((e) => e.source)])].sort(),
         rights:
           'You may see, correct and delete this data, download it, withdraw any consent, object, restrict processing and ask to be forgotten — in the portal or by writing to us.',
+        dictionary: {
+          locales: [...dictionary.locales],
+          factKeys: group(
+            [...facts.map((f) => f.key), ...access.flatMap((a) => a.fields.filter((f) => f.startsWith('facts.')).map((f) => f.slice('facts.'.length)))].map((key) => [
+              key,
+              dictionary.labels((l) => dictionary.keyLabel(key, l)),
+            ]),
+          ),
+          values,
+          sources: group(facts.map((f) => [f.source, dictionary.labels((l) => dictionary.sourceLabel(f.source, l))])),
+          topics: group(preferences.topics.map((t) => [t, dictionary.labels((l) => dictionary.topicLabel(t, l))])),
+          readers: group(
+            access.map((a) => [
+              a.actorName ?? a.actor,
+              dictionary.labels((l) => dictionary.readerLabel({ actor: a.actor, name: a.actorName, label: keyLabels.get(a.actor) }, l)),
+            ]),
+          ),
+        },
       },
     };
   }

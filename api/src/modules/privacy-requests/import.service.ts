@@ -5,6 +5,7 @@ import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ConsentLedgerService } from '../consents/consent-ledger.service';
+import type { FactValue } from '../dictionary/fact-values';
 import { FactsService } from '../facts/facts.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
 import { PreferencesService } from '../preferences/preferences.service';
@@ -34,7 +35,7 @@ export class ImportService {
     assertUnlimited(caller, 'An import');
     if (!validateExport(body)) {
       throw DomainError.validation(
-        (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(body)', message: e.message ?? 'is invalid' })),
+        (validateExport.errors ?? []).slice(0, 50).map((e) => ({ path: schemaPathOf(e.instancePath), message: e.message ?? 'is invalid' })),
         'The body is not a Candor subject export (see docs/export.schema.json).',
       );
     }
@@ -63,7 +64,7 @@ export class ImportService {
       for (const f of doc.facts) {
         await this.facts.insert(em, brandId, subject.id, {
           key: String(f.key),
-          value: String(f.value),
+          value: f.value as FactValue,
           category: String(f.category),
           provenance: f.provenance as 'declared' | 'observed' | 'inferred',
           source: String(f.source),
@@ -99,4 +100,23 @@ export class ImportService {
       return subject;
     });
   }
+}
+
+/** Every property name the export schema defines: a path segment that is not one of them is the caller's own key. */
+const EXPORT_FIELDS = new Set<string>();
+(function collect(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(collect);
+  if (!node || typeof node !== 'object') return;
+  const properties = (node as { properties?: Record<string, unknown> }).properties;
+  if (properties) for (const name of Object.keys(properties)) EXPORT_FIELDS.add(name);
+  Object.values(node).forEach(collect);
+})(EXPORT_SCHEMA);
+
+/**
+ * An ajv instance path as a dotted field path naming only fields of the export schema and array
+ * positions; a key of a free-form map (a channel, a locale) is the caller's and becomes `(key)`.
+ */
+function schemaPathOf(instancePath: string): string {
+  const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return segments.map((s) => (/^\d+$/.test(s) || EXPORT_FIELDS.has(s) ? s : '(key)')).join('.') || '(body)';
 }

@@ -1,22 +1,35 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can, Public } from '../../common/authz/decorators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
-import type { Page } from '../../common/http/pagination';
+import { ApiOp, ApiPage, ApiProblems, schemaComponent } from '../../common/http/openapi.decorators';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { AuditService } from '../audit/audit.service';
 import { LedgerVerificationResponse } from '../consents/dto/consent.dto';
 import { SubjectResponse } from '../subjects/dto/subject.dto';
 import { ComplianceService } from './compliance.service';
 import { ErasureReceiptsService } from './erasure-receipts.service';
-import { CreatePrivacyRequestDto, ErasureReceiptResponse, ExecuteRequestDto, ExtendRequestDto, PrivacyRequestQuery, PrivacyRequestResponse } from './dto/privacy-request.dto';
+import {
+  AuditEntryResponse,
+  CreatePrivacyRequestDto,
+  ErasureReceiptResponse,
+  ExecuteRequestDto,
+  ExtendRequestDto,
+  PrivacyRequestQuery,
+  PrivacyRequestResponse,
+  RecordsOfProcessingResponse,
+} from './dto/privacy-request.dto';
+import { CONSENT_RECORD_SCHEMA } from './consent-records';
+import { EXPORT_CONTENT, SUBJECT_EXPORT_SCHEMA } from './export-schema';
 import { sendExport } from './export-html';
 import { ExportService, SubjectExport } from './export.service';
 import { ImportService } from './import.service';
 import { PrivacyRequestsService } from './privacy-requests.service';
+
+const CONSENT_RECORD = schemaComponent('ConsentRecord', CONSENT_RECORD_SCHEMA);
 
 @ApiTags('compliance')
 @Controller('v1')
@@ -31,6 +44,11 @@ export class PrivacyRequestsController {
   ) {}
 
   @Get('erasure-receipts/:token')
+  @ApiOp({
+    id: 'getErasureReceipt',
+    summary: 'Read an erasure receipt',
+    description: 'For whoever holds the emailed link: what was erased, when, and which downstream systems confirmed. No credential, nothing personal.',
+  })
   @Public()
   @ApiOkResponse({
     type: ErasureReceiptResponse,
@@ -42,6 +60,12 @@ export class PrivacyRequestsController {
   }
 
   @Post('privacy-requests')
+  @ApiOp({
+    id: 'filePrivacyRequest',
+    summary: 'File a privacy request',
+    description: 'Access, erasure, rectification, restriction or objection, with the legal deadline (30 days GDPR, 45 CCPA) from when it was received. Filed by a `compliance` key it counts as verified: access, erasure and objection are carried out at once.',
+    example: {"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "type": "access", "jurisdiction": "gdpr"},
+  })
   @Can('create', 'PrivacyRequest')
   @ApiCreatedResponse({ type: PrivacyRequestResponse, description: 'Access, erasure and objection are carried out at once.' })
   @ApiProblems(401, 403, 404, 422)
@@ -51,6 +75,7 @@ export class PrivacyRequestsController {
   }
 
   @Get('privacy-requests')
+  @ApiOp({ id: 'listPrivacyRequests', summary: 'List privacy requests', description: 'By due date, soonest first; filter by `status` or `overdue`.' })
   @Can('read', 'PrivacyRequest')
   @ApiPage(PrivacyRequestResponse)
   @ApiProblems(401, 403, 422)
@@ -60,6 +85,7 @@ export class PrivacyRequestsController {
   }
 
   @Get('privacy-requests/:id')
+  @ApiOp({ id: 'getPrivacyRequest', summary: 'Get a privacy request', description: 'With its history of status changes.' })
   @Can('read', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse })
   @ApiProblems(401, 403, 404)
@@ -69,6 +95,12 @@ export class PrivacyRequestsController {
   }
 
   @Post('privacy-requests/:id/execute')
+  @ApiOp({
+    id: 'executePrivacyRequest',
+    summary: 'Carry out a privacy request',
+    description: 'Runs a pending request (a note is required for rectification and restriction).',
+    example: {"note": "Corrected the email address as the customer asked."},
+  })
   @HttpCode(200)
   @Can('update', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse })
@@ -79,6 +111,12 @@ export class PrivacyRequestsController {
   }
 
   @Post('privacy-requests/:id/extend')
+  @ApiOp({
+    id: 'extendPrivacyRequest',
+    summary: 'Extend a privacy request\'s deadline',
+    description: 'Once, with a reason, before the first deadline passes: up to 60 more days (GDPR) or 45 (CCPA).',
+    example: {"reason": "The customer sent three further requests that we are handling together.", "days": 30},
+  })
   @HttpCode(200)
   @Can('update', 'PrivacyRequest')
   @ApiOkResponse({ type: PrivacyRequestResponse, description: 'Once, with a reason, before the first deadline passes.' })
@@ -89,9 +127,13 @@ export class PrivacyRequestsController {
   }
 
   @Get('subjects/:id/export')
+  @ApiOp({
+    id: 'exportSubject',
+    summary: 'Export a subject',
+    description: 'Everything held about the subject, machine-readable (the `SubjectExport` schema; also docs/export.schema.json), or a page a person can read with `Accept: text/html`: identifiers, facts, preferences, the consent history with notice texts, the access log and privacy requests.',
+  })
   @Can('read', 'Export')
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: 'Everything held about the subject (docs/export.schema.json); `Accept: text/html` gives a readable page.' })
+  @ApiOkResponse({ description: 'Everything held about the subject; `Accept: text/html` gives a readable page.', content: EXPORT_CONTENT })
   @ApiProblems(401, 403, 404)
   @ReadsPersonalData({ kind: 'every' })
   async export(
@@ -104,31 +146,60 @@ export class PrivacyRequestsController {
   }
 
   @Post('subjects/import')
+  @ApiOp({
+    id: 'importSubject',
+    summary: 'Import a subject export',
+    description: 'Portability: creates the subject of a Candor export (from this or another Candor) in this brand, with its facts, preferences and consent history.',
+  })
   @Can('create', 'Import')
-  @ApiCreatedResponse({ type: SubjectResponse, description: 'Imports a subject export (portability) into this brand.' })
+  @ApiBody({ required: true, description: 'A subject export, as `exportSubject` or `exportMyData` wrote it.', schema: SUBJECT_EXPORT_SCHEMA })
+  @ApiCreatedResponse({ type: SubjectResponse, description: 'The subject created from the export.' })
   @ApiProblems(401, 403, 409, 422)
   import(@Caller() caller: BrandActor, @Body() body: unknown): Promise<SubjectResponse> {
     return this.imports.importExport(caller, body);
   }
 
   @Get('subjects/:id/consent-records')
+  @ApiOp({
+    id: 'listConsentRecords',
+    summary: 'List a subject\'s consent records',
+    description: 'Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms, oldest first.',
+  })
   @Can('read', 'ConsentRecord')
-  @ApiOkResponse({ description: 'Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms.' })
+  @ApiOkResponse({
+    description: 'Each consent decision as an ISO/IEC TS 27560-aligned JSON-LD record with W3C DPV terms, oldest first.',
+    schema: {
+      type: 'object',
+      required: ['data', 'nextCursor'],
+      additionalProperties: false,
+      properties: { data: { type: 'array', items: CONSENT_RECORD }, nextCursor: { type: ['string', 'null'] } },
+    } as never,
+  })
   @ApiProblems(401, 403, 404)
   @ReadsPersonalData({ kind: 'every' })
-  async consentRecords(@Caller() caller: BrandActor, @Param('id', notFoundOnBadUuid('subject')) id: string): Promise<{ data: unknown[]; nextCursor: null }> {
-    return { data: await this.compliance.consentRecords(caller, id), nextCursor: null };
+  consentRecords(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) id: string,
+    @Query() query: PageQuery,
+  ): Promise<Page<Record<string, unknown>>> {
+    return this.compliance.consentRecords(caller, id, query);
   }
 
   @Get('records-of-processing')
+  @ApiOp({
+    id: 'getRecordsOfProcessing',
+    summary: 'Get the record of processing activities',
+    description: 'The GDPR Art. 30 record, from the configuration: controller, purposes, data categories, recipients (webhooks) and retention.',
+  })
   @Can('read', 'ProcessingRecord')
-  @ApiOkResponse({ description: 'The GDPR Art. 30 record of processing activities, from the configuration.' })
+  @ApiOkResponse({ type: RecordsOfProcessingResponse, description: 'The GDPR Art. 30 record of processing activities, from the configuration.' })
   @ApiProblems(401, 403)
-  recordsOfProcessing(@Caller() caller: BrandActor): Promise<Record<string, unknown>> {
+  recordsOfProcessing(@Caller() caller: BrandActor): Promise<RecordsOfProcessingResponse> {
     return this.compliance.recordsOfProcessing(caller);
   }
 
   @Get('audit-log/verify')
+  @ApiOp({ id: 'verifyAuditLog', summary: 'Verify the audit log', description: 'Recomputes the audit log\'s hash chain and names the first bad entry.' })
   @Can('read', 'AuditLog')
   @ApiOkResponse({ type: LedgerVerificationResponse, description: 'Recomputes the audit log\'s hash chain and names the first bad entry.' })
   @ApiProblems(401, 403)
@@ -137,10 +208,11 @@ export class PrivacyRequestsController {
   }
 
   @Get('audit-log')
+  @ApiOp({ id: 'listAuditLog', summary: 'List the audit log', description: 'Operator, configuration and compliance actions, newest first.' })
   @Can('read', 'AuditLog')
-  @ApiOkResponse({ description: 'Operator, configuration and compliance actions, newest first.' })
+  @ApiPage(AuditEntryResponse, 'Operator, configuration and compliance actions, newest first.')
   @ApiProblems(401, 403, 422)
-  auditLog(@Caller() caller: BrandActor, @Query() query: PrivacyRequestQuery): Promise<Page<Record<string, unknown>>> {
+  auditLog(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<AuditEntryResponse>> {
     return this.compliance.auditLog(caller, query);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { MailModule } from '../mail/mail.module';
 import { ConsentsModule } from '../consents/consents.module';
+import { DictionaryModule } from '../dictionary/dictionary.module';
 import { FactsModule } from '../facts/facts.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { ProfilesModule } from '../profiles/profiles.module';
@@ -14,7 +15,7 @@ import { PrivacyRequestsController } from './privacy-requests.controller';
 import { PrivacyRequestsService } from './privacy-requests.service';
 
 @Module({
-  imports: [AuthModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule],
+  imports: [MailModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, ProfilesModule, DictionaryModule],
   controllers: [PrivacyRequestsController],
   providers: [PrivacyRequestsService, ErasureService, ErasureReceiptsService, ExportService, ImportService, ComplianceService],
   exports: [PrivacyRequestsService, ExportService, ErasureService],

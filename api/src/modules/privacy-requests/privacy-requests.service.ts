@@ -72,12 +72,12 @@ export class PrivacyRequestsService {
   }
 
   /** "Forget me" from the portal: verified by the customer's session and explicit confirmation. */
-  async forgetMe(customer: CustomerActor): Promise<PrivacyRequestResponse> {
+  async forgetMe(customer: CustomerActor, pageLocale?: string): Promise<PrivacyRequestResponse> {
     const mails: PendingReceiptMail[] = [];
     const response = await this.db.run(customer.brandId, async (em) => {
       await this.subjects.require(em, customer.brandId, customer.subjectId, { lock: true });
       const request = await this.open(em, customer, customer.subjectId, 'erasure', 'gdpr', 'portal');
-      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation', mails);
+      await this.carryOut(em, customer, request, 'verified by the customer\'s session and confirmation', mails, pageLocale);
       return this.present(em, request, false);
     });
     await sendAll(mails);
@@ -287,14 +287,17 @@ export class PrivacyRequestsService {
     return request;
   }
 
-  /** Carries a request out in the caller's transaction; emails to send once it commits go into `mails`. */
-  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: Note, mails: PendingReceiptMail[]): Promise<void> {
+  /**
+   * Carries a request out in the caller's transaction; emails to send once it commits go into
+   * `mails`, in `pageLocale` (the language the customer confirmed in) when there is one.
+   */
+  private async carryOut(em: EntityManager, actor: BrandActor, request: PrivacyRequestEntity, note: Note, mails: PendingReceiptMail[], pageLocale?: string): Promise<void> {
     const now = this.clock.now();
     let certificate: Record<string, unknown> = { completedAt: now.toISOString() };
     switch (request.type) {
       case 'erasure': {
         // Step 1, before the key is destroyed: issue the receipt and read the address it goes to (sealed with that key).
-        const receipt = await this.receipts.prepare(em, request.brandId, request.id, request.subjectId);
+        const receipt = await this.receipts.prepare(em, request.brandId, request.id, request.subjectId, pageLocale);
         if (receipt) mails.push(receipt);
         // Step 2: the erasure itself, which destroys the key.
         certificate = { ...(await this.erasure.erase(em, request.brandId, request.subjectId, now)) };

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { ProfileQuery, ProfileResponse } from './dto/profile.dto';
 import { ProfilesService } from './profiles.service';
@@ -14,6 +14,11 @@ export class ProfilesController {
   constructor(private readonly profiles: ProfilesService) {}
 
   @Get()
+  @ApiOp({
+    id: 'getProfile',
+    summary: 'Read a profile for a purpose',
+    description: 'Only the facts whose data category the purpose covers, and preferences when it communicates on channels; 403 `consent-required` without standing consent. Each read is recorded in the customer\'s access log.',
+  })
   @Can('read', 'Profile')
   @ApiOkResponse({ type: ProfileResponse, description: 'Only what the purpose covers; the read is recorded in the customer\'s access log.' })
   @ApiProblems(401, 403, 404, 422)

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DictionaryModule } from '../dictionary/dictionary.module';
 import { FactsModule } from '../facts/facts.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { SubjectsModule } from '../subjects/subjects.module';
@@ -7,7 +8,7 @@ import { ProfilesController } from './profiles.controller';
 import { ProfilesService } from './profiles.service';
 
 @Module({
-  imports: [SubjectsModule, FactsModule, PreferencesModule],
+  imports: [SubjectsModule, FactsModule, PreferencesModule, DictionaryModule],
   controllers: [ProfilesController],
   providers: [ProfilesService, AccessLogService],
   exports: [ProfilesService, AccessLogService],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { inTurn } from '../../common/database/in-turn';
 import { subject as asSubject } from '@casl/ability';
 import { profileAbilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
@@ -9,7 +10,10 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import { ConsentStateEntity } from '../consents/consent.entity';
 import { hasStanding } from '../consents/consent-validity';
-import { FactsService, toFactResponse } from '../facts/facts.service';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
+import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { PreferencesService } from '../preferences/preferences.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -27,6 +31,7 @@ export class ProfilesService {
     private readonly preferences: PreferencesService,
     private readonly accessLog: AccessLogService,
     private readonly cursors: Cursors,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   read(caller: BrandActor, subjectId: string, purposeKey: string): Promise<ProfileResponse> {
@@ -37,7 +42,8 @@ export class ProfilesService {
       const preferences = ability.can('read', 'Profile', 'preferences') ? await this.preferences.read(em, caller.brandId, subjectId) : null;
       const fields = [...new Set(facts.map((f) => `facts.${f.key}`)), ...(preferences ? ['preferences'] : [])];
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'profile', purpose: purposeKey, fields });
-      return { subjectId, purpose: purposeKey, facts: facts.map(toFactResponse), preferences };
+      const dictionary = await this.dictionary.load(em, caller.brandId);
+      return { subjectId, purpose: purposeKey, facts: facts.map((f) => toLabelledFactResponse(f, dictionary)), preferences };
     });
   }
 
@@ -81,19 +87,40 @@ export class ProfilesService {
       const rows = await qb.getMany();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const [dictionary, keyLabels] = await inTurn(
+        () => this.dictionary.load(em, customer.brandId),
+        () => this.readerLabels(em, customer.brandId, page),
+      );
       return {
         data: page.map((r) => ({
           id: r.id,
           at: r.at.toISOString(),
           reader: r.actorName ?? r.actor,
+          readerLabel: dictionary.labels((l) => dictionary.readerLabel({ actor: r.actor, name: r.actorName, label: keyLabels.get(r.actor) }, l)),
           kind: r.kind,
           purpose: r.purpose,
           fields: r.fields,
+          fieldLabels: fieldLabels(r.fields, dictionary),
         })),
         nextCursor: rows.length > limit ? this.cursors.encode(scope, { at: last.at.toISOString(), id: last.id }) : null,
       };
     });
   }
+
+  /** The per-language names of the API keys that made these reads, by actor reference. */
+  private async readerLabels(em: EntityManager, brandId: string, records: AccessRecordEntity[]): Promise<Map<string, Record<string, string>>> {
+    const ids = [...new Set(records.filter((r) => r.actor.startsWith('api-key:')).map((r) => r.actor.slice('api-key:'.length)))];
+    if (!ids.length) return new Map();
+    const keys = await em.getRepository(ApiKeyEntity).find({ where: { brandId, id: In(ids) }, select: { id: true, label: true } });
+    return new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label!]));
+  }
+}
+
+/** `facts.<key>` fields of an access record → the key in words per language. */
+export function fieldLabels(fields: readonly string[], dictionary: Dictionary): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    fields.filter((f) => f.startsWith('facts.')).map((f) => [f, dictionary.labels((l) => dictionary.keyLabel(f.slice('facts.'.length), l))]),
+  );
 }
 
 export { assertPurposeAllowed };

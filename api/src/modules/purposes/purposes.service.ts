@@ -6,14 +6,17 @@ import { isUniqueViolation } from '../../common/database/errors';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
+import { BrandEntity } from '../brands/brand.entity';
 import { CataloguePurposeResponse, CreatePurposeDto, NoticeResponse, PurposeResponse } from './dto/purpose.dto';
 import { NoticeEntity, PurposeEntity } from './purpose.entity';
 import { Channel, PURPOSE_CATALOGUE } from './purpose-catalogue';
+import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
 /** Purposes (why data is processed) and their immutable, versioned notices. */
 @Injectable()
 export class PurposesService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly audit: AuditService,
   ) {}
@@ -30,11 +33,13 @@ export class PurposesService {
     }
   }
 
-  list(caller: BrandActor): Promise<PurposeResponse[]> {
+  /** The brand's purposes by key, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<PurposeResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const purposes = await em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId }, order: { key: 'ASC' } });
       const latest = await this.latestVersions(em, caller.brandId);
-      return purposes.map((p) => toPurposeResponse(p, latest.get(p.key) ?? null));
+      const all = purposes.map((p) => toPurposeResponse(p, latest.get(p.key) ?? null));
+      return this.cursors.pageOf({ list: 'purposes', brandId: caller.brandId }, all, query, (p) => p.key);
     });
   }
 
@@ -46,27 +51,41 @@ export class PurposesService {
     });
   }
 
+  /**
+   * Publishes a new notice version. It must speak the brand's default language (422 otherwise):
+   * that is the text every customer falls back to when the notice lacks their own language.
+   */
   publishNotice(caller: BrandActor, purposeKey: string, text: Record<string, string>): Promise<NoticeResponse> {
     return this.db.run(caller.brandId, async (em) => {
       await this.require(em, caller.brandId, purposeKey, true);
+      const { defaultLocale } = await em.getRepository(BrandEntity).findOneByOrFail({ brandId: caller.brandId });
+      if (!text[defaultLocale]?.trim()) {
+        throw DomainError.validation(
+          [{ path: `text.${defaultLocale}`, message: `must be given: a notice speaks the brand's default language ("${defaultLocale}")` }],
+          'A notice must include the brand\'s default language; see errors.',
+        );
+      }
       const notice = await this.insertNotice(em, caller.brandId, purposeKey, text);
       await this.audit.record(em, caller.brandId, caller, 'notice.published', `${purposeKey}@${notice.version}`);
       return toNoticeResponse(notice);
     });
   }
 
-  listNotices(caller: BrandActor, purposeKey: string): Promise<NoticeResponse[]> {
+  /** A purpose's notice versions, oldest first, one page at a time. */
+  listNotices(caller: BrandActor, purposeKey: string, query: PageQuery): Promise<Page<NoticeResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       await this.require(em, caller.brandId, purposeKey);
       const notices = await em
         .getRepository(NoticeEntity)
         .find({ where: { brandId: caller.brandId, purposeKey }, order: { version: 'ASC' } });
-      return notices.map(toNoticeResponse);
+      return this.cursors.pageOf({ list: 'notices', brandId: caller.brandId, parent: purposeKey }, notices.map(toNoticeResponse), query, (n) => ordinal(n.version));
     });
   }
 
-  catalogue(): CataloguePurposeResponse[] {
-    return PURPOSE_CATALOGUE.map((p) => ({ ...p, dataCategories: [...p.dataCategories], channels: [...p.channels] }));
+  /** The purpose catalogue (the same for every brand) by key, one page at a time. */
+  catalogue(brandId: string, query: PageQuery): Page<CataloguePurposeResponse> {
+    const all = PURPOSE_CATALOGUE.map((p) => ({ ...p, dataCategories: [...p.dataCategories], channels: [...p.channels] }));
+    return this.cursors.pageOf({ list: 'purpose-catalogue', brandId }, all, query, (p) => p.key);
   }
 
   /** Adopts a catalogue purpose: creates it and publishes its default notice as version 1. */

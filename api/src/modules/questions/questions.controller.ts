@@ -1,10 +1,11 @@
 import { ReadsPersonalData } from '../../common/authz/personal-data';
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CreateQuestionDto, QuestionResponse } from './dto/question.dto';
 import { QuestionsService } from './questions.service';
@@ -15,6 +16,12 @@ export class QuestionsController {
   constructor(private readonly questions: QuestionsService) {}
 
   @Post('questions')
+  @ApiOp({
+    id: 'createQuestion',
+    summary: 'Define a question',
+    description: 'A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed.',
+    example: {"key": "why_meditate", "text": {"en": "What brings you to meditation?"}, "factKey": "motivation", "category": "motivations", "options": [{"value": "sleep_better", "label": {"en": "To sleep better"}}, {"value": "reduce_stress", "label": {"en": "To lower stress"}}]},
+  })
   @Can('create', 'Question')
   @ApiCreatedResponse({ type: QuestionResponse })
   @ApiProblems(401, 403, 409, 422)
@@ -23,14 +30,20 @@ export class QuestionsController {
   }
 
   @Get('questions')
+  @ApiOp({ id: 'listQuestions', summary: 'List questions', description: 'The brand\'s questions in the order they are asked.' })
   @Can('read', 'Question')
   @ApiPage(QuestionResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: QuestionResponse[]; nextCursor: null }> {
-    return { data: await this.questions.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<QuestionResponse>> {
+    return this.questions.list(caller, query);
   }
 
   @Get('subjects/:id/questions/next')
+  @ApiOp({
+    id: 'getNextSubjectQuestion',
+    summary: 'Get the next question for a subject',
+    description: 'The question to ask this subject next (for example in a welcome email), or 204 when there is nothing left to ask.',
+  })
   @ReadsPersonalData({ kind: 'derived' })
   // What a subject has answered is the subject's data: this needs subjects:read, not just the
   // right to read the question catalogue (which customers have, for the portal).

@@ -11,6 +11,7 @@ import { FactResponse } from '../facts/dto/fact.dto';
 import { SubjectsService } from '../subjects/subjects.service';
 import { AnswerQuestionDto, CreateQuestionDto, QuestionResponse } from './dto/question.dto';
 import { QuestionEntity, QuestionResponseEntity } from './question.entity';
+import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
 /**
  * Progressive profiling: one question at a time, never one already answered or dismissed, and
@@ -20,6 +21,7 @@ import { QuestionEntity, QuestionResponseEntity } from './question.entity';
 @Injectable()
 export class QuestionsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly facts: FactsService,
     private readonly subjects: SubjectsService,
@@ -56,10 +58,11 @@ export class QuestionsService {
     }
   }
 
-  list(caller: BrandActor): Promise<QuestionResponse[]> {
+  /** The brand's questions in the order they are asked, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<QuestionResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const rows = await em.getRepository(QuestionEntity).find({ where: { brandId: caller.brandId }, order: { position: 'ASC' } });
-      return rows.map(toQuestionResponse);
+      return this.cursors.pageOf({ list: 'questions', brandId: caller.brandId }, rows.map(toQuestionResponse), query, (q) => `${ordinal(q.position)}|${q.key}`);
     });
   }
 

@@ -5,7 +5,9 @@ import type { CatalogTag } from './recommender';
 export class CatalogItemEntity {
   @PrimaryColumn({ name: 'brand_id', type: 'uuid' }) brandId: string;
   @PrimaryColumn({ type: 'text' }) sku: string;
-  @Column({ type: 'text' }) title: string;
+  /** One text for every language, or one per language. */
+  @Column({ type: 'jsonb' }) title: string | Record<string, string>;
+  @Column({ type: 'jsonb', nullable: true }) description: string | Record<string, string> | null;
   @Column({ type: 'text', nullable: true }) url: string | null;
   @Column({ type: 'jsonb' }) tags: CatalogTag[];
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

@@ -6,11 +6,14 @@ import { abilityFor } from '../../common/authz/abilities';
 import type { BrandActor, CustomerActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { chooseLocale } from '../../common/http/locale';
+import { BrandEntity } from '../brands/brand.entity';
 import { FactEntity } from '../facts/fact.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuestionEntity } from '../questions/question.entity';
-import { labelKey, valueLabels } from '../questions/value-labels';
+import type { Dictionary } from '../dictionary/dictionary';
+import { DictionaryService } from '../dictionary/dictionary.service';
 import { OutboxService } from '../webhooks/outbox.service';
 import { CatalogItemEntity, RecommendationFeedbackEntity } from './catalog-item.entity';
 import {
@@ -22,10 +25,20 @@ import {
   RecommendationResponse,
   UpsertCatalogItemDto,
 } from './dto/recommendation.dto';
-import { explain } from './explanations';
+import { explain, ExplanationLabeller, ExplanationLocale, questionLabeller } from './explanations';
 import { Contribution, ScoredItem, scoreItems, ScoringFact, usableFacts } from './recommender';
+import { Cursors, Page, PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/http/pagination';
+import { MoreThan } from 'typeorm';
 
 export const PERSONALIZATION = 'personalization';
+
+export interface RecommendOptions {
+  limit?: number;
+  /** An explicit language (already validated as one Candor writes in). */
+  locale?: string;
+  /** The request's `Accept-Language` header, as sent. */
+  acceptLanguage?: string;
+}
 
 /**
  * Recommendations that carry their own explanation. Only facts consented for personalization are
@@ -35,10 +48,12 @@ export const PERSONALIZATION = 'personalization';
 @Injectable()
 export class RecommendationsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly profiles: ProfilesService,
     private readonly accessLog: AccessLogService,
     private readonly outbox: OutboxService,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   upsertItem(caller: BrandActor, sku: string, input: UpsertCatalogItemDto): Promise<CatalogItemResponse> {
@@ -54,34 +69,52 @@ export class RecommendationsService {
     });
   }
 
-  listItems(caller: BrandActor): Promise<CatalogItemResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(CatalogItemEntity).find({ where: { brandId: caller.brandId }, order: { sku: 'ASC' } })).map(toItemResponse),
-    );
+  /** The catalogue by SKU, one page at a time (a catalogue may hold many thousand items: keyset paging in SQL). */
+  listItems(caller: BrandActor, query: PageQuery): Promise<Page<CatalogItemResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const scope = { list: 'catalog-items' as const, brandId: caller.brandId };
+      const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      const after = this.cursors.decode(scope, query.cursor, { after: 'key' })?.after;
+      const rows = await em.getRepository(CatalogItemEntity).find({
+        where: { brandId: caller.brandId, ...(after === undefined ? {} : { sku: MoreThan(after) }) },
+        order: { sku: 'ASC' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return { data: page.map(toItemResponse), nextCursor: rows.length > limit ? this.cursors.encode(scope, { after: page[page.length - 1].sku }) : null };
+    });
   }
 
-  /** Recommendations for a subject, each explained. A brand's request is recorded in the access log. */
-  recommend(caller: BrandActor | CustomerActor, subjectId: string, limit = 10): Promise<RecommendationResponse[]> {
+  /**
+   * Recommendations for a subject, each explained in one language: the `locale` asked for, else the
+   * request's `Accept-Language`, else the subject's stored language, else the brand's default. A
+   * brand's request is recorded in the access log.
+   */
+  recommend(caller: BrandActor | CustomerActor, subjectId: string, options: RecommendOptions = {}): Promise<RecommendationResponse[]> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, subjectId, PERSONALIZATION, now);
       const usable = usableFacts(facts.map(toScoringFact), subjectId, purpose, now);
-      const [items, hidden, labels] = await inTurn(
+      const [items, hidden, dictionary, locale] = await inTurn(
         () => this.candidateItems(em, caller.brandId, usable),
         () => this.hiddenSkus(em, caller.brandId, subjectId),
-        () => this.labels(em, caller.brandId),
+        () => this.dictionary.load(em, caller.brandId),
+        () => this.locale(em, caller.brandId, options, subject.locale),
       );
+      const limit = options.limit ?? 10;
       const scored = scoreItems(usable, items, hidden).slice(0, limit);
+      const labeller = await this.labeller(em, caller.brandId, dictionary);
       if (caller.kind !== 'customer') {
         const cited = [...new Set(scored.flatMap((s) => s.because.map((c) => `facts.${c.fact.key}`)))];
         await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'recommendations', purpose: PERSONALIZATION, fields: cited });
       }
       return scored.map((s) => ({
         sku: s.item.sku,
-        title: s.item.title,
+        title: dictionary.text(s.item.title, locale, s.item.sku),
+        titleLabel: dictionary.labels((l) => dictionary.text(s.item.title, l, s.item.sku)),
         url: s.item.url,
         score: s.score,
-        explanation: this.explanation(s.because, subject.locale, consent!.eventId, labels),
+        explanation: this.explanation(s.because, locale, consent!.eventId, labeller, subject.timezone, now),
       }));
     });
   }
@@ -91,17 +124,18 @@ export class RecommendationsService {
    * current, undisputed and in a category personalization covers — else 422 `unconsented-reason`
    * naming each offending fact.
    */
-  validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[] }): Promise<ExplanationResponse> {
+  validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[]; locale?: string }, acceptLanguage?: string): Promise<ExplanationResponse> {
     return this.db.run(caller.brandId, async (em) => {
       const now = new Date();
       const { subject, purpose, consent, facts } = await this.profiles.readForPurpose(em, caller.brandId, input.subjectId, PERSONALIZATION, now);
       const usable = new Map(usableFacts(facts.map(toScoringFact), input.subjectId, purpose, now).map((f) => [f.id, f]));
-      const offending = input.because.filter((id) => !usable.has(id));
+      // Named by position in `because`, never by the ids sent: problems do not echo input.
+      const offending = input.because.map((id, i) => (usable.has(id) ? -1 : i)).filter((i) => i >= 0);
       if (offending.length) {
         throw new DomainError(
           'unconsented-reason',
-          `These facts may not be used as reasons for this customer's recommendations: ${offending.join(', ')}.`,
-          { facts: offending, errors: offending.map((id) => ({ path: 'because', message: `fact ${id} is not this customer's, or not consented for personalization` })) },
+          `${offending.length === 1 ? 'One fact' : `${offending.length} facts`} in "because" may not be used as reasons for this customer's recommendations; errors names each.`,
+          { errors: offending.map((i) => ({ path: `because.${i}`, message: 'is not a fact of this customer consented for personalization' })) },
         );
       }
       const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });
@@ -110,7 +144,11 @@ export class RecommendationsService {
       const because: Contribution[] = scored?.because ?? [];
       const cited = [...new Set(because.map((c) => `facts.${c.fact.key}`))];
       await this.accessLog.record(em, caller.brandId, caller, [input.subjectId], { kind: 'explanation', purpose: PERSONALIZATION, fields: cited });
-      return this.explanation(because, subject.locale, consent!.eventId, await this.labels(em, caller.brandId));
+      const [labeller, locale] = await inTurn(
+        () => this.labeller(em, caller.brandId),
+        () => this.locale(em, caller.brandId, { locale: input.locale, acceptLanguage }, subject.locale),
+      );
+      return this.explanation(because, locale, consent!.eventId, labeller, subject.timezone, now);
     });
   }
 
@@ -144,20 +182,26 @@ export class RecommendationsService {
     });
   }
 
-  private explanation(because: readonly Contribution[], locale: string | null, consentEventId: string, labels: Map<string, Record<string, string>>): ExplanationResponse {
-    const { text, counterfactual, locale: lang } = explain(because, locale, (key, value, l) => {
-      const label = labels.get(labelKey(key, value));
-      return label?.[l] ?? label?.en;
-    });
+  private explanation(
+    because: readonly Contribution[],
+    locale: ExplanationLocale,
+    consentEventId: string,
+    labeller: ExplanationLabeller,
+    timeZone: string | null,
+    now: Date,
+  ): ExplanationResponse {
+    const { text, counterfactual, locale: lang, reasons } = explain(because, locale, labeller, { timeZone, now });
     return {
       text,
       locale: lang,
-      because: because.map((c) => ({
+      because: because.map((c, i) => ({
         factId: c.fact.id,
         key: c.fact.key,
         value: c.fact.value,
+        label: reasons[i].label,
         provenance: c.fact.provenance,
         source: c.fact.source,
+        sourceLabel: reasons[i].source,
         collectedAt: c.fact.collectedAt.toISOString(),
         points: c.points,
       })),
@@ -187,9 +231,23 @@ export class RecommendationsService {
     return new Set(rows.map((r) => r.sku));
   }
 
-  /** Customer-facing names for fact values, from the brand's question options. */
-  private async labels(em: EntityManager, brandId: string): Promise<Map<string, Record<string, string>>> {
-    return valueLabels(await em.getRepository(QuestionEntity).findBy({ brandId }));
+  /**
+   * The brand's own words for values and sources: its dictionary (fact values, registered sources),
+   * else its question options and question texts (see `questionLabeller`).
+   */
+  private async labeller(em: EntityManager, brandId: string, loaded?: Dictionary): Promise<ExplanationLabeller> {
+    const dictionary = loaded ?? (await this.dictionary.load(em, brandId));
+    return dictionaryLabeller(dictionary, questionLabeller(await em.getRepository(QuestionEntity).findBy({ brandId })));
+  }
+
+  /** The language to explain in (see `chooseLocale`); the brand's default is read only when needed. */
+  private locale(em: EntityManager, brandId: string, options: RecommendOptions, stored: string | null): Promise<ExplanationLocale> {
+    return chooseLocale({
+      explicit: options.locale,
+      acceptLanguage: options.acceptLanguage,
+      stored,
+      brandDefault: async () => (await em.getRepository(BrandEntity).findOneBy({ brandId }))?.defaultLocale,
+    });
   }
 
   private async save(em: EntityManager, brandId: string, input: BulkCatalogItemDto): Promise<CatalogItemEntity> {
@@ -197,6 +255,7 @@ export class RecommendationsService {
       brandId,
       sku: input.sku,
       title: input.title,
+      description: input.description ?? null,
       url: input.url ?? null,
       tags: input.tags.map((t) => ({ factKey: t.factKey, value: t.value, weight: t.weight })),
       updatedAt: new Date(),
@@ -222,7 +281,15 @@ function toScoringFact(f: FactEntity): ScoringFact {
 }
 
 function toItemResponse(i: CatalogItemEntity): CatalogItemResponse {
-  return { sku: i.sku, title: i.title, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
+  return { sku: i.sku, title: i.title, description: i.description, url: i.url, tags: i.tags, updatedAt: i.updatedAt.toISOString() };
 }
 
 export type { ScoredItem };
+
+/** Words from the brand's dictionary first, then from its questions; undefined where neither has any. */
+function dictionaryLabeller(dictionary: Dictionary, fallback: ExplanationLabeller): ExplanationLabeller {
+  return {
+    value: (key, value, locale) => dictionary.ownValueLabel(key, value, locale) ?? fallback.value(key, value, locale),
+    source: (source, locale) => dictionary.registeredSourceLabel(source, locale) ?? fallback.source(source, locale),
+  };
+}

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explain } from './explanations';
 import { scoreItems, ScoringFact, ScoringItem, usableFacts } from './recommender';
 
 const SUBJECT = '00000000-0000-4000-8000-000000000001';
@@ -105,43 +104,5 @@ describe('recommender (property tests over generated profiles and catalogs)', ()
     const score = (provenance: ScoringFact['provenance']) => scoreItems([{ ...base, id: provenance, provenance }], [item])[0].score;
     expect(score('declared')).toBeGreaterThan(score('observed'));
     expect(score('observed')).toBeGreaterThan(score('inferred'));
-  });
-});
-
-describe('explanations', () => {
-  const fact: ScoringFact = {
-    id: 'f1',
-    subjectId: SUBJECT,
-    key: 'motivation',
-    value: 'sleep_better',
-    category: 'motivations',
-    provenance: 'declared',
-    source: 'welcome question',
-    collectedAt: new Date('2026-03-02T10:00:00Z'),
-    disputed: false,
-    expiresAt: null,
-  };
-  const because = [{ fact, tag: { factKey: 'motivation', value: 'sleep_better', weight: 1 }, points: 1 }];
-
-  it('says what the customer told us and when, in their language', () => {
-    expect(explain(because, 'en').text).toBe('Because you told us on 2 March that your answer is “sleep better”.');
-    const labels = (_k: string, _v: string, l: string) => ({ en: 'To sleep better', nb: 'For å sove bedre' })[l];
-    expect(explain(because, 'en', labels).text).toContain('“To sleep better”');
-    expect(explain(because, 'nb', labels).text).toContain('2. mars');
-    expect(explain(because, 'nb', labels).text).toContain('«For å sove bedre»');
-    for (const locale of ['da', 'pl', 'hu']) {
-      const e = explain(because, locale);
-      expect(e.locale).toBe(locale);
-      expect(e.text.length).toBeGreaterThan(10);
-      expect(e.counterfactual.length).toBeGreaterThan(10);
-    }
-    expect(explain(because, 'de-AT').locale).toBe('en');
-  });
-
-  it('names the source of observed and inferred facts, and invites a correction of guesses', () => {
-    const observed = explain([{ ...because[0], fact: { ...fact, provenance: 'observed', source: 'order #10442', value: 'espresso_machine' } }], 'en').text;
-    expect(observed).toBe('Because we noticed “espresso machine” (order #10442, 2 March).');
-    const inferred = explain([{ ...because[0], fact: { ...fact, provenance: 'inferred', source: 'purchase history' } }], 'en').text;
-    expect(inferred).toContain("tell us if that's wrong");
   });
 });

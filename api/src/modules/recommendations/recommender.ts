@@ -27,7 +27,8 @@ export interface CatalogTag {
 
 export interface ScoringItem {
   sku: string;
-  title: string;
+  /** One text for every language, or one per language. */
+  title: string | Record<string, string>;
   url: string | null;
   tags: CatalogTag[];
 }

@@ -3,9 +3,10 @@ import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkRes
 import type { BrandActor, StaffActor } from '../../common/authz/actor';
 import { Caller, Can, Public } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { SignInLimiter } from '../../common/http/rate-limits';
+import { type Page, PageQuery } from '../../common/http/pagination';
 import { ConsentStatsResponse, CreateStaffDto, StaffLinkDto, StaffResponse, StaffSessionDto, StaffSessionResponse } from './dto/staff.dto';
 import { StaffService } from './staff.service';
 
@@ -18,6 +19,12 @@ export class StaffController {
   ) {}
 
   @Post('staff')
+  @ApiOp({
+    id: 'createStaff',
+    summary: 'Add a staff member',
+    description: 'A console account with a role: viewer (watches), compliance (acts on requests) or admin (also manages staff).',
+    example: {"email": "dpo@calmharbor.example", "name": "Astrid Berg", "role": "compliance"},
+  })
   @Can('create', 'Staff')
   @ApiCreatedResponse({ type: StaffResponse })
   @ApiProblems(401, 403, 409, 422)
@@ -26,14 +33,16 @@ export class StaffController {
   }
 
   @Get('staff')
+  @ApiOp({ id: 'listStaff', summary: 'List staff', description: 'The brand\'s staff accounts, oldest first.' })
   @Can('read', 'Staff')
   @ApiPage(StaffResponse)
   @ApiProblems(401, 403)
-  async list(@Caller() caller: BrandActor): Promise<{ data: StaffResponse[]; nextCursor: null }> {
-    return { data: await this.staff.list(caller), nextCursor: null };
+  list(@Caller() caller: BrandActor, @Query() query: PageQuery): Promise<Page<StaffResponse>> {
+    return this.staff.list(caller, query);
   }
 
   @Delete('staff/:id')
+  @ApiOp({ id: 'disableStaff', summary: 'Disable a staff member', description: 'Their sessions end at once.' })
   @HttpCode(204)
   @Can('delete', 'Staff')
   @ApiNoContentResponse({ description: 'Disabled: their sessions end at once.' })
@@ -43,18 +52,30 @@ export class StaffController {
   }
 
   @Post('auth/staff-links')
+  @ApiOp({
+    id: 'requestStaffLink',
+    summary: 'Email a console sign-in link',
+    description: 'Always 202, whether or not the address belongs to staff.',
+    example: {"brand": "calm-harbor", "email": "dpo@calmharbor.example"},
+  })
   @Public()
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.' })
+  @ApiAcceptedResponse({ description: 'Always 202: if the address belongs to staff, a console sign-in link is on its way.', schema: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { const: 'accepted' } } } as never })
   @ApiProblems(422, 429)
   async requestLink(@Body() body: StaffLinkDto): Promise<{ status: 'accepted' }> {
     // Besides the per-address limit at the edge (429): a few emails per address, whoever asks;
     // past that the answer is the same 202 and nothing is sent (the links already sent still work).
-    if (await this.limits.mayEmail('staff', body.email)) this.staff.requestLink(body.brand, body.email);
+    if (await this.limits.mayEmail('staff', body.email)) this.staff.requestLink(body.brand, body.email, body.locale);
     return { status: 'accepted' };
   }
 
   @Post('auth/staff-sessions')
+  @ApiOp({
+    id: 'createStaffSession',
+    summary: 'Sign in to the console',
+    description: 'Exchanges a staff sign-in token (it works once) for a console session.',
+    example: {"token": "ssl_Zm9vYmFyYmF6cXV4cXV1eHh5eg"},
+  })
   @Public()
   @ApiCreatedResponse({ type: StaffSessionResponse })
   @ApiProblems(401, 422)
@@ -63,6 +84,7 @@ export class StaffController {
   }
 
   @Delete('auth/staff-sessions/current')
+  @ApiOp({ id: 'endStaffSession', summary: 'Sign out of the console', description: 'Ends the console session at once.' })
   @HttpCode(204)
   @Can('delete', 'StaffSession')
   @ApiNoContentResponse()
@@ -72,6 +94,7 @@ export class StaffController {
   }
 
   @Get('staff/me')
+  @ApiOp({ id: 'getStaffMe', summary: 'Who am I (staff)', description: 'The signed-in staff member\'s name and role.' })
   @Can('read', 'StaffSession')
   @ApiOkResponse({ schema: { type: 'object', properties: { staffId: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } } })
   @ApiProblems(401, 403)
@@ -80,6 +103,7 @@ export class StaffController {
   }
 
   @Get('consent-stats')
+  @ApiOp({ id: 'getConsentStats', summary: 'Get consent statistics', description: 'Grants and withdrawals per purpose per day, for the last `days` days (UTC).' })
   @Can('read', 'ConsentStats')
   @ApiQuery({ name: 'days', required: false, schema: { type: 'integer', minimum: 1, maximum: 366, default: 90 } })
   @ApiOkResponse({ type: ConsentStatsResponse })

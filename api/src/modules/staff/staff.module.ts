@@ -1,10 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
 import { BrandsModule } from '../brands/brands.module';
+import { MailModule } from '../mail/mail.module';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
 
 /** Global: the auth guard resolves staff sessions through StaffService. */
 @Global()
-@Module({ imports: [AuthModule, BrandsModule], controllers: [StaffController], providers: [StaffService], exports: [StaffService] })
+@Module({ imports: [BrandsModule, MailModule], controllers: [StaffController], providers: [StaffService], exports: [StaffService] })
 export class StaffModule {}

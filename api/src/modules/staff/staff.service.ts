@@ -10,11 +10,13 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
-import { MailerService } from '../auth/mailer.service';
+import { pickLocale } from '../../common/i18n/locale';
+import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { BrandsService } from '../brands/brands.service';
 import { ConsentStatsResponse, CreateStaffDto, StaffResponse, StaffSessionResponse } from './dto/staff.dto';
 import { StaffCredentialEntity, StaffMemberEntity } from './staff.entity';
+import { Cursors, Page, PageQuery } from '../../common/http/pagination';
 
 const LINK_TTL_MS = 15 * 60_000;
 const SESSION_TTL_MS = 8 * 3600_000;
@@ -25,6 +27,7 @@ export class StaffService {
   private readonly logger = new Logger(StaffService.name);
 
   constructor(
+    private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -59,10 +62,12 @@ export class StaffService {
     }
   }
 
-  list(caller: BrandActor): Promise<StaffResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(StaffMemberEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map((m) => this.present(m)),
-    );
+  /** The brand's staff, oldest first, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<StaffResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const all = (await em.getRepository(StaffMemberEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map((m) => this.present(m));
+      return this.cursors.pageOf({ list: 'staff', brandId: caller.brandId }, all, query, (m) => `${m.createdAt}|${m.id}`);
+    });
   }
 
   /** Disables a staff member; only a caller that could have created them (their role) may (403 `grant-exceeds-caller`). */
@@ -79,11 +84,12 @@ export class StaffService {
   }
 
   /** Emails a console sign-in link if the address belongs to active staff; the answer never says which. */
-  requestLink(brandSlug: string, email: string): void {
-    this.sendLink(brandSlug, normaliseEmail(email)).catch((error) => this.logger.warn({ err: error }, 'sending a staff sign-in link failed'));
+  requestLink(brandSlug: string, email: string, pageLocale?: string): void {
+    this.sendLink(brandSlug, normaliseEmail(email), pageLocale).catch((error) => this.logger.warn({ err: error }, 'sending a staff sign-in link failed'));
   }
 
-  private async sendLink(brandSlug: string, email: string): Promise<void> {
+  /** In the language of the page that asked, else the brand's default, else English. */
+  private async sendLink(brandSlug: string, email: string, pageLocale: string | undefined): Promise<void> {
     const brand = await this.brands.findBySlug(brandSlug);
     if (!brand) return;
     const issued = await this.db.run(brand.id, async (em) => {
@@ -96,11 +102,13 @@ export class StaffService {
       return { staffId: member.id, token: await this.issue(em, brand.id, member.id, 'sign_in_link', 'ssl', LINK_TTL_MS) };
     });
     if (!issued) return;
-    await this.mailer.sendSignInLink({
+    await this.mailer.sendStaffSignInLink({
       to: email,
-      brandName: `${brand.name} (staff console)`,
+      brandName: brand.name,
+      locale: pickLocale(pageLocale, brand.defaultLocale),
       link: `${this.config.portalUrl}/${brand.slug}/admin/link/${issued.token.token}`,
-      subjectId: `staff:${issued.staffId}`,
+      minutes: LINK_TTL_MS / 60_000,
+      staffId: issued.staffId,
     });
   }
 

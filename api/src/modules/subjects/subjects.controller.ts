@@ -6,7 +6,7 @@ import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { KEY_PATTERN } from '../../common/http/validators';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import type { Page } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
@@ -18,6 +18,12 @@ export class SubjectsController {
   constructor(private readonly subjects: SubjectsService) {}
 
   @Post()
+  @ApiOp({
+    id: 'createSubject',
+    summary: 'Create (or find) a subject',
+    description: 'A customer of the brand, by the brand\'s own `externalId`. Sending the same `externalId` again answers 200 with the existing subject; an erased customer\'s identifiers answer 409 `subject-erased`.',
+    example: {"externalId": "member-1042", "email": "ingrid@example.com", "locale": "nb", "timezone": "Europe/Oslo"},
+  })
   @Can('create', 'Subject')
   @ApiCreatedResponse({ type: SubjectResponse, description: 'Created.' })
   @ApiOkResponse({ type: SubjectResponse, description: 'A subject with this externalId already existed; it is returned unchanged.' })
@@ -34,6 +40,11 @@ export class SubjectsController {
   }
 
   @Get()
+  @ApiOp({
+    id: 'listSubjects',
+    summary: 'List or find subjects',
+    description: 'Subjects by id, or the one with an `externalId`, or those with an `email`. Email and phone are shown only for a purpose that contacts people (see `purpose`).',
+  })
   @Can('read', 'Subject')
   @ApiPage(SubjectResponse)
   @ApiProblems(401, 403, 422)
@@ -43,6 +54,7 @@ export class SubjectsController {
   }
 
   @Get(':id')
+  @ApiOp({ id: 'getSubject', summary: 'Get a subject', description: 'One subject. An erased subject answers 410.' })
   @Can('read', 'Subject')
   @ApiOkResponse({ type: SubjectResponse })
   @ApiProblems(401, 403, 404)

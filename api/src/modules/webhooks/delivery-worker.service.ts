@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { TenantDb } from '../../common/database/tenant-db.service';
+import { findDueWork } from '../../common/jobs/due-work';
 import { WebhookSecrets } from './webhook-secrets.service';
 import { guardedLookup, SsrfPolicy, urlProblem } from './ssrf-guard';
 
@@ -78,12 +79,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** One round over every brand: claims due deliveries, sends them, records the outcome. Returns how many were attempted. */
+  /**
+   * One round: finds the brands with due deliveries (one statement across brands, so an idle round
+   * costs the same for any number of brands), then in each claims them, sends them and records the
+   * outcome. Returns how many were attempted.
+   */
   async deliverDue(): Promise<number> {
     let attempted = 0;
-    const brands: string[] = [];
-    await this.db.forEachBrand(async (brandId) => void brands.push(brandId));
-    for (const brandId of brands) {
+    for (const { brandId } of await findDueWork(this.db, 'webhook-deliveries')) {
       const claimed = await this.claim(brandId);
       // Endpoints in parallel; one endpoint's deliveries in order, stopping at a 410.
       const byEndpoint = new Map<string, ClaimedDelivery[]>();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
-import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
+import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
@@ -47,10 +47,12 @@ export class WebhooksService {
     });
   }
 
-  list(caller: BrandActor): Promise<WebhookResponse[]> {
-    return this.db.run(caller.brandId, async (em) =>
-      (await em.getRepository(WebhookEndpointEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map(toResponse),
-    );
+  /** The brand's endpoints, oldest first, one page at a time. */
+  list(caller: BrandActor, query: PageQuery): Promise<Page<WebhookResponse>> {
+    return this.db.run(caller.brandId, async (em) => {
+      const all = (await em.getRepository(WebhookEndpointEntity).find({ where: { brandId: caller.brandId }, order: { createdAt: 'ASC' } })).map(toResponse);
+      return this.cursors.pageOf({ list: 'webhooks', brandId: caller.brandId }, all, query, (w) => `${w.createdAt}|${w.id}`);
+    });
   }
 
   disable(caller: BrandActor, id: string): Promise<void> {
@@ -66,7 +68,7 @@ export class WebhooksService {
    * Propagation receipts: for each consent change of the customer, which downstream systems
    * confirmed it and when (or are still trying, or failed).
    */
-  propagation(brandId: string, subjectId: string): Promise<PropagationResponse[]> {
+  propagation(brandId: string, subjectId: string, query: PageQuery): Promise<Page<PropagationResponse>> {
     return this.db.run(brandId, async (em) => {
       const rows: Array<{ event_id: string; type: string; payload: { data: Record<string, unknown> }; created_at: Date; name: string | null; status: string | null; delivered_at: Date | null; attempts: number | null }> =
         await em.query(
@@ -97,7 +99,7 @@ export class WebhooksService {
           entry.reached.push({ system: r.name, status: r.status!, confirmedAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null, attempts: r.attempts ?? 0 });
         }
       }
-      return [...byEvent.values()];
+      return this.cursors.pageOf({ list: 'my-propagation', brandId, parent: subjectId }, [...byEvent.values()], query, (e) => `${e.at}|${e.eventId}`, 'desc');
     });
   }
 

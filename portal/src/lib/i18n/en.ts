@@ -1,7 +1,10 @@
+import { plural } from './plural';
+
 /**
  * English: the source of truth for every string the portal shows. The other languages are typed
  * as `Messages`, so a string added here and forgotten elsewhere fails the portal's type check.
- * Functions take the values to weave in, so each language can order words its own way.
+ * Functions take the values to weave in, so each language can order words its own way; counts go
+ * through `plural()` (Intl.PluralRules), never `count === 1 ? …`.
  */
 export const en = {
   meta: {
@@ -42,10 +45,10 @@ export const en = {
     title: 'What we know about you',
     intro: (brand: string) => `Everything ${brand} holds about you, where it came from, and what it is used for. Correct anything that is not right, or delete it.`,
     overviewTitle: 'At a glance',
-    overviewTotal: (count: number) => (count === 1 ? '1 thing we know about you' : `${count} things we know about you`),
-    overviewUsed: (count: number) => (count === 1 ? '1 of them is in use right now' : `${count} of them are in use right now`),
+    overviewTotal: (count: number) => plural('en', count, { one: '# thing we know about you', other: '# things we know about you' }),
+    overviewUsed: (count: number) => plural('en', count, { one: '# of them is in use right now', other: '# of them are in use right now' }),
     overviewByTheme: 'By theme',
-    overviewCount: (count: number) => (count === 1 ? '1 fact' : `${count} facts`),
+    overviewCount: (count: number) => plural('en', count, { one: '# fact', other: '# facts' }),
     empty: (brand: string) => `${brand} holds no facts about you.`,
     source: 'From',
     collected: 'Added',
@@ -206,8 +209,9 @@ export const en = {
     yourWithdrawal: (purpose: string) => `Your withdrawal of “${purpose}”`,
     reached: 'reached',
     reachedAt: (time: string) => `✓ confirmed ${time}`,
-    pending: (attempts: number) => (attempts === 0 ? 'on its way' : `not confirmed yet — trying again (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} so far)`),
-    failed: (attempts: number) => `✗ did not confirm after ${attempts} attempts`,
+    // No attempt yet is a state of its own, not a plural form.
+    pending: (attempts: number) => (attempts === 0 ? 'on its way' : `not confirmed yet — trying again (${plural('en', attempts, { one: '# attempt', other: '# attempts' })} so far)`),
+    failed: (attempts: number) => `✗ did not confirm after ${plural('en', attempts, { one: '# attempt', other: '# attempts' })}`,
     cancelled: '✗ not delivered: this system was switched off',
     kinds: {
       profile: 'your profile',
@@ -231,7 +235,7 @@ export const en = {
     forbiddenBody: 'For your safety we only accept forms sent from this page, and this one had expired. Go back, reload the page and try again.',
     brandUnknown: 'There is no brand at this address. Check the link in your email.',
     limitedTitle: 'Please wait a little',
-    limitedBody: (minutes: number) => (minutes === 1 ? 'There have been too many attempts in a short time. Try again in 1 minute.' : `There have been too many attempts in a short time. Try again in ${minutes} minutes.`),
+    limitedBody: (minutes: number) => `There have been too many attempts in a short time. Try again in ${plural('en', minutes, { one: '# minute', other: '# minutes' })}.`,
     limitedHint: 'This keeps your account and your inbox safe from floods of requests. Nothing was changed.',
     limitedBack: 'Back to the start',
     notAcceptedTitle: 'We could not accept that',
@@ -255,7 +259,11 @@ export const en = {
     why: 'Why this?',
     whyLabel: (title: string) => `Why “${title}”?`,
     used: 'What we used',
-    adds: (points: number) => `counts ${points}`,
+    adds: (points: string) => `adds to the score: ${points}`,
+    details: 'Details',
+    detailsIntro: 'How this suggestion was ranked: each reason adds to its score, and higher scores come first.',
+    score: (points: string) => `Score: ${points}`,
+    consentRecord: 'Consent record',
     allowedBy: (purpose: string) => `Allowed by your consent to “${purpose}”.`,
     have: 'Have a look',
     notRight: 'That’s not right',
@@ -302,7 +310,7 @@ export const en = {
       'the record of who read your data, your sign-in links and sessions',
       'your account: if you come back, you start afresh',
     ],
-    factsCount: (count: number) => (count === 1 ? 'That includes 1 fact about you.' : `That includes ${count} facts about you.`),
+    factsCount: (count: number) => plural('en', count, { one: 'That includes # fact about you.', other: 'That includes # facts about you.' }),
     keeps: 'What stays: the consent ledger keeps its sealed entries, but the key that could read yours is destroyed, so nobody can. We also keep a proof that you asked to be forgotten and when — without your name, email or phone.',
     cannotUndo: 'This cannot be undone. Download your data first if you would like a copy.',
     confirmLabel: 'I understand that everything about me will be erased and that this cannot be undone.',
@@ -428,9 +436,9 @@ export const en = {
     overdue: 'Overdue',
     dueSoon: 'Due soon',
     extendedBadge: 'Extended',
-    daysLate: (days: number) => (days === 1 ? '1 day late' : `${days} days late`),
+    daysLate: (days: number) => plural('en', days, { one: '# day late', other: '# days late' }),
     dueToday: 'due today',
-    dueIn: (days: number) => (days === 1 ? 'in 1 day' : `in ${days} days`),
+    dueIn: (days: number) => plural('en', days, { one: 'in # day', other: 'in # days' }),
     closed: 'closed',
     openRequest: (type: string, date: string) => `${type}, due ${date}`,
     jurisdictions: { gdpr: 'GDPR', ccpa: 'CCPA' } as Record<string, string>,
@@ -495,7 +503,7 @@ export const en = {
     audit: 'Audit log',
     intact: 'Intact',
     broken: 'Broken',
-    verified: (count: number) => `All ${count} entries verify.`,
+    verified: (count: number) => plural('en', count, { one: 'The only entry verifies.', other: 'All # entries verify.' }),
     brokenAt: (fault: string, id: string) => `${fault} at entry ${id}. Nothing after it can be trusted until this is investigated.`,
     faults: {
       'hash-mismatch': 'An entry was changed',
@@ -503,7 +511,7 @@ export const en = {
       'sequence-gap': 'An entry is missing',
       'chain-truncated': 'Entries were removed from the end',
     } as Record<string, string>,
-    trendsTitle: (days: number) => `Consent over the last ${days} days`,
+    trendsTitle: (days: number) => plural('en', days, { one: 'Consent over the last day', other: 'Consent over the last # days' }),
     trendsIntro: 'Per purpose and week: grants rise above the line, withdrawals fall below it. The numbers are in the table under each chart.',
     granted: 'Granted',
     withdrawn: 'Withdrawn',
@@ -548,6 +556,29 @@ export const en = {
   landing: {
     title: 'Candor',
     body: 'This is where customers see everything a brand knows about them and why, correct it, and grant or withdraw consent. Each brand has its own pages: follow the link in an email from the brand to sign in.',
+  },
+  // ——— The readable export, the goodbye page and receipts (one block, to keep merges simple) ———
+  readable: {
+    noticeGranted: (version: number) => `The notice you agreed to (version ${version})`,
+    noticeWithdrawn: (version: number) => `The notice this decision is about (version ${version})`,
+    noticeUnversioned: 'The notice',
+    otherLanguages: 'The same notice in other languages',
+    proof: (short: string) => `Proof in the consent ledger (${short}…)`,
+    proofHint: 'Each entry is sealed with a hash over its content and the entry before it: if anything had changed since, the hashes would no longer match.',
+    entryHash: 'This entry',
+    previousHash: 'The entry before it',
+    firstEntry: 'none: this is the first entry',
+    keptFor: (days: number) => plural('en', days, { one: '# day after it was collected', other: '# days after it was collected' }),
+    keptUntilWithdrawn: 'Until you withdraw your consent or ask us to erase it',
+    keptUntilErased: 'Until you ask us to erase it',
+    rightsTitle: 'Your rights',
+    rights: 'You may see, correct and delete this data, download it, withdraw any consent, object, restrict how it is used and ask to be forgotten — on these pages or by writing to us.',
+    fields: { phone: 'your phone number', locale: 'your language', timezone: 'your time zone', questions: 'which questions you have answered', everything: 'all your data' } as Record<string, string>,
+    consentField: (purpose: string) => `your consent to “${purpose}”`,
+    receiptFile: 'consent-receipt',
+    receiptAgreed: (purpose: string, when: string) => `You agreed to “${purpose}” on ${when}.`,
+    receiptWithdrew: (purpose: string, when: string) => `You withdrew your consent to “${purpose}” on ${when}.`,
+    receiptHowToCheck: 'To check this receipt yourself, compute SHA-256 over “content” written as canonical JSON (RFC 8785): the result is “hash”, the value sealed in the consent ledger.',
   },
 };
 

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { plural } from './plural';
 
 const VOWEL = /^[aáeéiíoóöőuúüű]/i;
 
@@ -61,10 +62,10 @@ export const hu: Messages = {
     title: 'Amit tudunk rólad',
     intro: (brand) => `Minden, amit ${az(brand)} ${brand} tárol rólad, honnan származik és mire használjuk. Javítsd ki, ami nem stimmel, vagy töröld.`,
     overviewTitle: 'Röviden',
-    overviewTotal: (count) => `${count} dolog, amit tudunk rólad`,
-    overviewUsed: (count) => `ebből ${count} van most használatban`,
+    overviewTotal: (count) => plural('hu', count, { one: '# dolog, amit tudunk rólad', other: '# dolog, amit tudunk rólad' }),
+    overviewUsed: (count) => plural('hu', count, { one: 'ebből # van most használatban', other: 'ebből # van most használatban' }),
     overviewByTheme: 'Témák szerint',
-    overviewCount: (count) => `${count} adat`,
+    overviewCount: (count) => plural('hu', count, { one: '# adat', other: '# adat' }),
     empty: (brand) => `${Az(brand)} ${brand} nem tárol rólad adatot.`,
     source: 'Forrás',
     collected: 'Rögzítve',
@@ -226,7 +227,7 @@ export const hu: Messages = {
     reached: 'eljutott ide',
     reachedAt: (time) => `✓ igazolva ${time}`,
     pending: (attempts) => (attempts === 0 ? 'úton van' : `még nincs igazolva — újrapróbáljuk (eddig ${attempts} próbálkozás)`),
-    failed: (attempts) => `✗ ${attempts} próbálkozás után sem igazolta`,
+    failed: (attempts) => `✗ ${plural('hu', attempts, { one: '# próbálkozás', other: '# próbálkozás' })} után sem igazolta`,
     cancelled: '✗ nem kézbesítve: ez a rendszer ki van kapcsolva',
     kinds: {
       profile: 'a profilodat',
@@ -250,7 +251,7 @@ export const hu: Messages = {
     forbiddenBody: 'A biztonságod érdekében csak erről az oldalról küldött űrlapokat fogadunk el, ez pedig lejárt. Lépj vissza, töltsd újra az oldalt, és próbáld újra.',
     brandUnknown: 'Ezen a címen nincs márka. Ellenőrizd az e-mailben kapott linket.',
     limitedTitle: 'Kérjük, várj egy kicsit',
-    limitedBody: (minutes) => `Rövid idő alatt túl sok próbálkozás történt. Próbáld újra ${minutes} perc múlva.`,
+    limitedBody: (minutes) => `Rövid idő alatt túl sok próbálkozás történt. Próbáld újra ${plural('hu', minutes, { one: '# perc', other: '# perc' })} múlva.`,
     limitedHint: 'Ez megvédi a fiókodat és a postafiókodat a kérések áradatától. Semmi sem változott.',
     limitedBack: 'Vissza az elejére',
     notAcceptedTitle: 'Ezt nem tudtuk elfogadni',
@@ -274,7 +275,11 @@ export const hu: Messages = {
     why: 'Miért ez?',
     whyLabel: (title) => `Miért ez: „${title}”?`,
     used: 'Ezt használtuk',
-    adds: (points) => `súlya ${points}`,
+    adds: (points) => `hozzájárulása a pontszámhoz: ${points}`,
+    details: 'Részletek',
+    detailsIntro: 'Így rangsoroltuk a javaslatot: minden indok növeli a pontszámát, és a magasabb pontszámú javaslatok kerülnek előre.',
+    score: (points) => `Pontszám: ${points}`,
+    consentRecord: 'Hozzájárulás azonosítója',
     allowedBy: (purpose) => `A hozzájárulásod teszi lehetővé: „${purpose}”.`,
     have: 'Megnézem',
     notRight: 'Ez nem stimmel',
@@ -514,7 +519,7 @@ export const hu: Messages = {
     audit: 'Auditnapló',
     intact: 'Sértetlen',
     broken: 'Sérült',
-    verified: (count) => `Mind ${az(count)} ${count} bejegyzés rendben van.`,
+    verified: (count) => plural('hu', count, { one: 'Az egyetlen bejegyzés rendben van.', other: `Mind ${az(count)} # bejegyzés rendben van.` }),
     brokenAt: (fault, id) => `${fault} ennél a bejegyzésnél: ${id}. Ami utána jön, nem megbízható, amíg ki nem vizsgálják.`,
     faults: {
       'hash-mismatch': 'Egy bejegyzés megváltozott',
@@ -567,5 +572,28 @@ export const hu: Messages = {
   landing: {
     title: 'Candor',
     body: 'Itt látják az ügyfelek mindazt, amit egy márka tud róluk és miért, itt javíthatják ki, és itt adhatnak vagy vonhatnak vissza hozzájárulást. Minden márkának saját oldalai vannak: a bejelentkezéshez kövesd a márka e-mailjében kapott linket.',
+  },
+  // ——— The readable export, the goodbye page and receipts (one block, to keep merges simple) ———
+  readable: {
+    noticeGranted: (version) => `A tájékoztató, amelyhez hozzájárultál (${version}. verzió)`,
+    noticeWithdrawn: (version) => `A tájékoztató, amelyre ez a döntés vonatkozik (${version}. verzió)`,
+    noticeUnversioned: 'A tájékoztató',
+    otherLanguages: 'Ugyanez a tájékoztató más nyelveken',
+    proof: (short) => `Bizonyíték a hozzájárulási naplóban (${short}…)`,
+    proofHint: 'Minden bejegyzést a tartalmából és az előző bejegyzésből számított hash pecsétel le: ha azóta bármi megváltozott volna, a hashek már nem egyeznének.',
+    entryHash: 'Ez a bejegyzés',
+    previousHash: 'Az előző bejegyzés',
+    firstEntry: 'nincs: ez az első bejegyzés',
+    keptFor: (days) => plural('hu', days, { one: 'a gyűjtéstől számított # napig', other: 'a gyűjtéstől számított # napig' }),
+    keptUntilWithdrawn: 'Amíg vissza nem vonod a hozzájárulásodat, vagy nem kéred a törlésüket',
+    keptUntilErased: 'Amíg nem kéred a törlésüket',
+    rightsTitle: 'A jogaid',
+    rights: 'Megnézheted, kijavíthatod és törölheted ezeket az adatokat, letöltheted őket, bármely hozzájárulásodat visszavonhatod, tiltakozhatsz, korlátozhatod a felhasználásukat, és kérheted, hogy elfelejtsünk — ezeken az oldalakon vagy írásban.',
+    fields: { phone: 'a telefonszámod', locale: 'a nyelved', timezone: 'az időzónád', questions: 'mely kérdésekre válaszoltál', everything: 'minden adatod' } as Record<string, string>,
+    consentField: (purpose) => `a hozzájárulásod ehhez: „${purpose}”`,
+    receiptFile: 'hozzajarulasi-igazolas',
+    receiptAgreed: (purpose, when) => `Hozzájárultál ehhez: „${purpose}” (${when}).`,
+    receiptWithdrew: (purpose, when) => `Visszavontad a hozzájárulásodat ehhez: „${purpose}” (${when}).`,
+    receiptHowToCheck: 'Az igazolást magad is ellenőrizheted: számítsd ki a „content” kanonikus JSON-ként (RFC 8785) felírt alakjának SHA-256 értékét. Az eredmény a „hash”, a hozzájárulási naplóban lepecsételt érték.',
   },
 };

@@ -3,6 +3,9 @@ import { en, type Messages } from './en';
 import { hu } from './hu';
 import { nb } from './nb';
 import { pl } from './pl';
+import { intlLocale } from './plural';
+
+export { plural, type PluralForms } from './plural';
 
 export type { Messages };
 
@@ -75,6 +78,34 @@ export function formatDateTime(iso: string, locale: Locale, timeZone?: string | 
   return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
 }
 
+/** A date and time in UTC that says so ("2 Mar 2026, 10:02 UTC"), for pages that know no time zone of the reader's. */
+export function formatDateTimeUtc(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocale(locale), {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short',
+  }).format(new Date(iso));
+}
+
+/** A language code ("pl", "nb-NO") named in the reader's language ("polsk", "norsk bokmål"); the code itself if unknown. */
+export function languageName(code: string, locale: Locale): string {
+  try {
+    return new Intl.DisplayNames(intlLocale(locale), { type: 'language', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A time zone ("Europe/Warsaw") as the reader's language calls it ("czas środkowoeuropejski"); the id itself if unknown. */
+export function timeZoneName(zone: string, locale: Locale): string {
+  try {
+    const name = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: zone, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((part) => part.type === 'timeZoneName')?.value;
+    return name || zone;
+  } catch {
+    return zone;
+  }
+}
+
 /** A time of day ("10:02"), for receipts of today. */
 export function formatTime(iso: string, locale: Locale, timeZone?: string | null): string {
   return new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short', ...zone(timeZone) }).format(new Date(iso));
@@ -90,9 +121,9 @@ export function formatList(items: string[], locale: Locale): string {
   return new Intl.ListFormat(intlLocale(locale), { style: 'long', type: 'conjunction' }).format(items);
 }
 
-function intlLocale(locale: Locale): string {
-  // English dates the European way ("3 March 2026"): Candor's brands and customers are mostly in Europe.
-  return locale === 'nb' ? 'nb-NO' : locale === 'en' ? 'en-GB' : locale;
+/** A number the way the language writes it ("1.8" in English, "1,8" in Danish), at most two decimals. */
+export function formatNumber(value: number, locale: Locale): string {
+  return new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 2 }).format(value);
 }
 
 function zone(timeZone?: string | null): { timeZone?: string } {

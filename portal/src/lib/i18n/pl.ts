@@ -1,7 +1,7 @@
 import type { Messages } from './en';
+import { plural } from './plural';
 
-/** Polski. Liczebniki: 1, 2–4 (poza 12–14) i pozostałe. */
-const few = (n: number) => n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14);
+/** Polski. Liczebniki przez plural() (Intl.PluralRules): one (1), few (2–4, 22–24…), many (5–21, 25…), other (ułamki). */
 
 export const pl: Messages = {
   meta: {
@@ -42,12 +42,11 @@ export const pl: Messages = {
     title: 'Co o Tobie wiemy',
     intro: (brand) => `Wszystko, co ${brand} o Tobie przechowuje, skąd to pochodzi i do czego służy. Popraw to, co się nie zgadza, albo usuń.`,
     overviewTitle: 'W skrócie',
-    overviewTotal: (count) =>
-      count === 1 ? '1 informacja o Tobie' : few(count) ? `${count} informacje o Tobie` : `${count} informacji o Tobie`,
+    overviewTotal: (count) => plural('pl', count, { one: '# informacja o Tobie', few: '# informacje o Tobie', many: '# informacji o Tobie', other: '# informacji o Tobie' }),
     overviewUsed: (count) =>
-      count === 1 ? '1 z nich jest teraz używana' : few(count) ? `${count} z nich są teraz używane` : `${count} z nich jest teraz używanych`,
+      plural('pl', count, { one: '# z nich jest teraz używana', few: '# z nich są teraz używane', many: '# z nich jest teraz używanych', other: '# z nich jest teraz używanych' }),
     overviewByTheme: 'Według tematu',
-    overviewCount: (count) => (count === 1 ? '1 informacja' : few(count) ? `${count} informacje` : `${count} informacji`),
+    overviewCount: (count) => plural('pl', count, { one: '# informacja', few: '# informacje', many: '# informacji', other: '# informacji' }),
     empty: (brand) => `${brand} nie przechowuje o Tobie żadnych informacji.`,
     source: 'Źródło',
     collected: 'Dodano',
@@ -208,8 +207,9 @@ export const pl: Messages = {
     yourWithdrawal: (purpose) => `Wycofanie zgody na „${purpose}”`,
     reached: 'dotarło do',
     reachedAt: (time) => `✓ potwierdzono ${time}`,
-    pending: (attempts) => (attempts === 0 ? 'w drodze' : `jeszcze niepotwierdzone — ponawiamy (dotąd prób: ${attempts})`),
-    failed: (attempts) => `✗ brak potwierdzenia po ${attempts} próbach`,
+    // Jeszcze żadnej próby: osobny stan, nie forma liczby mnogiej.
+    pending: (attempts) => (attempts === 0 ? 'w drodze' : `jeszcze niepotwierdzone — ponawiamy (dotąd ${plural('pl', attempts, { one: '# próba', few: '# próby', many: '# prób', other: '# próby' })})`),
+    failed: (attempts) => `✗ brak potwierdzenia po ${plural('pl', attempts, { one: '# próbie', other: '# próbach' })}`,
     cancelled: '✗ nie dostarczono: ten system został wyłączony',
     kinds: {
       profile: 'Twój profil',
@@ -233,10 +233,8 @@ export const pl: Messages = {
     forbiddenBody: 'Dla Twojego bezpieczeństwa przyjmujemy tylko formularze wysłane z tej strony, a ten wygasł. Wróć, odśwież stronę i spróbuj ponownie.',
     brandUnknown: 'Pod tym adresem nie ma żadnej marki. Sprawdź link w wiadomości e-mail.',
     limitedTitle: 'Poczekaj chwilę',
-    limitedBody: (minutes) => {
-      const unit = minutes === 1 ? 'minutę' : [2, 3, 4].includes(minutes % 10) && ![12, 13, 14].includes(minutes % 100) ? 'minuty' : 'minut';
-      return `W krótkim czasie było zbyt wiele prób. Spróbuj ponownie za ${minutes} ${unit}.`;
-    },
+    limitedBody: (minutes) =>
+      `W krótkim czasie było zbyt wiele prób. Spróbuj ponownie za ${plural('pl', minutes, { one: '# minutę', few: '# minuty', many: '# minut', other: '# minuty' })}.`,
     limitedHint: 'Chroni to Twoje konto i skrzynkę pocztową przed zalewem żądań. Nic nie zostało zmienione.',
     limitedBack: 'Wróć na początek',
     notAcceptedTitle: 'Nie mogliśmy tego przyjąć',
@@ -260,7 +258,11 @@ export const pl: Messages = {
     why: 'Dlaczego to?',
     whyLabel: (title) => `Dlaczego „${title}”?`,
     used: 'Na tej podstawie',
-    adds: (points) => `waga ${points}`,
+    adds: (points) => `dodaje do wyniku: ${points}`,
+    details: 'Szczegóły',
+    detailsIntro: 'Tak ustaliliśmy kolejność: każdy powód podnosi wynik propozycji, a te z wyższym wynikiem są wyżej.',
+    score: (points) => `Wynik: ${points}`,
+    consentRecord: 'Zapis zgody',
     allowedBy: (purpose) => `Dozwolone dzięki Twojej zgodzie na „${purpose}”.`,
     have: 'Zobacz',
     notRight: 'To się nie zgadza',
@@ -308,7 +310,7 @@ export const pl: Messages = {
       'Twoje konto: jeśli wrócisz, zaczniesz od nowa',
     ],
     factsCount: (count) =>
-      count === 1 ? 'W tym 1 informacja o Tobie.' : few(count) ? `W tym ${count} informacje o Tobie.` : `W tym ${count} informacji o Tobie.`,
+      plural('pl', count, { one: 'W tym # informacja o Tobie.', few: 'W tym # informacje o Tobie.', many: 'W tym # informacji o Tobie.', other: 'W tym # informacji o Tobie.' }),
     keeps: 'Co zostaje: rejestr zgód zachowuje swoje zapieczętowane wpisy, ale klucz, który mógłby odczytać Twoje, zostaje zniszczony, więc nikt ich nie odczyta. Zachowujemy też dowód, że poprosiłeś o zapomnienie i kiedy — bez imienia, e-maila i telefonu.',
     cannotUndo: 'Tego nie można cofnąć. Jeśli chcesz mieć kopię, najpierw pobierz swoje dane.',
     confirmLabel: 'Rozumiem, że wszystko, co mnie dotyczy, zostanie usunięte i że nie można tego cofnąć.',
@@ -434,9 +436,9 @@ export const pl: Messages = {
     overdue: 'Po terminie',
     dueSoon: 'Termin wkrótce',
     extendedBadge: 'Przedłużony',
-    daysLate: (days) => (days === 1 ? '1 dzień po terminie' : `${days} dni po terminie`),
+    daysLate: (days) => plural('pl', days, { one: '# dzień po terminie', other: '# dni po terminie' }),
     dueToday: 'termin dziś',
-    dueIn: (days) => (days === 1 ? 'za 1 dzień' : `za ${days} dni`),
+    dueIn: (days) => plural('pl', days, { one: 'za # dzień', other: 'za # dni' }),
     closed: 'zamknięty',
     openRequest: (type, date) => `${type}, termin ${date}`,
     jurisdictions: { gdpr: 'RODO', ccpa: 'CCPA' },
@@ -501,7 +503,7 @@ export const pl: Messages = {
     audit: 'Dziennik audytu',
     intact: 'Nienaruszony',
     broken: 'Naruszony',
-    verified: (count) => `Wszystkie wpisy (${count}) są poprawne.`,
+    verified: (count) => plural('pl', count, { one: 'Jedyny wpis jest poprawny.', other: 'Wszystkie wpisy (#) są poprawne.' }),
     brokenAt: (fault, id) => `${fault} przy wpisie ${id}. Niczemu po nim nie można ufać, dopóki nie zostanie to wyjaśnione.`,
     faults: {
       'hash-mismatch': 'Wpis został zmieniony',
@@ -509,7 +511,7 @@ export const pl: Messages = {
       'sequence-gap': 'Brakuje wpisu',
       'chain-truncated': 'Usunięto wpisy z końca',
     },
-    trendsTitle: (days) => `Zgody w ostatnich ${days} dniach`,
+    trendsTitle: (days) => plural('pl', days, { one: 'Zgody z ostatniego dnia', other: 'Zgody w ostatnich # dniach' }),
     trendsIntro: 'Według celu i tygodnia: udzielone zgody rosną nad linią, wycofane opadają pod nią. Liczby są w tabeli pod każdym wykresem.',
     granted: 'Udzielone',
     withdrawn: 'Wycofane',
@@ -554,5 +556,28 @@ export const pl: Messages = {
   landing: {
     title: 'Candor',
     body: 'Tutaj klienci widzą wszystko, co marka o nich wie i dlaczego, poprawiają to oraz wyrażają lub wycofują zgody. Każda marka ma własne strony: aby się zalogować, użyj linku z wiadomości e-mail od marki.',
+  },
+  // ——— The readable export, the goodbye page and receipts (one block, to keep merges simple) ———
+  readable: {
+    noticeGranted: (version) => `Treść informacji, na którą wyrażono zgodę (wersja ${version})`,
+    noticeWithdrawn: (version) => `Treść informacji, której dotyczy ta decyzja (wersja ${version})`,
+    noticeUnversioned: 'Treść informacji',
+    otherLanguages: 'Ta sama informacja w innych językach',
+    proof: (short) => `Dowód w rejestrze zgód (${short}…)`,
+    proofHint: 'Każdy wpis jest zapieczętowany hashem obliczonym z jego treści i poprzedniego wpisu: gdyby od tego czasu cokolwiek zmieniono, hashe przestałyby się zgadzać.',
+    entryHash: 'Ten wpis',
+    previousHash: 'Poprzedni wpis',
+    firstEntry: 'brak: to pierwszy wpis',
+    keptFor: (days) => plural('pl', days, { one: '# dzień od zebrania', other: '# dni od zebrania' }),
+    keptUntilWithdrawn: 'Do wycofania zgody lub prośby o usunięcie danych',
+    keptUntilErased: 'Do prośby o usunięcie danych',
+    rightsTitle: 'Twoje prawa',
+    rights: 'Możesz przeglądać, poprawiać i usuwać te dane, pobrać je, wycofać każdą zgodę, wnieść sprzeciw, ograniczyć ich wykorzystanie i poprosić o zapomnienie — na tych stronach albo pisząc do nas.',
+    fields: { phone: 'Twój numer telefonu', locale: 'Twój język', timezone: 'Twoja strefa czasowa', questions: 'na które pytania już padła odpowiedź', everything: 'wszystkie Twoje dane' } as Record<string, string>,
+    consentField: (purpose) => `Twoja zgoda na „${purpose}”`,
+    receiptFile: 'potwierdzenie-zgody',
+    receiptAgreed: (purpose, when) => `Zgoda na „${purpose}”: udzielona ${when}.`,
+    receiptWithdrew: (purpose, when) => `Zgoda na „${purpose}”: wycofana ${when}.`,
+    receiptHowToCheck: 'Potwierdzenie możesz sprawdzić samodzielnie: oblicz SHA-256 z „content” zapisanego jako kanoniczny JSON (RFC 8785). Wynik to „hash”, wartość zapieczętowana w rejestrze zgód.',
   },
 };

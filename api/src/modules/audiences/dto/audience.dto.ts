@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
 
 export class FactFilterDto {
@@ -22,12 +22,12 @@ export class AudienceDefinitionDto {
   @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
 
   @ApiPropertyOptional({ enum: CHANNELS, description: 'Only subjects not opted out of this channel.' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(CHANNELS)
   channel?: Channel;
 
   @ApiPropertyOptional({ type: [FactFilterDto], description: 'Every filter must match (AND); values within one filter are OR.' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })

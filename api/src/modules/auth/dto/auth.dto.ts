@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { LOCALE_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 export class RequestMagicLinkDto {
   @ApiProperty({ example: 'calm-harbor', description: 'The brand\'s slug.' })
@@ -11,6 +12,17 @@ export class RequestMagicLinkDto {
   @IsEmail({}, { message: 'must be an email address' })
   @MaxLength(254)
   email: string;
+
+  @ApiPropertyOptional({
+    example: 'pl',
+    description:
+      'The language of the page that asks (a language tag). The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer\'s stored language, then the brand\'s default, then English.',
+  })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
+  locale?: string;
 }
 
 export class CreateSessionDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDate, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
+import { IsBoolean, IsDate, IsInt, IsObject, IsString, Matches, Max, Min } from 'class-validator';
+import { KEY_PATTERN, ToDate, IsOmittable } from '../../../common/http/validators';
 
 /** Where a decision was captured: a short lower-case label (the bulk import's direct check uses it too). */
 export const SOURCE_PATTERN = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
@@ -16,26 +16,26 @@ export class CaptureConsentDto {
   granted: boolean;
 
   @ApiPropertyOptional({ minimum: 1, description: 'The notice version the customer saw; defaults to the latest.' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   noticeVersion?: number;
 
   @ApiPropertyOptional({ example: 'signup-form', description: 'Where the decision was captured. Defaults to "api".' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(SOURCE_PATTERN, { message: 'must be a short lower-case label such as "signup-form"' })
   source?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the customer decided; defaults to now. Not in the future.' })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   capturedAt?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When a grant lapses; after it the consent no longer counts.' })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   expiresAt?: Date;
@@ -45,7 +45,7 @@ export class CaptureConsentDto {
     additionalProperties: true,
     description: 'Proof of the decision (form id, checkbox label…). Stored encrypted under the subject\'s key.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   evidence?: Record<string, unknown>;
 }

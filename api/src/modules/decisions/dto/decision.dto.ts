@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { KEY_PATTERN, ToDate } from '../../../common/http/validators';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { KEY_PATTERN, ToDate, IsOmittable } from '../../../common/http/validators';
 import { Channel, CHANNELS } from '../../purposes/purpose-catalogue';
 import { UnsubscribeLinkResponse } from '../../unsubscribe/dto/unsubscribe.dto';
 
@@ -54,7 +54,7 @@ export class RecordContactDto {
   @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it was sent; defaults to now.' })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   at?: Date;

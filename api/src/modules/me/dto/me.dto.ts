@@ -31,11 +31,22 @@ export class ConsentConflictResponse {
   @ApiProperty({ description: 'What happened, in plain words.' }) explanation: string;
 }
 
+/** The customer's preferences, with each topic in words in each of the brand's languages. */
+export class MyPreferencesResponse extends PreferencesResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: localeMap,
+    description: 'Topic → its words per language, from the brand\'s dictionary (fallback: the default language, then the topic in plain words).',
+    example: { sleep: { en: 'Sleep', nb: 'Søvn', da: 'Søvn', pl: 'Sen', hu: 'Alvás' } },
+  })
+  topicLabels: Record<string, Record<string, string>>;
+}
+
 export class MeResponse {
   @ApiProperty({ type: SubjectResponse }) subject: SubjectResponse;
   @ApiProperty({ type: [MyFactResponse] }) facts: MyFactResponse[];
   @ApiProperty({ type: [MyConsentResponse] }) consents: MyConsentResponse[];
-  @ApiProperty({ type: PreferencesResponse }) preferences: PreferencesResponse;
+  @ApiProperty({ type: MyPreferencesResponse }) preferences: MyPreferencesResponse;
   @ApiProperty({ type: [ConsentConflictResponse], description: 'Open conflicts between a browser privacy signal and an earlier grant.' })
   conflicts: ConsentConflictResponse[];
 }

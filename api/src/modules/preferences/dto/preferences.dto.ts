@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 import { Frequency, FREQUENCIES } from '../preference-rules';
 
 const HH_MM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
@@ -12,11 +12,11 @@ export class ChannelPreferenceDto {
 }
 
 export class ChannelsDto {
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) email?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) sms?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) push?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) messenger?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) post?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) email?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) sms?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) push?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) messenger?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) post?: ChannelPreferenceDto;
 }
 
 export class QuietHoursDto {
@@ -39,7 +39,7 @@ export class UpdatePreferencesDto {
   quietHours?: QuietHoursDto | null;
 
   @ApiPropertyOptional({ type: [String], example: ['sleep', 'breathing'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()

@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Equals, IsBoolean, IsDate, IsIn, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { ToDate } from '../../../common/http/validators';
+import { IsOmittable, LOCALE_PATTERN, ToDate } from '../../../common/http/validators';
 import { FILED_CHANNELS, REQUEST_CHANNELS, REQUEST_TYPES, RequestChannel, RequestType } from '../privacy-request.entity';
 
 export class CreatePrivacyRequestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
   @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES) type: RequestType;
-  @ApiPropertyOptional({ enum: ['gdpr', 'ccpa'], default: 'gdpr' }) @IsOptional() @IsIn(['gdpr', 'ccpa']) jurisdiction?: 'gdpr' | 'ccpa';
+  @ApiPropertyOptional({ enum: ['gdpr', 'ccpa'], default: 'gdpr' }) @IsOmittable() @IsIn(['gdpr', 'ccpa']) jurisdiction?: 'gdpr' | 'ccpa';
 
   @ApiPropertyOptional({
     format: 'date-time',
@@ -16,25 +16,25 @@ export class CreatePrivacyRequestDto {
       'When the brand received the request (e.g. the date a letter arrived); the legal deadline runs from it. ' +
       'At most 5 minutes in the future (clock skew) and at most 366 days ago. Defaults to now.',
   })
-  @IsOptional()
+  @IsOmittable()
   @ToDate()
   @IsDate({ message: 'must be an RFC 3339 date-time' })
   receivedAt?: Date;
 
   @ApiPropertyOptional({ enum: FILED_CHANNELS, description: 'How the request arrived. Defaults to `api` for a brand key and `staff` for the console.' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(FILED_CHANNELS)
   channel?: Exclude<RequestChannel, 'portal'>;
 }
 
 export class PrivacyRequestQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['received', 'in_progress', 'completed', 'rejected'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['received', 'in_progress', 'completed', 'rejected'])
   status?: 'received' | 'in_progress' | 'completed' | 'rejected';
 
   @ApiPropertyOptional({ description: 'true: only open requests past a deadline.' })
-  @IsOptional()
+  @IsOmittable()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   overdue?: boolean;
@@ -42,7 +42,7 @@ export class PrivacyRequestQuery extends PageQuery {
 
 export class ExecuteRequestDto {
   @ApiPropertyOptional({ description: 'What was done (required for rectification and restriction).' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(2000)
   note?: string;
@@ -56,7 +56,7 @@ export class ExtendRequestDto {
   reason: string;
 
   @ApiPropertyOptional({ description: 'Days to add: up to 60 (GDPR) or 45 (CCPA). Defaults to the maximum.' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(60)
@@ -67,6 +67,17 @@ export class ConfirmErasureDto {
   @ApiProperty({ description: 'Must be true: the customer confirmed they want everything erased.' })
   @Equals(true, { message: 'must be true to confirm' })
   confirm: true;
+
+  @ApiPropertyOptional({
+    example: 'hu',
+    description:
+      'The language of the page the customer confirmed on. The erasure receipt email (and the receipt page it links to) is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the customer\'s stored language, then the brand\'s default.',
+  })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
+  locale?: string;
 }
 
 export class PrivacyRequestEventResponse {
@@ -134,4 +145,33 @@ export class ErasureReceiptResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
   @ApiProperty({ type: ReceiptCertificateResponse }) certificate: ReceiptCertificateResponse;
   @ApiProperty({ type: [DownstreamConfirmationResponse] }) downstream: DownstreamConfirmationResponse[];
+}
+
+export class AuditEntryResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ example: 'api-key:3f1c…', description: 'Who acted: `operator`, `api-key:<id>`, `staff:<id>`, `subject:<id>` or `system:<job>`.' }) actor: string;
+  @ApiProperty({ example: 'privacy_request.completed' }) action: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The record acted on, by id.' }) target: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the action changed (never personal data).' }) details: Record<string, unknown>;
+}
+
+export class ProcessingActivityResponse {
+  @ApiProperty({ example: 'email_marketing' }) purpose: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) name: Record<string, string>;
+  @ApiProperty({ type: String, nullable: true, example: 'dpv:DirectMarketing' }) dpvTerm: string | null;
+  @ApiProperty({ enum: ['consent', 'legitimate_interest', 'contract', 'legal_obligation'] }) legalBasis: string;
+  @ApiProperty({ type: [String] }) dataCategories: string[];
+  @ApiProperty({ type: [String] }) channels: string[];
+  @ApiProperty() saleOrShare: boolean;
+  @ApiProperty({ type: [String], description: 'Downstream systems (active webhooks) that receive its events.' }) recipients: string[];
+  @ApiProperty({ example: '365 days' }) retention: string;
+}
+
+export class RecordsOfProcessingResponse {
+  @ApiProperty({ type: 'object', required: ['name', 'slug'], properties: { name: { type: 'string' }, slug: { type: 'string' } } }) controller: { name: string; slug: string };
+  @ApiProperty({ format: 'date-time' }) generatedAt: string;
+  @ApiProperty() dataSubjects: string;
+  @ApiProperty({ type: [ProcessingActivityResponse] }) activities: ProcessingActivityResponse[];
+  @ApiProperty({ type: [String] }) technicalMeasures: string[];
 }

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { KEY_PATTERN } from '../../../common/http/validators';
-import { FactResponse } from '../../facts/dto/fact.dto';
+import { LabelledFactResponse } from '../../facts/dto/fact.dto';
+
+const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
 
 export class ProfileQuery {
@@ -14,7 +16,8 @@ export class ProfileQuery {
 export class ProfileResponse {
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty() purpose: string;
-  @ApiProperty({ type: [FactResponse], description: 'Only facts whose data category the purpose covers.' }) facts: FactResponse[];
+  @ApiProperty({ type: [LabelledFactResponse], description: 'Only facts whose data category the purpose covers, with their words per language.' })
+  facts: LabelledFactResponse[];
   @ApiPropertyOptional({ type: PreferencesResponse, nullable: true, description: 'Only when the purpose communicates on channels.' })
   preferences: PreferencesResponse | null;
 }
@@ -23,7 +26,16 @@ export class AccessRecordResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ description: 'Who read: the brand system\'s name, e.g. "newsletter service".' }) reader: string;
+  @ApiProperty({ ...localeMap, description: 'Who read, per language: the name the brand gave the key per language (else its name); staff as "Name (staff)".' })
+  readerLabel: Record<string, string>;
   @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations', 'subject', 'consents', 'explanation', 'console', 'questions'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) purpose: string | null;
   @ApiProperty({ type: [String] }) fields: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: localeMap,
+    description: 'Each `facts.<key>` field → the fact key in words per language, from the brand\'s dictionary.',
+    example: { 'facts.motivation': { en: 'Motivation', nb: 'Motivasjon' } },
+  })
+  fieldLabels: Record<string, Record<string, string>>;
 }

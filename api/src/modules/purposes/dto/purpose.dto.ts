@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { IsLocaleTextMap, KEY_PATTERN } from '../../../common/http/validators';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
+import { IsLocaleTextMap, KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 import type { LegalBasis } from '../purpose.entity';
 import { Channel, CHANNELS } from '../purpose-catalogue';
 
@@ -30,14 +30,14 @@ export class CreatePurposeDto {
   dataCategories: string[];
 
   @ApiPropertyOptional({ enum: CHANNELS, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayUnique()
   @IsIn(CHANNELS, { each: true })
   channels?: Channel[];
 
   @ApiPropertyOptional({ description: 'True when the purpose sells or shares data (Global Privacy Control withdraws it).' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   saleOrShare?: boolean;
 
@@ -46,12 +46,12 @@ export class CreatePurposeDto {
       'Double opt-in: a grant recorded through the brand API answers 202 `pending-confirmation` and is in force only once ' +
       'the person confirms from the email Candor sends them. Grants the person gives in the portal need no email.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   doubleOptIn?: boolean;
 
   @ApiPropertyOptional({ example: 'dpv:DirectMarketing', description: 'W3C DPV term.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(/^dpv:[A-Za-z]{1,80}$/, { message: 'must be a W3C DPV term such as "dpv:DirectMarketing"' })
   dpvTerm?: string;

@@ -7,14 +7,13 @@ import {
   Equals,
   IsArray,
   IsBoolean,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsLocaleTextMap, KEY_PATTERN } from '../../../common/http/validators';
+import { IsLocaleTextMap, KEY_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -59,14 +58,14 @@ export class CreateQuestionDto {
   options: QuestionOptionDto[];
 
   @ApiPropertyOptional({ description: 'Several options may be chosen.' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   multiple?: boolean;
 }
 
 export class AnswerQuestionDto {
   @ApiPropertyOptional({ type: [String], example: ['sleep_better'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -75,7 +74,7 @@ export class AnswerQuestionDto {
   values?: string[];
 
   @ApiPropertyOptional({ description: 'true: never ask this again.' })
-  @IsOptional()
+  @IsOmittable()
   @Equals(true, { message: 'may only be true' })
   dismissed?: true;
 }

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { LOCALE_PATTERN, IsOmittable } from '../../../common/http/validators';
 import { STAFF_ROLES, StaffRole } from '../../../common/authz/actor';
 
 export class CreateStaffDto {
@@ -20,6 +21,15 @@ export class StaffResponse {
 export class StaffLinkDto {
   @ApiProperty({ example: 'calm-harbor' }) @IsString() @MaxLength(48) brand: string;
   @ApiProperty() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254) email: string;
+  @ApiPropertyOptional({
+    example: 'da',
+    description: 'The language of the page that asks. The email is written in it when Candor writes that language (en, nb, da, pl, hu); otherwise in the brand\'s default, then English.',
+  })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
+  locale?: string;
 }
 
 export class StaffSessionDto {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
-import { IsTimeZone, KEY_PATTERN, LOCALE_PATTERN } from '../../../common/http/validators';
+import { IsTimeZone, KEY_PATTERN, LOCALE_PATTERN, IsOmittable } from '../../../common/http/validators';
 
 export const PHONE_PATTERN = /^\+[1-9][0-9 ()-]{6,20}$/;
 
@@ -13,38 +13,38 @@ export class CreateSubjectDto {
   externalId: string;
 
   @ApiPropertyOptional({ example: 'ingrid@example.com' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail({}, { message: 'must be an email address' })
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ example: '+4791234567', description: 'E.164, with the country code.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(PHONE_PATTERN, { message: 'must be a phone number in international form, such as +4791234567' })
   phone?: string;
 
   @ApiPropertyOptional({ example: 'nb' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(LOCALE_PATTERN, { message: 'must be a language tag such as "en" or "nb"' })
   locale?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Oslo' })
-  @IsOptional()
+  @IsOmittable()
   @IsTimeZone()
   timezone?: string;
 }
 
 export class SubjectQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Find the subject with this external id.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   externalId?: string;
 
   @ApiPropertyOptional({ description: 'Find subjects by email (matched by keyed hash, case-insensitive).' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail({}, { message: 'must be an email address' })
   email?: string;
 
@@ -52,7 +52,7 @@ export class SubjectQuery extends PageQuery {
     description: 'The purpose this read serves. A key limited to purposes must name one of its own to see email and phone, and only a purpose that contacts people (with channels, or covering the "contact" category) shows them.',
     example: 'email_marketing',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(KEY_PATTERN, { message: 'must be a purpose key such as "email_marketing"' })
   purpose?: string;

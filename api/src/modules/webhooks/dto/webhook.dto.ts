@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOmittable } from '../../../common/http/validators';
 import { PageQuery } from '../../../common/http/pagination';
 import { WEBHOOK_EVENTS, WebhookEventType } from '../webhook.entity';
 
@@ -17,7 +18,7 @@ export class CreateWebhookDto {
   events: WebhookEventType[];
 
   @ApiPropertyOptional({ example: 'Newsletter service', description: 'Shown to customers when their choice reaches this system.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -40,7 +41,7 @@ export class CreatedWebhookResponse extends WebhookResponse {
 
 export class DeliveryQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['pending', 'delivered', 'failed', 'cancelled'] })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['pending', 'delivered', 'failed', 'cancelled'])
   status?: 'pending' | 'delivered' | 'failed' | 'cancelled';
 }

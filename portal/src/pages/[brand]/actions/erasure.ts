@@ -12,7 +12,7 @@ export const POST: APIRoute = async (context) => {
   const form = await readForm(context);
   if (form instanceof Response) return form;
   if (text(form, 'confirm') !== 'yes') return backTo(context, 'my-data/forget', 'confirm-required');
-  const request = await forgetMe(apiFor(context));
+  const request = await forgetMe(apiFor(context), context.locals.locale);
   clearSessionCookie(context.cookies, context.params.brand!);
   const at = certifiedAt(request);
   const query = new URLSearchParams({ ref: request.id, ...(at ? { at } : {}) });

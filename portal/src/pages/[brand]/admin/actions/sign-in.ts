@@ -12,6 +12,6 @@ export const POST: APIRoute = async (context) => {
   // Length first: no pattern ever sees an oversized value.
   if (email.length > EMAIL_MAX_LENGTH) return context.redirect(`/${brand}/admin/sign-in?notice=email-too-long`, 303);
   if (!isEmailAddress(email)) return context.redirect(`/${brand}/admin/sign-in?notice=email-invalid`, 303);
-  await requestStaffLink(brand, email);
+  await requestStaffLink(brand, email, context.locals.locale);
   return context.redirect(`/${brand}/admin/sign-in?sent=1`, 303);
 };

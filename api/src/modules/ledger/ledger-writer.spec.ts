@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyRow } from '../../common/database/copy';
+import { checkDecision, refusalReason } from './ledger-writer';
+
+const API_SRC = join(__dirname, '..', '..');
+const WRITER = 'modules/ledger/ledger-writer.ts';
+
+/** Statements and repository calls that change the ledger: its events, its head, its projection. */
+const LEDGER_WRITES = [
+  /INSERT\s+INTO\s+(consent_events|consent_states|ledger_heads)\b/gi,
+  /UPDATE\s+(consent_events|consent_states|ledger_heads)\b/gi,
+  /DELETE\s+FROM\s+(consent_events|ledger_heads)\b/gi,
+  /getRepository\((ConsentEventEntity|ConsentStateEntity|LedgerHeadEntity)\)\s*\.(insert|update|save|upsert|delete|remove)\b/g,
+];
+
+/** Writes elsewhere that are not decisions, each with its reason. */
+const ALLOWED_ELSEWHERE: Record<string, string> = {};
+
+describe('the consent ledger has one writer', () => {
+  it('changes consent_events, ledger_heads and consent_states only in LedgerWriter', () => {
+    const files = (readdirSync(API_SRC, { recursive: true }) as string[])
+      .map((f) => f.replace(/\\/g, '/'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    const writes = files.flatMap((file) => {
+      const source = readFileSync(join(API_SRC, file), 'utf8');
+      return LEDGER_WRITES.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => `${file}: ${m[0].replace(/\s+/g, ' ')}`));
+    });
+    // The check can see a write: the writer's own are found.
+    expect(writes.filter((w) => w.startsWith(`${WRITER}:`)).length).toBeGreaterThanOrEqual(4);
+    const elsewhere = writes.filter((w) => !w.startsWith(`${WRITER}:`) && !(w.split(':')[0] in ALLOWED_ELSEWHERE));
+    expect(elsewhere, `write through LedgerWriter (${relative(process.cwd(), join(API_SRC, WRITER))})`).toEqual([]);
+  });
+});
+
+describe('checkDecision: the ledger rules for one decision', () => {
+  const configured = { purposeExists: true, noticeExists: null, latestNotice: 3 };
+
+  it('records the newest notice unless the decision names a published one', () => {
+    expect(checkDecision({ granted: true }, configured)).toEqual({ ok: true, noticeVersion: 3 });
+    expect(checkDecision({ granted: true, noticeVersion: 2 }, { ...configured, noticeExists: true })).toEqual({ ok: true, noticeVersion: 2 });
+  });
+
+  it('refuses an unknown purpose, an unpublished notice version, and a grant with no notice', () => {
+    const refused = (d: Parameters<typeof checkDecision>[0], f: Parameters<typeof checkDecision>[1]) => {
+      const result = checkDecision(d, f);
+      return result.ok ? null : result.refusal.code;
+    };
+    expect(refused({ granted: true }, { ...configured, purposeExists: false })).toBe('unknown-purpose');
+    expect(refused({ granted: false, noticeVersion: 9 }, { ...configured, noticeExists: false })).toBe('unknown-notice-version');
+    expect(refused({ granted: true }, { ...configured, latestNotice: null })).toBe('notice-required');
+  });
+
+  it('lets a withdrawal through without a notice: withdrawing never needs words to agree to', () => {
+    expect(checkDecision({ granted: false }, { ...configured, latestNotice: null })).toEqual({ ok: true, noticeVersion: null });
+  });
+
+  it('words an import rejection without the submitted value', () => {
+    const result = checkDecision({ granted: true }, { ...configured, purposeExists: false });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(refusalReason(result.refusal)).toBe('unknown-purpose: purpose is not a purpose of this brand (GET /v1/purposes lists them)');
+  });
+});
+
+describe('copyRow: COPY text format', () => {
+  it('escapes what would break a row, writes NULL, bytes, times and numbers', () => {
+    expect(copyRow(['a\tb\nc\\d\re', null, undefined, Buffer.from([0xde, 0xad]), new Date('2026-03-02T08:00:00Z'), 7, true])).toBe(
+      'a\\tb\\nc\\\\d\\re\t\\N\t\\N\t\\\\xdead\t2026-03-02T08:00:00.000Z\t7\ttrue\n',
+    );
+  });
+});
