@@ -140,7 +140,7 @@ describe('double opt-in', () => {
     expect(immediately.body.email).toBe('recently-sent');
     const mails = await smtp.waitFor(email, 2);
     await new Promise((r) => setTimeout(r, 300));
-    expect(smtp.to(email)).toHaveLength(2);
+    expect(await smtp.allTo(email)).toHaveLength(2);
     expect(new Set(mails.map((m) => tokenIn(m.text))).size).toBe(2);
   });
 
@@ -199,7 +199,7 @@ describe('double opt-in', () => {
     const theirs = await signInCustomer(api, brand, portalOnly.id);
     expect((await api.http.put(`/v1/me/consents/${PURPOSE}`).set(bearer(theirs)).send({ granted: true })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
-    expect(smtp.to(other)).toEqual([]);
+    expect(await smtp.allTo(other)).toEqual([]);
   });
 
   it('an Idempotency-Key repeat returns the first answer; withdrawals and other purposes are recorded at once', async () => {

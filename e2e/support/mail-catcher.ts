@@ -71,13 +71,19 @@ export class MailCatcher {
     }
   }
 
-  /** Waits until `count` messages to `to` have arrived and returns them parsed (see `parseMail`). */
+  /** Every message to `to` so far, parsed, in the order they arrived. */
+  async allTo(to: string): Promise<CaughtMail[]> {
+    const mails = await Promise.all(this.raw.map(parseMail));
+    return mails.filter((mail) => mail.to.includes(to.toLowerCase()));
+  }
+
+  /** Waits until at least `count` messages to `to` have arrived, and returns them all, parsed. */
   async waitFor(to: string, count = 1, timeoutMs = 5000): Promise<CaughtMail[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = (await Promise.all(this.raw.map(parseMail))).filter((m) => m.to.includes(to.toLowerCase()));
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${count} emails to ${to} arrived`);
+      const mails = await this.allTo(to);
+      if (mails.length >= count) return mails;
+      if (Date.now() > deadline) throw new Error(`${mails.length} of ${count} emails to ${to} arrived`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -54,6 +54,10 @@ export interface CandorConfig {
   /** Sign-in links one email address may be sent per window; 0 turns the limit off. */
   signInLimit: number;
   signInWindowSeconds: number;
+  /** Days a double opt-in confirmation link stays valid; a grant not confirmed by then lapses. */
+  doubleOptInDays: number;
+  /** Hours after a confirmation email during which a repeated grant sends no other (one email per subject and purpose). */
+  doubleOptInResendHours: number;
   /** Long background jobs: chunk sizes and leases (a lapsed lease lets another process take over). */
   jobs: {
     importChunkLines: number;
@@ -61,10 +65,6 @@ export interface CandorConfig {
     erasureChunkSubjects: number;
     erasureLeaseMs: number;
   };
-  /** Days a double opt-in confirmation link stays valid; a grant not confirmed by then lapses. */
-  doubleOptInDays: number;
-  /** Hours after a confirmation email during which a repeated grant sends no other (one email per subject and purpose). */
-  doubleOptInResendHours: number;
 }
 
 export class ConfigError extends Error {
@@ -153,14 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
     portalSecret: portalSecret || null,
     signInLimit: intOr(env.CANDOR_SIGNIN_LIMIT, 5, 'CANDOR_SIGNIN_LIMIT', problems, 'sign-in links'),
     signInWindowSeconds: intOr(env.CANDOR_SIGNIN_WINDOW_S, 900, 'CANDOR_SIGNIN_WINDOW_S', problems, 'seconds') || 900,
+    doubleOptInDays: intOr(env.CANDOR_DOUBLE_OPT_IN_DAYS, 7, 'CANDOR_DOUBLE_OPT_IN_DAYS', problems, 'days'),
+    doubleOptInResendHours: intOr(env.CANDOR_DOUBLE_OPT_IN_RESEND_HOURS, 24, 'CANDOR_DOUBLE_OPT_IN_RESEND_HOURS', problems, 'hours'),
     jobs: {
       importChunkLines: intOr(env.CANDOR_IMPORT_CHUNK_LINES, 20_000, 'CANDOR_IMPORT_CHUNK_LINES', problems, 'lines') || 20_000,
       importLeaseMs: intOr(env.CANDOR_IMPORT_LEASE_MS, 30_000, 'CANDOR_IMPORT_LEASE_MS', problems) || 30_000,
       erasureChunkSubjects: intOr(env.CANDOR_ERASURE_CHUNK_SUBJECTS, 2_000, 'CANDOR_ERASURE_CHUNK_SUBJECTS', problems, 'subjects') || 2_000,
       erasureLeaseMs: intOr(env.CANDOR_ERASURE_LEASE_MS, 30_000, 'CANDOR_ERASURE_LEASE_MS', problems) || 30_000,
     },
-    doubleOptInDays: intOr(env.CANDOR_DOUBLE_OPT_IN_DAYS, 7, 'CANDOR_DOUBLE_OPT_IN_DAYS', problems, 'days'),
-    doubleOptInResendHours: intOr(env.CANDOR_DOUBLE_OPT_IN_RESEND_HOURS, 24, 'CANDOR_DOUBLE_OPT_IN_RESEND_HOURS', problems, 'hours'),
   };
   if (config.doubleOptInDays < 1 || config.doubleOptInDays > 365) problems.push('CANDOR_DOUBLE_OPT_IN_DAYS must be a whole number of days from 1 to 365');
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');

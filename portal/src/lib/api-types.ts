@@ -7811,7 +7811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10829,7 +10829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10954,7 +10954,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased (or, for a link, it was revoked or expired) */
+            /** @description Gone: the subject was erased, or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

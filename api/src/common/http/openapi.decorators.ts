@@ -36,7 +36,7 @@ export const PROBLEM_STATUS_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not visible to this credential (another brand\'s ids are never revealed)',
   408: 'The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept',
   409: 'Conflicts with the current state',
-  410: 'Gone: the subject was erased (or, for a link, it was revoked or expired)',
+  410: 'Gone: the subject was erased, or a link was revoked or has expired',
   412: 'The `If-Match` entity tag is not the current one (strong comparison: weak tags never match); the problem carries the current values',
   413: 'The request body is larger than this API accepts',
   415: 'The request body\'s `Content-Type` (or `Content-Encoding`) is not one this route takes',

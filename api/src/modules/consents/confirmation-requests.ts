@@ -8,7 +8,7 @@ import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
-import { pickLocale, type Locale as MailLocale } from '../../common/i18n/locale';
+import { pickLocale, type Locale } from '../../common/i18n/locale';
 import { MailerService } from '../mail/mailer.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -87,7 +87,7 @@ export class ConfirmationRequests {
     }
     const brand = await em.getRepository(BrandEntity).findOneByOrFail({ brandId });
     const [purpose]: Array<{ name: Record<string, string> }> = await em.query(`SELECT name FROM purposes WHERE brand_id = $1 AND purpose_key = $2`, [brandId, input.purpose]);
-    const locale: MailLocale = pickLocale(subject.locale, brand.defaultLocale);
+    const locale: Locale = pickLocale(subject.locale, brand.defaultLocale);
     const id = randomUUID();
     const token = `cco_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(now.getTime() + this.config.doubleOptInDays * 86_400_000);

@@ -51,7 +51,6 @@ export function isPendingConfirmation(result: CaptureResult): result is PendingC
 
 /** What the ledger checked before recording a decision. */
 interface CheckedDecision extends CheckedGrant {
-  recordedAt: Date;
   /** The purpose takes double opt-in: brand-API grants wait for the person, and decisions settle open confirmations. */
   doubleOptIn: boolean;
 }
@@ -69,8 +68,8 @@ export class ConsentLedgerService {
     private readonly outbox: OutboxService,
     private readonly accessLog: AccessLogService,
     private readonly crypto: CryptoService,
-    private readonly confirmations: ConfirmationRequests,
     private readonly writer: LedgerWriter,
+    private readonly confirmations: ConfirmationRequests,
   ) {}
 
   private readonly lookupHash: LookupHasher = (brandId, kind, value) => this.crypto.lookupHash(brandId, kind, value);
@@ -169,9 +168,8 @@ export class ConsentLedgerService {
   }
 
   /**
-   * A single decision, appended through the ledger's one writer (`LedgerWriter`). With
-   * `confirmFirst`, a grant of a double opt-in purpose opens a confirmation instead (returned with
-   * the email to send after the commit).
+   * Checks and appends one decision. With `confirmFirst`, a grant of a double opt-in purpose opens
+   * a confirmation instead (returned with the email to send after the commit).
    */
   private async capture(
     em: EntityManager,
@@ -184,7 +182,7 @@ export class ConsentLedgerService {
     const brandId = caller.brandId;
     // Taking the chain head first serialises every append for this brand, so an idempotent
     // repeat running concurrently waits here and then sees the first request's result.
-    const head = await this.lockChain(em, brandId);
+    const head = await this.writer.lockHead(em, brandId);
 
     const idempotent: IdempotentRequest | null = ctx.idempotencyKey
       ? { brandId, scope: 'consent.capture', key: ctx.idempotencyKey, request: { subjectId, ...input }, subjectId }
@@ -206,13 +204,18 @@ export class ConsentLedgerService {
       ? await this.subjects.seal(em, brandId, subjectId, 'consent-evidence', JSON.stringify(evidence))
       : null;
 
-    const [event] = await this.writer.appendMany(
-      em,
-      brandId,
-      actorRef(caller),
-      [{ subjectId, purpose: input.purpose, granted: input.granted, noticeVersion, source: input.source ?? 'api', capturedAt, expiresAt: input.expiresAt ?? null, evidenceCt }],
-      head,
-    );
+    const [event] = await this.writer.appendMany(em, brandId, actorRef(caller), [
+      {
+        subjectId,
+        purpose: input.purpose,
+        granted: input.granted,
+        noticeVersion,
+        source: input.source ?? 'api',
+        capturedAt,
+        expiresAt: input.expiresAt ?? null,
+        evidenceCt,
+      },
+    ], head);
     if (checked.doubleOptIn) await this.confirmations.settle(em, brandId, event, ctx.confirmationId);
 
     const response = toEventResponse(event);
@@ -223,36 +226,16 @@ export class ConsentLedgerService {
   /** Subject, purpose, notice version and times of a decision, before anything is written. */
   private async check(em: EntityManager, brandId: string, subjectId: string, input: CaptureConsentDto): Promise<CheckedDecision> {
     await this.subjects.require(em, brandId, subjectId);
-    const [facts]: Array<{ purpose_exists: boolean; double_opt_in: boolean | null; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
-      `SELECT p.purpose_key IS NOT NULL AS purpose_exists, p.double_opt_in,
-              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
-              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice
-       FROM (SELECT 1) AS one LEFT JOIN purposes p ON p.brand_id = $1 AND p.purpose_key = $2`,
-      [brandId, input.purpose, input.noticeVersion ?? null],
-    );
-    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
-    if (!checked.ok) {
-      const { refusal } = checked;
-      switch (refusal.code) {
-        case 'unknown-purpose':
-          throw DomainError.unknownPurpose(input.purpose);
-        case 'unknown-notice-version':
-          throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
-        case 'notice-required':
-          // A grant is only proof when we can show the words the customer agreed to.
-          throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
-      }
-    }
-
-    const recordedAt = new Date();
-    const capturedAt = input.capturedAt ?? recordedAt;
-    if (capturedAt.getTime() > recordedAt.getTime() + MAX_CLOCK_SKEW_MS) {
+    const { noticeVersion, doubleOptIn } = await this.checkedNoticeVersion(em, brandId, input);
+    const now = new Date();
+    const capturedAt = input.capturedAt ?? now;
+    if (capturedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
       throw DomainError.validation([{ path: 'capturedAt', message: 'must not be in the future' }]);
     }
     if (input.expiresAt && input.expiresAt.getTime() <= capturedAt.getTime()) {
       throw DomainError.validation([{ path: 'expiresAt', message: 'must be after capturedAt' }]);
     }
-    return { noticeVersion: checked.noticeVersion, recordedAt, capturedAt, doubleOptIn: facts.double_opt_in === true };
+    return { noticeVersion, capturedAt, doubleOptIn };
   }
 
   /** Current state per purpose and the full history for one subject. */
@@ -332,6 +315,31 @@ export class ConsentLedgerService {
     return verifier.finish(head);
   }
 
+  /**
+   * The notice version a decision records, by the ledger's rules (`checkDecision`), or the problem
+   * that refuses it; and whether the purpose takes double opt-in.
+   */
+  private async checkedNoticeVersion(em: EntityManager, brandId: string, input: CaptureConsentDto): Promise<{ noticeVersion: number | null; doubleOptIn: boolean }> {
+    const [facts]: Array<{ purpose_exists: boolean; double_opt_in: boolean | null; notice_exists: boolean | null; latest_notice: number | null }> = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS purpose_exists,
+              (SELECT double_opt_in FROM purposes WHERE brand_id = $1 AND purpose_key = $2) AS double_opt_in,
+              CASE WHEN $3::int IS NOT NULL THEN EXISTS (SELECT 1 FROM notices WHERE brand_id = $1 AND purpose_key = $2 AND version = $3) END AS notice_exists,
+              (SELECT max(version) FROM notices WHERE brand_id = $1 AND purpose_key = $2) AS latest_notice`,
+      [brandId, input.purpose, input.noticeVersion ?? null],
+    );
+    const checked = checkDecision(input, { purposeExists: facts.purpose_exists, noticeExists: facts.notice_exists, latestNotice: facts.latest_notice });
+    if (checked.ok) return { noticeVersion: checked.noticeVersion, doubleOptIn: facts.double_opt_in === true };
+    const { refusal } = checked;
+    switch (refusal.code) {
+      case 'unknown-purpose':
+        throw DomainError.unknownPurpose(input.purpose);
+      case 'unknown-notice-version':
+        throw new DomainError('unknown-notice-version', 'The purpose has no notice of the version named.', { errors: [{ path: refusal.path, message: refusal.message }] });
+      case 'notice-required':
+        // A grant is only proof when we can show the words the customer agreed to.
+        throw new DomainError('notice-required', `Publish a notice for "${input.purpose}" (POST /v1/purposes/${input.purpose}/notices) before recording grants.`);
+    }
+  }
 }
 
 

@@ -17,8 +17,7 @@ const LEDGER_WRITES = [
 
 /** Writes elsewhere that are not decisions, each with its reason. */
 const ALLOWED_ELSEWHERE: Record<string, string> = {
-  'modules/unsubscribe/unsubscribe.service.ts':
-    'revoking unsubscribe links bumps their generation, kept beside the consent state the links withdraw; no decision is written',
+  'modules/unsubscribe/unsubscribe.service.ts': 'revoking unsubscribe links increments consent_states.unsubscribe_generation; no decision or event changes',
 };
 
 describe('the consent ledger has one writer', () => {

@@ -59,6 +59,24 @@ export function erasureReceiptMail(locale: Locale, input: { brandName: string; e
   ]);
 }
 
+/**
+ * Double opt-in: a grant asked for in the person's name, that nothing starts until they confirm,
+ * how long the link works, and what to do when it was not them. The link opens a page where they
+ * press "Confirm"; opening it changes nothing.
+ */
+export function consentConfirmationMail(locale: Locale, input: { brandName: string; purposeName: string; link: string; days: number }): ComposedMail {
+  const m = messagesFor(locale);
+  const t = m.doubleOptIn;
+  return compose(locale, t.subject(input.brandName, input.purposeName), [
+    { kind: 'text', text: m.common.hello },
+    { kind: 'text', text: t.intro(input.brandName, input.purposeName) },
+    { kind: 'text', text: t.body(input.days) },
+    { kind: 'action', label: t.action, url: input.link },
+    { kind: 'text', text: t.ignore },
+    { kind: 'footer', text: m.common.footer(input.brandName) },
+  ]);
+}
+
 function compose(locale: Locale, subject: string, blocks: MailBlock[]): ComposedMail {
   return { locale, subject, text: renderText(blocks), html: renderHtml(locale, subject, blocks) };
 }

@@ -2,9 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import nodemailer, { Transporter } from 'nodemailer';
 import type { CandorConfig } from '../../config/config';
 import { CANDOR_CONFIG } from '../../config/config.module';
-import { erasureReceiptMail, signInMail, staffSignInMail, type ComposedMail } from './compose';
+import { consentConfirmationMail, erasureReceiptMail, signInMail, staffSignInMail, type ComposedMail } from './compose';
 import type { Locale } from '../../common/i18n/locale';
-import { confirmationMail } from '../consents/confirmation-mail';
 
 export interface SignInEmail {
   to: string;
@@ -52,7 +51,7 @@ export interface ConsentConfirmationEmail {
 }
 
 /**
- * Sends Candor's emails (sign-in links, erasure receipts) through SMTP when `SMTP_URL` is set,
+ * Sends Candor's emails (sign-in links, erasure receipts, double opt-in confirmations) through SMTP when `SMTP_URL` is set,
  * each with a subject, a plain-text and an HTML part in the reader's language (copy: ./messages).
  * Without SMTP the link goes to the log instead — shown in development so a newcomer can sign in,
  * redacted in production.
@@ -78,10 +77,9 @@ export class MailerService {
     return this.send(mail.to, erasureReceiptMail(mail.locale, mail), mail.link, { requestId: mail.requestId }, 'erasure receipt');
   }
 
-  /** A double opt-in confirmation link, in the person's language (text and HTML). */
+  /** A double opt-in confirmation link. */
   sendConsentConfirmation(mail: ConsentConfirmationEmail): Promise<void> {
-    const composed = { ...confirmationMail(mail.locale, mail.brandName, mail.purposeName, mail.link, mail.days), locale: mail.locale };
-    return this.send(mail.to, composed as ComposedMail, mail.link, { confirmationId: mail.confirmationId }, 'consent confirmation');
+    return this.send(mail.to, consentConfirmationMail(mail.locale, mail), mail.link, { confirmationId: mail.confirmationId }, 'consent confirmation');
   }
 
   private async send(to: string, mail: ComposedMail, link: string, logFields: Record<string, string>, what: string): Promise<void> {

@@ -35,6 +35,13 @@ export const da: Messages = {
     action: 'Åbn kvitteringen',
     keep: 'Kvitteringen indeholder intet, der identificerer dig, så den forbliver tilgængelig efter sletningen. Gem denne e-mail: linket er den eneste måde at åbne kvitteringen på, og dette er den sidste e-mail, du får fra os på denne adresse.',
   },
+  doubleOptIn: {
+    subject: (brand, purpose) => `Bekræft: ${purpose} fra ${brand}`,
+    intro: (brand, purpose) => `Nogen – sandsynligvis dig – har bedt ${brand} om dette med din e-mailadresse: »${purpose}«.`,
+    body: (days) => `Intet starter, før du bekræfter. Åbn linket inden for ${plural('da', days, { one: '# dag', other: '# dage' })}, og tryk på »Bekræft«.`,
+    action: 'Bekræft',
+    ignore: 'Hvis det ikke var dig, kan du se bort fra denne e-mail: uden din bekræftelse ændres intet, og linket holder derefter op med at virke.',
+  },
   exportPage: {
     title: (brand) => `Dine data hos ${brand}`,
     heading: (brand) => `Alt, hvad ${brand} har gemt om dig`,
@@ -52,7 +59,7 @@ export const da: Messages = {
     consentHeaders: ['Formål', 'Beslutning', 'Tekstversion', 'Hvordan', 'Hvornår', 'Bevis (SHA-256)'],
     agreed: 'sagde ja',
     withdrew: 'trak tilbage',
-    sources: { portal: 'i portalen', gpc: 'din browsers privatlivssignal', 'signup-form': 'da du tilmeldte dig', 'preference-center': 'i dine indstillinger', api: 'af brandets systemer', import: 'importeret fra et tidligere system' },
+    sources: { portal: 'i portalen', gpc: 'din browsers privatlivssignal', 'signup-form': 'da du tilmeldte dig', 'preference-center': 'i dine indstillinger', api: 'af brandets systemer', import: 'importeret fra et tidligere system', 'one-click-unsubscribe': 'med afmeldingslinket i en e-mail', 'double-opt-in': 'da du bekræftede via e-mail' },
     channelsTitle: 'Dine kanaler',
     channelHeaders: ['Kanal', 'Tilladt', 'Hvor ofte'],
     channels: { email: 'E-mail', sms: 'Sms', push: 'Push-beskeder', messenger: 'Beskedtjeneste', post: 'Post' },

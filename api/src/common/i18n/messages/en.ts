@@ -38,6 +38,14 @@ export const en = {
     action: 'Open the receipt',
     keep: 'The receipt holds nothing that identifies you, so it stays available after the erasure. Keep this email: the link is the only way to open it, and this is the last email you will get from us at this address.',
   },
+  /** Double opt-in: the email that asks the person to confirm a grant the brand recorded for them. */
+  doubleOptIn: {
+    subject: (brand: string, purpose: string) => `Please confirm: ${purpose} from ${brand}`,
+    intro: (brand: string, purpose: string) => `Someone — most likely you — asked ${brand} for this, using your email address: “${purpose}”.`,
+    body: (days: number) => `Nothing starts until you confirm. Open the link within ${plural('en', days, { one: '# day', other: '# days' })} and press “Confirm”.`,
+    action: 'Confirm',
+    ignore: 'If this was not you, ignore this email: without your confirmation nothing changes, and the link then expires.',
+  },
   /** The export as a page (`Accept: text/html`), in the customer's language. */
   exportPage: {
     title: (brand: string) => `Your data at ${brand}`,
@@ -56,7 +64,7 @@ export const en = {
     consentHeaders: ['Purpose', 'Decision', 'Notice version', 'How', 'When', 'Proof (SHA-256)'],
     agreed: 'agreed',
     withdrew: 'withdrew',
-    sources: { portal: 'in the portal', gpc: 'your browser’s privacy signal', 'signup-form': 'when you signed up', 'preference-center': 'in your settings', api: 'by the brand’s systems', import: 'imported from an earlier system' } as Record<string, string>,
+    sources: { portal: 'in the portal', gpc: 'your browser’s privacy signal', 'signup-form': 'when you signed up', 'preference-center': 'in your settings', api: 'by the brand’s systems', import: 'imported from an earlier system', 'one-click-unsubscribe': 'with the unsubscribe link in an email', 'double-opt-in': 'when you confirmed by email' } as Record<string, string>,
     channelsTitle: 'Your channels',
     channelHeaders: ['Channel', 'Allowed', 'How often'],
     channels: { email: 'Email', sms: 'Text messages (SMS)', push: 'Push notifications', messenger: 'Messenger', post: 'Post' } as Record<string, string>,

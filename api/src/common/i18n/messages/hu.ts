@@ -36,6 +36,13 @@ export const hu: Messages = {
     action: 'Az igazolás megnyitása',
     keep: 'Az igazolás semmi olyat nem tartalmaz, ami azonosítana téged, ezért a törlés után is elérhető marad. Őrizd meg ezt az e-mailt: a link az egyetlen módja az igazolás megnyitásának, és ez az utolsó e-mail, amelyet erre a címre tőlünk kapsz.',
   },
+  doubleOptIn: {
+    subject: (brand, purpose) => `Kérjük, erősítsd meg: ${purpose} – ${brand}`,
+    intro: (brand, purpose) => `Valaki – valószínűleg te – a következőt kérte ${az(brand)} ${brand} márkától az e-mail-címeddel: „${purpose}”.`,
+    body: (days) => `Semmi sem indul el, amíg meg nem erősíted. Nyisd meg a linket ${plural('hu', days, { one: '# napon', other: '# napon' })} belül, és nyomd meg a „Megerősítés” gombot.`,
+    action: 'Megerősítés',
+    ignore: 'Ha nem te voltál, hagyd figyelmen kívül ezt az e-mailt: megerősítésed nélkül semmi sem változik, és a link ezután lejár.',
+  },
   exportPage: {
     title: (brand) => `Az adataid – ${brand}`,
     heading: (brand) => `Minden, amit ${az(brand)} ${brand} tárol rólad`,
@@ -53,7 +60,7 @@ export const hu: Messages = {
     consentHeaders: ['Cél', 'Döntés', 'Tájékoztató verziója', 'Hogyan', 'Mikor', 'Bizonyíték (SHA-256)'],
     agreed: 'hozzájárultál',
     withdrew: 'visszavontad',
-    sources: { portal: 'a portálon', gpc: 'a böngésződ adatvédelmi jelzése', 'signup-form': 'regisztrációkor', 'preference-center': 'a beállításaidban', api: 'a márka rendszerei által', import: 'korábbi rendszerből importálva' },
+    sources: { portal: 'a portálon', gpc: 'a böngésződ adatvédelmi jelzése', 'signup-form': 'regisztrációkor', 'preference-center': 'a beállításaidban', api: 'a márka rendszerei által', import: 'korábbi rendszerből importálva', 'one-click-unsubscribe': 'egy e-mail leiratkozási linkjével', 'double-opt-in': 'amikor e-mailben megerősítetted' },
     channelsTitle: 'A csatornáid',
     channelHeaders: ['Csatorna', 'Engedélyezve', 'Milyen gyakran'],
     channels: { email: 'E-mail', sms: 'SMS-üzenetek', push: 'Push-értesítések', messenger: 'Üzenetküldő', post: 'Postai levél' },

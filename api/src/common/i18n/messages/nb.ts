@@ -35,6 +35,13 @@ export const nb: Messages = {
     action: 'Åpne kvitteringen',
     keep: 'Kvitteringen inneholder ingenting som identifiserer deg, så den er tilgjengelig også etter slettingen. Ta vare på denne e-posten: lenken er den eneste måten å åpne kvitteringen på, og dette er den siste e-posten du får fra oss på denne adressen.',
   },
+  doubleOptIn: {
+    subject: (brand, purpose) => `Bekreft: ${purpose} fra ${brand}`,
+    intro: (brand, purpose) => `Noen – mest sannsynlig du – har bedt ${brand} om dette med e-postadressen din: «${purpose}».`,
+    body: (days) => `Ingenting starter før du bekrefter. Åpne lenken innen ${plural('nb', days, { one: '# dag', other: '# dager' })} og trykk «Bekreft».`,
+    action: 'Bekreft',
+    ignore: 'Var det ikke deg, kan du se bort fra denne e-posten: uten din bekreftelse endres ingenting, og lenken slutter så å virke.',
+  },
   exportPage: {
     title: (brand) => `Dataene dine hos ${brand}`,
     heading: (brand) => `Alt ${brand} har lagret om deg`,
@@ -52,7 +59,7 @@ export const nb: Messages = {
     consentHeaders: ['Formål', 'Beslutning', 'Tekstversjon', 'Hvordan', 'Når', 'Bevis (SHA-256)'],
     agreed: 'sa ja',
     withdrew: 'trakk tilbake',
-    sources: { portal: 'i portalen', gpc: 'nettleserens personvernsignal', 'signup-form': 'da du registrerte deg', 'preference-center': 'i innstillingene dine', api: 'av merkevarens systemer', import: 'importert fra et tidligere system' },
+    sources: { portal: 'i portalen', gpc: 'nettleserens personvernsignal', 'signup-form': 'da du registrerte deg', 'preference-center': 'i innstillingene dine', api: 'av merkevarens systemer', import: 'importert fra et tidligere system', 'one-click-unsubscribe': 'med avmeldingslenken i en e-post', 'double-opt-in': 'da du bekreftet på e-post' },
     channelsTitle: 'Kanalene dine',
     channelHeaders: ['Kanal', 'Tillatt', 'Hvor ofte'],
     channels: { email: 'E-post', sms: 'Tekstmeldinger (SMS)', push: 'Push-varsler', messenger: 'Meldingstjeneste', post: 'Post' },

@@ -39,6 +39,13 @@ export const pl: Messages = {
     action: 'Otwórz potwierdzenie',
     keep: 'Potwierdzenie nie zawiera niczego, co pozwala Cię zidentyfikować, więc pozostaje dostępne po usunięciu danych. Zachowaj tę wiadomość: link jest jedynym sposobem, by je otworzyć, a to ostatnia wiadomość, jaką od nas otrzymasz na ten adres.',
   },
+  doubleOptIn: {
+    subject: (brand, purpose) => `Potwierdź: ${purpose} – marka ${brand}`,
+    intro: (brand, purpose) => `Ktoś — najpewniej Ty — poprosił markę ${brand} o to, podając Twój adres e-mail: „${purpose}”.`,
+    body: (days) => `Nic się nie zacznie, dopóki tego nie potwierdzisz. Otwórz link w ciągu ${plural('pl', days, { one: '# dnia', few: '# dni', many: '# dni', other: '# dnia' })} i naciśnij „Potwierdź”.`,
+    action: 'Potwierdź',
+    ignore: 'Jeśli to nie Ty, zignoruj tę wiadomość: bez Twojego potwierdzenia nic się nie zmieni, a link potem wygaśnie.',
+  },
   exportPage: {
     title: (brand) => `Twoje dane w ${brand}`,
     heading: (brand) => `Wszystko, co marka ${brand} o Tobie przechowuje`,
@@ -56,7 +63,7 @@ export const pl: Messages = {
     consentHeaders: ['Cel', 'Decyzja', 'Wersja informacji', 'W jaki sposób', 'Kiedy', 'Dowód (SHA-256)'],
     agreed: 'zgoda',
     withdrew: 'wycofanie',
-    sources: { portal: 'w portalu', gpc: 'sygnał prywatności Twojej przeglądarki', 'signup-form': 'przy rejestracji', 'preference-center': 'w Twoich ustawieniach', api: 'przez systemy marki', import: 'zaimportowane z wcześniejszego systemu' },
+    sources: { portal: 'w portalu', gpc: 'sygnał prywatności Twojej przeglądarki', 'signup-form': 'przy rejestracji', 'preference-center': 'w Twoich ustawieniach', api: 'przez systemy marki', import: 'zaimportowane z wcześniejszego systemu', 'one-click-unsubscribe': 'linkiem do wypisania się w e-mailu', 'double-opt-in': 'potwierdzeniem z e-maila' },
     channelsTitle: 'Twoje kanały',
     channelHeaders: ['Kanał', 'Dozwolony', 'Jak często'],
     channels: { email: 'E-mail', sms: 'Wiadomości SMS', push: 'Powiadomienia push', messenger: 'Komunikator', post: 'Poczta tradycyjna' },

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { KEY_PATTERN } from '../../../common/http/validators';
+import { IsIn, IsString, Matches } from 'class-validator';
+import { IsOmittable, KEY_PATTERN } from '../../../common/http/validators';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -59,7 +59,7 @@ export class UnsubscribeResultResponse extends UnsubscribeStateResponse {
 
 export class RevokeUnsubscribeLinksQuery {
   @ApiPropertyOptional({ description: 'Only this purpose\'s links; all of the subject\'s otherwise (a key limited to purposes: its own).' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(KEY_PATTERN, { message: 'must be a purpose key' })
   purpose?: string;
