@@ -152,6 +152,13 @@ beforeAll(async () => {
     for (const s of tenant.subjects.slice(0, 3)) {
       expect((await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: s.id, type: 'access' })).status).toBe(201);
     }
+    // The data dictionary: fact keys, sources and topics.
+    for (const key of ['motivation_a', 'motivation_b', 'motivation_c']) {
+      const label = { en: key.replace('_', ' ') };
+      expect((await api.http.put(`/v1/fact-keys/${key}`).set(bearer(brand.key)).send({ category: 'motivations', label })).status).toBe(201);
+      expect((await api.http.put(`/v1/sources/${key}`).set(bearer(brand.key)).send({ label })).status).toBe(201);
+      expect((await api.http.put(`/v1/topics/${key}`).set(bearer(brand.key)).send({ label })).status).toBe(201);
+    }
   }
   const hook = await api.http.post('/v1/webhooks').set(bearer(world.a.brand.key)).send({ url: 'http://127.0.0.1:9/other', events: ['consent.changed'] });
   expect(hook.status).toBe(201);

@@ -688,7 +688,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         * Get a fact key
+         * @description One fact key with its words, type and values.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
          *
          *     **Example**
          *
@@ -697,9 +700,12 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        get: operations["Dictionary_getFactKey"];
+        get: operations["getFactKey"];
         /**
-         * @description **Who may call it:** a brand key with the scope `config:write`.
+         * Declare a fact key
+         * @description Its data category, its words per language, and optionally its type and values with their words (201 when new, 200 when replaced).
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
          *
          *     **Example**
          *
@@ -707,10 +713,10 @@ export interface paths {
          *     curl -X PUT 'http://localhost:3000/v1/fact-keys/<key>' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"category":"motivations","label":{"en":"Motivation","nb":"Motivasjon","da":"Motivation","pl":"Motywacja","hu":"Motiváció"}}'
+         *       -d '{"category":"motivations","label":{"en":"Motivation","nb":"Motivasjon"},"type":"choices","values":[{"value":"sleep_better","label":{"en":"To sleep better","nb":"For å sove bedre"}}]}'
          *     ```
          */
-        put: operations["Dictionary_putFactKey"];
+        put: operations["putFactKey"];
         post?: never;
         delete?: never;
         options?: never;
@@ -726,7 +732,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         * List fact keys
+         * @description The brand's fact keys with their words; `missing` keeps those lacking a language.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
          *
          *     **Example**
          *
@@ -735,7 +744,7 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        get: operations["Dictionary_listFactKeys"];
+        get: operations["listFactKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -753,7 +762,10 @@ export interface paths {
         };
         get?: never;
         /**
-         * @description **Who may call it:** a brand key with the scope `config:write`.
+         * Name a source
+         * @description Where facts come from, in words per language (201 when new, 200 when renamed).
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
          *
          *     **Example**
          *
@@ -761,10 +773,10 @@ export interface paths {
          *     curl -X PUT 'http://localhost:3000/v1/sources/<key>' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet"}}'
          *     ```
          */
-        put: operations["Dictionary_putSource"];
+        put: operations["putSource"];
         post?: never;
         delete?: never;
         options?: never;
@@ -780,7 +792,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         * List sources
+         * @description The brand's named sources with their words.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
          *
          *     **Example**
          *
@@ -789,7 +804,7 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        get: operations["Dictionary_listSources"];
+        get: operations["listSources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -807,7 +822,10 @@ export interface paths {
         };
         get?: never;
         /**
-         * @description **Who may call it:** a brand key with the scope `config:write`.
+         * Name a topic
+         * @description A preference topic in words per language (201 when new, 200 when renamed).
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
          *
          *     **Example**
          *
@@ -815,10 +833,10 @@ export interface paths {
          *     curl -X PUT 'http://localhost:3000/v1/topics/<key>' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"label":{"en":"the welcome question","nb":"velkomstspørsmålet","da":"velkomstspørgsmålet","pl":"pytanie powitalne","hu":"az üdvözlő kérdés"}}'
+         *       -d '{"label":{"en":"Sleep","nb":"Søvn"}}'
          *     ```
          */
-        put: operations["Dictionary_putTopic"];
+        put: operations["putTopic"];
         post?: never;
         delete?: never;
         options?: never;
@@ -834,7 +852,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         * List topics
+         * @description The brand's preference topics with their words.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
          *
          *     **Example**
          *
@@ -843,7 +864,7 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        get: operations["Dictionary_listTopics"];
+        get: operations["listTopics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -860,7 +881,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
+         * What is not translated yet?
+         * @description Per language, the fact keys, values, sources, topics, questions, catalogue texts, purpose names and notices that lack it.
+         *
+         *     **Who may call it:** any brand key; a staff session (viewer, compliance or admin).
          *
          *     **Example**
          *
@@ -869,7 +893,7 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        get: operations["Dictionary_missing"];
+        get: operations["getMissingTranslations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1572,7 +1596,7 @@ export interface paths {
          *     curl -X POST 'http://localhost:3000/v1/subjects/import' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"format":"candor-subject-export/1","generatedAt":"2026-03-02T09:30:00Z","brand":{"slug":"text","name":"text"},"subject":{"id":"text","externalId":"text"},"facts":[{"key":"text","category":"text","provenance":"declared","source":"text","collectedAt":"2026-03-02T09:30:00Z"}],"preferences":{"channels":{},"topics":["text"]},"consents":{"current":[{}],"history":[{"id":"text","purpose":"text","granted":true,"source":"text","capturedAt":"2026-03-02T09:30:00Z","hash":"text"}]},"consentRecords":[{"@context":{},"@type":"text","dpv:hasConsentStatus":{}}],"accessLog":[{"at":"2026-03-02T09:30:00Z","reader":"text","kind":"text","fields":["text"]}],"privacyRequests":[{"id":"text","type":"text","status":"text","receivedAt":"2026-03-02T09:30:00Z","dueAt":"2026-03-02T09:30:00Z"}],"context":{"purposes":[{"key":"text","legalBasis":"text","dataCategories":["text"],"retention":"text"}],"dataCategories":["text"],"recipients":[{"name":"text"}],"sources":["text"]}}'
+         *       -d '{"format":"candor-subject-export/1","generatedAt":"2026-03-02T09:30:00Z","brand":{"slug":"text","name":"text"},"subject":{"id":"text","externalId":"text"},"facts":[{"key":"text","value":"text","category":"text","provenance":"declared","source":"text","collectedAt":"2026-03-02T09:30:00Z"}],"preferences":{"channels":{},"topics":["text"]},"consents":{"current":[{}],"history":[{"id":"text","purpose":"text","granted":true,"source":"text","capturedAt":"2026-03-02T09:30:00Z","hash":"text"}]},"consentRecords":[{"@context":{},"@type":"text","dpv:hasConsentStatus":{}}],"accessLog":[{"at":"2026-03-02T09:30:00Z","reader":"text","kind":"text","fields":["text"]}],"privacyRequests":[{"id":"text","type":"text","status":"text","receivedAt":"2026-03-02T09:30:00Z","dueAt":"2026-03-02T09:30:00Z"}],"context":{"purposes":[{"key":"text","legalBasis":"text","dataCategories":["text"],"retention":"text"}],"dataCategories":["text"],"recipients":[{"name":"text"}],"sources":["text"]}}'
          *     ```
          */
         post: operations["importSubject"];
@@ -7658,6 +7682,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -7748,6 +7773,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -7999,7 +8025,7 @@ export interface operations {
             };
         };
     };
-    Dictionary_getFactKey: {
+    getFactKey: {
         parameters: {
             query?: never;
             header?: {
@@ -8007,6 +8033,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -8112,7 +8139,7 @@ export interface operations {
             };
         };
     };
-    Dictionary_putFactKey: {
+    putFactKey: {
         parameters: {
             query?: never;
             header?: {
@@ -8120,6 +8147,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -8131,11 +8159,18 @@ export interface operations {
                  *       "category": "motivations",
                  *       "label": {
                  *         "en": "Motivation",
-                 *         "nb": "Motivasjon",
-                 *         "da": "Motivation",
-                 *         "pl": "Motywacja",
-                 *         "hu": "Motiváció"
-                 *       }
+                 *         "nb": "Motivasjon"
+                 *       },
+                 *       "type": "choices",
+                 *       "values": [
+                 *         {
+                 *           "value": "sleep_better",
+                 *           "label": {
+                 *             "en": "To sleep better",
+                 *             "nb": "For å sove bedre"
+                 *           }
+                 *         }
+                 *       ]
                  *     }
                  */
                 "application/json": components["schemas"]["PutFactKeyDto"];
@@ -8278,9 +8313,10 @@ export interface operations {
             };
         };
     };
-    Dictionary_listFactKeys: {
+    listFactKeys: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -8388,7 +8424,7 @@ export interface operations {
             };
         };
     };
-    Dictionary_putSource: {
+    putSource: {
         parameters: {
             query?: never;
             header?: {
@@ -8396,6 +8432,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -8406,10 +8443,7 @@ export interface operations {
                  * @example {
                  *       "label": {
                  *         "en": "the welcome question",
-                 *         "nb": "velkomstspørsmålet",
-                 *         "da": "velkomstspørgsmålet",
-                 *         "pl": "pytanie powitalne",
-                 *         "hu": "az üdvözlő kérdés"
+                 *         "nb": "velkomstspørsmålet"
                  *       }
                  *     }
                  */
@@ -8553,9 +8587,10 @@ export interface operations {
             };
         };
     };
-    Dictionary_listSources: {
+    listSources: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -8661,7 +8696,7 @@ export interface operations {
             };
         };
     };
-    Dictionary_putTopic: {
+    putTopic: {
         parameters: {
             query?: never;
             header?: {
@@ -8669,6 +8704,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
                 key: string;
             };
             cookie?: never;
@@ -8678,11 +8714,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "label": {
-                 *         "en": "the welcome question",
-                 *         "nb": "velkomstspørsmålet",
-                 *         "da": "velkomstspørgsmålet",
-                 *         "pl": "pytanie powitalne",
-                 *         "hu": "az üdvözlő kérdés"
+                 *         "en": "Sleep",
+                 *         "nb": "Søvn"
                  *       }
                  *     }
                  */
@@ -8826,9 +8859,10 @@ export interface operations {
             };
         };
     };
-    Dictionary_listTopics: {
+    listTopics: {
         parameters: {
             query?: {
+                /** @description Items per page (1–200; 50 when left out). */
                 limit?: number;
                 /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
                 cursor?: string;
@@ -8934,7 +8968,7 @@ export interface operations {
             };
         };
     };
-    Dictionary_missing: {
+    getMissingTranslations: {
         parameters: {
             query?: {
                 /** @description One language; without it, every language of the brand (Candor's five and the brand's default). */
@@ -10799,6 +10833,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -10901,6 +10936,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The token from the emailed link. */
                 token: string;
             };
             cookie?: never;
@@ -11053,6 +11089,7 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["XRequestId"];
             };
             path: {
+                /** @description The subject's id (UUID). */
                 id: string;
             };
             cookie?: never;
@@ -12419,6 +12456,7 @@ export interface operations {
                  *       "facts": [
                  *         {
                  *           "key": "text",
+                 *           "value": "text",
                  *           "category": "text",
                  *           "provenance": "declared",
                  *           "source": "text",

@@ -278,6 +278,8 @@ function exampleOf(schema: any, document: Record<string, any>, depth = 0): unkno
   if (s.example !== undefined) return s.example;
   if (s.const !== undefined) return s.const;
   if (s.enum?.length) return s.enum[0];
+  // One of several shapes (a fact value: text, number, yes/no or a list): the first one's example.
+  if (!s.type && (s.oneOf ?? s.anyOf)?.length) return exampleOf((s.oneOf ?? s.anyOf)[0], document, depth + 1);
   const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
   if (type === 'array') {
     const item = exampleOf(s.items, document, depth + 1);

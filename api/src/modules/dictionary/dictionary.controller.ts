@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { DomainError } from '../../common/errors/domain-error';
-import { ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { Page, PageQuery } from '../../common/http/pagination';
 import { KEY_PATTERN } from '../../common/http/validators';
 import { DictionaryService } from './dictionary.service';
@@ -36,6 +36,12 @@ export class DictionaryController {
   constructor(private readonly dictionary: DictionaryService) {}
 
   @Put('fact-keys/:key')
+  @ApiOp({
+    id: 'putFactKey',
+    summary: 'Declare a fact key',
+    description: 'Its data category, its words per language, and optionally its type and values with their words (201 when new, 200 when replaced).',
+    example: {"category": "motivations", "label": {"en": "Motivation", "nb": "Motivasjon"}, "type": "choices", "values": [{"value": "sleep_better", "label": {"en": "To sleep better", "nb": "For å sove bedre"}}]},
+  })
   @Can('create', 'Dictionary')
   @ApiCreatedResponse({ type: FactKeyResponse, description: 'A new fact key.' })
   @ApiOkResponse({ type: FactKeyResponse, description: 'The fact key, replaced.' })
@@ -47,6 +53,7 @@ export class DictionaryController {
   }
 
   @Get('fact-keys')
+  @ApiOp({ id: 'listFactKeys', summary: 'List fact keys', description: 'The brand\'s fact keys with their words; `missing` keeps those lacking a language.' })
   @Can('read', 'Dictionary')
   @ApiPage(FactKeyResponse)
   @ApiProblems(401, 403, 422)
@@ -55,6 +62,7 @@ export class DictionaryController {
   }
 
   @Get('fact-keys/:key')
+  @ApiOp({ id: 'getFactKey', summary: 'Get a fact key', description: 'One fact key with its words, type and values.' })
   @Can('read', 'Dictionary')
   @ApiOkResponse({ type: FactKeyResponse })
   @ApiProblems(401, 403, 404)
@@ -63,6 +71,7 @@ export class DictionaryController {
   }
 
   @Put('sources/:key')
+  @ApiOp({ id: 'putSource', summary: 'Name a source', description: 'Where facts come from, in words per language (201 when new, 200 when renamed).', example: {"label": {"en": "the welcome question", "nb": "velkomstspørsmålet"}} })
   @Can('create', 'Dictionary')
   @ApiCreatedResponse({ type: LabelResponse, description: 'A new source.' })
   @ApiOkResponse({ type: LabelResponse, description: 'The source, renamed.' })
@@ -74,6 +83,7 @@ export class DictionaryController {
   }
 
   @Get('sources')
+  @ApiOp({ id: 'listSources', summary: 'List sources', description: 'The brand\'s named sources with their words.' })
   @Can('read', 'Dictionary')
   @ApiPage(LabelResponse)
   @ApiProblems(401, 403, 422)
@@ -82,6 +92,7 @@ export class DictionaryController {
   }
 
   @Put('topics/:key')
+  @ApiOp({ id: 'putTopic', summary: 'Name a topic', description: 'A preference topic in words per language (201 when new, 200 when renamed).', example: {"label": {"en": "Sleep", "nb": "Søvn"}} })
   @Can('create', 'Dictionary')
   @ApiCreatedResponse({ type: LabelResponse, description: 'A new topic.' })
   @ApiOkResponse({ type: LabelResponse, description: 'The topic, renamed.' })
@@ -93,6 +104,7 @@ export class DictionaryController {
   }
 
   @Get('topics')
+  @ApiOp({ id: 'listTopics', summary: 'List topics', description: 'The brand\'s preference topics with their words.' })
   @Can('read', 'Dictionary')
   @ApiPage(LabelResponse)
   @ApiProblems(401, 403, 422)
@@ -101,6 +113,7 @@ export class DictionaryController {
   }
 
   @Get('dictionary/missing')
+  @ApiOp({ id: 'getMissingTranslations', summary: 'What is not translated yet?', description: 'Per language, the fact keys, values, sources, topics, questions, catalogue texts, purpose names and notices that lack it.' })
   @Can('read', 'Dictionary')
   @ApiOkResponse({ type: MissingReportResponse, description: 'What customers reading in each language meet untranslated.' })
   @ApiProblems(401, 403, 422)
