@@ -623,7 +623,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** anyone; no credential is needed.
+         * Read a double opt-in confirmation
+         * @description What the link in a confirmation email asks the person to confirm: the purpose, the notice and until when the link works. Reading it changes nothing.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
          *
          *     **Example**
          *
@@ -631,20 +634,23 @@ export interface paths {
          *     curl 'http://localhost:3000/v1/consent-confirmations/<token>'
          *     ```
          */
-        get: operations["Consents_readConfirmation"];
+        get: operations["getConsentConfirmation"];
         put?: never;
         /**
-         * @description **Who may call it:** anyone; no credential is needed.
+         * Confirm a double opt-in grant
+         * @description The person pressed "Confirm": the pending grant is recorded in the ledger with the confirmation as evidence (source `double-opt-in`). Confirming again changes nothing; an expired link is 410.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
          *
          *     **Example**
          *
          *     ```sh
          *     curl -X POST 'http://localhost:3000/v1/consent-confirmations/<token>' \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"confirm":true}'
+         *       -d '{}'
          *     ```
          */
-        post: operations["Consents_confirm"];
+        post: operations["confirmConsent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1267,7 +1273,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description **Who may call it:** anyone; no credential is needed.
+         * Read a one-click unsubscribe link
+         * @description What the link in an email's `List-Unsubscribe` header would withdraw, and whether it already did. Reading it never unsubscribes: mail scanners fetch links.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
          *
          *     **Example**
          *
@@ -1275,10 +1284,13 @@ export interface paths {
          *     curl 'http://localhost:3000/v1/unsubscribe/<token>'
          *     ```
          */
-        get: operations["Unsubscribe_read"];
+        get: operations["getUnsubscribeLink"];
         put?: never;
         /**
-         * @description **Who may call it:** anyone; no credential is needed.
+         * Unsubscribe with one click (RFC 8058)
+         * @description What a mailbox provider sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: withdraws the link's one consent (ledger source `one-click-unsubscribe`). No credential: the sealed link is the authority. Repeating it changes nothing.
+         *
+         *     **Who may call it:** anyone; no credential is needed.
          *
          *     **Example**
          *
@@ -1288,7 +1300,7 @@ export interface paths {
          *       -d '{"List-Unsubscribe":"One-Click"}'
          *     ```
          */
-        post: operations["Unsubscribe_oneClick"];
+        post: operations["unsubscribeOneClick"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1306,7 +1318,10 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * @description **Who may call it:** a brand key with the scope `consents:write`.
+         * Revoke a subject's unsubscribe links
+         * @description Every unsubscribe link issued so far for the subject (or only for `purpose`) stops working (410); the next allowed decision carries a new one.
+         *
+         *     **Who may call it:** a brand key with the scope `consents:write`.
          *
          *     **Example**
          *
@@ -1315,7 +1330,7 @@ export interface paths {
          *       -H "Authorization: Bearer $CANDOR_TOKEN"
          *     ```
          */
-        delete: operations["Unsubscribe_revoke"];
+        delete: operations["revokeUnsubscribeLinks"];
         options?: never;
         head?: never;
         patch?: never;
@@ -7674,7 +7689,7 @@ export interface operations {
             };
         };
     };
-    Consents_readConfirmation: {
+    getConsentConfirmation: {
         parameters: {
             query?: never;
             header?: {
@@ -7765,7 +7780,7 @@ export interface operations {
             };
         };
     };
-    Consents_confirm: {
+    confirmConsent: {
         parameters: {
             query?: never;
             header?: {
@@ -7780,11 +7795,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "confirm": true
-                 *     }
-                 */
+                /** @example {} */
                 "application/json": components["schemas"]["ConfirmConsentDto"];
             };
         };
@@ -10825,7 +10836,7 @@ export interface operations {
             };
         };
     };
-    Unsubscribe_read: {
+    getUnsubscribeLink: {
         parameters: {
             query?: never;
             header?: {
@@ -10928,7 +10939,7 @@ export interface operations {
             };
         };
     };
-    Unsubscribe_oneClick: {
+    unsubscribeOneClick: {
         parameters: {
             query?: never;
             header?: {
@@ -11078,7 +11089,7 @@ export interface operations {
             };
         };
     };
-    Unsubscribe_revoke: {
+    revokeUnsubscribeLinks: {
         parameters: {
             query?: {
                 /** @description Only this purpose's links; all of the subject's otherwise (a key limited to purposes: its own). */

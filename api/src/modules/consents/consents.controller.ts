@@ -58,6 +58,11 @@ export class ConsentsController {
 
   @Get('consent-confirmations/:token')
   @Public()
+  @ApiOp({
+    id: 'getConsentConfirmation',
+    summary: 'Read a double opt-in confirmation',
+    description: 'What the link in a confirmation email asks the person to confirm: the purpose, the notice and until when the link works. Reading it changes nothing.',
+  })
   @ApiOkResponse({
     type: ConsentConfirmationResponse,
     description: 'What a double opt-in link asks the person to confirm, for whoever holds it (no credential). Reading it changes nothing.',
@@ -69,6 +74,12 @@ export class ConsentsController {
 
   @Post('consent-confirmations/:token')
   @Public()
+  @ApiOp({
+    id: 'confirmConsent',
+    summary: 'Confirm a double opt-in grant',
+    description: 'The person pressed "Confirm": the pending grant is recorded in the ledger with the confirmation as evidence (source `double-opt-in`). Confirming again changes nothing; an expired link is 410.',
+    example: {},
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: ConsentConfirmationResponse, description: 'The person confirmed: the grant is now in the ledger (source `double-opt-in`). Confirming again changes nothing.' })
   @ApiProblems(404, 409, 410, 422)
