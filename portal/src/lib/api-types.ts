@@ -647,7 +647,7 @@ export interface paths {
          *     ```sh
          *     curl -X POST 'http://localhost:3000/v1/consent-confirmations/<token>' \
          *       -H 'Content-Type: application/json' \
-         *       -d '{}'
+         *       -d '{"confirm":true}'
          *     ```
          */
         post: operations["confirmConsent"];
@@ -7795,7 +7795,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /** @example {} */
+                /**
+                 * @example {
+                 *       "confirm": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConfirmConsentDto"];
             };
         };

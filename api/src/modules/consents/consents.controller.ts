@@ -78,7 +78,7 @@ export class ConsentsController {
     id: 'confirmConsent',
     summary: 'Confirm a double opt-in grant',
     description: 'The person pressed "Confirm": the pending grant is recorded in the ledger with the confirmation as evidence (source `double-opt-in`). Confirming again changes nothing; an expired link is 410.',
-    example: {},
+    example: { confirm: true },
   })
   @HttpCode(200)
   @ApiOkResponse({ type: ConsentConfirmationResponse, description: 'The person confirmed: the grant is now in the ledger (source `double-opt-in`). Confirming again changes nothing.' })
