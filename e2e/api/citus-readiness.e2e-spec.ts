@@ -32,6 +32,7 @@ const GLOBAL_LOOKUPS: Record<string, string> = {
   'staff_credentials(token_hash)': 'a staff session is resolved before its brand is known',
   'sign_in_tokens(token_hash)': 'a one-time sign-in link is resolved before its brand is known',
   'erasure_receipts(token_hash)': 'an erasure receipt is opened by its token alone',
+  'consent_confirmations(token_hash)': 'a double opt-in confirmation link is resolved before its brand is known',
 };
 
 let db: Client;
