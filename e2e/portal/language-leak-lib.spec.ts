@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { formatDay } from '../../api/src/common/i18n/locale';
+import { messagesFor as apiMessagesFor } from '../../api/src/common/i18n/messages';
 import { DEMO_BRANDS } from '../../api/src/modules/demo/demo-data';
+import { PURPOSE_CATALOGUE } from '../../api/src/modules/purposes/purpose-catalogue';
+import { consentConfirmationMail, erasureReceiptMail, signInMail, staffSignInMail } from '../../api/src/modules/mail/compose';
 import { messagesFor } from '../../portal/src/lib/i18n';
 import { LEAK_LOCALES, contentVocabularies, englishLeaks, vocabularyOf, wordsOf } from '../support/language-leak';
 
@@ -56,4 +60,30 @@ describe('English-leak detector', () => {
     expect([...vocab.en].sort()).toEqual(['owns', 'reduce', 'sleep', 'stories', 'stress']);
     expect([...vocab.pl]).toEqual(['posiada']);
   });
+
+  it('finds no English in any email Candor sends, in any language (subject, text and HTML parts)', () => {
+    // English is everything the API and the portal say in English; each language its own words of both.
+    const apiEnglish = vocabularyOf(apiMessagesFor('en'), new Set(english));
+    const link = 'https://portal.example/calm-harbor/link/cml_abc';
+    for (const locale of LEAK_LOCALES) {
+      const own = vocabularies(locale);
+      const vocab = { english: apiEnglish, local: vocabularyOf(apiMessagesFor(locale), own.local), allow: new Set(['calm', 'harbor']) };
+      const purpose = PURPOSE_CATALOGUE.find((p) => p.key === 'email_marketing')!.name[locale]!;
+      const mails = [
+        signInMail(locale, { brandName: 'Calm Harbor', link, minutes: 15 }),
+        signInMail(locale, { brandName: 'Calm Harbor', link, minutes: 1 }),
+        staffSignInMail(locale, { brandName: 'Calm Harbor', link, minutes: 15 }),
+        erasureReceiptMail(locale, { brandName: 'Calm Harbor', erasedOn: formatDay(new Date('2026-12-03T10:00:00Z'), locale), link }),
+        consentConfirmationMail(locale, { brandName: 'Calm Harbor', purposeName: purpose, link, days: 7 }),
+        consentConfirmationMail(locale, { brandName: 'Calm Harbor', purposeName: purpose, link, days: 1 }),
+      ];
+      for (const mail of mails) {
+        const html = mail.html.replace(/<style[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ');
+        expect(englishLeaks(`${mail.subject}\n${mail.text}\n${html}`, vocab), `${locale}: ${mail.subject}`).toEqual([]);
+      }
+      // The detector is not blind here: the English email would be caught.
+      expect(englishLeaks(signInMail('en', { brandName: 'Calm Harbor', link, minutes: 15 }).text, vocab)).not.toEqual([]);
+    }
+  });
 });
+

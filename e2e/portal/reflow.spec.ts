@@ -2,11 +2,15 @@
 /// <reference lib="dom" />
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_BRANDS } from '../../api/src/modules/demo/demo-data';
+import { PURPOSE_CATALOGUE } from '../../api/src/modules/purposes/purpose-catalogue';
 import { DeliveryWorker } from '../../api/src/modules/webhooks/delivery-worker.service';
-import { LOCALES } from '../../portal/src/lib/i18n';
+import { LOCALES, messagesFor } from '../../portal/src/lib/i18n';
 import { LANG_COOKIE } from '../../portal/src/lib/security';
 import { bearer } from '../support/factories';
+import { LEAK_LOCALES, contentVocabularies, englishLeaks, vocabularyOf, wordsOf, type LeakLocale, type Vocabularies } from '../support/language-leak';
 import { MailCatcher } from '../support/mail-catcher';
 import { REPO_ROOT } from '../support/processes';
 import { ARTIFACTS, BRAND, axeViolations, openLink, sidewaysCulprits, startPortalStack, type PortalStack } from '../support/portal-stack';
@@ -42,6 +46,45 @@ const FACTS = [
   { key: 'practice_place', value: 'W Szczebrzeszynie chrząszcz brzmi w trzcinie, a ja medytuję nad Wisłą', category: 'behavior', provenance: 'observed', source: 'app sessions' },
 ];
 const SYSTEM = 'Przedsiębiorstwo Wielobranżowe — Konstantynopolitańczykowianeczka-lojalnościowy-system';
+/** A purpose with double opt-in, for the confirmation page a person reaches from the email. */
+const LETTER = {
+  key: 'weekly_letter',
+  name: { en: 'The weekly letter', nb: 'Ukebrevet', da: 'Ugebrevet', pl: 'Tygodniowy list', hu: 'A heti levél' },
+  notice: { en: 'One letter a week about breathing.', nb: 'Ett brev i uka om pusten.', da: 'Ét brev om ugen om vejrtrækning.', pl: 'Jeden list w tygodniu o oddychaniu.', hu: 'Hetente egy levél a légzésről.' },
+};
+
+/**
+ * The English-leak check (issue: every word in the customer's language). English is what Candor
+ * itself says in English (the portal's messages) and the demo brands' English content; a page in
+ * another language may hold none of it except words of that language, proper names (ALLOW) and
+ * brand content this spec wrote in one language on purpose (the long customer's own facts,
+ * sources and names: content without a translation is shown as the brand wrote it).
+ */
+const ALLOW = ['calm', 'harbor', 'kitchen', 'atelier', 'candor', 'privacy'];
+const OWN_CONTENT = [FACTS, SYSTEM, STAFF, ALEKSANDRA, ERASED].flatMap((value) => wordsOf(JSON.stringify(value).replace(/[_-]+/g, ' ')));
+const DEMO_CONTENT = contentVocabularies([DEMO_BRANDS, PURPOSE_CATALOGUE]);
+const ENGLISH = vocabularyOf(messagesFor('en'), new Set(DEMO_CONTENT.en));
+const VOCABULARIES = Object.fromEntries(
+  LEAK_LOCALES.map((locale) => [
+    locale,
+    { english: ENGLISH, local: vocabularyOf(messagesFor(locale), new Set([...DEMO_CONTENT[locale], ...OWN_CONTENT])), allow: new Set(ALLOW) },
+  ]),
+) as Record<LeakLocale, Vocabularies>;
+const isLeakLocale = (lang: string): lang is LeakLocale => (LEAK_LOCALES as readonly string[]).includes(lang);
+/**
+ * What a person reads on the page in the page's language (every disclosure opened): its title and
+ * text, without the parts marked as another language (`lang`, WCAG 3.1.2) — such as a notice's
+ * text in the languages the person did not read it in, offered on purpose.
+ */
+const readable = (page: Page) =>
+  page.evaluate(() => {
+    document.querySelectorAll('details').forEach((d) => (d.open = true));
+    const others = [...document.body.querySelectorAll<HTMLElement>('[lang]')].filter((e) => e.lang !== document.documentElement.lang && !e.hidden);
+    others.forEach((e) => (e.hidden = true));
+    const text = `${document.title}\n${document.body.innerText}`;
+    others.forEach((e) => (e.hidden = false));
+    return text;
+  });
 
 /**
  * WCAG 1.4.10 and axe-core on every page of the portal and the staff console, in every language,
@@ -57,6 +100,8 @@ describe('portal: every page reflows, in every language', () => {
   let aleksandra: string;
   let requestId: string;
   let receiptUrl: string;
+  let unsubscribePath: string;
+  let confirmPath: string;
   const facts = new Map<string, string>();
 
   beforeAll(async () => {
@@ -87,6 +132,15 @@ describe('portal: every page reflows, in every language', () => {
     for (let i = 0; i < 5; i++) await worker.deliverDue();
     const token = await mail.find(ERASED.email, /\/erasure-receipt\/(cer_[A-Za-z0-9_-]{43})/);
     receiptUrl = `/${BRAND}/erasure-receipt/${token}`;
+
+    // The pages people reach from a brand's emails: one-click unsubscribe and double opt-in.
+    const decision = await stack.api.http.get('/v1/decisions/contact').query({ subjectId: aleksandra, purpose: 'email_marketing', channel: 'email' }).set(bearer(stack.brandKey));
+    expect(decision.body.unsubscribe?.url, JSON.stringify(decision.body)).toBeDefined();
+    unsubscribePath = new URL(decision.body.unsubscribe.url).pathname;
+    await api('post', '/v1/purposes', { key: LETTER.key, name: LETTER.name, legalBasis: 'consent', dataCategories: ['contact'], channels: ['email'], doubleOptIn: true });
+    await api('post', `/v1/purposes/${LETTER.key}/notices`, { text: LETTER.notice });
+    await api('post', `/v1/subjects/${aleksandra}/consents`, { purpose: LETTER.key, granted: true }, 202);
+    confirmPath = `/${BRAND}/confirm/${await mail.find(ALEKSANDRA.email, /\/confirm\/(cco_[A-Za-z0-9_-]{43})/)}`;
     mkdirSync(SHOTS, { recursive: true });
   });
 
@@ -127,6 +181,8 @@ describe('portal: every page reflows, in every language', () => {
           const violations = await axeViolations(page);
           expect.soft(sideways, `${label} scrolls sideways`).toEqual([]);
           expect.soft(violations, `axe violations on ${label}`).toEqual([]);
+          // The words are the same at both widths: read them once.
+          if (width === 1280 && isLeakLocale(lang)) expect.soft(englishLeaks(await readable(page), VOCABULARIES[lang]), `English on ${label}`).toEqual([]);
           if (sideways.length || violations.length || (width === 320 && (lang === 'pl' || lang === 'hu'))) {
             const query = path.includes('?') ? `_${path.split('?')[1]!.split('=')[0]}` : '';
             const name = `${file.replace(/\.astro$/, '').replace(/[[\]]/g, '').replace(/\//g, '_')}${query}-${lang}-${width}.png`;
@@ -149,6 +205,9 @@ describe('portal: every page reflows, in every language', () => {
       await visit('[brand]/erasure-receipt/[token].astro', receiptUrl);
       await visit('[brand]/admin/sign-in.astro', `/${BRAND}/admin/sign-in`);
       await visit('[brand]/admin/sign-in.astro', `/${BRAND}/admin/sign-in?sent=1`);
+      await visit('[brand]/unsubscribe/[token].astro', unsubscribePath);
+      await visit('[brand]/unsubscribe/[token].astro', `/${BRAND}/unsubscribe/not-a-link`, 404);
+      await visit('[brand]/confirm/[token].astro', confirmPath);
       const link = new URL(await stack.portalLink(aleksandra)).pathname;
       await visit('[brand]/link/[token].astro', link);
 
@@ -190,6 +249,27 @@ describe('portal: every page reflows, in every language', () => {
       await visit('[brand]/admin/requests/new.astro', `/${BRAND}/admin/requests/new?email=${encodeURIComponent(ALEKSANDRA.email)}`);
       await visit('[brand]/admin/integrity.astro', `/${BRAND}/admin/integrity`);
       await context.close();
+
+      // A demo customer (Ingrid, with the demo brand's dictionary behind every fact) reads her
+      // pages in every language: no English, the words only (axe and reflow are covered above).
+      if (width === 1280) {
+        const demo = await stack.newContext();
+        const reader = await demo.newPage();
+        await openLink(reader, await stack.portalLink(await stack.subjectId('ch-member-1001')));
+        await reader.waitForURL((u) => !u.pathname.includes('/link/'));
+        for (const path of ['', 'for-you', 'consents', 'preferences', 'questions', 'activity', 'my-data', 'my-data/readable', 'my-data/forget']) {
+          for (const lang of LEAK_LOCALES) {
+            await demo.addCookies([{ name: LANG_COOKIE, value: lang, url: stack.portalUrl }]);
+            const response = await reader.goto(`/${BRAND}/${path}`);
+            const label = `/${BRAND}/${path} for Ingrid in ${lang}`;
+            expect.soft(response?.status(), label).toBe(200);
+            expect.soft(englishLeaks(await readable(reader), VOCABULARIES[lang]), `English on ${label}`).toEqual([]);
+            // "What we know about you" in each language, for docs/portal.md.
+            if (path === '') await reader.screenshot({ path: join(ARTIFACTS, `home-${lang}-1280.png`), fullPage: true });
+          }
+        }
+        await demo.close();
+      }
 
       // Every page the portal has was visited (a new page joins this list, or this fails).
       const pages = (readdirSync(PAGES, { recursive: true }) as string[]).map((f) => f.replace(/\\/g, '/')).filter((f) => f.endsWith('.astro'));
