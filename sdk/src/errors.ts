@@ -34,7 +34,7 @@ export class CandorProblemError extends Error {
   readonly problem: CandorProblem;
 
   constructor(problem: CandorProblem, options: { response?: Response; cause?: unknown } = {}) {
-    super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title, { cause: options.cause });
+    super(message(problem), { cause: options.cause });
     this.problem = problem;
     this.type = problem.type;
     this.title = problem.title;
@@ -61,6 +61,13 @@ export class CandorProblemError extends Error {
       { response, cause: body },
     );
   }
+}
+
+/** `title: detail`, then each refused field (`email: must be an email address`), for logs and stack traces. */
+function message(problem: CandorProblem): string {
+  const head = problem.detail ? `${problem.title}: ${problem.detail}` : problem.title;
+  const fields = (problem.errors ?? []).map((e) => `${e.path}: ${e.message}`);
+  return fields.length ? `${head} (${fields.join('; ')})` : head;
 }
 
 function isProblem(body: unknown): body is CandorProblem {
