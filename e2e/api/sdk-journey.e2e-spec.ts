@@ -159,6 +159,11 @@ describe('a brand integrates through @candor/sdk', () => {
       expect(page.data.length).toBeLessThanOrEqual(100);
     }
     expect(pages).toBe(Math.ceil(seen.length / 100));
+    // A list that takes its cursor in the body pages the same way.
+    const audience: string[] = [];
+    for await (const member of candor.paginate(candor.queryAudience, { body: { purpose: 'email_marketing', channel: 'email', limit: 200 } })) audience.push(member.externalId);
+    expect(new Set(audience).size).toBe(audience.length);
+    expect(audience.sort()).toEqual(['sdk-member-1', ...members].sort());
 
     // An erasure job streams the same way.
     const erasure = await candor.eraseNdjson([{ externalId: members[0] }, { externalId: members[1] }]);

@@ -25,8 +25,15 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Options of a list operation: whatever it takes, including the `cursor` the iterator fills in. */
-type ListOptions = { query?: { cursor?: string; [name: string]: unknown } };
+/**
+ * A list operation (any generated method answering `{ data, nextCursor }`). It takes a `cursor`,
+ * which the iterator fills in: in the query string of a GET list, or in the body of a list that
+ * takes a body (`queryAudience`).
+ */
+export type ListOperation = (options: any) => Promise<Page<unknown> | undefined>;
+
+/** The item type of a list operation's pages. */
+export type ListItem<F extends ListOperation> = NonNullable<Awaited<ReturnType<F>>>['data'][number];
 
 /** A line of `POST /v1/imports`: each follows the rules of its single-record route. */
 export type ImportLine =
@@ -94,15 +101,23 @@ export class CandorClient extends CandorOperations {
    * for await (const subject of candor.paginate(candor.listSubjects, { query: { limit: 100 } })) …
    * ```
    */
-  async *paginate<O extends ListOptions, T>(operation: (options: O) => Promise<Page<T> | undefined>, options?: O): AsyncGenerator<T, void, undefined> {
+  async *paginate<F extends ListOperation>(operation: F, options?: Parameters<F>[0]): AsyncGenerator<ListItem<F>, void, undefined> {
     for await (const page of this.pages(operation, options)) yield* page.data;
   }
 
-  /** The pages of a list, one request each, until `nextCursor` is null. */
-  async *pages<O extends ListOptions, T>(operation: (options: O) => Promise<Page<T> | undefined>, options?: O): AsyncGenerator<Page<T>, void, undefined> {
-    let cursor: string | undefined = options?.query?.cursor;
+  /**
+   * The pages of a list, one request each, until `nextCursor` is null. The cursor goes where the
+   * operation takes it: into `body` when the options have one (`queryAudience`), else into `query`.
+   */
+  async *pages<F extends ListOperation>(operation: F, options?: Parameters<F>[0]): AsyncGenerator<Page<ListItem<F>>, void, undefined> {
+    const inBody = isObject(options) && 'body' in options && isObject(options.body);
+    const given = options && (inBody ? (options as { body: { cursor?: string } }).body : (options as { query?: { cursor?: string } }).query);
+    let cursor: string | undefined = given?.cursor;
     do {
-      const page: Page<T> | undefined = await operation.call(this, { ...options, query: { ...options?.query, cursor } } as O);
+      const next = inBody
+        ? { ...options, body: { ...(options as { body: object }).body, cursor } }
+        : { ...options, query: { ...(options as { query?: object } | undefined)?.query, cursor } };
+      const page = (await operation.call(this, next)) as Page<ListItem<F>> | undefined;
       if (!page) return;
       yield page;
       cursor = page.nextCursor ?? undefined;
@@ -151,6 +166,10 @@ export class CandorClient extends CandorOperations {
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** Creates Candor's typed client for a brand. */

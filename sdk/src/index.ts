@@ -1,5 +1,5 @@
 export { CandorClient, createCandorClient } from './client.js';
-export type { CandorClientOptions, CandorJob, ErasureLine, ImportLine, Page, UploadOptions, WaitOptions } from './client.js';
+export type { CandorClientOptions, CandorJob, ErasureLine, ImportLine, ListItem, ListOperation, Page, UploadOptions, WaitOptions } from './client.js';
 export { CandorProblemError } from './errors.js';
 export type { CandorFieldError, CandorProblem } from './errors.js';
 export type { NdjsonRecord, UploadProgress } from './ndjson.js';
