@@ -270,6 +270,20 @@ describe('the SDK retries only what is safe to retry', () => {
     }
   });
 
+  it('repeats a PUT, which is idempotent, but not a conditional one', async () => {
+    const body = { category: 'motivations', label: { en: 'Motivation' } };
+    seen = [];
+    answer = (attempt, _req, res) => (attempt === 1 ? problem(res, 503, 'unavailable', { 'Retry-After': '0' }) : json(res, 200, { key: 'motivation', ...body }));
+    await client().putFactKey({ path: { key: 'motivation' }, body });
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['PUT /v1/fact-keys/motivation', 'PUT /v1/fact-keys/motivation']);
+
+    seen = [];
+    answer = (_attempt, _req, res) => problem(res, 503, 'unavailable', { 'Retry-After': '0' });
+    const error = await thrown(client().putFactKey({ path: { key: 'motivation' }, body, headers: { 'If-Match': '"v3"' } }));
+    expect(error).toMatchObject({ status: 503 });
+    expect(seen).toHaveLength(1);
+  });
+
   it('gives up after the last attempt, and does not wait out a Retry-After longer than it may', async () => {
     seen = [];
     answer = (_attempt, _req, res) => problem(res, 503, 'unavailable');

@@ -15,7 +15,7 @@ export interface CandorClientOptions {
   fetch?: typeof fetch;
   /** Retry settings, or `false` to send every request exactly once. */
   retry?: RetryOptions | false;
-  /** Headers sent with every request (for example an `X-Request-Id` prefix of your own is not needed: pass one per call). */
+  /** Headers sent with every request. */
   headers?: Record<string, string>;
 }
 
@@ -202,7 +202,10 @@ function transport(options: CandorClientOptions): Client {
       if (!request.headers.has('idempotency-key')) request.headers.set('Idempotency-Key', crypto.randomUUID());
       retryable.add(request);
     } else if (IDEMPOTENT_METHODS.has(request.method)) {
-      retryable.add(request);
+      // A conditional write (`If-Match`) is left out: had the first attempt gone through, the
+      // repeat would answer 412 for the caller's own change.
+      const conditionalWrite = (request.method === 'PUT' || request.method === 'DELETE') && request.headers.has('if-match');
+      if (!conditionalWrite) retryable.add(request);
     }
     return request;
   });
