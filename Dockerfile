@@ -6,6 +6,7 @@ COPY migrations/package.json migrations/
 COPY api/package.json api/
 COPY portal/package.json portal/
 COPY e2e/package.json e2e/
+COPY sdk/package.json sdk/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -b && npm run build --workspace portal && npm prune --omit=dev

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const toolchain = join(root, '.candor', 'toolchain');
 const [command = 'help', ...rest] = process.argv.slice(2);
-const MIN_NODE = [22, 12];
+const MIN_NODE = [22, 18];
 
 function log(message) {
   process.stderr.write(`[candor] ${message}\n`);
@@ -60,7 +60,7 @@ function newestMtime(path) {
 function ensureDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  const manifests = ['package.json', 'api/package.json', 'portal/package.json', 'migrations/package.json', 'e2e/package.json'];
+  const manifests = ['package.json', 'api/package.json', 'portal/package.json', 'migrations/package.json', 'e2e/package.json', 'sdk/package.json'];
   const wanted = Math.max(newestMtime(lock), ...manifests.map((m) => newestMtime(join(root, m))));
   if (existsSync(marker) && statSync(marker).mtimeMs >= wanted) return;
   log('installing dependencies');
@@ -83,6 +83,20 @@ function buildPortal() {
   if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
   log('building the portal (typed API client from docs/openapi.json, type check, astro build)');
   run('npm', ['run', 'build', '--workspace', 'portal']);
+}
+
+/**
+ * Builds @candor/sdk when it or the API contract changed: its build generates the typed client
+ * (every operation, request and response type) from docs/openapi.json and compiles it with the
+ * hand-written layer, so the SDK always matches the document in the repository.
+ */
+function buildSdk() {
+  const dist = join(root, 'sdk', 'dist', 'index.js');
+  const inputs = ['sdk/src', 'sdk/scripts', 'sdk/openapi-ts.config.ts', 'sdk/package.json', 'sdk/tsconfig.json', 'docs/openapi.json'];
+  const sources = Math.max(...inputs.map((input) => newestMtime(join(root, input))));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
+  log('building the SDK (typed client generated from docs/openapi.json)');
+  run('npm', ['run', 'build', '--workspace', 'sdk']);
 }
 
 function serve(processes) {
@@ -166,6 +180,7 @@ const commands = {
   build() {
     buildApi();
     buildPortal();
+    buildSdk();
   },
   migrate() {
     buildApi();
@@ -183,6 +198,7 @@ const commands = {
   test() {
     buildApi();
     buildPortal();
+    buildSdk();
     run('npx', ['vitest', 'run', ...rest], { env: { ...process.env, NODE_ENV: 'test' } });
   },
   help() {
