@@ -1,15 +1,7 @@
 import cluster from 'node:cluster';
-import { ConfigError } from './config/config';
 
-/** How many API processes to run (`CANDOR_WORKERS`, default 1); `auto` means one per core. */
-export function workerCount(value: string | undefined, cores: number): number {
-  const text = (value ?? '').trim().toLowerCase();
-  if (!text) return 1;
-  if (text === 'auto') return Math.max(1, cores);
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError([`CANDOR_WORKERS must be a whole number from 1 to 64, or "auto" (got "${value}")`]);
-  return n;
-}
+/** How many API processes CANDOR_WORKERS asks for (parsed with the rest of the configuration). */
+export { workerCount } from './config/config';
 
 /**
  * The supervising process: it forks `count` API processes (with `execArgv` added to node's

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { supervise, workerCount } from './cluster';
-import { ConfigError, loadConfig } from './config/config';
+import { supervise } from './cluster';
+import { ConfigError, HEAP_FLAG, loadConfig } from './config/config';
 
 // V8 sizes its heap from the machine's memory (young generation up to 3 × 32 MB, old generation up
 // to a quarter of RAM) and, with that much room, lets garbage pile up: under a steady decision load
@@ -12,12 +11,12 @@ import { ConfigError, loadConfig } from './config/config';
 // only at start, so unless the operator passes their own (NODE_OPTIONS or node's arguments), the
 // API runs in a worker process started with them.
 const MEMORY_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
-const memoryFlagGiven = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--max-(semi|old)-space-size/.test(a));
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const memoryFlagGiven = config.process.heapSizedInNodeOptions || process.execArgv.some((a) => HEAP_FLAG.test(a));
   if (cluster.isPrimary) {
-    const count = workerCount(process.env.CANDOR_WORKERS, availableParallelism());
+    const count = config.workers;
     if (count > 1 || !memoryFlagGiven) {
       // Without DATABASE_URL, this supervising process owns the embedded PostgreSQL server: the
       // API processes connect to it, it outlives a crashed one, and it stops after the last.
@@ -31,20 +30,20 @@ async function main(): Promise<void> {
     process.on('disconnect', () => process.exit(1));
   }
   // In a cluster, the first worker seeds the demo and prints the banner; the rest just serve.
-  const first = cluster.isPrimary || process.env.CANDOR_WORKER_FIRST === '1';
+  const first = cluster.isPrimary || config.process.firstWorker;
   // Loaded here, not above: a supervising process never needs the application's modules.
   const { createCandorApp } = await import('./app.factory.js');
   const { DemoSeeder } = await import('./modules/demo/demo.seeder.js');
   // An API process of a supervisor that runs the embedded database connects to that server.
-  const candor = await createCandorApp(config, { databaseUrl: process.env.CANDOR_EMBEDDED_DATABASE_URL });
+  const candor = await createCandorApp(config, { databaseUrl: config.process.embeddedDatabaseUrl ?? undefined });
   let demo: string[] = [];
   if (config.demo && first) demo = await candor.app.get(DemoSeeder).seed();
-  await candor.app.listen(config.port, process.env.HOST ?? '0.0.0.0');
+  await candor.app.listen(config.port, config.host);
   if (!first) return installStop(candor);
   const url = (await candor.app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const links = config.demo ? await candor.app.get(DemoSeeder).portalLinks() : [];
   // `npm start` names the portal it starts alongside: its start-up lines come before the banner.
-  if (process.env.CANDOR_BANNER_AFTER) await answered(process.env.CANDOR_BANNER_AFTER, 30_000);
+  if (config.process.bannerAfter) await answered(config.process.bannerAfter, 30_000);
 
   // Human-readable banner on stderr, after every start-up log line; the structured logs stay on stdout.
   const lines = [
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
     `  Operator key ${config.adminKeyGenerated ? `${config.adminKey}  (generated; kept in ${config.dataDir}/secrets.json)` : '(from CANDOR_ADMIN_KEY)'}`,
     ...demo,
   ];
-  if (Number(process.env.CANDOR_WORKERS) > 1) lines.push(`  Processes    ${process.env.CANDOR_WORKERS} (CANDOR_WORKERS)`);
+  if (config.workers > 1) lines.push(`  Processes    ${config.workers} (CANDOR_WORKERS)`);
   if (links.length) {
     lines.push('', 'Open the portal as a demo customer (one-time links; each works once, for 72 hours):');
     const width = Math.max(...links.map((l) => `${l.brand}, ${l.email}`.length));

@@ -1,11 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Validated configuration of one API process. Built once at boot from the environment. */
 export interface CandorConfig {
   env: 'production' | 'development' | 'test';
   port: number;
+  /** Address the API listens on (HOST). */
+  host: string;
+  /** API processes to run (CANDOR_WORKERS: 1 to 64, or "auto" for one per core). */
+  workers: number;
+  /**
+   * What a supervising process tells the API processes it starts, and `npm start` tells the API
+   * (variables set by Candor itself, not by operators).
+   */
+  process: {
+    /** The embedded PostgreSQL the supervisor runs (CANDOR_EMBEDDED_DATABASE_URL). */
+    embeddedDatabaseUrl: string | null;
+    /** This process seeds the demo and prints the banner (CANDOR_WORKER_FIRST). */
+    firstWorker: boolean;
+    /** The portal's address the banner waits for before it prints (CANDOR_BANNER_AFTER). */
+    bannerAfter: string | null;
+    /** The operator sized V8's heap themselves in NODE_OPTIONS. */
+    heapSizedInNodeOptions: boolean;
+  };
   /** PostgreSQL connection string, or null for the embedded database under `dataDir`. */
   databaseUrl: string | null;
   dataDir: string;
@@ -127,6 +146,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   const config: CandorConfig = {
     env: nodeEnv,
     port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    workers: workersOr(env.CANDOR_WORKERS, availableParallelism(), problems),
+    process: {
+      embeddedDatabaseUrl: env.CANDOR_EMBEDDED_DATABASE_URL?.trim() || null,
+      firstWorker: env.CANDOR_WORKER_FIRST === '1',
+      bannerAfter: env.CANDOR_BANNER_AFTER?.trim() || null,
+      heapSizedInNodeOptions: HEAP_FLAG.test(env.NODE_OPTIONS ?? ''),
+    },
     databaseUrl,
     dataDir,
     adminKey,
@@ -166,6 +193,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandorConfig {
   if (config.metricsToken !== null && config.metricsToken.length < 24) problems.push('CANDOR_METRICS_TOKEN must be at least 24 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** A node argument that sizes V8's heap. */
+export const HEAP_FLAG = /--max-(semi|old)-space-size/;
+
+/** CANDOR_WORKERS: empty → 1, "auto" → one per core, else a whole number from 1 to 64. */
+export function workerCount(value: string | undefined, cores: number): number {
+  const problems: string[] = [];
+  const count = workersOr(value, cores, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return count;
+}
+
+function workersOr(value: string | undefined, cores: number, problems: string[]): number {
+  const text = (value ?? '').trim().toLowerCase();
+  if (!text) return 1;
+  if (text === 'auto') return Math.max(1, cores);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    problems.push(`CANDOR_WORKERS must be a whole number from 1 to 64, or "auto" (got "${value}")`);
+    return 1;
+  }
+  return n;
 }
 
 /** `url` without trailing slashes (a loop: the pattern /\/+$/ backtracks quadratically). */
