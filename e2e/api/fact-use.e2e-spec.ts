@@ -108,6 +108,16 @@ describe('what each purpose may use, as the customer chooses', () => {
       [subject.id, { purpose: 'customer_care', use: 'declared-only' }],
       [subject.id, { purpose: 'personalization', use: 'all' }],
     ]);
+    // Her export holds her choices (and imports elsewhere as before: the choice stays with this brand's purposes).
+    const exported = await api.http.get('/v1/me/export').set(me(token));
+    expect(exported.body.factUse).toEqual([
+      { purpose: 'customer_care', use: 'declared-only', updatedAt: expect.any(String) },
+      { purpose: 'personalization', use: 'all', updatedAt: chosen.updatedAt },
+    ]);
+    const elsewhere = await createBrand(api, 'Elsewhere');
+    for (const p of ['personalization', 'email_marketing']) await adoptPurpose(api, elsewhere, p);
+    const imported = await api.http.post('/v1/subjects/import').set(bearer(elsewhere.key)).send({ ...exported.body, subject: { ...exported.body.subject, externalId: 'moved-1' } });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
   });
 
   it('"use only what I told you" for personalization removes observations and guesses from recommendations and the profile', async () => {

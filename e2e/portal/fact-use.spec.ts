@@ -101,6 +101,9 @@ describe('portal: what each purpose may use', () => {
     expect(await choice.getAttribute('data-use')).toBe('declared-only');
     expect(await choice.textContent()).toContain('Recommendations based on what you tell us');
     await checkPage(page, 'activity-fact-use', 'Activity');
+    // Her copy of her data holds it too.
+    await page.goto(`/${BRAND}/my-data/readable`);
+    expect(await page.locator('section[aria-labelledby="choices-title"]').textContent()).toContain('Recommendations based on what you tell us: Only what you told us');
     await context.close();
   });
 

@@ -4635,6 +4635,14 @@ export interface components {
                 expiresAt?: string | null;
                 disputed?: boolean;
             }[];
+            /** @description What the customer chose each purpose may use: `declared-only` ("use only what I told you") or `all` (also what the brand observed or inferred), and when. A purpose not listed uses its default (declared-only when it rests on consent, else all). An import leaves it out: the choice belongs to the brand it was made for. */
+            factUse?: {
+                purpose: string;
+                /** @enum {unknown} */
+                use: "declared-only" | "all";
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
             preferences: {
                 channels: {
                     [key: string]: {

@@ -312,7 +312,7 @@ export const da: Messages = {
     title: 'Mine data',
     intro: (brand) => `Vælg, hvad hvert formål må bruge, tag en kopi af alt, hvad ${brand} har om dig, eller bed ${brand} om at glemme dig.`,
     downloadTitle: 'Download mine data',
-    downloadIntro: 'Alt på én gang: det, vi ved om dig, og hvor det kom fra, dine samtykker med de tekster, du sagde ja til, dine indstillinger, hvem der læste dine data, dine anmodninger, og hvorfor vi behandler dem.',
+    downloadIntro: 'Alt på én gang: det, vi ved om dig, og hvor det kom fra, dine samtykker med de tekster, du sagde ja til, hvad du lader hvert formål bruge, dine indstillinger, hvem der læste dine data, dine anmodninger, og hvorfor vi behandler dem.',
     downloadJson: 'Download (JSON)',
     downloadJsonHint: 'En fil at gemme eller tage med til en anden tjeneste.',
     readable: 'Læs det på en side',

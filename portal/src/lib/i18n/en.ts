@@ -317,7 +317,7 @@ export const en = {
     title: 'My data',
     intro: (brand: string) => `Choose what each purpose may use, take a copy of everything ${brand} holds about you, or ask ${brand} to forget you.`,
     downloadTitle: 'Download my data',
-    downloadIntro: 'Everything in one go: what we know about you and where it came from, your consents with the notice texts you agreed to, your preferences, who read your data, your requests, and why we process it.',
+    downloadIntro: 'Everything in one go: what we know about you and where it came from, your consents with the notice texts you agreed to, what you let each purpose use, your preferences, who read your data, your requests, and why we process it.',
     downloadJson: 'Download (JSON)',
     downloadJsonHint: 'A file to keep or take to another service.',
     readable: 'Read it on a page',

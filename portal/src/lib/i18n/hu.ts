@@ -333,7 +333,7 @@ export const hu: Messages = {
     title: 'Az adataim',
     intro: (brand) => `Válaszd ki, mit használhatnak az egyes célok, tölts le egy másolatot mindarról, amit ${az(brand)} ${brand} tárol rólad, vagy kérd, hogy ${az(brand)} ${brand} felejtsen el.`,
     downloadTitle: 'Adataim letöltése',
-    downloadIntro: 'Minden egyszerre: amit tudunk rólad és honnan, a hozzájárulásaid az elfogadott tájékoztatók szövegével, a beállításaid, ki olvasta az adataidat, a kérelmeid, és hogy miért kezeljük őket.',
+    downloadIntro: 'Minden egyszerre: amit tudunk rólad és honnan, a hozzájárulásaid az elfogadott tájékoztatók szövegével, amit az egyes céloknak megengedtél, a beállításaid, ki olvasta az adataidat, a kérelmeid, és hogy miért kezeljük őket.',
     downloadJson: 'Letöltés (JSON)',
     downloadJsonHint: 'Egy fájl, amit megőrizhetsz vagy átvihetsz egy másik szolgáltatáshoz.',
     readable: 'Elolvasom egy oldalon',

@@ -312,7 +312,7 @@ export const nb: Messages = {
     title: 'Mine data',
     intro: (brand) => `Velg hva hvert formål kan bruke, ta en kopi av alt ${brand} har om deg, eller be ${brand} glemme deg.`,
     downloadTitle: 'Last ned dataene mine',
-    downloadIntro: 'Alt på én gang: det vi vet om deg og hvor det kom fra, samtykkene dine med varslingstekstene du sa ja til, innstillingene dine, hvem som leste dataene dine, forespørslene dine og hvorfor vi behandler dem.',
+    downloadIntro: 'Alt på én gang: det vi vet om deg og hvor det kom fra, samtykkene dine med varslingstekstene du sa ja til, hva du lar hvert formål bruke, innstillingene dine, hvem som leste dataene dine, forespørslene dine og hvorfor vi behandler dem.',
     downloadJson: 'Last ned (JSON)',
     downloadJsonHint: 'En fil å ta vare på eller ta med til en annen tjeneste.',
     readable: 'Les det på en side',

@@ -316,7 +316,7 @@ export const pl: Messages = {
     title: 'Moje dane',
     intro: (brand) => `Wybierz, z czego może korzystać każdy cel, pobierz kopię wszystkiego, co ${brand} o Tobie przechowuje, albo poproś ${brand} o zapomnienie Cię.`,
     downloadTitle: 'Pobierz moje dane',
-    downloadIntro: 'Wszystko naraz: co o Tobie wiemy i skąd, Twoje zgody wraz z treścią informacji, na które się zgodziłeś, Twoje ustawienia, kto odczytywał Twoje dane, Twoje wnioski i dlaczego je przetwarzamy.',
+    downloadIntro: 'Wszystko naraz: co o Tobie wiemy i skąd, Twoje zgody wraz z treścią informacji, na które się zgodziłeś, z czego pozwalasz korzystać poszczególnym celom, Twoje ustawienia, kto odczytywał Twoje dane, Twoje wnioski i dlaczego je przetwarzamy.',
     downloadJson: 'Pobierz (JSON)',
     downloadJsonHint: 'Plik do zachowania lub przeniesienia do innej usługi.',
     readable: 'Przeczytaj na stronie',
