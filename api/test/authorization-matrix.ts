@@ -90,6 +90,8 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'get', path: '/v1/purpose-catalogue', ok: 200, scopes: 'any', otherBrand: 'ok', customer: 200, otherCustomer: 'ok' },
   { method: 'post', path: '/v1/purpose-catalogue/{key}/adopt', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
   { method: 'post', path: '/v1/questions', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
+  // Brand B asks a question under the same key: it changes its own.
+  { method: 'patch', path: '/v1/questions/{key}', ok: 200, scopes: ['config:write'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/questions', ok: 200, scopes: ['subjects:read', 'config:write'], otherBrand: 'ok', customer: 200, otherCustomer: 'ok' },
   // The data dictionary: written with config:write, read by every brand credential (customers get the words in their read models).
   { method: 'put', path: '/v1/fact-keys/{key}', ok: 201, scopes: ['config:write'], otherBrand: 'ok' },
@@ -187,6 +189,7 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'patch', path: '/v1/me/facts/{id}', ok: 200, customer: 200, otherCustomer: 404 },
   { method: 'delete', path: '/v1/me/facts/{id}', ok: 204, customer: 204, otherCustomer: 404 },
   { method: 'put', path: '/v1/me/consents/{purpose}', ok: 200, customer: 200, otherCustomer: 'ok' },
+  { method: 'put', path: '/v1/me/fact-use/{purpose}', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/consents', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/consents/receipts/{id}', ok: 200, customer: 200, otherCustomer: 404 },
   { method: 'get', path: '/v1/me/preferences', ok: 200, customer: 200, otherCustomer: 'ok' },

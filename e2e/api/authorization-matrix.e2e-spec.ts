@@ -155,6 +155,9 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     }
     case 'POST /v1/questions':
       return { path: row.path, body: question(`matrix_${tag()}`) };
+    case 'PATCH /v1/questions/{key}':
+      // As it was: the other cells' questions keep asking the same way.
+      return { path: row.path.replace('{key}', a.questionKeys[0]), body: { askBeforeUse: false } };
     case 'PUT /v1/fact-keys/{key}':
       // A new key each time: the first PUT of a key answers 201.
       return { path: `/v1/fact-keys/matrix_${tag()}`, body: { category: 'interests', label: { en: 'Matrix key' }, type: 'number' } };
@@ -243,6 +246,8 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     }
     case 'PUT /v1/me/consents/{purpose}':
       return { path: row.path.replace('{purpose}', 'email_marketing'), body: { granted: true } };
+    case 'PUT /v1/me/fact-use/{purpose}':
+      return { path: row.path.replace('{purpose}', 'email_marketing'), body: { use: 'declared-only' } };
     case 'GET /v1/me/consents/receipts/{id}':
       return { path: row.path.replace('{id}', a.consentEventIds[0]) };
     case 'PUT /v1/me/preferences':

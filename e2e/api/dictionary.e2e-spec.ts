@@ -252,6 +252,8 @@ describe('what customers read', () => {
     expect((await fact(member.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'declared', source: 'welcome_question' })).status).toBe(201);
     expect((await fact(member.id, { key: 'practice_time', value: 'evening', category: 'interests', provenance: 'observed', source: 'welcome_question' })).status).toBe(201);
     const session = await signInCustomer(api, brand, member.id);
+    // She lets suggestions use what the app observed too (personalization rests on consent: only what she told, by default).
+    expect((await api.http.put('/v1/me/fact-use/personalization').set(bearer(session)).send({ use: 'all' })).status).toBe(200);
     const mine = await api.http.get('/v1/me/recommendations').set(bearer(session));
     expect(mine.status, JSON.stringify(mine.body)).toBe(200);
     const card = mine.body.data.find((r: { sku: string }) => r.sku === 'evening-wind-down');

@@ -123,7 +123,11 @@ describe('what a customer sees and corrects', () => {
     const byKey = Object.fromEntries(res.body.facts.map((f: { key: string }) => [f.key, f]));
     expect(Object.keys(byKey).sort()).toEqual(['city', 'lifestyle', 'motivation', 'practice_time']);
     expect(byKey.motivation).toMatchObject({ value: 'sleep_better', provenance: 'declared', source: 'welcome question', usedFor: ['personalization'] });
-    expect(byKey.lifestyle).toMatchObject({ provenance: 'inferred', usedFor: ['personalization'] });
+    // A guess: personalization rests on consent, so it uses only what she told, until she lets it use guesses too.
+    expect(byKey.lifestyle).toMatchObject({ provenance: 'inferred', usedFor: [] });
+    expect((await api.http.put('/v1/me/fact-use/personalization').set(me(token)).send({ use: 'all' })).status).toBe(200);
+    const all = (await api.http.get('/v1/me').set(me(token))).body.facts.find((f: { key: string }) => f.key === 'lifestyle');
+    expect(all).toMatchObject({ provenance: 'inferred', usedFor: ['personalization'] });
     // Contact details serve the order updates (a contract), which need no consent.
     expect(byKey.city).toMatchObject({ provenance: 'declared', usedFor: ['order_updates'] });
     expect(res.body.consents.find((c: { purpose: string }) => c.purpose === 'personalization')).toMatchObject({

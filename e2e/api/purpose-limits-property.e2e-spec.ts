@@ -52,6 +52,7 @@ const NO_PERSONAL_DATA: Record<string, string> = {
   'POST /v1/subjects/import': 'echoes the subject the caller imported (an existing one is a 409)',
   'POST /v1/subjects/{id}/portal-links': 'a sign-in link, bounded by the grant rule (a customer session)',
   'POST /v1/questions': 'configuration',
+  'PATCH /v1/questions/{key}': 'configuration',
   'GET /v1/questions': 'configuration',
   'DELETE /v1/auth/sessions/current': 'signs out',
   'GET /v1/ledger/verify': 'hashes and counts',

@@ -10,6 +10,16 @@ afterAll(() => api?.close());
 
 const me = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/**
+ * The customer lets personalization use what the brand observed or inferred too (it rests on
+ * consent, so by default it uses only what they declared: fact-use.e2e-spec.ts).
+ */
+async function alsoObservedAndInferred(brand: TestBrand, subjectId: string, token?: string): Promise<void> {
+  const session = token ?? (await signInCustomer(api, brand, subjectId));
+  const res = await api.http.put('/v1/me/fact-use/personalization').set(me(session)).send({ use: 'all' });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
 async function calmHarbor(): Promise<{ brand: TestBrand; subject: { id: string }; facts: Record<string, string> }> {
   const brand = await createBrand(api, 'Calm Harbor');
   await adoptPurpose(api, brand, 'personalization');
@@ -51,6 +61,7 @@ async function calmHarbor(): Promise<{ brand: TestBrand; subject: { id: string }
   facts.practice = (await recordFact(api, brand, subject.id, { key: 'practice_time', value: 'evening', category: 'behavior', provenance: 'observed', source: 'app sessions' })).id;
   facts.lifestyle = (await recordFact(api, brand, subject.id, { key: 'lifestyle', value: 'new_age', category: 'interests', provenance: 'inferred', source: 'content you played' })).id;
   facts.usage = (await recordFact(api, brand, subject.id, { key: 'sessions_per_week', value: 'many', category: 'app_usage', provenance: 'observed', source: 'app analytics' })).id;
+  await alsoObservedAndInferred(brand, subject.id);
   return { brand, subject, facts };
 }
 
@@ -184,6 +195,7 @@ describe('explanations in the language the request asks for', () => {
     const answered = await api.http.post('/v1/me/questions/why_meditate/answer').set(me(token)).send({ values: ['sleep_better'] });
     expect(answered.status, JSON.stringify(answered.body)).toBeLessThan(300);
     await recordFact(api, brand, subject.id, { key: 'interest', value: 'sleep_stories', category: 'interests', provenance: 'inferred', source: 'content you played' });
+    await alsoObservedAndInferred(brand, subject.id, token);
     return { brand, subject, token };
   }
 
@@ -237,6 +249,7 @@ describe('explanations in the language the request asks for', () => {
     const subject = await createSubject(api, brand);
     await grant(api, brand, subject.id, 'personalization');
     await recordFact(api, brand, subject.id, { key: 'motivation', value: 'sleep_better', category: 'motivations', provenance: 'observed', source: 'import' });
+    await alsoObservedAndInferred(brand, subject.id);
     const e = explanation(await api.http.post('/v1/recommendations').set(bearer(brand.key)).send({ subjectId: subject.id }));
     expect(e.locale).toBe('da');
     // No Danish label: the value as it is; the import is named in Danish.

@@ -52,7 +52,9 @@ describe('customer portal', () => {
     expect(await fact(page, 'In the evening').locator('.meta').textContent()).toContain('your sessions in the app');
     expect(await fact(page, 'In the evening').locator('.fact-label').textContent()).toBe('Practice time');
     expect(await fact(page, 'To sleep better').locator('.meta').textContent()).toContain('the welcome question');
-    expect(await fact(page, 'Sleep stories').locator('.meta').textContent()).toContain('Recommendations based on what you tell us');
+    // Her own answer is used for her suggestions; the guess is not: personalisation uses only what she told, unless she lets it use more.
+    expect(await fact(page, 'To sleep better').locator('.meta').textContent()).toContain('Recommendations based on what you tell us');
+    expect(await fact(page, 'Sleep stories').locator('.meta').textContent()).toContain('Not used for anything right now');
     expect(await page.locator('.overview').textContent()).toContain('4 things we know about you');
 
     // Correct the inferred interest. The field holds what she reads ("Sleep stories", never the

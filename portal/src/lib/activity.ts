@@ -1,6 +1,7 @@
 /**
- * Activity: the access log — who read the customer's data, for which purpose, when — and the
- * propagation receipts: which of the brand's systems confirmed each consent change, and when.
+ * Activity: the access log — who read the customer's data, for which purpose, when — the
+ * propagation receipts: which of the brand's systems confirmed each consent change, and when — and
+ * the customer's choices of what each purpose may use.
  */
 import { ok, type ApiClient, type Schemas } from './api';
 import { formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
@@ -32,9 +33,18 @@ export interface PropagationView {
   reached: ReachView[];
 }
 
+/** A choice of what a purpose may use, as the customer made it (the latest for each purpose). */
+export interface FactUseChoiceView {
+  purpose: string;
+  name: string;
+  use: Schemas['FactUseResponse']['use'];
+  when: string;
+}
+
 export interface ActivityView {
   reads: AccessView[];
   propagation: PropagationView[];
+  choices: FactUseChoiceView[];
 }
 
 export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<ActivityView> {
@@ -48,6 +58,11 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
   const tz = me.subject.timezone;
   return {
     reads: readsOf(log.data, names, locale, tz, t),
+    // Newest first, as the reads above.
+    choices: me.factUse
+      .filter((u) => u.chosen && u.updatedAt)
+      .sort((a, b) => b.updatedAt!.localeCompare(a.updatedAt!))
+      .map((u) => ({ purpose: u.purpose, name: names.get(u.purpose) ?? humanize(u.purpose), use: u.use, when: formatDateTime(u.updatedAt!, locale, tz) })),
     propagation: propagation.data.map((event) => {
       const purpose = names.get(event.purpose) ?? humanize(event.purpose);
       return {

@@ -963,7 +963,7 @@ export interface paths {
         put?: never;
         /**
          * Define a question
-         * @description A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed.
+         * @description A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed. With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer's answer counts.
          *
          *     **Who may call it:** a brand key with the scope `config:write`.
          *
@@ -981,6 +981,37 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/questions/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a question
+         * @description Its text per language, or `askBeforeUse`: with true, observed or inferred facts under the question's fact key are never used (recommendations, audiences, profile reads) — before the customer answered, nothing is assumed; after, the declared answer counts. Its fact key, category and options stay as they were answered.
+         *
+         *     **Who may call it:** a brand key with the scope `config:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PATCH 'http://localhost:3000/v1/questions/<key>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"askBeforeUse":true}'
+         *     ```
+         */
+        patch: operations["updateQuestion"];
         trace?: never;
     };
     "/v1/subjects/{id}/questions/next": {
@@ -1139,7 +1170,7 @@ export interface paths {
         };
         /**
          * Read a profile for a purpose
-         * @description Only the facts whose data category the purpose covers, and preferences when it communicates on channels; 403 `consent-required` without standing consent. Each read is recorded in the customer's access log.
+         * @description Only the facts whose data category the purpose covers and that the customer lets it use (`factUse`: with "use only what I told you", declared facts only; never an observation or guess under a key an `askBeforeUse` question asks about), and preferences when it communicates on channels; 403 `consent-required` without standing consent. Each read is recorded in the customer's access log.
          *
          *     **Who may call it:** a brand key with the scope `profiles:read`.
          *
@@ -1839,7 +1870,7 @@ export interface paths {
         put?: never;
         /**
          * Recommend items for a subject
-         * @description Ranked items, each explained by the facts it used — only facts consented for `personalization` — in the language asked for. 403 `consent-required` without that consent.
+         * @description Ranked items, each explained by the facts it used — only facts consented for `personalization`, and only declared ones unless the customer lets it use observed and inferred facts too (`factUse`) — in the language asked for. 403 `consent-required` without that consent.
          *
          *     **Who may call it:** a brand key with the scope `recommendations:read`.
          *
@@ -1870,7 +1901,7 @@ export interface paths {
         put?: never;
         /**
          * Validate your own explanation
-         * @description Checks that the facts your own recommender cites may be used for personalization; 422 `unconsented-reason` names each that may not.
+         * @description Checks that the facts your own recommender cites may be used for personalization (consented, covered, and allowed by the customer's choice of what it may use); 422 `unconsented-reason` names each that may not.
          *
          *     **Who may call it:** a brand key with the scope `recommendations:read`.
          *
@@ -2239,7 +2270,7 @@ export interface paths {
         };
         /**
          * Get what the brand knows about me
-         * @description The signed-in customer's identifiers, facts (each with the purposes that may use it), consents, preferences and open privacy-signal conflicts.
+         * @description The signed-in customer's identifiers, facts (each with the purposes that may use it), consents, what each purpose may use (`factUse`), preferences and open privacy-signal conflicts.
          *
          *     **Who may call it:** a customer session (their own data only).
          *
@@ -2358,6 +2389,37 @@ export interface paths {
          *     ```
          */
         put: operations["setMyConsent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/fact-use/{purpose}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose what a purpose may use
+         * @description `declared-only`: "use only what I told you" — the purpose uses only facts the customer declared. `all`: "also what you observed or inferred". Recommendations, audiences and purpose-scoped profile reads follow it at once; the brand sees it as `factUse` in profile reads. Without a choice a purpose that rests on consent uses only declared facts, any other purpose all (`default` in `GET /v1/me`).
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/me/fact-use/<purpose>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"use":"declared-only"}'
+         *     ```
+         */
+        put: operations["setMyFactUse"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3452,6 +3514,11 @@ export interface components {
             options: components["schemas"]["QuestionOptionDto"][];
             /** @description Several options may be chosen. */
             multiple?: boolean;
+            /**
+             * @description true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ("was it for you, or a gift?").
+             * @default false
+             */
+            askBeforeUse: boolean;
         };
         QuestionResponse: {
             key: string;
@@ -3464,6 +3531,20 @@ export interface components {
             multiple: boolean;
             /** @description Order in which questions are asked. */
             position: number;
+            /** @description true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ("was it for you, or a gift?"). */
+            askBeforeUse: boolean;
+        };
+        UpdateQuestionDto: {
+            /**
+             * @example {
+             *       "en": "Was your last purchase for you, or a gift?"
+             *     }
+             */
+            text?: {
+                [key: string]: string;
+            };
+            /** @description true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ("was it for you, or a gift?"). */
+            askBeforeUse?: boolean;
         };
         RequestMagicLinkDto: {
             /**
@@ -3502,6 +3583,27 @@ export interface components {
             token: string;
             /** Format: date-time */
             expiresAt: string;
+        };
+        FactUseResponse: {
+            /** @example personalization */
+            purpose: string;
+            /**
+             * @description In force now. `declared-only`: only facts the customer declared count for this purpose; `all`: observed and inferred facts count too (except under a key an `askBeforeUse` question asks about).
+             * @enum {string}
+             */
+            use: "declared-only" | "all";
+            /** @description true: the customer chose `use`; false: it is the purpose's default. */
+            chosen: boolean;
+            /**
+             * @description What the purpose uses while the customer has not chosen: `declared-only` when it rests on consent, else `all`.
+             * @enum {string}
+             */
+            default: "declared-only" | "all";
+            /**
+             * Format: date-time
+             * @description When the customer chose (null: never).
+             */
+            updatedAt: string | null;
         };
         LabelledFactResponse: {
             /** Format: uuid */
@@ -3553,7 +3655,9 @@ export interface components {
             /** Format: uuid */
             subjectId: string;
             purpose: string;
-            /** @description Only facts whose data category the purpose covers, with their words per language. */
+            /** @description What the customer lets this purpose use: with `declared-only` ("use only what I told you") the facts below are only declared ones. */
+            factUse: components["schemas"]["FactUseResponse"];
+            /** @description Only facts whose data category the purpose covers and that the customer lets it use (see `factUse`; never an observation or guess under a key an `askBeforeUse` question asks about), with their words per language. */
             facts: components["schemas"]["LabelledFactResponse"][];
             /** @description Only when the purpose communicates on channels. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
@@ -4262,6 +4366,8 @@ export interface components {
             subject: components["schemas"]["SubjectResponse"];
             facts: components["schemas"]["MyFactResponse"][];
             consents: components["schemas"]["MyConsentResponse"][];
+            /** @description Per purpose of the brand: whether it may use only what the customer declared, or also what the brand observed or inferred (`PUT /v1/me/fact-use/{purpose}`). */
+            factUse: components["schemas"]["FactUseResponse"][];
             preferences: components["schemas"]["MyPreferencesResponse"];
             /** @description Open conflicts between a browser privacy signal and an earlier grant. */
             conflicts: components["schemas"]["ConsentConflictResponse"][];
@@ -4293,6 +4399,14 @@ export interface components {
         SetConsentDto: {
             /** @description true grants, false withdraws. */
             granted: boolean;
+        };
+        SetFactUseDto: {
+            /**
+             * @description `declared-only`: use only what I told you. `all`: also what you observed or inferred about me.
+             * @example declared-only
+             * @enum {string}
+             */
+            use: "declared-only" | "all";
         };
         ConsentReceiptResponse: {
             /** @description Exactly the fields the hash covers. */
@@ -4520,6 +4634,14 @@ export interface components {
                 /** Format: date-time */
                 expiresAt?: string | null;
                 disputed?: boolean;
+            }[];
+            /** @description What the customer chose each purpose may use: `declared-only` ("use only what I told you") or `all` (also what the brand observed or inferred), and when. A purpose not listed uses its default (declared-only when it rests on consent, else all). An import leaves it out: the choice belongs to the brand it was made for. */
+            factUse?: {
+                purpose: string;
+                /** @enum {unknown} */
+                use: "declared-only" | "all";
+                /** Format: date-time */
+                updatedAt: string;
             }[];
             preferences: {
                 channels: {
@@ -9449,6 +9571,165 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updateQuestion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The key (lower-case letters, digits and `_`, such as `email_marketing`). */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "askBeforeUse": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateQuestionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -15920,6 +16201,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsentEventResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    setMyFactUse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
+            path: {
+                /** @description The purpose's key (such as `email_marketing`). */
+                purpose: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "use": "declared-only"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SetFactUseDto"];
+            };
+        };
+        responses: {
+            /** @description What the purpose may use now, and when the customer chose it. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactUseResponse"];
                 };
             };
             /** @description The body is not valid JSON (`malformed-json`) or could not be read */

@@ -17,6 +17,8 @@ export interface PurposeView {
   /** "You agreed to version 2 on 3 March 2026." or the current version when never decided. */
   versionLine: string;
   dataCategories: string[];
+  /** What of that data it may use now (null: it uses no data category, so there is nothing to choose). */
+  use: Schemas['FactUseResponse']['use'] | null;
   saleOrShare: boolean;
 }
 
@@ -56,6 +58,7 @@ export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, 
       notice: localized(c.noticeText, locale, brandDefault),
       versionLine,
       dataCategories: c.dataCategories.map((d) => categoryTitle(d, t)),
+      use: c.dataCategories.length ? (me.factUse.find((u) => u.purpose === c.purpose)?.use ?? null) : null,
       saleOrShare: c.saleOrShare,
     };
   });

@@ -18,6 +18,8 @@ export interface ExportDocument {
   subject: Schemas['SubjectResponse'];
   facts: Array<{ key: string; value: string | number | boolean | string[]; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
   preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
+  /** The customer's choices of what each purpose may use (absent from exports made before there were any). */
+  factUse?: Array<{ purpose: string; use: 'declared-only' | 'all'; updatedAt: string }>;
   consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string; prevHash?: string | null }> };
   accessLog: Array<{ at: string; reader: string; kind: string; purpose?: string | null; fields: string[] }>;
   privacyRequests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string; completedAt?: string | null }>;
@@ -63,6 +65,8 @@ export interface ReadableExport {
   you: Array<[string, string]>;
   facts: Array<{ label: string; value: string; how: string; category: string; source: string; when: string; expires: string | null; disputed: boolean }>;
   consents: Array<{ purpose: string; decision: string; version: string; how: string; when: string; notice: NoticeView | null; hash: string; shortHash: string; prevHash: string | null }>;
+  /** What the customer lets each purpose use, as they chose it. */
+  choices: Array<{ purpose: string; use: string; when: string }>;
   channels: Array<{ channel: string; allowed: boolean; frequency: string }>;
   quietHours: string | null;
   topics: string;
@@ -112,6 +116,11 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
       hash: e.hash,
       shortHash: e.hash.slice(0, 12),
       prevHash: e.prevHash ?? null,
+    })),
+    choices: (doc.factUse ?? []).map((u) => ({
+      purpose: nameOf(u.purpose),
+      use: u.use === 'all' ? t.factUse.all : t.factUse.declared,
+      when: formatDateTime(u.updatedAt, locale, tz),
     })),
     channels: Object.entries(doc.preferences.channels).map(([channel, p]) => ({
       channel: t.channelTitles[channel] ?? humanize(channel),

@@ -5,6 +5,7 @@
  */
 import { ApiProblem, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatNumber, humanize, localized, type Locale } from './i18n';
+import { factUseViews, type FactUseView } from './fact-use';
 import { factLabel, factValue, loadMe, purposeNames, type Me } from './profile';
 
 /** The purpose that personalised suggestions need. */
@@ -47,14 +48,24 @@ export interface CorrectionView {
   value: string;
 }
 
+/**
+ * The page: suggestions (`ready`), the way to turn them on (`consent-required`), or — for a brand
+ * that has no personalization purpose at all — a page that says so (`unavailable`). `use` is what
+ * suggestions may use ("only what you told us" or also observations and guesses), with the switch.
+ */
 export type ForYouView =
-  | { kind: 'ready'; cards: CardView[]; correction: CorrectionView | null }
-  | { kind: 'consent-required'; purposeName: string; notice: string; withdrawn: boolean; correction: CorrectionView | null };
+  | { kind: 'ready'; cards: CardView[]; correction: CorrectionView | null; use: FactUseView | null }
+  | { kind: 'consent-required'; purposeName: string; notice: string; withdrawn: boolean; correction: CorrectionView | null; use: FactUseView | null }
+  | { kind: 'unavailable'; correction: null; use: null };
 
 export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: string, correctFactId: string | null): Promise<ForYouView> {
+  const me = await loadMe(api);
+  // A brand may well not personalise: then there is nothing to ask the API for.
+  if (!me.consents.some((c) => c.purpose === PERSONALIZATION)) return { kind: 'unavailable', correction: null, use: null };
   // The page's language, not the one stored for the customer: every word of the reasons matches the page.
-  const [me, result] = await Promise.all([loadMe(api), api.GET('/v1/me/recommendations', { params: { query: { locale } } })]);
+  const result = await api.GET('/v1/me/recommendations', { params: { query: { locale } } });
   const correction = correctionOf(me, correctFactId, locale);
+  const use = factUseViews(me, locale).find((u) => u.purpose === PERSONALIZATION) ?? null;
   if (result.response.status === 403) {
     const problem = (result.error ?? {}) as Partial<Schemas['ProblemDto']>;
     if (problem.code !== 'consent-required') throw new ApiProblem(403, problem.code, problem.detail);
@@ -65,6 +76,7 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
       notice: localized(consent?.noticeText, locale, brandDefault),
       withdrawn: consent?.granted === false,
       correction,
+      use,
     };
   }
   const { data } = ok(result);
@@ -73,6 +85,7 @@ export async function loadForYou(api: ApiClient, locale: Locale, brandDefault: s
   return {
     kind: 'ready',
     correction,
+    use,
     cards: data.map((r) => ({
       sku: r.sku,
       title: localized(r.titleLabel, locale) || r.title,

@@ -54,7 +54,7 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     [['create', 'read', 'delete'], 'Staff'],
     ['create', 'Purpose'],
     ['create', 'Notice'],
-    [['create', 'read'], 'Question'],
+    [['create', 'read', 'update'], 'Question'],
     ['create', 'Dictionary'],
   ],
   compliance: [

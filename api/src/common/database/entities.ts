@@ -21,6 +21,7 @@ import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from 
 import { PreferencesEntity } from '../../modules/preferences/preferences.entity';
 import { AccessRecordEntity } from '../../modules/profiles/access-record.entity';
 import { QuestionEntity, QuestionResponseEntity } from '../../modules/questions/question.entity';
+import { FactUseEntity } from '../../modules/fact-use/fact-use.entity';
 
 /** Every mapped table. The schema itself comes from migrations only. */
 export const ENTITIES = [
@@ -41,6 +42,7 @@ export const ENTITIES = [
   PreferencesEntity,
   QuestionEntity,
   QuestionResponseEntity,
+  FactUseEntity,
   SignInTokenEntity,
   SessionEntity,
   AccessRecordEntity,

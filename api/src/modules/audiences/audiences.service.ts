@@ -8,6 +8,8 @@ import { Cursors, MAX_PAGE_SIZE, Page } from '../../common/http/pagination';
 import { AccessLogService } from '../profiles/access-log.service';
 import { assertPurposeAllowed } from '../profiles/profiles.service';
 import { factValueHash } from '../facts/fact-sealing';
+import { defaultFactUse } from '../fact-use/fact-use';
+import { FactUseService } from '../fact-use/fact-use.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { AudienceCountResponse, AudienceDefinitionDto, AudienceMemberResponse, AudienceQueryDto } from './dto/audience.dto';
 
@@ -42,7 +44,10 @@ export const COUNT_SETTINGS = `SELECT set_config('max_parallel_workers_per_gathe
 
 /**
  * Consented audiences: subjects with standing consent for a purpose (and not opted out of the
- * channel), matching fact filters — and a fact counts only when the purpose covers its category.
+ * channel), matching fact filters — and a fact counts only when the purpose covers its category
+ * and the subject lets the purpose use it: an observed or inferred fact only under "also what you
+ * observed or inferred" (the purpose's default, or the subject's choice), and never under a key an
+ * `askBeforeUse` question asks about (fact-use.ts says the same for one subject).
  * Keyset-paginated by subject id, so pages stay stable while others write; counted exactly, with
  * the very same predicates (`audienceWhere`), so a count and the pages of a query always agree.
  */
@@ -53,6 +58,7 @@ export class AudiencesService {
     private readonly accessLog: AccessLogService,
     private readonly cursors: Cursors,
     private readonly crypto: CryptoService,
+    private readonly factUse: FactUseService,
   ) {}
 
   /** The hasher of this brand's fact values. */
@@ -66,7 +72,8 @@ export class AudiencesService {
       const purpose = await purposeOf(em, caller, input.purpose);
       const limit = Math.min(input.limit ?? 100, MAX_PAGE_SIZE);
       const after = this.cursors.decode({ list: 'audience', brandId: caller.brandId }, input.cursor, { id: 'uuid' });
-      const page = audiencePageStatement(caller.brandId, purpose, input, this.hasher(caller.brandId), after?.id ?? null, limit + 1);
+      const askBeforeUse = await this.factUse.askBeforeUseKeys(em, caller.brandId);
+      const page = audiencePageStatement(caller.brandId, purpose, input, this.hasher(caller.brandId), after?.id ?? null, limit + 1, askBeforeUse);
       const rows: Array<{ subject_id: string; external_id: string }> = await em.query(page.sql, page.params);
       const members = rows.slice(0, limit);
       await this.accessLog.record(
@@ -91,7 +98,9 @@ export class AudiencesService {
   count(caller: BrandActor, input: AudienceDefinitionDto): Promise<AudienceCountResponse> {
     assertPurposeAllowed(caller, input.purpose);
     return this.db.run(caller.brandId, async (em) => {
-      const statement = audienceCountStatement(caller.brandId, await purposeOf(em, caller, input.purpose), input, this.hasher(caller.brandId));
+      const purpose = await purposeOf(em, caller, input.purpose);
+      const askBeforeUse = await this.factUse.askBeforeUseKeys(em, caller.brandId);
+      const statement = audienceCountStatement(caller.brandId, purpose, input, this.hasher(caller.brandId), askBeforeUse);
       await em.query(COUNT_SETTINGS);
       const [row]: Array<{ count: string; counted_at: Date }> = await em.query(statement.sql, statement.params);
       return { count: Number(row.count), countedAt: row.counted_at.toISOString() };
@@ -115,8 +124,9 @@ export function audiencePageStatement(
   valueHash: FactValueHasher,
   afterId: string | null,
   take: number,
+  askBeforeUse: ReadonlySet<string> = new Set(),
 ): AudienceStatement {
-  const where = audienceWhere(brandId, purpose, input, valueHash);
+  const where = audienceWhere(brandId, purpose, input, valueHash, askBeforeUse);
   const params = [...where.params, afterId ?? '00000000-0000-0000-0000-000000000000', take];
   return {
     sql: `SELECT s.subject_id, s.external_id FROM subjects s
@@ -127,8 +137,14 @@ export function audiencePageStatement(
 }
 
 /** The exact number of members (run it after COUNT_SETTINGS, in the same transaction). */
-export function audienceCountStatement(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto, valueHash: FactValueHasher): AudienceStatement {
-  const where = audienceWhere(brandId, purpose, input, valueHash);
+export function audienceCountStatement(
+  brandId: string,
+  purpose: AudiencePurpose,
+  input: AudienceDefinitionDto,
+  valueHash: FactValueHasher,
+  askBeforeUse: ReadonlySet<string> = new Set(),
+): AudienceStatement {
+  const where = audienceWhere(brandId, purpose, input, valueHash, askBeforeUse);
   return { sql: `SELECT count(*) AS count, statement_timestamp() AS counted_at FROM subjects s WHERE ${where.sql}`, params: where.params };
 }
 
@@ -137,8 +153,16 @@ export function audienceCountStatement(brandId: string, purpose: AudiencePurpose
  * (the benchmark explains the very statements built here). Every parameter must appear in the SQL
  * (PostgreSQL cannot type an unused one), so the purpose's categories are bound only with the first
  * fact filter. Fact values are compared by their keyed hashes (`valueHash`), never in plaintext.
+ * A declared fact always counts; an observed or inferred one only where the subject's use for the
+ * purpose (`fact_use`, else the purpose's default) is `all`, and never under an `askBeforeUse` key.
  */
-function audienceWhere(brandId: string, purpose: AudiencePurpose, input: AudienceDefinitionDto, valueHash: FactValueHasher): AudienceStatement {
+function audienceWhere(
+  brandId: string,
+  purpose: AudiencePurpose,
+  input: AudienceDefinitionDto,
+  valueHash: FactValueHasher,
+  askBeforeUse: ReadonlySet<string>,
+): AudienceStatement {
   const params: unknown[] = [brandId, purpose.key];
   const conditions = [
     's.brand_id = $1',
@@ -156,15 +180,24 @@ function audienceWhere(brandId: string, purpose: AudiencePurpose, input: Audienc
                    AND (pr.channels -> $${params.length}::text ->> 'optedIn') = 'false')`,
     );
   }
+  // Whether the subject lets the purpose use observed and inferred facts: by their own choice, or
+  // (no choice) by the purpose's default. Both sides name the purpose by $2.
+  const observedAllowed =
+    defaultFactUse(purpose) === 'all'
+      ? `NOT EXISTS (SELECT 1 FROM fact_use u WHERE u.brand_id = s.brand_id AND u.subject_id = s.subject_id
+                     AND u.purpose_key = $2 AND u.use = 'declared-only')`
+      : `EXISTS (SELECT 1 FROM fact_use u WHERE u.brand_id = s.brand_id AND u.subject_id = s.subject_id
+                 AND u.purpose_key = $2 AND u.use = 'all')`;
   let categoriesParam = 0;
   for (const filter of input.where ?? []) {
     if (!categoriesParam) categoriesParam = params.push(purpose.dataCategories);
     params.push(filter.factKey, filter.in.map((value) => valueHash(filter.factKey, value)));
+    const provenance = askBeforeUse.has(filter.factKey) ? `f.provenance = 'declared'` : `(f.provenance = 'declared' OR ${observedAllowed})`;
     conditions.push(
       `EXISTS (SELECT 1 FROM facts f WHERE f.brand_id = s.brand_id AND f.subject_id = s.subject_id
                AND f.fact_key = $${params.length - 1} AND f.value_hash = ANY($${params.length}::text[])
                AND f.category = ANY($${categoriesParam}::text[]) AND f.disputed_at IS NULL
-               AND (f.expires_at IS NULL OR f.expires_at > now()))`,
+               AND (f.expires_at IS NULL OR f.expires_at > now()) AND ${provenance})`,
     );
   }
   return { sql: conditions.join(' AND '), params };

@@ -1,4 +1,5 @@
 import type { FactType, FactValue } from '../dictionary/fact-values';
+import type { FactUse } from '../fact-use/fact-use';
 import type { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 
 /**
@@ -20,6 +21,8 @@ export interface DemoQuestion {
   factKey: string;
   category: string;
   multiple?: boolean;
+  /** Guesses under `factKey` are never used: only the customer's answer counts. */
+  askBeforeUse?: boolean;
   options: Array<{ value: string; label: Record<string, string> }>;
 }
 
@@ -33,6 +36,8 @@ export interface DemoCustomer {
   timezone: string;
   /** purpose → granted (false records a withdrawal after an earlier grant). */
   consents: Record<string, boolean>;
+  /** purpose → what the customer chose it may use in the portal (else the purpose's default). */
+  factUse?: Record<string, FactUse>;
 }
 
 /** The brand's data dictionary: every fact key, value, source and topic in the five languages. */
@@ -207,6 +212,8 @@ export const DEMO_BRANDS: DemoBrand[] = [
         key: 'machine_for_whom',
         factKey: 'purchase_for',
         category: 'interests',
+        // "A gift?" is a guess from the purchase history: nothing (gift wrapping…) follows from it until she says so.
+        askBeforeUse: true,
         text: {
           en: 'Was your last purchase for you, or a gift?',
           nb: 'Var det siste kjøpet til deg selv, eller en gave?',
@@ -266,10 +273,11 @@ export const DEMO_BRANDS: DemoBrand[] = [
       { sku: 'gift-wrapping', title: t5('Gift wrapping and a card', 'Gaveinnpakning og kort', 'Gaveindpakning og kort', 'Pakowanie na prezent i kartka', 'Ajándékcsomagolás és üdvözlőkártya'), tags: [{ factKey: 'purchase_for', value: 'gift', weight: 2 }] },
     ],
     customers: [
-      // Bought an espresso machine; likes dark roasts.
+      // Bought an espresso machine; likes dark roasts. Lets suggestions use what the shop saw her buy.
       {
         externalId: 'ka-customer-5001', email: 'mette.jensen@example.com', phone: '+4520123456', locale: 'da', timezone: 'Europe/Copenhagen',
         consents: { email_marketing: true, personalization: true, sms_marketing: false },
+        factUse: { personalization: 'all' },
         facts: [
           { key: 'owns', value: 'espresso_machine', category: 'behavior', provenance: 'observed', source: 'order:10442', daysAgo: 7 },
           { key: 'coffee_roast', value: 'dark', category: 'interests', provenance: 'declared', source: 'coffee_quiz', daysAgo: 6 },

@@ -11,7 +11,8 @@ import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { AuthModule } from '../auth/auth.module';
 import { DictionaryModule } from '../dictionary/dictionary.module';
+import { FactUseModule } from '../fact-use/fact-use.module';
 import { DemoSeeder } from './demo.seeder';
 
-@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule, RecommendationsModule, ApiKeysModule, ProfilesModule, AuthModule, DictionaryModule], providers: [DemoSeeder], exports: [DemoSeeder] })
+@Module({ imports: [BrandsModule, PurposesModule, SubjectsModule, ConsentsModule, FactsModule, PreferencesModule, QuestionsModule, RecommendationsModule, ApiKeysModule, ProfilesModule, AuthModule, DictionaryModule, FactUseModule], providers: [DemoSeeder], exports: [DemoSeeder] })
 export class DemoModule {}

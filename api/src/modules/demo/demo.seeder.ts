@@ -16,6 +16,7 @@ import { QuestionsService } from '../questions/questions.service';
 import { RecommendationsService } from '../recommendations/recommendations.service';
 import { SignInService } from '../auth/sign-in.service';
 import { DictionaryService } from '../dictionary/dictionary.service';
+import { FactUseService } from '../fact-use/fact-use.service';
 import { DEMO_BRANDS, DemoBrand } from './demo-data';
 
 /** A ready-to-open portal sign-in for one demo customer. */
@@ -48,6 +49,7 @@ export class DemoSeeder {
     private readonly profiles: ProfilesService,
     private readonly signIn: SignInService,
     private readonly dictionary: DictionaryService,
+    private readonly factUse: FactUseService,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
   ) {}
 
@@ -154,6 +156,10 @@ export class DemoSeeder {
         }
         if (customer.preferences) {
           await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences);
+        }
+        // As the customer chose it in the portal.
+        for (const [purpose, use] of Object.entries(customer.factUse ?? {})) {
+          await this.factUse.setMine({ kind: 'customer', brandId: brand.id, subjectId: subject.id, sessionId: 'demo-seed' }, purpose, use);
         }
       }
       await this.newsletterRead(brand.id, demo);

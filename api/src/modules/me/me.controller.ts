@@ -13,6 +13,8 @@ import { ConsentLedgerService } from '../consents/consent-ledger.service';
 import { ConsentEventResponse, ConsentReceiptResponse } from '../consents/dto/consent.dto';
 import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact.dto';
 import { FactsService } from '../facts/facts.service';
+import { FactUseResponse, SetFactUseDto } from '../fact-use/dto/fact-use.dto';
+import { FactUseService } from '../fact-use/fact-use.service';
 import { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { preferencesEtag } from '../preferences/preference-rules';
 import { PreferencesService } from '../preferences/preferences.service';
@@ -44,13 +46,15 @@ export class MeController {
     private readonly exports: ExportService,
     private readonly requests: PrivacyRequestsService,
     private readonly webhooks: WebhooksService,
+    private readonly factUse: FactUseService,
   ) {}
 
   @Get()
   @ApiOp({
     id: 'getMe',
     summary: 'Get what the brand knows about me',
-    description: 'The signed-in customer\'s identifiers, facts (each with the purposes that may use it), consents, preferences and open privacy-signal conflicts.',
+    description:
+      'The signed-in customer\'s identifiers, facts (each with the purposes that may use it), consents, what each purpose may use (`factUse`), preferences and open privacy-signal conflicts.',
   })
   @Can('read', 'Me')
   @ApiOkResponse({ type: MeResponse })
@@ -105,6 +109,23 @@ export class MeController {
   setConsent(@Caller() customer: CustomerActor, @Param('purpose') purpose: string, @Body() body: SetConsentDto): Promise<ConsentEventResponse> {
     if (!KEY_PATTERN.test(purpose)) throw new DomainError('not-found', 'No purpose with that key exists.');
     return this.ledger.recordCustomerDecision(customer, purpose, body.granted);
+  }
+
+  @Put('fact-use/:purpose')
+  @ApiOp({
+    id: 'setMyFactUse',
+    summary: 'Choose what a purpose may use',
+    description:
+      '`declared-only`: "use only what I told you" — the purpose uses only facts the customer declared. `all`: "also what you observed or inferred". ' +
+      'Recommendations, audiences and purpose-scoped profile reads follow it at once; the brand sees it as `factUse` in profile reads. ' +
+      'Without a choice a purpose that rests on consent uses only declared facts, any other purpose all (`default` in `GET /v1/me`).',
+    example: { use: 'declared-only' },
+  })
+  @Can('update', 'Me')
+  @ApiOkResponse({ type: FactUseResponse, description: 'What the purpose may use now, and when the customer chose it.' })
+  @ApiProblems(401, 403, 404, 422)
+  setFactUse(@Caller() customer: CustomerActor, @Param('purpose') purpose: string, @Body() body: SetFactUseDto): Promise<FactUseResponse> {
+    return this.factUse.setMine(customer, purpose, body.use);
   }
 
   @Get('consents')

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsentsModule } from '../consents/consents.module';
 import { DictionaryModule } from '../dictionary/dictionary.module';
 import { FactsModule } from '../facts/facts.module';
+import { FactUseModule } from '../fact-use/fact-use.module';
 import { GpcController } from '../gpc/gpc.controller';
 import { GpcInterceptor } from '../gpc/gpc.interceptor';
 import { PreferencesModule } from '../preferences/preferences.module';
@@ -14,7 +15,7 @@ import { MeController } from './me.controller';
 import { MeService } from './me.service';
 
 @Module({
-  imports: [SubjectsModule, DictionaryModule, FactsModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule, PrivacyRequestsModule],
+  imports: [SubjectsModule, DictionaryModule, FactsModule, FactUseModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule, PrivacyRequestsModule],
   controllers: [MeController, GpcController],
   providers: [MeService, { provide: APP_INTERCEPTOR, useClass: GpcInterceptor }],
 })

@@ -6,6 +6,7 @@ import { ConsentConflictEntity } from '../consents/consent-conflict.entity';
 import { ConsentStateEntity } from '../consents/consent.entity';
 import { isConsentValid } from '../consents/consent-validity';
 import { purposesUsing } from '../facts/fact-usage';
+import { FactUseService, toFactUseResponse } from '../fact-use/fact-use.service';
 import type { Dictionary } from '../dictionary/dictionary';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
@@ -25,6 +26,7 @@ export class MeService {
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
     private readonly dictionary: DictionaryService,
+    private readonly factUse: FactUseService,
   ) {}
 
   overview(customer: CustomerActor): Promise<MeResponse> {
@@ -32,7 +34,7 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts, dictionary] = await inTurn(
+      const [purposes, states, notices, facts, preferences, conflicts, dictionary, choices, askBeforeUse] = await inTurn(
         () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
         () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
         () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
@@ -40,7 +42,10 @@ export class MeService {
         () => this.preferences.read(em, brandId, subjectId),
         () => em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
         () => this.dictionary.load(em, brandId),
+        () => this.factUse.choicesOf(em, brandId, subjectId),
+        () => this.factUse.askBeforeUseKeys(em, brandId),
       );
+      const factUse = { chosen: new Map([...choices].map(([purpose, c]) => [purpose, c.use])), askBeforeUse };
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
       const noticeText = new Map(notices.map((n) => [`${n.purposeKey}@${n.version}`, n.text]));
       const latestNotice = new Map(notices.map((n) => [n.purposeKey, n.version]));
@@ -66,9 +71,10 @@ export class MeService {
         subject,
         facts: facts.map((f) => ({
           ...toLabelledFactResponse(f, dictionary),
-          usedFor: f.disputedAt ? [] : purposesUsing(f.category, purposes, stateByPurpose, now),
+          usedFor: f.disputedAt ? [] : purposesUsing(f, purposes, stateByPurpose, now, factUse),
         })),
         consents,
+        factUse: purposes.map((p) => toFactUseResponse(p, choices.get(p.key))),
         preferences: withTopicLabels(preferences, dictionary),
         conflicts: conflicts.map((c) => ({
           purpose: c.purpose,

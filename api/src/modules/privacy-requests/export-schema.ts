@@ -62,6 +62,18 @@ export const EXPORT_SCHEMA = {
         },
       },
     },
+    factUse: {
+      description:
+        'What the customer chose each purpose may use: `declared-only` ("use only what I told you") or `all` (also what the brand observed or inferred), and when. ' +
+        'A purpose not listed uses its default (declared-only when it rests on consent, else all). An import leaves it out: the choice belongs to the brand it was made for.',
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['purpose', 'use', 'updatedAt'],
+        additionalProperties: false,
+        properties: { purpose: str, use: { enum: ['declared-only', 'all'] }, updatedAt: time },
+      },
+    },
     preferences: {
       type: 'object',
       required: ['channels', 'topics'],

@@ -12,6 +12,7 @@ import { encodeFactValue } from '../dictionary/fact-values';
 import { factValue } from '../facts/fact.entity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { FactUseEntity } from '../fact-use/fact-use.entity';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
@@ -71,7 +72,7 @@ export class ExportService {
   async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys] = await inTurn(
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys, factUse] = await inTurn(
       () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
       () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
       () => em.getRepository(NoticeEntity).findBy({ brandId }),
@@ -84,6 +85,7 @@ export class ExportService {
       () => em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
       () => this.dictionary.load(em, brandId),
       () => em.getRepository(ApiKeyEntity).find({ where: { brandId }, select: { id: true, label: true } }),
+      () => em.getRepository(FactUseEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
     );
     const keyLabels = new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label]));
     const group = <T>(pairs: Array<[string, T]>) => Object.fromEntries(pairs) as Record<string, T>;
@@ -110,6 +112,7 @@ export class ExportService {
         const { id: _id, ...fact } = toFactResponse(f);
         return fact;
       }),
+      factUse: factUse.map((u) => ({ purpose: u.purpose, use: u.use, updatedAt: u.updatedAt.toISOString() })),
       preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics },
       consents: {
         current: states.map((s) => ({

@@ -13,6 +13,8 @@ import { hasStanding } from '../consents/consent-validity';
 import type { Dictionary } from '../dictionary/dictionary';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
+import { usableFor } from '../fact-use/fact-use';
+import { FactUseService } from '../fact-use/fact-use.service';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { PreferencesService } from '../preferences/preferences.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
@@ -32,26 +34,29 @@ export class ProfilesService {
     private readonly accessLog: AccessLogService,
     private readonly cursors: Cursors,
     private readonly dictionary: DictionaryService,
+    private readonly factUse: FactUseService,
   ) {}
 
   read(caller: BrandActor, subjectId: string, purposeKey: string): Promise<ProfileResponse> {
     assertPurposeAllowed(caller, purposeKey);
     return this.db.run(caller.brandId, async (em) => {
-      const { purpose, facts } = await this.readForPurpose(em, caller.brandId, subjectId, purposeKey);
+      const { purpose, facts, factUse } = await this.readForPurpose(em, caller.brandId, subjectId, purposeKey);
       const ability = profileAbilityFor(purpose);
       const preferences = ability.can('read', 'Profile', 'preferences') ? await this.preferences.read(em, caller.brandId, subjectId) : null;
       const fields = [...new Set(facts.map((f) => `facts.${f.key}`)), ...(preferences ? ['preferences'] : [])];
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'profile', purpose: purposeKey, fields });
       const dictionary = await this.dictionary.load(em, caller.brandId);
-      return { subjectId, purpose: purposeKey, facts: facts.map((f) => toLabelledFactResponse(f, dictionary)), preferences };
+      return { subjectId, purpose: purposeKey, factUse, facts: facts.map((f) => toLabelledFactResponse(f, dictionary)), preferences };
     });
   }
 
   /**
    * The one purpose-scoped read of a subject's facts, inside the caller's transaction: the purpose
    * must exist and have standing consent (403 `consent-required`), and only current, undisputed
-   * facts whose category the purpose covers come back (CASL rule from the purpose). Profile reads
-   * and the recommender both go through here, so neither can see more than the other.
+   * facts whose category the purpose covers come back (CASL rule from the purpose) that the
+   * customer lets the purpose use: only declared ones when it uses "only what I told you", and never
+   * an observation or guess under a key an `askBeforeUse` question asks about (fact-use.ts).
+   * Profile reads and the recommender both go through here, so neither can see more than the other.
    */
   async readForPurpose(em: EntityManager, brandId: string, subjectId: string, purposeKey: string, now = new Date()) {
     const subject = await this.subjects.require(em, brandId, subjectId);
@@ -64,10 +69,11 @@ export class ProfilesService {
       throw new DomainError('consent-required', 'This customer has no standing consent for the purpose named.');
     }
     const ability = profileAbilityFor(purpose);
-    const facts = (await this.facts.current(em, brandId, subjectId, now)).filter(
+    const rules = await this.factUse.rulesFor(em, brandId, subjectId, purpose);
+    const covered = (await this.facts.current(em, brandId, subjectId, now)).filter(
       (f) => f.disputedAt === null && ability.can('read', asSubject('Fact', { subjectId: f.subjectId, category: f.category })),
     );
-    return { subject, purpose, consent, facts };
+    return { subject, purpose, consent, facts: usableFor(covered, rules), factUse: rules.response };
   }
 
   /** The customer's view of who read their data, newest first. */

@@ -15,6 +15,8 @@ export class QuestionEntity {
   @Column({ type: 'jsonb' }) options: QuestionOption[];
   @Column({ type: 'boolean' }) multiple: boolean;
   @Column({ type: 'integer' }) position: number;
+  /** Observed or inferred facts under `factKey` are never used: only the customer's declared answer counts. */
+  @Column({ name: 'ask_before_use', type: 'boolean' }) askBeforeUse: boolean;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

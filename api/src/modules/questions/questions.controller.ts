@@ -1,5 +1,5 @@
 import { ReadsPersonalData } from '../../common/authz/personal-data';
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { type Page, PageQuery } from '../../common/http/pagination';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,7 +7,9 @@ import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
-import { CreateQuestionDto, QuestionResponse } from './dto/question.dto';
+import { CreateQuestionDto, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
+import { KEY_PATTERN } from '../../common/http/validators';
+import { DomainError } from '../../common/errors/domain-error';
 import { QuestionsService } from './questions.service';
 
 @ApiTags('configuration')
@@ -19,7 +21,9 @@ export class QuestionsController {
   @ApiOp({
     id: 'createQuestion',
     summary: 'Define a question',
-    description: 'A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed.',
+    description:
+      'A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed. ' +
+      'With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer\'s answer counts.',
     example: {"key": "why_meditate", "text": {"en": "What brings you to meditation?"}, "factKey": "motivation", "category": "motivations", "options": [{"value": "sleep_better", "label": {"en": "To sleep better"}}, {"value": "reduce_stress", "label": {"en": "To lower stress"}}]},
   })
   @Can('create', 'Question')
@@ -27,6 +31,24 @@ export class QuestionsController {
   @ApiProblems(401, 403, 409, 422)
   create(@Caller() caller: BrandActor, @Body() body: CreateQuestionDto): Promise<QuestionResponse> {
     return this.questions.create(caller, body);
+  }
+
+  @Patch('questions/:key')
+  @ApiOp({
+    id: 'updateQuestion',
+    summary: 'Change a question',
+    description:
+      'Its text per language, or `askBeforeUse`: with true, observed or inferred facts under the question\'s fact key are never used ' +
+      '(recommendations, audiences, profile reads) — before the customer answered, nothing is assumed; after, the declared answer counts. ' +
+      'Its fact key, category and options stay as they were answered.',
+    example: { askBeforeUse: true },
+  })
+  @Can('update', 'Question')
+  @ApiOkResponse({ type: QuestionResponse })
+  @ApiProblems(401, 403, 404, 422)
+  update(@Caller() caller: BrandActor, @Param('key') key: string, @Body() body: UpdateQuestionDto): Promise<QuestionResponse> {
+    if (!KEY_PATTERN.test(key)) throw new DomainError('not-found', 'No question with that key exists.');
+    return this.questions.update(caller, key, body);
   }
 
   @Get('questions')

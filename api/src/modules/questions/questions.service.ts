@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { FactResponse } from '../facts/dto/fact.dto';
 import { SubjectsService } from '../subjects/subjects.service';
-import { AnswerQuestionDto, CreateQuestionDto, QuestionResponse } from './dto/question.dto';
+import { AnswerQuestionDto, CreateQuestionDto, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
 import { QuestionEntity, QuestionResponseEntity } from './question.entity';
 import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
@@ -45,6 +45,7 @@ export class QuestionsService {
           category: input.category,
           options: input.options.map((o) => ({ value: o.value, label: o.label })),
           multiple: input.multiple ?? false,
+          askBeforeUse: input.askBeforeUse ?? false,
           position: Number(next),
           createdAt: new Date(),
         });
@@ -56,6 +57,23 @@ export class QuestionsService {
       if (isUniqueViolation(error, 'pk_questions')) throw new DomainError('conflict', 'A question with that key already exists.');
       throw error;
     }
+  }
+
+  /**
+   * Changes a question's wording or whether it asks before guesses are used (`askBeforeUse`);
+   * what it asks about (its fact key, category and options) stays as it was answered.
+   */
+  update(caller: BrandActor, key: string, input: UpdateQuestionDto): Promise<QuestionResponse> {
+    return this.db.run(caller.brandId, async (em) => {
+      const question = await em.getRepository(QuestionEntity).findOneBy({ brandId: caller.brandId, key });
+      if (!question) throw new DomainError('not-found', 'No question with that key exists.');
+      const changed: Record<string, unknown> = {};
+      if (input.text !== undefined) question.text = changed.text = input.text;
+      if (input.askBeforeUse !== undefined) question.askBeforeUse = changed.askBeforeUse = input.askBeforeUse;
+      await em.getRepository(QuestionEntity).update({ brandId: caller.brandId, key }, { text: question.text, askBeforeUse: question.askBeforeUse });
+      await this.audit.record(em, caller.brandId, caller, 'question.updated', key, { fields: Object.keys(changed).sort(), askBeforeUse: question.askBeforeUse });
+      return toQuestionResponse(question);
+    });
   }
 
   /** The brand's questions in the order they are asked, one page at a time. */
@@ -141,5 +159,5 @@ export class QuestionsService {
 }
 
 export function toQuestionResponse(q: QuestionEntity): QuestionResponse {
-  return { key: q.key, text: q.text, factKey: q.factKey, category: q.category, options: q.options, multiple: q.multiple, position: q.position };
+  return { key: q.key, text: q.text, factKey: q.factKey, category: q.category, options: q.options, multiple: q.multiple, position: q.position, askBeforeUse: q.askBeforeUse };
 }

@@ -80,7 +80,8 @@ export class RecommendationsController {
   @ApiOp({
     id: 'recommend',
     summary: 'Recommend items for a subject',
-    description: 'Ranked items, each explained by the facts it used — only facts consented for `personalization` — in the language asked for. 403 `consent-required` without that consent.',
+    description:
+      'Ranked items, each explained by the facts it used — only facts consented for `personalization`, and only declared ones unless the customer lets it use observed and inferred facts too (`factUse`) — in the language asked for. 403 `consent-required` without that consent.',
     example: {"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "limit": 3},
   })
   @HttpCode(200)
@@ -101,7 +102,8 @@ export class RecommendationsController {
   @ApiOp({
     id: 'validateExplanation',
     summary: 'Validate your own explanation',
-    description: 'Checks that the facts your own recommender cites may be used for personalization; 422 `unconsented-reason` names each that may not.',
+    description:
+      'Checks that the facts your own recommender cites may be used for personalization (consented, covered, and allowed by the customer\'s choice of what it may use); 422 `unconsented-reason` names each that may not.',
     example: {"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "sku": "sleep-stories", "because": ["6f1c3a52-8d0e-4b7a-9c21-5e4d3b2a1f00"]},
   })
   @HttpCode(200)

@@ -42,8 +42,9 @@ export interface RecommendOptions {
 
 /**
  * Recommendations that carry their own explanation. Only facts consented for personalization are
- * read (through the same purpose-scoped read as profile access); every recommendation cites the
- * facts it came from and the consent that allows it; customers can say "that's not right".
+ * read, and only those the customer lets it use ("use only what I told you", `askBeforeUse`
+ * questions), through the same purpose-scoped read as profile access; every recommendation cites
+ * the facts it came from and the consent that allows it; customers can say "that's not right".
  */
 @Injectable()
 export class RecommendationsService {
@@ -121,8 +122,9 @@ export class RecommendationsService {
 
   /**
    * Checks the reasons a brand's own recommender gives: each cited fact must be the subject's,
-   * current, undisputed and in a category personalization covers — else 422 `unconsented-reason`
-   * naming each offending fact.
+   * current, undisputed, in a category personalization covers and one the customer lets it use
+   * (an observation or guess is not, under "use only what I told you" or an `askBeforeUse`
+   * question) — else 422 `unconsented-reason` naming each offending fact.
    */
   validate(caller: BrandActor, input: { subjectId: string; sku: string; because: string[]; locale?: string }, acceptLanguage?: string): Promise<ExplanationResponse> {
     return this.db.run(caller.brandId, async (em) => {
@@ -135,7 +137,7 @@ export class RecommendationsService {
         throw new DomainError(
           'unconsented-reason',
           `${offending.length === 1 ? 'One fact' : `${offending.length} facts`} in "because" may not be used as reasons for this customer's recommendations; errors names each.`,
-          { errors: offending.map((i) => ({ path: `because.${i}`, message: 'is not a fact of this customer consented for personalization' })) },
+          { errors: offending.map((i) => ({ path: `because.${i}`, message: 'is not a fact of this customer that personalization may use (consent, category, or the customer\'s choice of what it may use)' })) },
         );
       }
       const item = await em.getRepository(CatalogItemEntity).findOneBy({ brandId: caller.brandId, sku: input.sku });

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { FactResponse, MyFactResponse } from '../../facts/dto/fact.dto';
+import { FactUseResponse } from '../../fact-use/dto/fact-use.dto';
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
 import { SubjectResponse } from '../../subjects/dto/subject.dto';
 
@@ -46,6 +47,11 @@ export class MeResponse {
   @ApiProperty({ type: SubjectResponse }) subject: SubjectResponse;
   @ApiProperty({ type: [MyFactResponse] }) facts: MyFactResponse[];
   @ApiProperty({ type: [MyConsentResponse] }) consents: MyConsentResponse[];
+  @ApiProperty({
+    type: [FactUseResponse],
+    description: 'Per purpose of the brand: whether it may use only what the customer declared, or also what the brand observed or inferred (`PUT /v1/me/fact-use/{purpose}`).',
+  })
+  factUse: FactUseResponse[];
   @ApiProperty({ type: MyPreferencesResponse }) preferences: MyPreferencesResponse;
   @ApiProperty({ type: [ConsentConflictResponse], description: 'Open conflicts between a browser privacy signal and an earlier grant.' })
   conflicts: ConsentConflictResponse[];

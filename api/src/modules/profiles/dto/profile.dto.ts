@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { KEY_PATTERN } from '../../../common/http/validators';
 import { LabelledFactResponse } from '../../facts/dto/fact.dto';
+import { FactUseResponse } from '../../fact-use/dto/fact-use.dto';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
@@ -16,7 +17,15 @@ export class ProfileQuery {
 export class ProfileResponse {
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty() purpose: string;
-  @ApiProperty({ type: [LabelledFactResponse], description: 'Only facts whose data category the purpose covers, with their words per language.' })
+  @ApiProperty({
+    type: FactUseResponse,
+    description: 'What the customer lets this purpose use: with `declared-only` ("use only what I told you") the facts below are only declared ones.',
+  })
+  factUse: FactUseResponse;
+  @ApiProperty({
+    type: [LabelledFactResponse],
+    description: 'Only facts whose data category the purpose covers and that the customer lets it use (see `factUse`; never an observation or guess under a key an `askBeforeUse` question asks about), with their words per language.',
+  })
   facts: LabelledFactResponse[];
   @ApiPropertyOptional({ type: PreferencesResponse, nullable: true, description: 'Only when the purpose communicates on channels.' })
   preferences: PreferencesResponse | null;

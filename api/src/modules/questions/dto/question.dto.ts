@@ -17,6 +17,11 @@ import { IsLocaleTextMap, KEY_PATTERN, IsOmittable } from '../../../common/http/
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
+const ASK_BEFORE_USE_DOC =
+  'true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — ' +
+  'before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ' +
+  '("was it for you, or a gift?").';
+
 export class QuestionOptionDto {
   @ApiProperty({ example: 'sleep_better' })
   @IsString()
@@ -61,6 +66,24 @@ export class CreateQuestionDto {
   @IsOmittable()
   @IsBoolean()
   multiple?: boolean;
+
+  @ApiPropertyOptional({ description: ASK_BEFORE_USE_DOC, default: false })
+  @IsOmittable()
+  @IsBoolean()
+  askBeforeUse?: boolean;
+}
+
+/** What a brand may change of a question it asks: its wording, and whether it asks before it uses guesses. */
+export class UpdateQuestionDto {
+  @ApiPropertyOptional({ ...localeMap, example: { en: 'Was your last purchase for you, or a gift?' } })
+  @IsOmittable()
+  @IsLocaleTextMap({ maxLength: 500 })
+  text?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: ASK_BEFORE_USE_DOC })
+  @IsOmittable()
+  @IsBoolean()
+  askBeforeUse?: boolean;
 }
 
 export class AnswerQuestionDto {
@@ -87,4 +110,5 @@ export class QuestionResponse {
   @ApiProperty({ type: [QuestionOptionDto] }) options: QuestionOptionDto[];
   @ApiProperty() multiple: boolean;
   @ApiProperty({ description: 'Order in which questions are asked.' }) position: number;
+  @ApiProperty({ description: ASK_BEFORE_USE_DOC }) askBeforeUse: boolean;
 }
