@@ -153,7 +153,7 @@ export class DemoSeeder {
           await this.facts.recordForSubject(actor, subject.id, { ...rest, collectedAt: new Date(Date.now() - daysAgo * 86400_000) });
         }
         if (customer.preferences) {
-          await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences);
+          await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences, { actor, source: 'preference-center' });
         }
       }
       await this.newsletterRead(brand.id, demo);

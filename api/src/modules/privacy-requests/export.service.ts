@@ -13,6 +13,7 @@ import { factValue } from '../facts/fact.entity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { PreferencesService } from '../preferences/preferences.service';
+import { PreferenceChangeEntity } from '../preferences/preferences.entity';
 import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
@@ -71,7 +72,7 @@ export class ExportService {
   async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys] = await inTurn(
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys, preferenceChanges] = await inTurn(
       () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
       () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
       () => em.getRepository(NoticeEntity).findBy({ brandId }),
@@ -84,6 +85,7 @@ export class ExportService {
       () => em.getRepository(WebhookEndpointEntity).find({ where: { brandId }, order: { createdAt: 'ASC' } }),
       () => this.dictionary.load(em, brandId),
       () => em.getRepository(ApiKeyEntity).find({ where: { brandId }, select: { id: true, label: true } }),
+      () => em.getRepository(PreferenceChangeEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
     );
     const keyLabels = new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label]));
     const group = <T>(pairs: Array<[string, T]>) => Object.fromEntries(pairs) as Record<string, T>;
@@ -110,7 +112,13 @@ export class ExportService {
         const { id: _id, ...fact } = toFactResponse(f);
         return fact;
       }),
-      preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics },
+      preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics, purposes: preferences.purposes },
+      preferenceChanges: preferenceChanges.map((c) => ({
+        at: c.at.toISOString(),
+        changedBy: c.actorName ?? (c.actor === `subject:${subjectId}` ? 'you' : c.actor),
+        source: c.source,
+        fields: c.fields,
+      })),
       consents: {
         current: states.map((s) => ({
           purpose: s.purpose,
