@@ -68,7 +68,8 @@ function IsPurposeChoices(validationOptions?: ValidationOptions) {
     });
 }
 
-export class UpdatePreferencesDto {
+/** Channels, quiet hours and topics: what a preference line of a bulk import may carry too. */
+export class PreferenceSettingsDto {
   @ApiPropertyOptional({
     type: ChannelsDto,
     description:
@@ -95,7 +96,9 @@ export class UpdatePreferencesDto {
   @ArrayUnique()
   @Matches(KEY_PATTERN, { each: true, message: 'each topic must be a lower-case key such as "sleep"' })
   topics?: string[];
+}
 
+export class UpdatePreferencesDto extends PreferenceSettingsDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { oneOf: [{ $ref: '#/components/schemas/PurposeChannelsDto' }, { type: 'null' }] },
