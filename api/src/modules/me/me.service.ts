@@ -65,6 +65,8 @@ export class MeService {
           legalBasis: p.legalBasis,
           dataCategories: p.dataCategories,
           saleOrShare: p.saleOrShare,
+          channels: p.channels,
+          marketing: p.marketing,
           granted: state ? state.granted : null,
           valid: p.legalBasis === 'consent' ? isConsentValid(state, now) : state?.granted !== false,
           noticeVersion: version,

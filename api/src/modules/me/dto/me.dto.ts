@@ -18,7 +18,9 @@ export class MyConsentResponse {
   @ApiProperty({ enum: ['consent', 'legitimate_interest', 'contract', 'legal_obligation'] }) legalBasis: string;
   @ApiProperty({ type: [String] }) dataCategories: string[];
   @ApiProperty() saleOrShare: boolean;
-  @ApiProperty({ type: Boolean, nullable: true, description: 'null: never decided.' }) granted: boolean | null;
+  @ApiProperty({ enum: CHANNELS, isArray: true, description: 'The channels the purpose contacts people on (none: it contacts no one).' }) channels: string[];
+  @ApiProperty({ description: 'Marketing: "not now" windows and frequency caps hold it back.' }) marketing: boolean;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: never decided. For a legitimate-interest purpose, false is an objection.' }) granted: boolean | null;
   @ApiProperty({ description: 'The brand may rely on it now.' }) valid: boolean;
   @ApiProperty({ type: Number, nullable: true, description: 'The notice version agreed to (or the latest, if never decided).' }) noticeVersion: number | null;
   @ApiProperty({ ...localeMap, nullable: true }) noticeText: Record<string, string> | null;
