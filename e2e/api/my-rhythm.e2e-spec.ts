@@ -198,6 +198,16 @@ describe('brand-side preference writes', () => {
     // Reading the preferences is in the person's access log; the key that may not change them cannot.
     const log = await api.http.get('/v1/me/access-log').set(bearer(astrid.session));
     expect(log.body.data[0]).toMatchObject({ kind: 'preferences', reader: 'Call centre', fields: ['preferences'] });
+    // Her export carries the choice and the history too, as data and on the page she can read.
+    const exported = await api.http.get(`/v1/subjects/${astrid.id}/export`).set(bearer(brand.key));
+    expect(exported.body.preferences.purposes).toEqual({ order_updates: { channels: ['sms'] } });
+    expect(exported.body.preferenceChanges).toMatchObject([
+      { changedBy: 'you', source: 'portal', fields: ['channels.email'] },
+      { changedBy: 'Call centre', source: 'call_centre', fields: ['channels.push', 'purposes.order_updates'] },
+    ]);
+    const page = await api.http.get(`/v1/subjects/${astrid.id}/export`).set(bearer(brand.key)).set('Accept', 'text/html');
+    expect(page.text).toContain('Who changed your preferences');
+    expect(page.text).toContain('Order and delivery updates');
     const reader = await api.http.post('/v1/api-keys').set(bearer(brand.key)).send({ name: 'Reader', scopes: ['subjects:read'] });
     const refused = await api.http.put(`/v1/subjects/${astrid.id}/preferences`).set(bearer(reader.body.key)).set('If-Match', '"prefs-v2"').send({ channels: {} });
     expect(refused.status).toBe(403);

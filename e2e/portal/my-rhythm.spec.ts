@@ -126,6 +126,12 @@ describe('my channels, my rhythm', () => {
     // The call centre's read of her preferences is in "who read your data" too.
     expect(await page.locator('[data-access-id]').first().textContent()).toContain('your contact preferences');
     await expectAccessible(page, 'activity with preference changes');
+    // The readable copy of her data says the same.
+    await page.goto(`/${BRAND}/my-data/readable`);
+    const section = page.locator('section[aria-labelledby="changes-title"]');
+    expect(await section.locator('h2').textContent()).toBe('Who changed your preferences');
+    expect(await section.locator('li').first().textContent()).toContain('Call centre');
+    expect(await page.locator('main').textContent()).toContain('Order and delivery updates');
     await context.close();
   });
 
