@@ -40,7 +40,7 @@ export interface PreferencesView {
   /** The version the form is drawn from, sent back as If-Match. */
   etag: string;
   channels: Array<{ key: Channel; optedIn: boolean; frequency: Frequency }>;
-  /** Kinds of message that use more than one channel: the person picks which. */
+  /** Kinds of message that use more than one channel (or already have a choice): the person picks which. */
   purposes: PurposeChoiceView[];
   quietHours: { enabled: boolean; start: string; end: string };
   topics: string[];
@@ -59,8 +59,9 @@ export async function loadPreferences(api: ApiClient, locale: Locale, t: Message
       const channel = preferences.channels[key];
       return channel ? [{ key, optedIn: channel.optedIn, frequency: channel.frequency }] : [];
     }),
+    // A choice between channels needs two; a choice already made (by the call centre, say) is shown whatever the count, so it can be undone here.
     purposes: me.consents
-      .filter((c) => c.channels.length > 1)
+      .filter((c) => c.channels.length > 1 || (c.channels.length > 0 && preferences.purposes[c.purpose] !== undefined))
       .map((c) => {
         const chosen = preferences.purposes[c.purpose]?.channels;
         return {
