@@ -434,11 +434,12 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     const version = new Map(saved.map((r) => [r.subject_id, r.version]));
     await em.query(
       `INSERT INTO preference_changes (brand_id, change_id, subject_id, version, at, actor, actor_name, source, fields)
-       SELECT $1, gen_random_uuid(), c.subject_id, c.version, now(), $2,
+       SELECT $1, gen_random_uuid(), c.subject_id, c.version, $4::timestamptz, $2,
               (SELECT k.name FROM api_keys k WHERE k.brand_id = $1 AND 'api-key:' || k.api_key_id::text = $2), 'import',
               ARRAY(SELECT jsonb_array_elements_text(c.fields))
        FROM jsonb_to_recordset($3::jsonb) AS c(subject_id uuid, version integer, fields jsonb)`,
-      [brandId, actor, JSON.stringify(changes.map((c) => ({ subject_id: c.subjectId, version: version.get(c.subjectId) ?? 1, fields: c.fields })))],
+      // The time from here, at the millisecond, like every other change: the Activity list pages by it.
+      [brandId, actor, JSON.stringify(changes.map((c) => ({ subject_id: c.subjectId, version: version.get(c.subjectId) ?? 1, fields: c.fields }))), new Date()],
     );
   }
 
