@@ -119,6 +119,12 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/decisions/contact', ok: 200, scopes: ['consents:read'], otherBrand: 'ok' },
   { method: 'post', path: '/v1/subjects/{id}/contacts', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/suppressions', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
+  { method: 'get', path: '/v1/subjects/{id}/suppressions', ok: 200, scopes: ['consents:read'], otherBrand: 404 },
+  // Ending a "not now" window early (the checkout, when the cart is bought).
+  { method: 'delete', path: '/v1/subjects/{id}/suppressions/{suppressionId}', ok: 204, scopes: ['consents:write'], otherBrand: 404 },
+  // What the person tells the call centre: read with subjects:read, changed with subjects:write (If-Match).
+  { method: 'get', path: '/v1/subjects/{id}/preferences', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
+  { method: 'put', path: '/v1/subjects/{id}/preferences', ok: 200, scopes: ['subjects:write'], otherBrand: 404 },
   // Revoking a subject's one-click unsubscribe links (204 even when there is nothing to revoke).
   { method: 'delete', path: '/v1/subjects/{id}/unsubscribe-links', ok: 204, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/audiences/query', ok: 200, scopes: ['audiences:read'], otherBrand: 'ok' },
@@ -194,6 +200,9 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'get', path: '/v1/me/consents/receipts/{id}', ok: 200, customer: 200, otherCustomer: 404 },
   { method: 'get', path: '/v1/me/preferences', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'put', path: '/v1/me/preferences', ok: 200, customer: 200, otherCustomer: 'ok' },
+  { method: 'get', path: '/v1/me/preference-changes', ok: 200, customer: 200, otherCustomer: 'ok' },
+  { method: 'get', path: '/v1/me/decisions', ok: 200, customer: 200, otherCustomer: 'ok' },
+  { method: 'post', path: '/v1/me/privacy-requests', ok: 201, customer: 201, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/questions/next', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'post', path: '/v1/me/questions/{key}/answer', ok: 200, customer: 200, otherCustomer: 'ok' },
   { method: 'get', path: '/v1/me/export', ok: 200, customer: 200, otherCustomer: 'ok' },

@@ -124,7 +124,24 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     case 'GET /v1/me/export':
     case 'GET /v1/me/propagation':
     case 'GET /v1/me/access-log':
+    case 'GET /v1/me/preference-changes':
+    case 'GET /v1/me/decisions':
       return { path: row.path };
+    case 'GET /v1/subjects/{id}/suppressions':
+    case 'GET /v1/subjects/{id}/preferences':
+      return { path: row.path.replace('{id}', A1) };
+    case 'DELETE /v1/subjects/{id}/suppressions/{suppressionId}': {
+      const set = await api.http.post(`/v1/subjects/${A1}/suppressions`).set(brandKey).send({ reason: 'open_cart', until: new Date(Date.now() + 60_000).toISOString() });
+      expect(set.status, JSON.stringify(set.body)).toBe(201);
+      return { path: row.path.replace('{id}', A1).replace('{suppressionId}', set.body.id) };
+    }
+    case 'PUT /v1/subjects/{id}/preferences': {
+      // A subject of brand A made for this call, at version 0: cells do not race on one version.
+      const fresh = await createSubject(api, a.brand);
+      return { path: row.path.replace('{id}', fresh.id), body: { channels: { sms: { optedIn: false, frequency: 'immediately' } }, source: 'call_centre' }, headers: { 'If-Match': '"prefs-v0"' } };
+    }
+    case 'POST /v1/me/privacy-requests':
+      return { path: row.path, body: { type: 'restriction', details: 'Please pause the use of my order history.' } };
     case 'POST /v1/brands':
       return { path: row.path, body: { slug: `matrix-${tag()}`, name: 'Matrix Brand', defaultLocale: 'en' } };
     case 'GET /v1/brands/by-slug/{slug}':

@@ -152,6 +152,20 @@ beforeAll(async () => {
     for (const s of tenant.subjects.slice(0, 3)) {
       expect((await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: s.id, type: 'access' })).status).toBe(201);
     }
+    // Suppressions of the first two subjects, and preference changes of both customers.
+    for (const s of tenant.subjects.slice(0, 2)) {
+      for (let i = 0; i < 3; i++) {
+        const until = new Date(Date.now() + (i + 1) * 3600_000).toISOString();
+        expect((await api.http.post(`/v1/subjects/${s.id}/suppressions`).set(bearer(brand.key)).send({ reason: `reason_${i}`, until })).status).toBe(201);
+      }
+    }
+    for (const session of tenant.sessions) {
+      for (const frequency of ['daily', 'weekly', 'monthly']) {
+        const read = await api.http.get('/v1/me/preferences').set(bearer(session));
+        const saved = await api.http.put('/v1/me/preferences').set(bearer(session)).set('If-Match', read.headers.etag).send({ channels: { sms: { optedIn: true, frequency } } });
+        expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      }
+    }
     // The data dictionary: fact keys, sources and topics.
     for (const key of ['motivation_a', 'motivation_b', 'motivation_c']) {
       const label = { en: key.replace('_', ' ') };
@@ -240,6 +254,7 @@ describe('cursors of every list route in docs/openapi.json', () => {
         'GET /v1/subjects', 'POST /v1/audiences/query', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/me/access-log', 'GET /v1/catalog/items',
         'GET /v1/api-keys', 'GET /v1/purposes', 'GET /v1/purposes/{key}/notices', 'GET /v1/purpose-catalogue', 'GET /v1/questions', 'GET /v1/staff',
         'GET /v1/webhooks', 'GET /v1/me/consents', 'GET /v1/me/propagation', 'GET /v1/subjects/{id}/consent-records', 'GET /v1/audit-log',
+        'GET /v1/subjects/{id}/suppressions', 'GET /v1/me/preference-changes',
       ]),
     );
     for (const op of LIST_OPS) expect(rowOf(op), `${op.method} ${op.path} has an authorization row`).toBeDefined();

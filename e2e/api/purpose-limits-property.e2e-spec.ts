@@ -48,6 +48,7 @@ const NO_PERSONAL_DATA: Record<string, string> = {
   'POST /v1/subjects/{id}/facts': 'echoes the fact the caller wrote',
   'POST /v1/subjects/{id}/contacts': 'echoes the contact the caller recorded',
   'POST /v1/subjects/{id}/suppressions': 'echoes the suppression the caller set',
+  'DELETE /v1/subjects/{id}/suppressions/{suppressionId}': 'ends a suppression; answers nothing',
   'DELETE /v1/subjects/{id}/unsubscribe-links': 'revokes links; answers nothing',
   'POST /v1/subjects/import': 'echoes the subject the caller imported (an existing one is a 409)',
   'POST /v1/subjects/{id}/portal-links': 'a sign-in link, bounded by the grant rule (a customer session)',
@@ -161,7 +162,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 interface Call {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -211,6 +212,13 @@ function call(route: string, stated: string, statesPurpose: boolean, target = su
       return { method: 'get', path: `/v1/subjects/${S}/export`, purpose: '*' };
     case 'GET /v1/subjects/{id}/consent-records':
       return { method: 'get', path: `/v1/subjects/${S}/consent-records`, purpose: '*' };
+    case 'GET /v1/subjects/{id}/suppressions':
+      return { method: 'get', path: `/v1/subjects/${S}/suppressions`, purpose: null };
+    case 'GET /v1/subjects/{id}/preferences':
+      return { method: 'get', path: `/v1/subjects/${S}/preferences`, purpose: '*' };
+    case 'PUT /v1/subjects/{id}/preferences':
+      // Refused to every limited key before the If-Match check (the topics are every category's).
+      return { method: 'put', path: `/v1/subjects/${S}/preferences`, body: { channels: {} }, purpose: '*' };
   }
   throw new Error(`No request for the personal-data route ${route}: add one to this test.`);
 }

@@ -41,18 +41,33 @@ export interface FactUseChoiceView {
   when: string;
 }
 
+/** One change of the customer's preferences: who, how, when and what. */
+export interface ChangeView {
+  id: string;
+  when: string;
+  /** "You", "Call centre", "Astrid Berg (staff)" */
+  who: string;
+  byYou: boolean;
+  /** "text messages, how we reach you about “Order updates”" */
+  what: string;
+  /** "On this page", "Call centre", "Imported from an earlier system" */
+  how: string;
+}
+
 export interface ActivityView {
   reads: AccessView[];
   propagation: PropagationView[];
   choices: FactUseChoiceView[];
+  changes: ChangeView[];
 }
 
 export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<ActivityView> {
-  const [me, log, propagation] = await Promise.all([
+  const [me, log, propagation, changes] = await Promise.all([
     loadMe(api),
     api.GET('/v1/me/access-log', { params: { query: { limit: 100 } } }).then(ok),
     // The most recent changes, as with reads above.
     api.GET('/v1/me/propagation', { params: { query: { limit: 100 } } }).then(ok),
+    api.GET('/v1/me/preference-changes', { params: { query: { limit: 100 } } }).then(ok),
   ]);
   const names = purposeNames(me, locale);
   const tz = me.subject.timezone;
@@ -72,7 +87,32 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
         reached: event.reached.map((r) => ({ system: r.system, status: r.status, line: reachLine(r, locale, tz, t) })),
       };
     }),
+    changes: changes.data.map((c) => ({
+      id: c.id,
+      when: formatDateTime(c.at, locale, tz),
+      who: c.byYou ? t.activity.you : localized(c.changedByLabel, locale) || c.changedBy,
+      byYou: c.byYou,
+      what: c.fields.length ? formatList(c.fields.map((f) => settingInWords(f, t, (key) => names.get(key) ?? humanize(key))), locale) : t.activity.nothing,
+      how: sourceInWords(c.source, localized(c.sourceLabel, locale), t),
+    })),
   };
+}
+
+/** A setting a change names (`channels.sms`, `purposes.order_updates`, `quietHours`, `topics`), in words. */
+export function settingInWords(field: string, t: Messages, purposeName: (key: string) => string): string {
+  if (field.startsWith('channels.')) return t.activity.channelSetting(t.channels[field.slice('channels.'.length)] ?? humanize(field.slice('channels.'.length)));
+  if (field.startsWith('purposes.')) return t.activity.purposeSetting(purposeName(field.slice('purposes.'.length)));
+  if (field === 'quietHours') return t.activity.quietHoursSetting;
+  if (field === 'topics') return t.activity.topicsSetting;
+  return humanize(field);
+}
+
+/**
+ * How a change came, in words: Candor's own codes in the reader's language, a source the brand
+ * registered in its words (`label`, when it differs from the code), else the code in plain words.
+ */
+export function sourceInWords(source: string, label: string, t: Messages): string {
+  return t.sources[source] ?? (label && label !== source ? label : humanize(source));
 }
 
 function reachLine(receipt: Schemas['PropagationReceipt'], locale: Locale, tz: string | null, t: Messages): string {

@@ -939,6 +939,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subjects/{id}/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subject's preferences
+         * @description Channels, the channels chosen per purpose, quiet hours and topics, with an `ETag` to send back in `If-Match` when changing them. The read is in the person's access log.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/preferences' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["getSubjectPreferences"];
+        /**
+         * Change a subject's preferences
+         * @description For the call centre and the checkout: what the person asked for. Changes what the body names and leaves the rest as it was (channels not named keep their setting). Needs `If-Match` with the ETag last read (428 without it; 412 with the current values when someone — the person, too — saved in between). The change is recorded with the key that made it and `source`, and the person sees it in their Activity.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X PUT 'http://localhost:3000/v1/subjects/<id>/preferences' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"purposes":{"order_updates":{"channels":["sms"]}},"channels":{"push":{"optedIn":false,"frequency":"immediately"}},"source":"call_centre"}'
+         *     ```
+         */
+        put: operations["updateSubjectPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/questions": {
         parameters: {
             query?: never;
@@ -1199,7 +1243,7 @@ export interface paths {
         };
         /**
          * May I contact this subject?
-         * @description Yes or no with the reasons: consent for the purpose, channel opt-in, frequency cap, quiet hours in the subject's time zone, suppressions and erasure. Ask before every message.
+         * @description Yes or no with the reasons: consent for the purpose, channel opt-in and the channels the person chose for the purpose, frequency cap and suppressions (marketing only), quiet hours in the subject's time zone, and erasure. Ask before every message. With `mention`, a service message (an order update) also learns whether it may mention a marketing purpose.
          *
          *     **Who may call it:** a brand key with the scope `consents:read`.
          *
@@ -1214,7 +1258,7 @@ export interface paths {
         put?: never;
         /**
          * Decide many contacts at once
-         * @description Up to 1000 checks; the answers come in the same order.
+         * @description Up to 1000 checks (each may name a `mention`); the answers come in the same order.
          *
          *     **Who may call it:** a brand key with the scope `consents:read`.
          *
@@ -1272,11 +1316,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List a subject's suppressions
+         * @description Every "not now" window set for the subject, newest first: running, lapsed and ended early (`active` says which hold now).
+         *
+         *     **Who may call it:** a brand key with the scope `consents:read`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/suppressions' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listSuppressions"];
         put?: never;
         /**
          * Suppress marketing until a time
-         * @description Marketing decisions say no until `until` (an open cart, a support case…). Messages that serve a contract are not affected.
+         * @description Marketing decisions say no until `until` (an open cart, a support case…) or until the suppression is ended early (DELETE). Only marketing purposes wait: messages that serve a contract and customer care go on.
          *
          *     **Who may call it:** a brand key with the scope `consents:write`.
          *
@@ -1291,6 +1348,35 @@ export interface paths {
          */
         post: operations["createSuppression"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/suppressions/{suppressionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a suppression early
+         * @description The cart was bought, the case closed: marketing decisions stop waiting for it at once. Ending one that already ended or lapsed changes nothing (204).
+         *
+         *     **Who may call it:** a brand key with the scope `consents:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/subjects/<id>/suppressions/<suppressionId>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["endSuppression"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2507,8 +2593,8 @@ export interface paths {
          */
         get: operations["getMyPreferences"];
         /**
-         * Replace my preferences
-         * @description Needs `If-Match` with the ETag last read (428 without it). A stale or weak tag answers 412 with the current values, so two tabs never silently overwrite each other.
+         * Change my preferences
+         * @description Changes what the body names and leaves the rest as it was: channels not named keep their setting (nobody is opted in by leaving one out), and so do quiet hours, topics and the channels chosen per purpose when left out. Needs `If-Match` with the ETag last read (428 without it). A stale or weak tag answers 412 with the current values, so two tabs — or you and the call centre — never silently overwrite each other.
          *
          *     **Who may call it:** a customer session (their own data only).
          *
@@ -2523,6 +2609,95 @@ export interface paths {
          */
         put: operations["updateMyPreferences"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/preference-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed my preferences?
+         * @description Every change of the customer's preferences, newest first: who made it (the customer, or a brand system such as the call centre), how, when, and which settings.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/preference-changes' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyPreferenceChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What would the brand be told?
+         * @description For each purpose that contacts people, on each of its channels: what Candor would answer the brand asking "may I contact this person now?" (GET /v1/decisions/contact) — computed by the same code, so it cannot disagree — with `until` when a no lifts by itself.
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/me/decisions' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listMyDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/privacy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a restriction of processing
+         * @description Files a restriction request (GDPR Art. 18) for the brand's staff to carry out, with the legal deadline. (Objections to a legitimate-interest purpose are immediate: PUT /v1/me/consents/{purpose} with granted false.)
+         *
+         *     **Who may call it:** a customer session (their own data only).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/me/privacy-requests' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"type":"restriction","details":"Please stop using my purchase history until you have corrected my address."}'
+         *     ```
+         */
+        post: operations["askMyRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3071,6 +3246,8 @@ export interface components {
              * @example dpv:DirectMarketing
              */
             dpvTerm?: string;
+            /** @description Marketing: suppressions ("not now" windows) and frequency caps bind it; service messages and customer care go on. By default consent-based purposes are marketing, contract and legal-obligation ones never are (true is refused), and a legitimate-interest purpose is unless its `dpvTerm` names a service (`dpv:CustomerCare`, `dpv:CustomerManagement`, `dpv:ServiceProvision`, `dpv:CommunicationForCustomerCare`). */
+            marketing?: boolean;
         };
         PurposeResponse: {
             key: string;
@@ -3084,6 +3261,8 @@ export interface components {
             saleOrShare: boolean;
             /** @description Brand-API grants wait for the person's emailed confirmation. */
             doubleOptIn: boolean;
+            /** @description Marketing: suppressions and frequency caps bind it; service messages and customer care go on. */
+            marketing: boolean;
             dpvTerm: string | null;
             /** @description Latest published notice version, if any. */
             noticeVersion: number | null;
@@ -3120,6 +3299,8 @@ export interface components {
             dataCategories: string[];
             channels: ("email" | "sms" | "push" | "messenger" | "post")[];
             saleOrShare: boolean;
+            /** @description Marketing: suppressions and frequency caps bind it. */
+            marketing: boolean;
             name: {
                 [key: string]: string;
             };
@@ -3477,6 +3658,89 @@ export interface components {
             /** @description The customer said this is wrong; it is not used until corrected. */
             disputed: boolean;
         };
+        PurposeChannelsDto: {
+            /**
+             * @example [
+             *       "sms"
+             *     ]
+             */
+            channels: ("email" | "sms" | "push" | "messenger" | "post")[];
+        };
+        QuietHoursDto: {
+            /** @example 21:00 */
+            start: string;
+            /** @example 07:00 */
+            end: string;
+        };
+        PreferencesResponse: {
+            /** @description Every channel with its effective setting. */
+            channels: {
+                [key: string]: components["schemas"]["ChannelPreferenceDto"];
+            };
+            quietHours: components["schemas"]["QuietHoursDto"] | null;
+            topics: string[];
+            /**
+             * @description The channels the person chose per purpose; a purpose not here may use every one of its channels.
+             * @example {
+             *       "order_updates": {
+             *         "channels": [
+             *           "sms"
+             *         ]
+             *       }
+             *     }
+             */
+            purposes: {
+                [key: string]: components["schemas"]["PurposeChannelsDto"];
+            };
+            /** @description Also sent as the ETag; send it back in If-Match. */
+            version: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        ChannelPreferenceDto: {
+            optedIn: boolean;
+            /** @enum {string} */
+            frequency: "immediately" | "daily" | "weekly" | "monthly";
+        };
+        ChannelsDto: {
+            email?: components["schemas"]["ChannelPreferenceDto"];
+            sms?: components["schemas"]["ChannelPreferenceDto"];
+            push?: components["schemas"]["ChannelPreferenceDto"];
+            messenger?: components["schemas"]["ChannelPreferenceDto"];
+            post?: components["schemas"]["ChannelPreferenceDto"];
+        };
+        UpdateSubjectPreferencesDto: {
+            /** @description The channels named here change; every channel not named (or sent as null) keeps its setting — nobody is opted in by omission. A channel never set is reachable with no frequency cap, which opts no one in to marketing: that needs the person's consent to the purpose. */
+            channels?: components["schemas"]["ChannelsDto"];
+            /** @description In the customer's time zone; null for none; left out, they stay as they are. */
+            quietHours?: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description The whole list of topics; left out, it stays as it is.
+             * @example [
+             *       "sleep",
+             *       "breathing"
+             *     ]
+             */
+            topics?: string[];
+            /**
+             * @description The channels the person chose for each purpose ("order updates by SMS only"): a decision for that purpose on another channel answers `channel-not-chosen` — contract purposes too (the person chooses how they hear about their order, though they cannot refuse it; such a purpose needs at least one channel). Each channel must be one of the purpose's own. Purposes not named keep their choice; null removes it (every channel of the purpose again).
+             * @example {
+             *       "order_updates": {
+             *         "channels": [
+             *           "sms"
+             *         ]
+             *       }
+             *     }
+             */
+            purposes?: {
+                [key: string]: components["schemas"]["PurposeChannelsDto"] | null;
+            };
+            /**
+             * @description How the person told the brand; the person sees it in their Activity. Defaults to "api".
+             * @example call_centre
+             */
+            source?: string;
+        };
         QuestionOptionDto: {
             /** @example sleep_better */
             value: string;
@@ -3633,24 +3897,6 @@ export interface components {
                 [key: string]: string;
             };
         };
-        QuietHoursDto: {
-            /** @example 21:00 */
-            start: string;
-            /** @example 07:00 */
-            end: string;
-        };
-        PreferencesResponse: {
-            /** @description Every channel with its effective setting. */
-            channels: {
-                [key: string]: components["schemas"]["ChannelPreferenceDto"];
-            };
-            quietHours: components["schemas"]["QuietHoursDto"] | null;
-            topics: string[];
-            /** @description Also sent as the ETag; send it back in If-Match. */
-            version: number;
-            /** Format: date-time */
-            updatedAt: string | null;
-        };
         ProfileResponse: {
             /** Format: uuid */
             subjectId: string;
@@ -3683,10 +3929,24 @@ export interface components {
             /** @description Put both on the message exactly as given (and sign them with DKIM). */
             headers: components["schemas"]["UnsubscribeHeadersResponse"];
         };
+        MentionDecisionResponse: {
+            /** @example email_marketing */
+            purpose: string;
+            allowed: boolean;
+            /**
+             * @description Why. No: message-not-allowed (the message itself may not go), not-marketing, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, frequency-cap:<frequency>, suppressed:<reason>. Yes: consent-granted, legitimate-interest.
+             * @example [
+             *       "suppressed:open_cart"
+             *     ]
+             */
+            reasons: string[];
+            /** @description On an allowed `email` mention of a consent-based purpose: the one-click unsubscribe link for that purpose, to send with the message. */
+            unsubscribe?: components["schemas"]["UnsubscribeLinkResponse"];
+        };
         ContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
@@ -3694,6 +3954,8 @@ export interface components {
             reasons: string[];
             /** @description On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in. */
             unsubscribe?: components["schemas"]["UnsubscribeLinkResponse"];
+            /** @description When the check named a `mention`: whether the message may carry it. */
+            mention?: components["schemas"]["MentionDecisionResponse"];
         };
         ContactCheckDto: {
             /** Format: uuid */
@@ -3702,6 +3964,11 @@ export interface components {
             purpose: string;
             /** @enum {string} */
             channel: "email" | "sms" | "push" | "messenger" | "post";
+            /**
+             * @description A marketing purpose the message would also mention (an order update that suggests an accessory). The answer gains `mention`: whether the mention may ride along — the mention's consent, channel, suppressions and frequency cap, but not quiet hours, since the message goes out as a service message anyway. Record a sent mention as a contact for its purpose, so the cap counts it.
+             * @example email_marketing
+             */
+            mention?: string;
         };
         ContactChecksDto: {
             checks: components["schemas"]["ContactCheckDto"][];
@@ -3709,7 +3976,7 @@ export interface components {
         BatchContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
@@ -3717,6 +3984,8 @@ export interface components {
             reasons: string[];
             /** @description On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in. */
             unsubscribe?: components["schemas"]["UnsubscribeLinkResponse"];
+            /** @description When the check named a `mention`: whether the message may carry it. */
+            mention?: components["schemas"]["MentionDecisionResponse"];
             /** Format: uuid */
             subjectId: string;
             purpose: string;
@@ -3766,6 +4035,13 @@ export interface components {
             until: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it was ended early (DELETE), if it was.
+             */
+            endedAt: string | null;
+            /** @description Marketing decisions wait for it now: not ended and `until` still ahead. */
+            active: boolean;
         };
         UnsubscribeBrandResponse: {
             slug: string;
@@ -4311,7 +4587,11 @@ export interface components {
             legalBasis: "consent" | "legitimate_interest" | "contract" | "legal_obligation";
             dataCategories: string[];
             saleOrShare: boolean;
-            /** @description null: never decided. */
+            /** @description The channels the purpose contacts people on (none: it contacts no one). */
+            channels: ("email" | "sms" | "push" | "messenger" | "post")[];
+            /** @description Marketing: "not now" windows and frequency caps hold it back. */
+            marketing: boolean;
+            /** @description null: never decided. For a legitimate-interest purpose, false is an objection. */
             granted: boolean | null;
             /** @description The brand may rely on it now. */
             valid: boolean;
@@ -4331,6 +4611,19 @@ export interface components {
             };
             quietHours: components["schemas"]["QuietHoursDto"] | null;
             topics: string[];
+            /**
+             * @description The channels the person chose per purpose; a purpose not here may use every one of its channels.
+             * @example {
+             *       "order_updates": {
+             *         "channels": [
+             *           "sms"
+             *         ]
+             *       }
+             *     }
+             */
+            purposes: {
+                [key: string]: components["schemas"]["PurposeChannelsDto"];
+            };
             /** @description Also sent as the ETag; send it back in If-Match. */
             version: number;
             /** Format: date-time */
@@ -4371,6 +4664,8 @@ export interface components {
             preferences: components["schemas"]["MyPreferencesResponse"];
             /** @description Open conflicts between a browser privacy signal and an earlier grant. */
             conflicts: components["schemas"]["ConsentConflictResponse"][];
+            /** @description The customer's privacy requests, newest first, open and closed. */
+            requests: components["schemas"]["PrivacyRequestResponse"][];
         };
         CustomerFactDto: {
             /**
@@ -4422,30 +4717,103 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
-        ChannelPreferenceDto: {
-            optedIn: boolean;
-            /** @enum {string} */
-            frequency: "immediately" | "daily" | "weekly" | "monthly";
-        };
-        ChannelsDto: {
-            email?: components["schemas"]["ChannelPreferenceDto"];
-            sms?: components["schemas"]["ChannelPreferenceDto"];
-            push?: components["schemas"]["ChannelPreferenceDto"];
-            messenger?: components["schemas"]["ChannelPreferenceDto"];
-            post?: components["schemas"]["ChannelPreferenceDto"];
-        };
         UpdatePreferencesDto: {
-            /** @description Channels not named fall back to opted in, immediately. */
-            channels: components["schemas"]["ChannelsDto"];
-            /** @description In the customer's time zone; null for none. */
+            /** @description The channels named here change; every channel not named (or sent as null) keeps its setting — nobody is opted in by omission. A channel never set is reachable with no frequency cap, which opts no one in to marketing: that needs the person's consent to the purpose. */
+            channels?: components["schemas"]["ChannelsDto"];
+            /** @description In the customer's time zone; null for none; left out, they stay as they are. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
             /**
+             * @description The whole list of topics; left out, it stays as it is.
              * @example [
              *       "sleep",
              *       "breathing"
              *     ]
              */
             topics?: string[];
+            /**
+             * @description The channels the person chose for each purpose ("order updates by SMS only"): a decision for that purpose on another channel answers `channel-not-chosen` — contract purposes too (the person chooses how they hear about their order, though they cannot refuse it; such a purpose needs at least one channel). Each channel must be one of the purpose's own. Purposes not named keep their choice; null removes it (every channel of the purpose again).
+             * @example {
+             *       "order_updates": {
+             *         "channels": [
+             *           "sms"
+             *         ]
+             *       }
+             *     }
+             */
+            purposes?: {
+                [key: string]: components["schemas"]["PurposeChannelsDto"] | null;
+            };
+        };
+        PreferenceChangeResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The preferences version it made. */
+            version: number;
+            /** @description The customer changed them (in the portal or the brand's app on their behalf, signed in as them). */
+            byYou: boolean;
+            /**
+             * @description Who: the name of the brand system (its key) or staff member; "you" for the customer.
+             * @example Call centre
+             */
+            changedBy: string;
+            /** @description Who, in words per language (a key's label, a staff member with "(staff)"). */
+            changedByLabel: {
+                [key: string]: string;
+            };
+            /**
+             * @description How it came: portal, api, import, or the brand's own label.
+             * @example call_centre
+             */
+            source: string;
+            /** @description How, in words per language, from the brand's dictionary of sources (else the code). */
+            sourceLabel: {
+                [key: string]: string;
+            };
+            /**
+             * @description Which settings changed: channels.<channel>, purposes.<purpose>, quietHours, topics.
+             * @example [
+             *       "purposes.order_updates",
+             *       "channels.sms"
+             *     ]
+             */
+            fields: string[];
+        };
+        MyDecisionResponse: {
+            /** @example email_marketing */
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "push" | "messenger" | "post";
+            allowed: boolean;
+            /**
+             * @description The reasons the brand gets, exactly (see GET /v1/decisions/contact).
+             * @example [
+             *       "quiet-hours"
+             *     ]
+             */
+            reasons: string[];
+            /**
+             * Format: date-time
+             * @description When a no lifts by itself (quiet hours end, a suppression or the frequency cap runs out); absent for a yes or a no that waits for someone to act.
+             */
+            until?: string;
+        };
+        MyDecisionsResponse: {
+            /** @description Each purpose that contacts people (by key), on each of its channels. */
+            data: components["schemas"]["MyDecisionResponse"][];
+        };
+        AskMyRequestDto: {
+            /**
+             * @description restriction: limit how the brand processes your data (GDPR Art. 18) while something is settled.
+             * @enum {string}
+             */
+            type: "restriction";
+            /**
+             * @description In the customer's own words; kept sealed with the request.
+             * @example Please stop using my purchase history until you have corrected my address.
+             */
+            details?: string;
         };
         AnswerQuestionDto: {
             /**
@@ -4512,7 +4880,7 @@ export interface components {
                 [key: string]: string;
             };
             /** @enum {string} */
-            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions";
+            kind: "profile" | "export" | "audience" | "recommendations" | "subject" | "consents" | "explanation" | "console" | "questions" | "preferences" | "suppressions";
             purpose: string | null;
             fields: string[];
             /**
@@ -4656,6 +5024,12 @@ export interface components {
                     end: string;
                 };
                 topics: string[];
+                /** @description The channels the person chose per purpose. */
+                purposes?: {
+                    [key: string]: {
+                        channels: ("email" | "sms" | "push" | "messenger" | "post")[];
+                    };
+                };
             };
             consents: {
                 current: Record<string, never>[];
@@ -4684,6 +5058,14 @@ export interface components {
                 "@context": Record<string, never>;
                 "@type": string;
                 "dpv:hasConsentStatus": Record<string, never>;
+            }[];
+            /** @description Who changed the preferences, how and when, and which settings (oldest first). */
+            preferenceChanges?: {
+                /** Format: date-time */
+                at: string;
+                changedBy: string;
+                source: string;
+                fields: string[];
             }[];
             accessLog: {
                 /** Format: date-time */
@@ -9371,6 +9753,322 @@ export interface operations {
             };
         };
     };
+    getSubjectPreferences: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Send it back in If-Match. */
+                    ETag?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updateSubjectPreferences: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag from GET /v1/subjects/{id}/preferences. */
+                "If-Match": string;
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "purposes": {
+                 *         "order_updates": {
+                 *           "channels": [
+                 *             "sms"
+                 *           ]
+                 *         }
+                 *       },
+                 *       "channels": {
+                 *         "push": {
+                 *           "optedIn": false,
+                 *           "frequency": "immediately"
+                 *         }
+                 *       },
+                 *       "source": "call_centre"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateSubjectPreferencesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description Send it back in If-Match. */
+                    ETag?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` entity tag is not the current one (strong comparison: weak tags never match); the problem carries the current values */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `If-Match` is required */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     listQuestions: {
         parameters: {
             query?: {
@@ -10540,6 +11238,8 @@ export interface operations {
                 purpose: string;
                 /** @description The channel the message would go out on. */
                 channel: "email" | "sms" | "push" | "messenger" | "post";
+                /** @description A marketing purpose the message would also mention (an order update that suggests an accessory). The answer gains `mention`: whether the mention may ride along — the mention's consent, channel, suppressions and frequency cap, but not quiet hours, since the message goes out as a service message anyway. Record a sent mention as a contact for its purpose, so the cap counts it. */
+                mention?: string;
             };
             header?: {
                 /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
@@ -10960,6 +11660,130 @@ export interface operations {
             };
         };
     };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200; 50 when left out). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subject's suppressions, newest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SuppressionResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     createSuppression: {
         parameters: {
             query?: never;
@@ -11059,6 +11883,120 @@ export interface operations {
             };
             /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    endSuppression: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+                suppressionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended; marketing decisions no longer wait for it. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -16958,6 +17896,366 @@ export interface operations {
             };
             /** @description `If-Match` is required */
             428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listMyPreferenceChanges: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200; 50 when left out). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PreferenceChangeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listMyDecisions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyDecisionsResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    askMyRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+                /** @description Global Privacy Control. With a customer session, `1` withdraws consent for every purpose that sells or shares data (recorded with source `gpc`) before the request is handled. */
+                "Sec-GPC"?: components["parameters"]["SecGpc"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "restriction",
+                 *       "details": "Please stop using my purchase history until you have corrected my address."
+                 *     }
+                 */
+                "application/json": components["schemas"]["AskMyRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Filed; the brand's staff carry it out before `dueAt`. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyRequestResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];

@@ -3,15 +3,17 @@ import { allPages, ok, type ApiClient, type Schemas } from './api';
 import { formatDate, formatDateTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { categoryTitle, loadMe, purposeNames } from './profile';
 
-export type ConsentStatus = 'granted' | 'withdrawn' | 'undecided' | 'not-needed';
+export type ConsentStatus = 'granted' | 'withdrawn' | 'undecided' | 'not-needed' | 'objected';
 
 export interface PurposeView {
   key: string;
   name: string;
   basis: string;
   status: ConsentStatus;
-  /** Whether the customer decides (legal basis "consent"); the others show no button. */
+  /** Whether the customer decides (legal basis "consent"); the others show no consent button. */
   decidable: boolean;
+  /** Legitimate interest: the customer may object (and take the objection back) at any time. */
+  objectable: boolean;
   granted: boolean;
   notice: string;
   /** "You agreed to version 2 on 3 March 2026." or the current version when never decided. */
@@ -31,9 +33,18 @@ export interface ReceiptRow {
   hash: string;
 }
 
+/** A restriction of processing the customer asked for, as it stands. */
+export interface RequestRow {
+  id: string;
+  /** "Asked on 3 March 2026 · Received · answer due by 2 April 2026" */
+  line: string;
+  status: string;
+}
+
 export interface ConsentsView {
   purposes: PurposeView[];
   history: ReceiptRow[];
+  restrictions: RequestRow[];
 }
 
 export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, brandDefault: string): Promise<ConsentsView> {
@@ -43,7 +54,10 @@ export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, 
   const tz = me.subject.timezone;
   const purposes = me.consents.map((c): PurposeView => {
     const decidable = c.legalBasis === 'consent';
-    const status: ConsentStatus = !decidable ? 'not-needed' : c.granted === true ? 'granted' : c.granted === false ? 'withdrawn' : 'undecided';
+    const objectable = c.legalBasis === 'legitimate_interest';
+    const status: ConsentStatus = !decidable
+      ? objectable && c.granted === false ? 'objected' : 'not-needed'
+      : c.granted === true ? 'granted' : c.granted === false ? 'withdrawn' : 'undecided';
     let versionLine = '';
     if (status === 'granted' && c.noticeVersion !== null && c.updatedAt) versionLine = t.consents.agreedOn(c.noticeVersion, formatDate(c.updatedAt, locale, tz));
     else if (status === 'withdrawn' && c.updatedAt) versionLine = t.consents.withdrawnOn(formatDate(c.updatedAt, locale, tz));
@@ -54,6 +68,7 @@ export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, 
       basis: t.legalBasis[c.legalBasis] ?? humanize(c.legalBasis),
       status,
       decidable,
+      objectable,
       granted: c.granted === true,
       notice: localized(c.noticeText, locale, brandDefault),
       versionLine,
@@ -64,10 +79,17 @@ export async function loadConsents(api: ApiClient, locale: Locale, t: Messages, 
   });
   // What the customer agreed to first, then what they refused, then the undecided, then the
   // purposes that need no consent; within each group, keep the API's order (sort is stable).
-  const order: ConsentStatus[] = ['granted', 'withdrawn', 'undecided', 'not-needed'];
+  const order: ConsentStatus[] = ['granted', 'withdrawn', 'undecided', 'objected', 'not-needed'];
   purposes.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
   return {
     purposes,
+    restrictions: me.requests
+      .filter((r) => r.type === 'restriction')
+      .map((r) => ({
+        id: r.id,
+        status: r.status,
+        line: t.restrict.requestLine(formatDate(r.receivedAt, locale, tz), formatDate(r.dueAt, locale, tz), r.status === 'received' || r.status === 'in_progress'),
+      })),
     history: [...history.data].reverse().map((e) => ({
       id: e.id,
       when: formatDateTime(e.capturedAt, locale, tz),
@@ -126,4 +148,9 @@ export async function loadReceiptDownload(api: ApiClient, eventId: string, local
 
 export async function setConsent(api: ApiClient, purpose: string, granted: boolean): Promise<void> {
   ok(await api.PUT('/v1/me/consents/{purpose}', { params: { path: { purpose } }, body: { granted } }));
+}
+
+/** Asks the brand's staff to restrict processing (GDPR Art. 18), in the customer's own words. */
+export async function askRestriction(api: ApiClient, details: string): Promise<void> {
+  ok(await api.POST('/v1/me/privacy-requests', { body: { type: 'restriction', ...(details ? { details } : {}) } }));
 }

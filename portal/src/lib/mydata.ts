@@ -3,7 +3,7 @@
  * file and as a readable page, and "Forget me" (`POST /v1/me/erasure`).
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { fieldLabel } from './activity';
+import { fieldLabel, settingInWords, sourceInWords } from './activity';
 import { formatDate, formatDateTime, formatList, humanize, languageName, localized, timeZoneName, type Locale, type Messages } from './i18n';
 import { categoryTitle, valueInWords } from './profile';
 
@@ -17,7 +17,13 @@ export interface ExportDocument {
   brand: { slug: string; name: string };
   subject: Schemas['SubjectResponse'];
   facts: Array<{ key: string; value: string | number | boolean | string[]; category: string; provenance: 'declared' | 'observed' | 'inferred'; source: string; collectedAt: string; expiresAt?: string | null; disputed?: boolean }>;
-  preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours?: { start: string; end: string } | null; topics: string[] };
+  preferences: {
+    channels: Record<string, { optedIn: boolean; frequency: string }>;
+    quietHours?: { start: string; end: string } | null;
+    topics: string[];
+    purposes?: Record<string, { channels: string[] }>;
+  };
+  preferenceChanges?: Array<{ at: string; changedBy: string; source: string; fields: string[] }>;
   /** The customer's choices of what each purpose may use (absent from exports made before there were any). */
   factUse?: Array<{ purpose: string; use: 'declared-only' | 'all'; updatedAt: string }>;
   consents: { history: Array<{ id: string; purpose: string; granted: boolean; noticeVersion?: number | null; noticeText?: Record<string, string> | null; source: string; capturedAt: string; hash: string; prevHash?: string | null }> };
@@ -70,6 +76,9 @@ export interface ReadableExport {
   channels: Array<{ channel: string; allowed: boolean; frequency: string }>;
   quietHours: string | null;
   topics: string;
+  /** The channels chosen per kind of message ("Order and delivery updates": "Text messages (SMS)"). */
+  purposeChannels: Array<{ purpose: string; channels: string }>;
+  changes: Array<{ when: string; who: string; what: string; how: string }>;
   reads: Array<{ when: string; who: string; why: string; what: string }>;
   requests: Array<{ type: string; status: string; received: string; due: string }>;
   purposes: Array<{ name: string; basis: string; data: string; kept: string }>;
@@ -129,6 +138,16 @@ export async function loadReadableExport(api: ApiClient, locale: Locale, t: Mess
     })),
     quietHours: doc.preferences.quietHours ? `${doc.preferences.quietHours.start}–${doc.preferences.quietHours.end}` : null,
     topics: doc.preferences.topics.length ? formatList(doc.preferences.topics.map((topic) => localized(words?.topics[topic], locale) || humanize(topic)), locale) : none,
+    purposeChannels: Object.entries(doc.preferences.purposes ?? {}).map(([purpose, choice]) => ({
+      purpose: nameOf(purpose),
+      channels: choice.channels.length ? formatList(choice.channels.map((c) => t.channelTitles[c] ?? humanize(c)), locale) : none,
+    })),
+    changes: [...(doc.preferenceChanges ?? [])].reverse().map((c) => ({
+      when: formatDateTime(c.at, locale, tz),
+      who: c.changedBy === 'you' ? t.activity.you : localized(words?.readers[c.changedBy], locale) || c.changedBy,
+      what: c.fields.length ? formatList(c.fields.map((f) => settingInWords(f, t, nameOf)), locale) : t.activity.nothing,
+      how: sourceInWords(c.source, localized(words?.sources[c.source], locale), t),
+    })),
     reads: [...doc.accessLog].reverse().map((a) => ({
       when: formatDateTime(a.at, locale, tz),
       who: localized(words?.readers[a.reader], locale) || a.reader,

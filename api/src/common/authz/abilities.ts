@@ -9,7 +9,7 @@ export const RESOURCES = [
   'Question', 'PortalLink', 'Profile', 'Decision', 'Contact', 'Suppression', 'Audience', 'Me',
   'Webhook', 'PrivacyRequest', 'Export', 'ConsentRecord', 'ProcessingRecord', 'Import',
   'CatalogItem', 'Recommendation', 'Staff', 'ConsentStats', 'StaffSession', 'ImportJob', 'ErasureJob', 'Dictionary',
-  'UnsubscribeLink',
+  'UnsubscribeLink', 'Preferences',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -27,21 +27,26 @@ const SCOPE_RULES: Record<Scope, Array<[Action | Action[], Resource]>> = {
     [['create', 'update'], 'Subject'],
     ['create', 'Fact'],
     ['create', 'PortalLink'],
+    // What the person tells the call centre or the checkout: recorded with who and how, shown to them.
+    ['update', 'Preferences'],
   ],
   'subjects:read': [
     ['read', 'Subject'],
     ['read', 'Question'],
+    ['read', 'Preferences'],
   ],
   'consents:write': [
     ['create', 'ConsentEvent'],
     ['create', 'Contact'],
-    ['create', 'Suppression'],
+    // "Not now" windows: set one, and end it early (the cart was bought).
+    [['create', 'delete'], 'Suppression'],
     // Revoking one-click unsubscribe links (a leaked email): the next decision issues new ones.
     ['delete', 'UnsubscribeLink'],
   ],
   'consents:read': [
     ['read', 'ConsentEvent'],
     ['read', 'Decision'],
+    ['read', 'Suppression'],
     ['read', 'ConsentRecord'],
   ],
   'profiles:read': [['read', 'Profile']],

@@ -18,7 +18,7 @@ import { StaffCredentialEntity, StaffMemberEntity } from '../../modules/staff/st
 import { CatalogItemEntity, RecommendationFeedbackEntity } from '../../modules/recommendations/catalog-item.entity';
 import { PrivacyRequestEntity, PrivacyRequestEventEntity, TombstoneEntity } from '../../modules/privacy-requests/privacy-request.entity';
 import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from '../../modules/webhooks/webhook.entity';
-import { PreferencesEntity } from '../../modules/preferences/preferences.entity';
+import { PreferenceChangeEntity, PreferencesEntity } from '../../modules/preferences/preferences.entity';
 import { AccessRecordEntity } from '../../modules/profiles/access-record.entity';
 import { QuestionEntity, QuestionResponseEntity } from '../../modules/questions/question.entity';
 import { FactUseEntity } from '../../modules/fact-use/fact-use.entity';
@@ -40,6 +40,7 @@ export const ENTITIES = [
   FactKeyEntity,
   DictionaryLabelEntity,
   PreferencesEntity,
+  PreferenceChangeEntity,
   QuestionEntity,
   QuestionResponseEntity,
   FactUseEntity,

@@ -62,7 +62,9 @@ export interface CursorScope {
     | 'consent-records'
     | 'fact-keys'
     | 'sources'
-    | 'topics';
+    | 'topics'
+    | 'suppressions'
+    | 'preference-changes';
   brandId: string;
   parent?: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContactFacts, decideContact } from './contact-policy';
+import { ContactFacts, decideContact, decideMention, decisionUntil } from './contact-policy';
 
 const now = new Date('2026-03-02T20:30:00Z');
 const base: ContactFacts = {
@@ -74,5 +74,40 @@ describe('decideContact', () => {
   it('says no for erased and unknown subjects before anything else', () => {
     expect(decideContact({ ...base, erased: true }, 'email', now)).toEqual({ allowed: false, reasons: ['subject-erased'] });
     expect(decideContact({ ...base, subjectExists: false }, 'email', now)).toEqual({ allowed: false, reasons: ['subject-unknown'] });
+  });
+
+  it('keeps to the channels the person chose for a purpose, contract purposes included', () => {
+    const order = { ...base, legalBasis: 'contract' as const, consent: null, purposeChannels: ['email', 'sms'], chosenChannels: ['sms'] };
+    expect(decideContact(order, 'sms', now)).toEqual({ allowed: true, reasons: ['service-message:contract'] });
+    expect(decideContact(order, 'email', now)).toEqual({ allowed: false, reasons: ['channel-not-chosen'] });
+    expect(decideContact({ ...base, chosenChannels: [] }, 'email', now).reasons).toEqual(['channel-not-chosen']);
+  });
+
+  it('lets suppressions and caps bind marketing only: customer care goes on', () => {
+    const busy = { suppression: { reason: 'open_cart', until: new Date(now.getTime() + 60_000) }, channels: { email: { optedIn: true, frequency: 'weekly' as const } }, lastMarketingContactAt: new Date(now.getTime() - 60_000) };
+    const care = { ...base, ...busy, legalBasis: 'legitimate_interest' as const, consent: null, marketing: false };
+    expect(decideContact(care, 'email', now)).toEqual({ allowed: true, reasons: ['legitimate-interest'] });
+    expect(decideContact({ ...base, ...busy }, 'email', now).reasons).toEqual(['frequency-cap:weekly', 'suppressed:open_cart']);
+  });
+
+  it('answers a marketing mention beside the service message, without quiet hours, and no when the message may not go', () => {
+    const service = { allowed: true, reasons: ['service-message:contract'] };
+    const quiet = { ...base, quietHours: { start: '00:00', end: '23:59' } };
+    expect(decideMention(service, quiet, 'email', now)).toEqual({ allowed: true, reasons: ['consent-granted'] });
+    expect(decideMention(service, { ...quiet, suppression: { reason: 'open_cart', until: new Date(now.getTime() + 1) } }, 'email', now).reasons).toEqual(['suppressed:open_cart']);
+    expect(decideMention(service, { ...base, legalBasis: 'legitimate_interest', marketing: false }, 'email', now).reasons).toEqual(['not-marketing']);
+    expect(decideMention({ allowed: false, reasons: ['channel-not-chosen'] }, base, 'email', now)).toEqual({ allowed: false, reasons: ['message-not-allowed'] });
+  });
+
+  it('says when a passing no lifts: the latest end among quiet hours, cap and suppression; never for a lasting one', () => {
+    // 20:30 UTC is 21:30 in Oslo; quiet hours end at 07:00 Oslo = 06:00 UTC the next day.
+    const quiet = { ...base, quietHours: { start: '21:00', end: '07:00' } };
+    const q = decideContact(quiet, 'email', now);
+    expect(decisionUntil(q, quiet, 'email', now)?.toISOString()).toBe('2026-03-03T06:00:00.000Z');
+    const later = { ...quiet, suppression: { reason: 'support_case', until: new Date('2026-03-04T12:00:00Z') } };
+    expect(decisionUntil(decideContact(later, 'email', now), later, 'email', now)?.toISOString()).toBe('2026-03-04T12:00:00.000Z');
+    const lasting = { ...quiet, consent: null };
+    expect(decisionUntil(decideContact(lasting, 'email', now), lasting, 'email', now)).toBeNull();
+    expect(decisionUntil(decideContact(base, 'email', now), base, 'email', now)).toBeNull();
   });
 });

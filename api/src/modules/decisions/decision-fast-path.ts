@@ -111,7 +111,9 @@ export class DecisionFastPath {
 /**
  * The query as a `ContactCheckDto` when it has exactly the three fields, once each, and each passes
  * the check its DTO decorator makes (the same validator functions, without class-validator's
- * per-request metadata walk); otherwise null, and the validation pipe will name what is wrong.
+ * per-request metadata walk); otherwise null, and the validation pipe will name what is wrong. A
+ * check that names a `mention` is not the ordinary case: the controller answers it, through the
+ * same `DecisionsService`.
  */
 export function parseCheck(search: string): ContactCheckDto | null {
   const params = new URLSearchParams(search);

@@ -21,6 +21,10 @@ export interface DecisionRow {
   purpose_exists: boolean;
   legal_basis: LegalBasis | null;
   purpose_channels: string[] | null;
+  /** Whether the purpose is marketing (suppressions and frequency caps bind it). */
+  marketing: boolean | null;
+  /** The channels the person chose for this purpose (`preferences.purposes`), if they chose. */
+  chosen_channels: string[] | null;
   consent_granted: boolean | null;
   consent_expires_at: Date | null;
   pref_channels: ContactFacts['channels'];
@@ -50,7 +54,8 @@ function decisionSql(requests: string): string {
   WITH req AS (${requests})
   SELECT r.ord,
          s.subject_id IS NOT NULL AS subject_exists, s.erased_at, s.timezone,
-         p.purpose_key IS NOT NULL AS purpose_exists, p.legal_basis, p.channels AS purpose_channels,
+         p.purpose_key IS NOT NULL AS purpose_exists, p.legal_basis, p.channels AS purpose_channels, p.marketing,
+         pr.purposes -> r.purpose_key -> 'channels' AS chosen_channels,
          cs.granted AS consent_granted, cs.expires_at AS consent_expires_at,
          pr.channels AS pref_channels, pr.quiet_hours,
          (SELECT c.at FROM contacts c
@@ -73,7 +78,7 @@ function decisionSql(requests: string): string {
   LEFT JOIN LATERAL (
     SELECT x.suppression_id, x.reason, x.reason_ct, x.until, k.wrapped_key FROM suppressions x
     LEFT JOIN subject_keys k ON k.brand_id = x.brand_id AND k.subject_id = x.subject_id
-    WHERE x.brand_id = $1 AND x.subject_id = r.subject_id AND x.until > now()
+    WHERE x.brand_id = $1 AND x.subject_id = r.subject_id AND x.until > now() AND x.ended_at IS NULL
     ORDER BY x.until DESC LIMIT 1
   ) sup ON true
   ORDER BY r.ord`;

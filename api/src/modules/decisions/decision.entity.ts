@@ -22,6 +22,8 @@ export class SuppressionEntity {
   @Column({ name: 'reason', type: 'text', nullable: true }) plainReason: string | null;
   @Column({ type: 'timestamptz' }) until: Date;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** When the brand ended it early (DELETE); null while it runs its course. */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt: Date | null;
 }
 
 /** The sealed field a suppression's reason is bound to (with the subject, by SubjectsService's context). */

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { BrandActor } from '../../common/authz/actor';
 import { ReadsPersonalData } from '../../common/authz/personal-data';
 import { Caller, Can } from '../../common/authz/decorators';
-import { ApiOp, ApiProblems } from '../../common/http/openapi.decorators';
+import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
+import type { Page } from '../../common/http/pagination';
+import { PageQuery } from '../../common/http/pagination';
 import { notFoundOnBadUuid } from '../../common/http/params';
 import { DecisionsService } from './decisions.service';
 import {
@@ -26,7 +28,10 @@ export class DecisionsController {
   @ApiOp({
     id: 'decideContact',
     summary: 'May I contact this subject?',
-    description: 'Yes or no with the reasons: consent for the purpose, channel opt-in, frequency cap, quiet hours in the subject\'s time zone, suppressions and erasure. Ask before every message.',
+    description:
+      'Yes or no with the reasons: consent for the purpose, channel opt-in and the channels the person chose for the purpose, frequency cap and ' +
+      'suppressions (marketing only), quiet hours in the subject\'s time zone, and erasure. Ask before every message. With `mention`, a service ' +
+      'message (an order update) also learns whether it may mention a marketing purpose.',
   })
   @Can('read', 'Decision')
   @ApiOkResponse({ type: ContactDecisionResponse })
@@ -40,7 +45,7 @@ export class DecisionsController {
   @ApiOp({
     id: 'decideContacts',
     summary: 'Decide many contacts at once',
-    description: 'Up to 1000 checks; the answers come in the same order.',
+    description: 'Up to 1000 checks (each may name a `mention`); the answers come in the same order.',
     example: {"checks": [{"subjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10", "purpose": "email_marketing", "channel": "email"}]},
   })
   @HttpCode(200)
@@ -74,7 +79,9 @@ export class DecisionsController {
   @ApiOp({
     id: 'createSuppression',
     summary: 'Suppress marketing until a time',
-    description: 'Marketing decisions say no until `until` (an open cart, a support case…). Messages that serve a contract are not affected.',
+    description:
+      'Marketing decisions say no until `until` (an open cart, a support case…) or until the suppression is ended early (DELETE). ' +
+      'Only marketing purposes wait: messages that serve a contract and customer care go on.',
     example: {"reason": "open_cart", "until": "2030-01-01T00:00:00Z"},
   })
   @Can('create', 'Suppression')
@@ -86,5 +93,41 @@ export class DecisionsController {
     @Body() body: CreateSuppressionDto,
   ): Promise<SuppressionResponse> {
     return this.decisions.suppress(caller, subjectId, body);
+  }
+
+  @Get('subjects/:id/suppressions')
+  @ApiOp({
+    id: 'listSuppressions',
+    summary: 'List a subject\'s suppressions',
+    description: 'Every "not now" window set for the subject, newest first: running, lapsed and ended early (`active` says which hold now).',
+  })
+  @Can('read', 'Suppression')
+  @ApiPage(SuppressionResponse, 'The subject\'s suppressions, newest first.')
+  @ApiProblems(401, 403, 404)
+  @ReadsPersonalData({ kind: 'derived' })
+  listSuppressions(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Query() query: PageQuery,
+  ): Promise<Page<SuppressionResponse>> {
+    return this.decisions.listSuppressions(caller, subjectId, query);
+  }
+
+  @Delete('subjects/:id/suppressions/:suppressionId')
+  @ApiOp({
+    id: 'endSuppression',
+    summary: 'End a suppression early',
+    description: 'The cart was bought, the case closed: marketing decisions stop waiting for it at once. Ending one that already ended or lapsed changes nothing (204).',
+  })
+  @HttpCode(204)
+  @Can('delete', 'Suppression')
+  @ApiNoContentResponse({ description: 'Ended; marketing decisions no longer wait for it.' })
+  @ApiProblems(401, 403, 404)
+  endSuppression(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Param('suppressionId', notFoundOnBadUuid('suppression')) suppressionId: string,
+  ): Promise<void> {
+    return this.decisions.endSuppression(caller, subjectId, suppressionId);
   }
 }

@@ -293,7 +293,11 @@ export const DEMO_BRANDS: DemoBrand[] = [
           // Years of menswear, then a dress: we guessed, so we ask.
           { key: 'purchase_for', value: 'gift', category: 'interests', provenance: 'inferred', source: 'purchase_history', daysAgo: 2 },
         ],
-        preferences: { channels: { email: { optedIn: true, frequency: 'monthly' }, sms: { optedIn: true, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } }, quietHours: { start: '21:00', end: '07:00' } },
+        preferences: {
+          channels: { email: { optedIn: true, frequency: 'monthly' }, sms: { optedIn: true, frequency: 'immediately' }, push: { optedIn: false, frequency: 'immediately' } },
+          quietHours: { start: '21:00', end: '07:00' },
+          purposes: { order_updates: { channels: ['sms'] } },
+        },
       },
       // Buys beans every month; no marketing at all.
       {

@@ -155,7 +155,7 @@ export class DemoSeeder {
           await this.facts.recordForSubject(actor, subject.id, { ...rest, collectedAt: new Date(Date.now() - daysAgo * 86400_000) });
         }
         if (customer.preferences) {
-          await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences);
+          await this.preferences.update(brand.id, subject.id, '"prefs-v0"', customer.preferences, { actor, source: 'preference-center' });
         }
         // As the customer chose it in the portal.
         for (const [purpose, use] of Object.entries(customer.factUse ?? {})) {

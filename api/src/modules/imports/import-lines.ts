@@ -5,7 +5,7 @@ import { nulInLine } from '../../common/http/json-limits';
 import { KEY_PATTERN, LOCALE_PATTERN, isTimeZone } from '../../common/http/validators';
 import { CaptureConsentDto, SOURCE_PATTERN } from '../consents/dto/consent.dto';
 import { BrandFactDto } from '../facts/dto/fact.dto';
-import { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
+import { PreferenceSettingsDto } from '../preferences/dto/preferences.dto';
 import { CreateSubjectDto, PHONE_PATTERN } from '../subjects/dto/subject.dto';
 
 export const LINE_KINDS = ['subject', 'consent', 'fact', 'preference'] as const;
@@ -46,7 +46,7 @@ const RULES: Record<LineKind, new () => object> = {
   subject: CreateSubjectDto,
   consent: CaptureConsentDto,
   fact: BrandFactDto,
-  preference: UpdatePreferencesDto,
+  preference: PreferenceSettingsDto,
 };
 
 /**

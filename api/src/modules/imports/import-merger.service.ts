@@ -10,6 +10,8 @@ import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
 import { DictionaryService } from '../dictionary/dictionary.service';
 import { encodeFactValue, FactValue, valueProblem } from '../dictionary/fact-values';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
+import { changedFields, ChannelPreference, PreferenceState } from '../preferences/preference-rules';
+import type { Channel } from '../purposes/purpose-catalogue';
 import { MAX_REJECTIONS_KEPT } from './import-lines';
 import { copyInto, copyRow } from '../../common/database/copy';
 import type { CandorConfig } from '../../config/config';
@@ -250,7 +252,7 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     const consents = await this.mergeConsents(em, range, actor);
 
     const facts = await this.mergeFacts(em, range);
-    await this.mergePreferences(em, range);
+    await this.mergePreferences(em, range, actor);
     const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
     const rejected = missing.n + consents.rejected + facts.rejected;
     return { done: records.n - rejected, rejected };
@@ -361,54 +363,83 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Preferences: the last line for a subject replaces them, as PUT /v1/me/preferences would; the
-   * version moves only when something changed. Topics are sealed under the subject's data key, so
-   * whether they changed is decided here, after opening the stored ones (channels and quiet hours
-   * are compared by PostgreSQL, as JSON); the changed rows go by `COPY` into a table of this
-   * transaction and from there into `preferences` in one upsert.
+   * Preferences: each line changes what it names, in line order, as PUT /v1/me/preferences would —
+   * channels not named, and quiet hours or topics left out, stay as they were (nobody is opted in
+   * by an import that does not mention a channel) — and the version moves only when something
+   * changed. Topics are sealed under the subject's data key, so the merge is decided here, after
+   * opening the stored ones; the changed rows go by `COPY` into a table of this transaction and
+   * from there into `preferences` in one upsert, each change recorded (source `import`, the job's
+   * key) for the person's Activity. Running the file again changes nothing: every setting a line
+   * names already holds the value of the last line naming it.
    */
-  private async mergePreferences(em: EntityManager, range: unknown[]): Promise<void> {
+  private async mergePreferences(em: EntityManager, range: unknown[], actor: string): Promise<void> {
     const brandId = range[0] as string;
     // JSON travels as text, exactly as staged (a JSON null stays a JSON null).
-    const lines: Array<{
-      subject_id: string; wrapped_key: Buffer; channels: string | null; quiet_hours: string | null; topics: string[];
-      stored: boolean; same_settings: boolean; topics_ct: Buffer | null; plain_topics: string[] | null;
+    const rows: Array<{
+      subject_id: string; wrapped_key: Buffer; channels: string | null; has_quiet: boolean; quiet_hours: string | null; has_topics: boolean; topics: string[];
+      stored: boolean; stored_channels: string | null; stored_quiet: string | null; stored_purposes: string | null; topics_ct: Buffer | null; plain_topics: string[] | null;
     }> = await em.query(
-      `SELECT DISTINCT ON (s.subject_id) s.subject_id, k.wrapped_key, (r.data->'channels')::text AS channels,
-              (r.data->'quietHours')::text AS quiet_hours, coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}') AS topics,
-              p.subject_id IS NOT NULL AS stored,
-              (p.channels, p.quiet_hours) IS NOT DISTINCT FROM (r.data->'channels', r.data->'quietHours') AS same_settings,
-              p.topics_ct, p.topics AS plain_topics
+      `SELECT s.subject_id, k.wrapped_key, (r.data->'channels')::text AS channels,
+              r.data ? 'quietHours' AS has_quiet, (r.data->'quietHours')::text AS quiet_hours,
+              r.data ? 'topics' AS has_topics, coalesce(ARRAY(SELECT jsonb_array_elements_text(r.data->'topics')), '{}') AS topics,
+              p.subject_id IS NOT NULL AS stored, p.channels::text AS stored_channels, p.quiet_hours::text AS stored_quiet,
+              p.purposes::text AS stored_purposes, p.topics_ct, p.topics AS plain_topics
        FROM import_chunk r
        JOIN subjects s ON s.brand_id = r.brand_id AND s.external_id = r.external_id AND s.erased_at IS NULL
        JOIN subject_keys k ON k.brand_id = s.brand_id AND k.subject_id = s.subject_id
        LEFT JOIN preferences p ON p.brand_id = s.brand_id AND p.subject_id = s.subject_id
        WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind = 'preference'
-       ORDER BY s.subject_id, r.line DESC`,
+       ORDER BY s.subject_id, r.line`,
       range,
     );
+    const lines = new Map<string, typeof rows>();
+    for (const row of rows) lines.set(row.subject_id, [...(lines.get(row.subject_id) ?? []), row]);
     const copy: string[] = [];
-    for (const l of lines) {
-      const dataKey = this.subjects.unwrapDataKey(brandId, l.subject_id, l.wrapped_key);
-      if (l.stored && l.same_settings) {
-        const stored = l.topics_ct
-          ? (JSON.parse(this.subjects.openWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, l.topics_ct)) as string[])
-          : (l.plain_topics ?? []);
-        if (JSON.stringify(stored) === JSON.stringify(l.topics)) continue; // nothing changed
+    const changes: Array<{ subjectId: string; fields: string[] }> = [];
+    for (const [subjectId, subjectLines] of lines) {
+      const l = subjectLines[0];
+      const dataKey = this.subjects.unwrapDataKey(brandId, subjectId, l.wrapped_key);
+      const storedTopics = l.topics_ct
+        ? (JSON.parse(this.subjects.openWith(brandId, subjectId, dataKey, PREFERENCE_TOPICS_FIELD, l.topics_ct)) as string[])
+        : (l.plain_topics ?? []);
+      const purposes = JSON.parse(l.stored_purposes ?? 'null') ?? {};
+      const before: PreferenceState = { channels: JSON.parse(l.stored_channels ?? 'null') ?? {}, purposes, quietHours: JSON.parse(l.stored_quiet ?? 'null'), topics: storedTopics };
+      const after: PreferenceState = { ...before, channels: { ...before.channels } };
+      for (const line of subjectLines) {
+        for (const [channel, setting] of Object.entries((JSON.parse(line.channels ?? 'null') ?? {}) as Record<string, ChannelPreference | null>)) {
+          if (setting !== null) after.channels[channel as Channel] = setting;
+        }
+        if (line.has_quiet) after.quietHours = JSON.parse(line.quiet_hours ?? 'null');
+        if (line.has_topics) after.topics = line.topics;
       }
-      const topicsCt = this.subjects.sealWith(brandId, l.subject_id, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(l.topics));
-      copy.push(copyRow([l.subject_id, l.channels, l.quiet_hours, topicsCt]));
+      const fields = changedFields(before, after);
+      if (l.stored && !fields.length) continue; // nothing changed
+      const topicsCt = this.subjects.sealWith(brandId, subjectId, dataKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(after.topics));
+      copy.push(copyRow([subjectId, JSON.stringify(after.channels), after.quietHours === null ? null : JSON.stringify(after.quietHours), topicsCt]));
+      if (fields.length) changes.push({ subjectId, fields });
     }
     if (!copy.length) return;
     await em.query(`CREATE TEMPORARY TABLE import_preferences (subject_id uuid, channels jsonb, quiet_hours jsonb, topics_ct bytea) ON COMMIT DROP`);
     await copyInto(em, 'import_preferences', [copy.join('')]);
-    await em.query(
+    const saved: Array<{ subject_id: string; version: number }> = await em.query(
       `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, version, updated_at)
        SELECT $1, subject_id, channels, quiet_hours, topics_ct, 1, now() FROM import_preferences
        ON CONFLICT (brand_id, subject_id) DO UPDATE SET
          channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours, topics = NULL, topics_ct = EXCLUDED.topics_ct,
-         version = p.version + 1, updated_at = now()`,
+         version = p.version + 1, updated_at = now()
+       RETURNING subject_id, version`,
       [brandId],
+    );
+    if (!changes.length) return;
+    const version = new Map(saved.map((r) => [r.subject_id, r.version]));
+    await em.query(
+      `INSERT INTO preference_changes (brand_id, change_id, subject_id, version, at, actor, actor_name, source, fields)
+       SELECT $1, gen_random_uuid(), c.subject_id, c.version, $4::timestamptz, $2,
+              (SELECT k.name FROM api_keys k WHERE k.brand_id = $1 AND 'api-key:' || k.api_key_id::text = $2), 'import',
+              ARRAY(SELECT jsonb_array_elements_text(c.fields))
+       FROM jsonb_to_recordset($3::jsonb) AS c(subject_id uuid, version integer, fields jsonb)`,
+      // The time from here, at the millisecond, like every other change: the Activity list pages by it.
+      [brandId, actor, JSON.stringify(changes.map((c) => ({ subject_id: c.subjectId, version: version.get(c.subjectId) ?? 1, fields: c.fields }))), new Date()],
     );
   }
 

@@ -40,7 +40,7 @@ export class ImportsController {
       },
       description:
         'Plus the fields of the single-record route of its type: subject → CreateSubjectDto, consent → CaptureConsentDto ' +
-        '(`capturedAt` required, no `evidence`), fact → BrandFactDto, preference → UpdatePreferencesDto. At most 64 KiB per line.',
+        '(`capturedAt` required, no `evidence`), fact → BrandFactDto, preference → `channels`, `quietHours` and `topics` of UpdatePreferencesDto (what a line leaves out stays as it was). At most 64 KiB per line.',
     },
     '{"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}\n' +
       '{"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}\n',

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CustomerActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
@@ -15,25 +15,26 @@ import { CorrectFactDto, CustomerFactDto, FactResponse } from '../facts/dto/fact
 import { FactsService } from '../facts/facts.service';
 import { FactUseResponse, SetFactUseDto } from '../fact-use/dto/fact-use.dto';
 import { FactUseService } from '../fact-use/fact-use.service';
-import { UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
+import { PurposeChannelsDto, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { preferencesEtag } from '../preferences/preference-rules';
 import { PreferencesService } from '../preferences/preferences.service';
 import { AccessRecordResponse } from '../profiles/dto/profile.dto';
 import { ProfilesService } from '../profiles/profiles.service';
 import { AnswerQuestionDto, QuestionResponse } from '../questions/dto/question.dto';
 import { QuestionsService } from '../questions/questions.service';
-import { ConfirmErasureDto, PrivacyRequestResponse } from '../privacy-requests/dto/privacy-request.dto';
+import { AskMyRequestDto, ConfirmErasureDto, PrivacyRequestResponse } from '../privacy-requests/dto/privacy-request.dto';
 import { ExportService, SubjectExport } from '../privacy-requests/export.service';
 import { sendExport } from '../privacy-requests/export-html';
 import { EXPORT_CONTENT } from '../privacy-requests/export-schema';
 import { PrivacyRequestsService } from '../privacy-requests/privacy-requests.service';
 import { PropagationResponse } from '../webhooks/dto/webhook.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { AnswerResultResponse, MeResponse, MyPreferencesResponse, SetConsentDto } from './dto/me.dto';
+import { AnswerResultResponse, MeResponse, MyDecisionsResponse, MyPreferencesResponse, PreferenceChangeResponse, SetConsentDto } from './dto/me.dto';
 import { MeService } from './me.service';
 
 /** The signed-in customer's own data. Every route acts on the caller's subject only. */
 @ApiTags('customers')
+@ApiExtraModels(PurposeChannelsDto)
 @Controller('v1/me')
 export class MeController {
   constructor(
@@ -164,8 +165,11 @@ export class MeController {
   @Put('preferences')
   @ApiOp({
     id: 'updateMyPreferences',
-    summary: 'Replace my preferences',
-    description: 'Needs `If-Match` with the ETag last read (428 without it). A stale or weak tag answers 412 with the current values, so two tabs never silently overwrite each other.',
+    summary: 'Change my preferences',
+    description:
+      'Changes what the body names and leaves the rest as it was: channels not named keep their setting (nobody is opted in by leaving one out), ' +
+      'and so do quiet hours, topics and the channels chosen per purpose when left out. Needs `If-Match` with the ETag last read (428 without it). ' +
+      'A stale or weak tag answers 412 with the current values, so two tabs — or you and the call centre — never silently overwrite each other.',
     example: {"channels": {"email": {"optedIn": true, "frequency": "monthly"}, "sms": {"optedIn": false, "frequency": "immediately"}}, "quietHours": {"start": "21:00", "end": "07:00"}, "topics": ["sleep"]},
   })
   @Can('update', 'Me')
@@ -181,6 +185,50 @@ export class MeController {
     const prefs = await this.me.updateMyPreferences(customer, ifMatch, body);
     res.setHeader('ETag', preferencesEtag(prefs.version));
     return prefs;
+  }
+
+  @Get('preference-changes')
+  @ApiOp({
+    id: 'listMyPreferenceChanges',
+    summary: 'Who changed my preferences?',
+    description: 'Every change of the customer\'s preferences, newest first: who made it (the customer, or a brand system such as the call centre), how, when, and which settings.',
+  })
+  @Can('read', 'Me')
+  @ApiPage(PreferenceChangeResponse)
+  @ApiProblems(401, 403)
+  preferenceChanges(@Caller() customer: CustomerActor, @Query() query: PageQuery): Promise<Page<PreferenceChangeResponse>> {
+    return this.me.preferenceChanges(customer, query);
+  }
+
+  @Get('decisions')
+  @ApiOp({
+    id: 'listMyDecisions',
+    summary: 'What would the brand be told?',
+    description:
+      'For each purpose that contacts people, on each of its channels: what Candor would answer the brand asking "may I contact this person now?" ' +
+      '(GET /v1/decisions/contact) — computed by the same code, so it cannot disagree — with `until` when a no lifts by itself.',
+  })
+  @Can('read', 'Me')
+  @ApiOkResponse({ type: MyDecisionsResponse })
+  @ApiProblems(401, 403)
+  async decisions(@Caller() customer: CustomerActor): Promise<MyDecisionsResponse> {
+    return { data: await this.me.myDecisions(customer) };
+  }
+
+  @Post('privacy-requests')
+  @ApiOp({
+    id: 'askMyRequest',
+    summary: 'Ask for a restriction of processing',
+    description:
+      'Files a restriction request (GDPR Art. 18) for the brand\'s staff to carry out, with the legal deadline. (Objections to a legitimate-interest ' +
+      'purpose are immediate: PUT /v1/me/consents/{purpose} with granted false.)',
+    example: {"type": "restriction", "details": "Please stop using my purchase history until you have corrected my address."},
+  })
+  @Can('create', 'Me')
+  @ApiCreatedResponse({ type: PrivacyRequestResponse, description: 'Filed; the brand\'s staff carry it out before `dueAt`.' })
+  @ApiProblems(401, 403, 422)
+  askRequest(@Caller() customer: CustomerActor, @Body() body: AskMyRequestDto): Promise<PrivacyRequestResponse> {
+    return this.requests.askMine(customer, body.type, body.details);
   }
 
   @Get('questions/next')

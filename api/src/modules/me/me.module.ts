@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsentsModule } from '../consents/consents.module';
+import { DecisionsModule } from '../decisions/decisions.module';
 import { DictionaryModule } from '../dictionary/dictionary.module';
 import { FactsModule } from '../facts/facts.module';
 import { FactUseModule } from '../fact-use/fact-use.module';
@@ -15,7 +16,7 @@ import { MeController } from './me.controller';
 import { MeService } from './me.service';
 
 @Module({
-  imports: [SubjectsModule, DictionaryModule, FactsModule, FactUseModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule, PrivacyRequestsModule],
+  imports: [SubjectsModule, DictionaryModule, DecisionsModule, FactsModule, FactUseModule, ConsentsModule, PreferencesModule, QuestionsModule, ProfilesModule, PrivacyRequestsModule],
   controllers: [MeController, GpcController],
   providers: [MeService, { provide: APP_INTERCEPTOR, useClass: GpcInterceptor }],
 })

@@ -9,13 +9,23 @@ export interface ChannelPreference {
 }
 export type ChannelPreferences = Partial<Record<Channel, ChannelPreference>>;
 
+/** The channels a person chose per purpose (`{ order_updates: { channels: ['sms'] } }`); a purpose not here uses every channel. */
+export type PurposeChoices = Record<string, { channels: Channel[] }>;
+
+/** How many purposes one write may name. */
+export const MAX_PURPOSE_CHOICES = 100;
+
 /** Local wall-clock times, `HH:MM`, in the subject's time zone; may wrap past midnight. */
 export interface QuietHours {
   start: string;
   end: string;
 }
 
-/** A channel the customer never set is reachable, with no frequency cap. */
+/**
+ * A channel the customer never set is reachable, with no frequency cap. Reachable is not opted in
+ * to marketing: a consent-based purpose still needs the person's consent, so a new subject hears
+ * no marketing on any channel until they agree.
+ */
 export const DEFAULT_CHANNEL: ChannelPreference = { optedIn: true, frequency: 'immediately' };
 
 /** The shortest gap between two marketing messages on a channel, by frequency. */
@@ -28,6 +38,15 @@ export const FREQUENCY_WINDOW_MS: Record<Frequency, number> = {
 
 export function channelPreference(channels: ChannelPreferences | null | undefined, channel: Channel): ChannelPreference {
   return channels?.[channel] ?? DEFAULT_CHANNEL;
+}
+
+/**
+ * The channels the person chose for `purpose`, or null when they chose none (every channel of the
+ * purpose may be used).
+ */
+export function chosenChannels(purposes: PurposeChoices | null | undefined, purpose: string): Channel[] | null {
+  const choice = purposes?.[purpose];
+  return choice && Array.isArray(choice.channels) ? choice.channels : null;
 }
 
 /** Every channel with its effective preference, for reading. */
@@ -72,4 +91,39 @@ export function inQuietHours(quiet: QuietHours | null | undefined, at: Date, tim
 /** The strong ETag of a preferences version. */
 export function preferencesEtag(version: number): string {
   return `"prefs-v${version}"`;
+}
+
+/** Preferences as stored, for comparing two versions. */
+export interface PreferenceState {
+  channels: ChannelPreferences;
+  purposes: PurposeChoices;
+  quietHours: QuietHours | null;
+  topics: string[];
+}
+
+/**
+ * Which settings differ between two versions, by name: `channels.<channel>`, `purposes.<purpose>`,
+ * `quietHours`, `topics` (names only: what someone changed, never the values).
+ */
+export function changedFields(before: PreferenceState, after: PreferenceState): string[] {
+  const fields: string[] = [];
+  for (const channel of CHANNELS) {
+    const a = channelPreference(before.channels, channel);
+    const b = channelPreference(after.channels, channel);
+    if (a.optedIn !== b.optedIn || a.frequency !== b.frequency) fields.push(`channels.${channel}`);
+  }
+  const purposes = [...new Set([...Object.keys(before.purposes), ...Object.keys(after.purposes)])].sort();
+  for (const purpose of purposes) {
+    const a = chosenChannels(before.purposes, purpose);
+    const b = chosenChannels(after.purposes, purpose);
+    const same = a === null || b === null ? a === b : a.length === b.length && a.every((c) => b.includes(c));
+    if (!same) fields.push(`purposes.${purpose}`);
+  }
+  if ((before.quietHours?.start ?? null) !== (after.quietHours?.start ?? null) || (before.quietHours?.end ?? null) !== (after.quietHours?.end ?? null)) {
+    fields.push('quietHours');
+  }
+  const topicsA = [...before.topics].sort();
+  const topicsB = [...after.topics].sort();
+  if (topicsA.length !== topicsB.length || topicsA.some((t, i) => t !== topicsB[i])) fields.push('topics');
+  return fields;
 }

@@ -1,18 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { In, type EntityManager } from 'typeorm';
+import { Actor, actorRef } from '../../common/authz/actor';
 import { isUniqueViolation } from '../../common/database/errors';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import type { FieldError } from '../../common/errors/problem-types';
 import { SubjectsService } from '../subjects/subjects.service';
 import { OutboxService } from '../webhooks/outbox.service';
-import { PREFERENCE_TOPICS_FIELD, PreferencesEntity } from './preferences.entity';
+import { PurposeEntity } from '../purposes/purpose.entity';
+import type { Channel } from '../purposes/purpose-catalogue';
+import { PREFERENCE_TOPICS_FIELD, PreferenceChangeEntity, PreferencesEntity } from './preferences.entity';
 import { ifMatchSatisfied } from '../../common/http/etag';
-import { ChannelPreferences, effectiveChannels, preferencesEtag } from './preference-rules';
+import { changedFields, ChannelPreferences, effectiveChannels, preferencesEtag, PreferenceState, PurposeChoices } from './preference-rules';
 import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
 
+/** Who saves preferences and how they came: written into the subject's preference history. */
+export interface PreferenceAuthor {
+  actor: Actor;
+  /** `portal` for the person, `api` by default for a brand, or the brand's own label (`call_centre`). */
+  source: string;
+}
+
 /**
- * Channel preferences, quiet hours and topics, versioned: every write names the version it was
- * based on (If-Match), so two tabs can never silently overwrite each other.
+ * Channel preferences, per-purpose channel choices, quiet hours and topics, versioned: every write
+ * names the version it was based on (If-Match), so two tabs — or the person and the call centre —
+ * can never silently overwrite each other. A write changes what it names and leaves the rest as it
+ * was, and each change is recorded with who made it and how (the person's Activity).
  */
 @Injectable()
 export class PreferencesService {
@@ -41,61 +55,125 @@ export class PreferencesService {
   }
 
   /**
-   * Replaces the preferences if `ifMatch` names the current version: 428 without it, 412 (with
+   * Changes the preferences if `ifMatch` names the current version: 428 without it, 412 (with
    * the current values) when someone else saved in between.
    */
-  update(brandId: string, subjectId: string, ifMatch: string | undefined, input: UpdatePreferencesDto): Promise<PreferencesResponse> {
+  update(brandId: string, subjectId: string, ifMatch: string | undefined, input: UpdatePreferencesDto, by: PreferenceAuthor): Promise<PreferencesResponse> {
     if (!ifMatch) {
-      throw new DomainError('precondition-required', 'Send If-Match with the ETag from GET /v1/me/preferences, so no one else\'s change is overwritten.');
+      throw new DomainError('precondition-required', 'Send If-Match with the ETag from reading the preferences (GET …/preferences), so no one else\'s change is overwritten.');
     }
-    return this.db.run(brandId, (em) => this.updateInTx(em, brandId, subjectId, ifMatch, input));
+    return this.db.run(brandId, (em) => this.updateInTx(em, brandId, subjectId, ifMatch, input, by));
   }
 
   /** `update` inside the caller's transaction. */
-  async updateInTx(em: EntityManager, brandId: string, subjectId: string, ifMatch: string, input: UpdatePreferencesDto): Promise<PreferencesResponse> {
-    {
-      const repo = em.getRepository(PreferencesEntity);
-      const current = await repo.findOne({ where: { brandId, subjectId }, lock: { mode: 'pessimistic_write' } });
-      const currentVersion = current?.version ?? 0;
-      // Strong comparison (RFC 9110): a weak tag such as W/"prefs-v3" does not match.
-      if (!ifMatchSatisfied(ifMatch, preferencesEtag(currentVersion))) {
-        throw new DomainError('precondition-failed', 'These preferences were changed elsewhere since you read them. Review the current values and save again.', {
-          current: toResponse(current, await this.topics(em, current)),
-        });
-      }
-      const next = repo.create({
-        brandId,
-        subjectId,
-        channels: stripUndefined(input.channels) as ChannelPreferences,
-        quietHours: input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : null,
-        topicsCt: await this.subjects.seal(em, brandId, subjectId, PREFERENCE_TOPICS_FIELD, JSON.stringify(input.topics ?? [])),
-        plainTopics: null,
-        version: currentVersion + 1,
-        updatedAt: new Date(),
+  async updateInTx(em: EntityManager, brandId: string, subjectId: string, ifMatch: string, input: UpdatePreferencesDto, by: PreferenceAuthor): Promise<PreferencesResponse> {
+    const repo = em.getRepository(PreferencesEntity);
+    const current = await repo.findOne({ where: { brandId, subjectId }, lock: { mode: 'pessimistic_write' } });
+    const currentVersion = current?.version ?? 0;
+    const currentTopics = await this.topics(em, current);
+    // Strong comparison (RFC 9110): a weak tag such as W/"prefs-v3" does not match.
+    if (!ifMatchSatisfied(ifMatch, preferencesEtag(currentVersion))) {
+      throw new DomainError('precondition-failed', 'These preferences were changed elsewhere since you read them. Review the current values and save again.', {
+        current: toResponse(current, currentTopics),
       });
-      if (current) {
-        await repo.update({ brandId, subjectId }, next);
-      } else {
-        // Two first saves race on the insert; the loser's version is stale like any other.
-        await repo.insert(next).catch((error) => {
-          throw isUniqueViolation(error, 'pk_preferences')
-            ? new DomainError('precondition-failed', 'These preferences were saved elsewhere a moment ago. Reload them and save again.')
-            : error;
-        });
-      }
-      await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId, version: next.version }, subjectId);
-      return toResponse(next, input.topics ?? []);
     }
+    const purposes = await this.mergedChoices(em, brandId, current?.purposes ?? {}, input.purposes);
+    const before: PreferenceState = { channels: current?.channels ?? {}, purposes: current?.purposes ?? {}, quietHours: current?.quietHours ?? null, topics: currentTopics };
+    const after: PreferenceState = {
+      // Only the channels named change: nobody is opted in (or out) by leaving a channel out.
+      channels: { ...before.channels, ...named(input.channels) },
+      purposes,
+      quietHours: input.quietHours === undefined ? before.quietHours : input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : null,
+      topics: input.topics ?? before.topics,
+    };
+    const now = new Date();
+    const next = repo.create({
+      brandId,
+      subjectId,
+      channels: after.channels,
+      purposes: Object.keys(after.purposes).length ? after.purposes : null,
+      quietHours: after.quietHours,
+      topicsCt: await this.subjects.seal(em, brandId, subjectId, PREFERENCE_TOPICS_FIELD, JSON.stringify(after.topics)),
+      plainTopics: null,
+      version: currentVersion + 1,
+      updatedAt: now,
+    });
+    if (current) {
+      await repo.update({ brandId, subjectId }, next);
+    } else {
+      // Two first saves race on the insert; the loser's version is stale like any other.
+      await repo.insert(next).catch((error) => {
+        throw isUniqueViolation(error, 'pk_preferences')
+          ? new DomainError('precondition-failed', 'These preferences were saved elsewhere a moment ago. Reload them and save again.')
+          : error;
+      });
+    }
+    const fields = changedFields(before, after);
+    if (fields.length) {
+      await em.getRepository(PreferenceChangeEntity).insert({
+        brandId,
+        id: randomUUID(),
+        subjectId,
+        version: next.version,
+        at: now,
+        actor: actorRef(by.actor),
+        actorName: actorName(by.actor),
+        source: by.source,
+        fields,
+      });
+    }
+    await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId, version: next.version }, subjectId);
+    return toResponse(next, after.topics);
+  }
+
+  /**
+   * The per-purpose choices after a write: purposes named replace theirs (null removes it), the
+   * rest keep theirs. Each purpose named must be the brand's, each channel one of the purpose's
+   * own, and a purpose the person cannot refuse (contract, legal obligation) keeps at least one.
+   */
+  private async mergedChoices(em: EntityManager, brandId: string, current: PurposeChoices, input: UpdatePreferencesDto['purposes']): Promise<PurposeChoices> {
+    const merged: PurposeChoices = { ...current };
+    if (!input) return merged;
+    const keys = Object.keys(input);
+    const purposes = keys.length ? await em.getRepository(PurposeEntity).findBy({ brandId, key: In(keys) }) : [];
+    const byKey = new Map(purposes.map((p) => [p.key, p]));
+    const errors: FieldError[] = [];
+    for (const [key, choice] of Object.entries(input)) {
+      const purpose = byKey.get(key);
+      const path = `purposes.${key}`;
+      if (!purpose) {
+        errors.push({ path, message: 'is not a purpose of this brand' });
+        continue;
+      }
+      if (choice === null) {
+        delete merged[key];
+        continue;
+      }
+      const foreign = purpose.channels.length ? choice.channels.filter((c) => !purpose.channels.includes(c)) : [];
+      if (foreign.length) errors.push({ path: `${path}.channels`, message: `must name only this purpose's channels (${purpose.channels.join(', ')})` });
+      else if (!choice.channels.length && (purpose.legalBasis === 'contract' || purpose.legalBasis === 'legal_obligation')) {
+        errors.push({ path: `${path}.channels`, message: 'must name at least one channel: these messages serve a contract or a legal duty, so only how they reach the person can be chosen' });
+      } else merged[key] = { channels: [...choice.channels] as Channel[] };
+    }
+    if (errors.length) throw DomainError.validation(errors, 'Some purposes or channels named cannot be chosen; see errors.');
+    return merged;
   }
 }
 
-function stripUndefined(channels: object): Record<string, { optedIn: boolean; frequency: string }> {
+/** The channels a write names (a channel sent as null is a channel not named). */
+function named(channels: object | undefined): ChannelPreferences {
   return Object.fromEntries(
-    Object.entries(channels)
-      // A channel sent as null is a channel not named: it falls back to the default.
+    Object.entries(channels ?? {})
       .filter(([, v]) => v !== undefined && v !== null)
       .map(([k, v]) => [k, { optedIn: v.optedIn, frequency: v.frequency }]),
-  );
+  ) as ChannelPreferences;
+}
+
+/** The name a change is shown with, as the access log does: a key's or system's name, a staff member's with "(staff)"; none for the person. */
+function actorName(actor: Actor): string | null {
+  if (actor.kind === 'apiKey' || actor.kind === 'system') return actor.name;
+  if (actor.kind === 'staff') return `${actor.name} (staff)`;
+  return null;
 }
 
 /** The preferences as the API shows them, with the topics already opened. */
@@ -104,6 +182,7 @@ function toResponse(row: PreferencesEntity | null, topics: string[]): Preference
     channels: effectiveChannels(row?.channels),
     quietHours: row?.quietHours ?? null,
     topics,
+    purposes: row?.purposes ?? {},
     version: row?.version ?? 0,
     updatedAt: row ? row.updatedAt.toISOString() : null,
   };

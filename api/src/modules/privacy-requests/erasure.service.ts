@@ -21,7 +21,7 @@ export interface ErasureCertificate extends SubjectErasure {
 
 /** Tables whose rows about the subject are deleted outright. Order respects foreign keys. */
 export const ERASED_TABLES = [
-  'recommendation_feedback', 'facts', 'preferences', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
+  'recommendation_feedback', 'facts', 'preferences', 'preference_changes', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
   'question_responses', 'consent_conflicts', 'consent_states', 'idempotency_keys', 'consent_confirmations', 'fact_use', 'subject_keys',
 ] as const;
 

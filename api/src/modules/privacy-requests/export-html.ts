@@ -23,7 +23,13 @@ export function renderExportHtml(doc: SubjectExport): string {
   const d = doc as SubjectExport & {
     brand: { name: string };
     generatedAt: string;
-    preferences: { channels: Record<string, { optedIn: boolean; frequency: string }>; quietHours: { start: string; end: string } | null; topics: string[] };
+    preferences: {
+      channels: Record<string, { optedIn: boolean; frequency: string }>;
+      quietHours: { start: string; end: string } | null;
+      topics: string[];
+      purposes?: Record<string, { channels: string[] }>;
+    };
+    preferenceChanges?: Array<{ at: string; changedBy: string; source: string; fields: string[] }>;
     accessLog: Array<{ at: string; reader: string; kind: string; purpose: string | null; fields: string[] }>;
     privacyRequests: Array<{ type: string; status: string; channel?: string; receivedAt: string; dueAt: string }>;
     context: {
@@ -41,6 +47,12 @@ export function renderExportHtml(doc: SubjectExport): string {
     const names = key ? d.context.purposes.find((p) => p.key === key)?.name : undefined;
     return key ? (names?.[locale] ?? names?.en ?? key) : '';
   };
+  // A preferences setting a change names, in words: a channel, a kind of message (its purpose), quiet hours, topics.
+  const field = (f: string) =>
+    f.startsWith('channels.') ? (t.channels[f.slice(9)] ?? f.slice(9))
+      : f.startsWith('purposes.') ? purposeName(f.slice(9))
+      : f === 'quietHours' ? t.quietHoursField
+      : f === 'topics' ? t.topicsField : f;
   const kept = (p: (typeof d.context.purposes)[number]) =>
     typeof p.retentionDays === 'number' ? t.keptFor(p.retentionDays) : p.legalBasis === 'consent' ? t.keptUntilWithdrawn : t.keptUntilErased;
   return `<!doctype html>
@@ -59,6 +71,9 @@ ${table(t.consentHeaders, d.consents.history.map((e) => [purposeName(e.purpose a
 <h2>${escape(t.channelsTitle)}</h2>
 ${table(t.channelHeaders, Object.entries(d.preferences.channels).map(([c, p]) => [t.channels[c] ?? c, p.optedIn ? t.yes : t.no, t.frequencies[p.frequency] ?? p.frequency]), t.empty)}
 <p>${escape(t.quietHours(d.preferences.quietHours ? `${d.preferences.quietHours.start}–${d.preferences.quietHours.end}` : t.none))} ${escape(t.topics(list(d.preferences.topics)))}</p>
+${Object.keys(d.preferences.purposes ?? {}).length ? table(t.purposeChannelsHeaders, Object.entries(d.preferences.purposes ?? {}).map(([p, choice]) => [purposeName(p), list(choice.channels.map((c) => t.channels[c] ?? c))]), t.empty) : ''}
+<h2>${escape(t.changesTitle)}</h2>
+${table(t.changeHeaders, (d.preferenceChanges ?? []).map((c) => [when(c.at), c.changedBy === 'you' ? t.byYou : c.changedBy, t.sources[c.source] ?? c.source, list(c.fields.map(field))]), t.empty)}
 <h2>${escape(t.readsTitle)}</h2>
 ${table(t.readHeaders, d.accessLog.map((a) => [when(a.at), a.reader, a.purpose ? purposeName(a.purpose) : a.kind, a.fields.join(', ')]), t.empty)}
 <h2>${escape(t.requestsTitle)}</h2>

@@ -95,6 +95,16 @@ export const EXPORT_SCHEMA = {
           ],
         },
         topics: { type: 'array', items: str },
+        purposes: {
+          description: 'The channels the person chose per purpose.',
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['channels'],
+            additionalProperties: false,
+            properties: { channels: { type: 'array', uniqueItems: true, items: { enum: ['email', 'sms', 'push', 'messenger', 'post'] } } },
+          },
+        },
       },
     },
     consents: {
@@ -130,6 +140,15 @@ export const EXPORT_SCHEMA = {
     consentRecords: {
       type: 'array',
       items: { type: 'object', required: ['@context', '@type', 'dpv:hasConsentStatus'], properties: { '@context': { type: 'object' }, '@type': str, 'dpv:hasConsentStatus': { type: 'object' } } },
+    },
+    preferenceChanges: {
+      description: 'Who changed the preferences, how and when, and which settings (oldest first).',
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['at', 'changedBy', 'source', 'fields'],
+        properties: { at: time, changedBy: str, source: str, fields: { type: 'array', items: str } },
+      },
     },
     accessLog: {
       type: 'array',

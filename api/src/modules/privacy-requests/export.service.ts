@@ -14,6 +14,7 @@ import { FactsService, toFactResponse } from '../facts/facts.service';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { FactUseEntity } from '../fact-use/fact-use.entity';
 import { PreferencesService } from '../preferences/preferences.service';
+import { PreferenceChangeEntity } from '../preferences/preferences.entity';
 import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
@@ -72,7 +73,7 @@ export class ExportService {
   async build(em: EntityManager, brandId: string, subjectId: string): Promise<SubjectExport> {
     const now = new Date();
     const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys, factUse] = await inTurn(
+    const [brand, purposes, notices, states, events, facts, preferences, access, requests, endpoints, dictionary, keys, factUse, preferenceChanges] = await inTurn(
       () => em.getRepository(BrandEntity).findOneByOrFail({ brandId }),
       () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
       () => em.getRepository(NoticeEntity).findBy({ brandId }),
@@ -86,6 +87,7 @@ export class ExportService {
       () => this.dictionary.load(em, brandId),
       () => em.getRepository(ApiKeyEntity).find({ where: { brandId }, select: { id: true, label: true } }),
       () => em.getRepository(FactUseEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
+      () => em.getRepository(PreferenceChangeEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
     );
     const keyLabels = new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label]));
     const group = <T>(pairs: Array<[string, T]>) => Object.fromEntries(pairs) as Record<string, T>;
@@ -113,7 +115,13 @@ export class ExportService {
         return fact;
       }),
       factUse: factUse.map((u) => ({ purpose: u.purpose, use: u.use, updatedAt: u.updatedAt.toISOString() })),
-      preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics },
+      preferences: { channels: preferences.channels, quietHours: preferences.quietHours, topics: preferences.topics, purposes: preferences.purposes },
+      preferenceChanges: preferenceChanges.map((c) => ({
+        at: c.at.toISOString(),
+        changedBy: c.actorName ?? (c.actor === `subject:${subjectId}` ? 'you' : c.actor),
+        source: c.source,
+        fields: c.fields,
+      })),
       consents: {
         current: states.map((s) => ({
           purpose: s.purpose,

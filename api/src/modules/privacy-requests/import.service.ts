@@ -9,6 +9,7 @@ import type { FactValue } from '../dictionary/fact-values';
 import { FactsService } from '../facts/facts.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
 import { PreferencesService } from '../preferences/preferences.service';
+import type { Channel } from '../purposes/purpose-catalogue';
 import type { SubjectResponse } from '../subjects/dto/subject.dto';
 import { SubjectsService } from '../subjects/subjects.service';
 import { EXPORT_SCHEMA } from './export-schema';
@@ -40,16 +41,25 @@ export class ImportService {
       );
     }
     const doc = body as unknown as SubjectExport & {
-      preferences: { channels: Record<string, { optedIn: boolean; frequency: 'immediately' | 'daily' | 'weekly' | 'monthly' }>; quietHours: { start: string; end: string } | null; topics: string[] };
+      preferences: {
+        channels: Record<string, { optedIn: boolean; frequency: 'immediately' | 'daily' | 'weekly' | 'monthly' }>;
+        quietHours: { start: string; end: string } | null;
+        topics: string[];
+        purposes?: Record<string, { channels: Channel[] }>;
+      };
     };
     return this.db.run(caller.brandId, async (em) => {
       const brandId = caller.brandId;
       const purposes = new Set((await em.getRepository(PurposeEntity).findBy({ brandId })).map((p) => p.key));
       // Named by position, not by value: problems never echo what the caller sent.
       const missing = doc.consents.history.map((e, i) => (purposes.has(String(e.purpose)) ? -1 : i)).filter((i) => i >= 0);
-      if (missing.length) {
+      const missingChoices = Object.keys(doc.preferences.purposes ?? {}).filter((key) => !purposes.has(key));
+      if (missing.length || missingChoices.length) {
         throw new DomainError('unknown-purpose', 'The document names purposes this brand has not defined; define or adopt them first.', {
-          errors: missing.map((i) => ({ path: `consents.history[${i}].purpose`, message: 'is not a purpose of this brand' })),
+          errors: [
+            ...missing.map((i) => ({ path: `consents.history[${i}].purpose`, message: 'is not a purpose of this brand' })),
+            ...missingChoices.map((key) => ({ path: `preferences.purposes.${key}`, message: 'is not a purpose of this brand' })),
+          ],
         });
       }
       const s = doc.subject;
@@ -72,11 +82,19 @@ export class ImportService {
           expiresAt: f.expiresAt ? new Date(String(f.expiresAt)) : null,
         });
       }
-      await this.preferences.updateInTx(em, brandId, subject.id, '*', {
-        channels: doc.preferences.channels,
-        quietHours: doc.preferences.quietHours,
-        topics: doc.preferences.topics,
-      });
+      await this.preferences.updateInTx(
+        em,
+        brandId,
+        subject.id,
+        '*',
+        {
+          channels: doc.preferences.channels,
+          quietHours: doc.preferences.quietHours,
+          topics: doc.preferences.topics,
+          ...(doc.preferences.purposes ? { purposes: doc.preferences.purposes } : {}),
+        },
+        { actor: caller, source: 'import' },
+      );
       const notices = await em.getRepository(NoticeEntity).findBy({ brandId });
       for (const e of doc.consents.history) {
         const version = e.noticeVersion as number | null;

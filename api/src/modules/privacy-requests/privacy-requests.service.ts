@@ -84,6 +84,25 @@ export class PrivacyRequestsService {
     return response;
   }
 
+  /**
+   * A request the customer files from the portal that the brand's staff carry out (restriction of
+   * processing: what to restrict, and for how long, is for a person to decide and note). Verified by
+   * the customer's session; the legal deadline runs from now; `details` is the person's own words.
+   */
+  askMine(customer: CustomerActor, type: 'restriction', details?: string): Promise<PrivacyRequestResponse> {
+    return this.db.run(customer.brandId, async (em) => {
+      await this.subjects.require(em, customer.brandId, customer.subjectId, { lock: true });
+      const request = await this.open(em, customer, customer.subjectId, type, 'gdpr', 'portal', undefined, details?.trim() || undefined);
+      return this.present(em, request, false);
+    });
+  }
+
+  /** The customer's own requests, newest first (open and closed), as the portal shows them. */
+  async mine(em: EntityManager, customer: CustomerActor): Promise<PrivacyRequestResponse[]> {
+    const rows = await em.getRepository(PrivacyRequestEntity).find({ where: { brandId: customer.brandId, subjectId: customer.subjectId }, order: { receivedAt: 'DESC' } });
+    return mapInTurn(rows, (r) => this.present(em, r, false));
+  }
+
   list(caller: BrandActor, query: PrivacyRequestQuery): Promise<Page<PrivacyRequestResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       const limit = Math.min(query.limit ?? 50, MAX_PAGE_SIZE);
@@ -258,6 +277,7 @@ export class PrivacyRequestsService {
     jurisdiction: Jurisdiction,
     channel: PrivacyRequestEntity['channel'],
     given?: Date,
+    personal?: string,
   ): Promise<PrivacyRequestEntity> {
     const filedAt = this.clock.now();
     const receivedAt = given ?? filedAt;
@@ -283,7 +303,8 @@ export class PrivacyRequestsService {
     });
     await em.getRepository(PrivacyRequestEntity).insert(request);
     const late = receivedAt.getTime() < filedAt.getTime();
-    await this.record(em, actor, request, 'received', late ? `received by ${channel} on ${receivedAt.toISOString()}, filed on ${filedAt.toISOString()}` : null);
+    // What the person wrote about their request is theirs: sealed under their data key.
+    await this.record(em, actor, request, 'received', personal ? { personal } : late ? `received by ${channel} on ${receivedAt.toISOString()}, filed on ${filedAt.toISOString()}` : null);
     return request;
   }
 

@@ -8,7 +8,7 @@ export class AccessRecordEntity {
   @Column({ type: 'timestamptz' }) at: Date;
   @Column({ type: 'text' }) actor: string;
   @Column({ name: 'actor_name', type: 'text', nullable: true }) actorName: string | null;
-  @Column({ type: 'text' }) kind: 'profile' | 'export' | 'audience' | 'recommendations' | 'subject' | 'consents' | 'explanation' | 'console' | 'questions';
+  @Column({ type: 'text' }) kind: 'profile' | 'export' | 'audience' | 'recommendations' | 'subject' | 'consents' | 'explanation' | 'console' | 'questions' | 'preferences' | 'suppressions';
   @Column({ name: 'purpose_key', type: 'text', nullable: true }) purpose: string | null;
   @Column({ type: 'text', array: true }) fields: string[];
 }

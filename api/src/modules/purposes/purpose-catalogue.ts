@@ -3,6 +3,23 @@ import type { LegalBasis } from './purpose.entity';
 export const CHANNELS = ['email', 'sms', 'push', 'messenger', 'post'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/**
+ * DPV terms that name a service rather than marketing: a legitimate-interest purpose with one of
+ * these is not marketing by default (customer care answers even while marketing waits).
+ */
+export const SERVICE_DPV_TERMS: readonly string[] = ['dpv:CustomerCare', 'dpv:CustomerManagement', 'dpv:ServiceProvision', 'dpv:CommunicationForCustomerCare'];
+
+/**
+ * Whether a purpose is marketing when its creator does not say: never for a contract or legal
+ * obligation, always for consent, and for legitimate interest unless its DPV term names a service.
+ * Suppressions and frequency caps bind marketing purposes only.
+ */
+export function isMarketingByDefault(legalBasis: LegalBasis, dpvTerm: string | null | undefined): boolean {
+  if (legalBasis === 'contract' || legalBasis === 'legal_obligation') return false;
+  if (legalBasis === 'consent') return true;
+  return !SERVICE_DPV_TERMS.includes(dpvTerm ?? '');
+}
+
 export interface CataloguePurpose {
   key: string;
   /** The W3C Data Privacy Vocabulary term the purpose maps to. */

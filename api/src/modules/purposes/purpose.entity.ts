@@ -15,6 +15,8 @@ export class PurposeEntity {
   @Column({ name: 'retention_days', type: 'integer', nullable: true }) retentionDays: number | null;
   /** A brand-API grant waits for the person's emailed confirmation before it is in force. */
   @Column({ name: 'double_opt_in', type: 'boolean', default: false }) doubleOptIn: boolean;
+  /** Marketing: suppressions and frequency caps bind it (never a contract or legal-obligation purpose). */
+  @Column({ type: 'boolean' }) marketing: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

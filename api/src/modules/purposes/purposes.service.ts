@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { BrandEntity } from '../brands/brand.entity';
 import { CataloguePurposeResponse, CreatePurposeDto, NoticeResponse, PurposeResponse } from './dto/purpose.dto';
 import { NoticeEntity, PurposeEntity } from './purpose.entity';
-import { Channel, PURPOSE_CATALOGUE } from './purpose-catalogue';
+import { Channel, isMarketingByDefault, PURPOSE_CATALOGUE } from './purpose-catalogue';
 import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
 /** Purposes (why data is processed) and their immutable, versioned notices. */
@@ -84,7 +84,7 @@ export class PurposesService {
 
   /** The purpose catalogue (the same for every brand) by key, one page at a time. */
   catalogue(brandId: string, query: PageQuery): Page<CataloguePurposeResponse> {
-    const all = PURPOSE_CATALOGUE.map((p) => ({ ...p, dataCategories: [...p.dataCategories], channels: [...p.channels] }));
+    const all = PURPOSE_CATALOGUE.map((p) => ({ ...p, dataCategories: [...p.dataCategories], channels: [...p.channels], marketing: isMarketingByDefault(p.legalBasis, p.dpvTerm) }));
     return this.cursors.pageOf({ list: 'purpose-catalogue', brandId }, all, query, (p) => p.key);
   }
 
@@ -119,6 +119,9 @@ export class PurposesService {
     brandId: string,
     input: Omit<CreatePurposeDto, 'channels'> & { channels?: readonly Channel[]; doubleOptIn?: boolean },
   ): Promise<PurposeEntity> {
+    if (input.marketing && (input.legalBasis === 'contract' || input.legalBasis === 'legal_obligation')) {
+      throw DomainError.validation([{ path: 'marketing', message: 'must be false for a purpose that serves a contract or a legal obligation' }]);
+    }
     const purpose = em.getRepository(PurposeEntity).create({
       brandId,
       key: input.key,
@@ -128,6 +131,7 @@ export class PurposesService {
       channels: [...(input.channels ?? [])],
       saleOrShare: input.saleOrShare ?? false,
       doubleOptIn: input.doubleOptIn ?? false,
+      marketing: input.marketing ?? isMarketingByDefault(input.legalBasis, input.dpvTerm),
       dpvTerm: input.dpvTerm ?? null,
       createdAt: new Date(),
     });
@@ -176,6 +180,7 @@ function toPurposeResponse(p: PurposeEntity, noticeVersion: number | null): Purp
     channels: p.channels as Channel[],
     saleOrShare: p.saleOrShare,
     doubleOptIn: p.doubleOptIn,
+    marketing: p.marketing,
     dpvTerm: p.dpvTerm,
     noticeVersion,
     createdAt: p.createdAt.toISOString(),

@@ -9,6 +9,17 @@ export class ContactCheckDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a subject id (UUID)' }) subjectId: string;
   @ApiProperty({ example: 'email_marketing' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a purpose key' }) purpose: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
+  @ApiPropertyOptional({
+    example: 'email_marketing',
+    description:
+      'A marketing purpose the message would also mention (an order update that suggests an accessory). The answer gains `mention`: ' +
+      'whether the mention may ride along — the mention\'s consent, channel, suppressions and frequency cap, but not quiet hours, since ' +
+      'the message goes out as a service message anyway. Record a sent mention as a contact for its purpose, so the cap counts it.',
+  })
+  @IsOmittable()
+  @IsString()
+  @Matches(KEY_PATTERN, { message: 'must be a purpose key' })
+  mention?: string;
 }
 
 export class ContactChecksDto {
@@ -21,16 +32,35 @@ export class ContactChecksDto {
   checks: ContactCheckDto[];
 }
 
-export class ContactDecisionResponse {
+const REASONS_DESCRIPTION =
+  'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
+  'channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, ' +
+  'quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.';
+
+/** Whether a marketing mention may ride along in the message decided. */
+export class MentionDecisionResponse {
+  @ApiProperty({ example: 'email_marketing' }) purpose: string;
   @ApiProperty() allowed: boolean;
   @ApiProperty({
     type: [String],
-    example: ['quiet-hours'],
+    example: ['suppressed:open_cart'],
     description:
-      'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
-      'channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. ' +
-      'Yes: consent-granted, legitimate-interest, service-message:<legal basis>.',
+      'Why. No: message-not-allowed (the message itself may not go), not-marketing, no-consent, pending-confirmation, consent-withdrawn, ' +
+      'consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, frequency-cap:<frequency>, suppressed:<reason>. ' +
+      'Yes: consent-granted, legitimate-interest.',
   })
+  reasons: string[];
+
+  @ApiPropertyOptional({
+    type: UnsubscribeLinkResponse,
+    description: 'On an allowed `email` mention of a consent-based purpose: the one-click unsubscribe link for that purpose, to send with the message.',
+  })
+  unsubscribe?: UnsubscribeLinkResponse;
+}
+
+export class ContactDecisionResponse {
+  @ApiProperty() allowed: boolean;
+  @ApiProperty({ type: [String], example: ['quiet-hours'], description: REASONS_DESCRIPTION })
   reasons: string[];
 
   @ApiPropertyOptional({
@@ -38,6 +68,9 @@ export class ContactDecisionResponse {
     description: 'On every allowed `email` decision for a consent-based purpose: the one-click unsubscribe link and the headers to send it in.',
   })
   unsubscribe?: UnsubscribeLinkResponse;
+
+  @ApiPropertyOptional({ type: MentionDecisionResponse, description: 'When the check named a `mention`: whether the message may carry it.' })
+  mention?: MentionDecisionResponse;
 }
 
 export class BatchContactDecisionResponse extends ContactDecisionResponse {
@@ -86,4 +119,6 @@ export class SuppressionResponse {
   @ApiProperty() reason: string;
   @ApiProperty({ format: 'date-time' }) until: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was ended early (DELETE), if it was.' }) endedAt: string | null;
+  @ApiProperty({ description: 'Marketing decisions wait for it now: not ended and `until` still ahead.' }) active: boolean;
 }

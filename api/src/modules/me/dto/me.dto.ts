@@ -1,8 +1,10 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { FactResponse, MyFactResponse } from '../../facts/dto/fact.dto';
 import { FactUseResponse } from '../../fact-use/dto/fact-use.dto';
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
+import { PrivacyRequestResponse } from '../../privacy-requests/dto/privacy-request.dto';
+import { CHANNELS } from '../../purposes/purpose-catalogue';
 import { SubjectResponse } from '../../subjects/dto/subject.dto';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -17,7 +19,9 @@ export class MyConsentResponse {
   @ApiProperty({ enum: ['consent', 'legitimate_interest', 'contract', 'legal_obligation'] }) legalBasis: string;
   @ApiProperty({ type: [String] }) dataCategories: string[];
   @ApiProperty() saleOrShare: boolean;
-  @ApiProperty({ type: Boolean, nullable: true, description: 'null: never decided.' }) granted: boolean | null;
+  @ApiProperty({ enum: CHANNELS, isArray: true, description: 'The channels the purpose contacts people on (none: it contacts no one).' }) channels: string[];
+  @ApiProperty({ description: 'Marketing: "not now" windows and frequency caps hold it back.' }) marketing: boolean;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: never decided. For a legitimate-interest purpose, false is an objection.' }) granted: boolean | null;
   @ApiProperty({ description: 'The brand may rely on it now.' }) valid: boolean;
   @ApiProperty({ type: Number, nullable: true, description: 'The notice version agreed to (or the latest, if never decided).' }) noticeVersion: number | null;
   @ApiProperty({ ...localeMap, nullable: true }) noticeText: Record<string, string> | null;
@@ -55,6 +59,36 @@ export class MeResponse {
   @ApiProperty({ type: MyPreferencesResponse }) preferences: MyPreferencesResponse;
   @ApiProperty({ type: [ConsentConflictResponse], description: 'Open conflicts between a browser privacy signal and an earlier grant.' })
   conflicts: ConsentConflictResponse[];
+  @ApiProperty({ type: [PrivacyRequestResponse], description: 'The customer\'s privacy requests, newest first, open and closed.' })
+  requests: PrivacyRequestResponse[];
+}
+
+/** What Candor would tell the brand now about contacting the person for one purpose on one channel. */
+export class MyDecisionResponse {
+  @ApiProperty({ example: 'email_marketing' }) purpose: string;
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty() allowed: boolean;
+  @ApiProperty({ type: [String], example: ['quiet-hours'], description: 'The reasons the brand gets, exactly (see GET /v1/decisions/contact).' }) reasons: string[];
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a no lifts by itself (quiet hours end, a suppression or the frequency cap runs out); absent for a yes or a no that waits for someone to act.' })
+  until?: string;
+}
+
+export class MyDecisionsResponse {
+  @ApiProperty({ type: [MyDecisionResponse], description: 'Each purpose that contacts people (by key), on each of its channels.' }) data: MyDecisionResponse[];
+}
+
+/** One change of the customer's preferences: who made it, how, when and which settings. */
+export class PreferenceChangeResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'The preferences version it made.' }) version: number;
+  @ApiProperty({ description: 'The customer changed them (in the portal or the brand\'s app on their behalf, signed in as them).' }) byYou: boolean;
+  @ApiProperty({ example: 'Call centre', description: 'Who: the name of the brand system (its key) or staff member; "you" for the customer.' }) changedBy: string;
+  @ApiProperty({ ...localeMap, description: 'Who, in words per language (a key\'s label, a staff member with "(staff)").' }) changedByLabel: Record<string, string>;
+  @ApiProperty({ example: 'call_centre', description: 'How it came: portal, api, import, or the brand\'s own label.' }) source: string;
+  @ApiProperty({ ...localeMap, description: 'How, in words per language, from the brand\'s dictionary of sources (else the code).' }) sourceLabel: Record<string, string>;
+  @ApiProperty({ type: [String], example: ['purposes.order_updates', 'channels.sms'], description: 'Which settings changed: channels.<channel>, purposes.<purpose>, quietHours, topics.' })
+  fields: string[];
 }
 
 export class AnswerResultResponse {

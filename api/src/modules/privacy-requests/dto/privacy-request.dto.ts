@@ -80,6 +80,19 @@ export class ConfirmErasureDto {
   locale?: string;
 }
 
+/** A request the customer files from the portal for the brand's staff to carry out. */
+export class AskMyRequestDto {
+  @ApiProperty({ enum: ['restriction'], description: 'restriction: limit how the brand processes your data (GDPR Art. 18) while something is settled.' })
+  @IsIn(['restriction'])
+  type: 'restriction';
+
+  @ApiPropertyOptional({ example: 'Please stop using my purchase history until you have corrected my address.', description: 'In the customer\'s own words; kept sealed with the request.', maxLength: 2000 })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
+  details?: string;
+}
+
 export class PrivacyRequestEventResponse {
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty() actor: string;

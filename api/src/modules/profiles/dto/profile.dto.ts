@@ -37,7 +37,7 @@ export class AccessRecordResponse {
   @ApiProperty({ description: 'Who read: the brand system\'s name, e.g. "newsletter service".' }) reader: string;
   @ApiProperty({ ...localeMap, description: 'Who read, per language: the name the brand gave the key per language (else its name); staff as "Name (staff)".' })
   readerLabel: Record<string, string>;
-  @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations', 'subject', 'consents', 'explanation', 'console', 'questions'] }) kind: string;
+  @ApiProperty({ enum: ['profile', 'export', 'audience', 'recommendations', 'subject', 'consents', 'explanation', 'console', 'questions', 'preferences', 'suppressions'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) purpose: string | null;
   @ApiProperty({ type: [String] }) fields: string[];
   @ApiProperty({

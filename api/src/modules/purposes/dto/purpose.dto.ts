@@ -55,6 +55,17 @@ export class CreatePurposeDto {
   @IsString()
   @Matches(/^dpv:[A-Za-z]{1,80}$/, { message: 'must be a W3C DPV term such as "dpv:DirectMarketing"' })
   dpvTerm?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Marketing: suppressions ("not now" windows) and frequency caps bind it; service messages and customer care go on. ' +
+      'By default consent-based purposes are marketing, contract and legal-obligation ones never are (true is refused), and a ' +
+      'legitimate-interest purpose is unless its `dpvTerm` names a service (`dpv:CustomerCare`, `dpv:CustomerManagement`, ' +
+      '`dpv:ServiceProvision`, `dpv:CommunicationForCustomerCare`).',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  marketing?: boolean;
 }
 
 export class PublishNoticeDto {
@@ -79,6 +90,7 @@ export class PurposeResponse {
   @ApiProperty({ enum: CHANNELS, isArray: true }) channels: Channel[];
   @ApiProperty() saleOrShare: boolean;
   @ApiProperty({ description: 'Brand-API grants wait for the person\'s emailed confirmation.' }) doubleOptIn: boolean;
+  @ApiProperty({ description: 'Marketing: suppressions and frequency caps bind it; service messages and customer care go on.' }) marketing: boolean;
   @ApiProperty({ type: String, nullable: true }) dpvTerm: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Latest published notice version, if any.' }) noticeVersion: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -91,6 +103,7 @@ export class CataloguePurposeResponse {
   @ApiProperty({ type: [String] }) dataCategories: string[];
   @ApiProperty({ enum: CHANNELS, isArray: true }) channels: Channel[];
   @ApiProperty() saleOrShare: boolean;
+  @ApiProperty({ description: 'Marketing: suppressions and frequency caps bind it.' }) marketing: boolean;
   @ApiProperty(localeMap) name: Record<string, string>;
   @ApiProperty({ ...localeMap, description: 'Published as notice version 1 on adoption.' }) notice: Record<string, string>;
 }

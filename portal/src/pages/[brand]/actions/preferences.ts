@@ -10,7 +10,7 @@ export const POST: APIRoute = async (context) => {
   const form = await readForm(context);
   if (form instanceof Response) return form;
   const body = preferencesFromForm(form);
-  if (!body) return backTo(context, 'preferences', 'invalid');
+  if (typeof body === 'string') return backTo(context, 'preferences', body);
   const outcome = await savePreferences(apiFor(context), text(form, 'etag'), body);
   return backTo(context, 'preferences', outcome);
 };
