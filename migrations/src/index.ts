@@ -17,6 +17,7 @@ import { SealPreferenceTopics1764940000000 } from './1764940000000-seal-preferen
 import { CreateDictionary1765010000000 } from './1765010000000-create-dictionary';
 import { UnsubscribeAndDoubleOptIn1765060000000 } from './1765060000000-unsubscribe-and-double-opt-in';
 import { FindDueWork1765090000000 } from './1765090000000-find-due-work';
+import { IdentifyAndMergeSubjects1765120000000 } from './1765120000000-identify-and-merge-subjects';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   CreateDictionary1765010000000,
   UnsubscribeAndDoubleOptIn1765060000000,
   FindDueWork1765090000000,
+  IdentifyAndMergeSubjects1765120000000,
 ];

@@ -26,6 +26,7 @@ export class DecisionsService {
   async decide(caller: BrandActor, check: ContactCheckDto): Promise<ContactDecision & { unsubscribe?: UnsubscribeLink }> {
     const [result] = await this.decideMany(caller, [check]);
     if (result.reasons[0] === 'subject-unknown') throw DomainError.notFound('subject', check.subjectId);
+    if (result.mergedInto) throw DomainError.subjectMerged(result.mergedInto);
     if (result.reasons[0] === 'purpose-unknown') {
       throw new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {
         errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
@@ -35,10 +36,12 @@ export class DecisionsService {
   }
 
   /** Up to 1000 checks in one query; results in the order of the checks. */
-  async decideMany(caller: BrandActor, checks: ContactCheckDto[]): Promise<Array<ContactDecision & ContactCheckDto & { unsubscribe?: UnsubscribeLink }>> {
+  async decideMany(caller: BrandActor, checks: ContactCheckDto[]): Promise<Array<ContactDecision & ContactCheckDto & { unsubscribe?: UnsubscribeLink; mergedInto?: string }>> {
     const rows = await this.reader.read(caller.brandId, checks);
     const now = new Date();
     return rows.map((row, i) => {
+      // A record merged into another decides nothing: its consent now lives on the survivor.
+      if (row.merged_into && row.erased_at === null) return { ...checks[i], allowed: false, reasons: ['subject-merged'], mergedInto: row.merged_into };
       const decision = decideContact(toFacts(row, this.suppressionReason(caller.brandId, checks[i].subjectId, row)), checks[i].channel as Channel, now);
       const unsubscribe = this.unsubscribeFor(caller.brandId, checks[i], row, decision);
       return { ...checks[i], ...decision, ...(unsubscribe ? { unsubscribe } : {}) };

@@ -12,6 +12,7 @@ import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
 import type { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { PreferencesService } from '../preferences/preferences.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
+import { SubjectMergeService } from '../subjects/subject-merge.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { MeResponse, MyConsentResponse, MyPreferencesResponse } from './dto/me.dto';
 import { IsNull } from 'typeorm';
@@ -25,6 +26,7 @@ export class MeService {
     private readonly facts: FactsService,
     private readonly preferences: PreferencesService,
     private readonly dictionary: DictionaryService,
+    private readonly merges: SubjectMergeService,
   ) {}
 
   overview(customer: CustomerActor): Promise<MeResponse> {
@@ -32,7 +34,7 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts, dictionary] = await inTurn(
+      const [purposes, states, notices, facts, preferences, conflicts, dictionary, merges] = await inTurn(
         () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
         () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
         () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
@@ -40,6 +42,7 @@ export class MeService {
         () => this.preferences.read(em, brandId, subjectId),
         () => em.getRepository(ConsentConflictEntity).find({ where: { brandId, subjectId, resolvedAt: IsNull() }, order: { detectedAt: 'ASC' } }),
         () => this.dictionary.load(em, brandId),
+        () => this.merges.mergesInto(em, brandId, subjectId),
       );
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
       const noticeText = new Map(notices.map((n) => [`${n.purposeKey}@${n.version}`, n.text]));
@@ -78,6 +81,7 @@ export class MeService {
             'Your browser sent a Global Privacy Control signal, so we stopped this even though you had agreed to it before. ' +
             'Confirm the withdrawal, or agree again if you want it.',
         })),
+        merges: merges.map(({ mergeId: _id, ...merge }) => merge),
       };
     });
   }

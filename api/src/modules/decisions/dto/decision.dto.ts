@@ -27,7 +27,7 @@ export class ContactDecisionResponse {
     type: [String],
     example: ['quiet-hours'],
     description:
-      'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
+      'Why. No: subject-unknown, subject-erased, subject-merged (batches: use `mergedInto`), purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
       'channel-opted-out, channel-not-in-purpose, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. ' +
       'Yes: consent-granted, legitimate-interest, service-message:<legal basis>.',
   })
@@ -44,6 +44,7 @@ export class BatchContactDecisionResponse extends ContactDecisionResponse {
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty() purpose: string;
   @ApiProperty({ enum: CHANNELS }) channel: Channel;
+  @ApiPropertyOptional({ format: 'uuid', description: 'With `subject-merged`: the record the subject was merged into; ask about it instead.' }) mergedInto?: string;
 }
 
 export class BatchContactDecisionsResponse {

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { FactResponse, MyFactResponse } from '../../facts/dto/fact.dto';
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
+import { SubjectMergeRecordResponse } from '../../subjects/dto/identifier.dto';
 import { SubjectResponse } from '../../subjects/dto/subject.dto';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -49,6 +50,11 @@ export class MeResponse {
   @ApiProperty({ type: MyPreferencesResponse }) preferences: MyPreferencesResponse;
   @ApiProperty({ type: [ConsentConflictResponse], description: 'Open conflicts between a browser privacy signal and an earlier grant.' })
   conflicts: ConsentConflictResponse[];
+  @ApiProperty({
+    type: [SubjectMergeRecordResponse],
+    description: 'Other records of the customer the brand found and joined into this one, oldest first; where they disagreed, the more private choice was kept.',
+  })
+  merges: SubjectMergeRecordResponse[];
 }
 
 export class AnswerResultResponse {
