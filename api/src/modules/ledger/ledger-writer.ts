@@ -98,7 +98,7 @@ export function mergedConsent(survivor: ConsentSnapshot | null, merged: ConsentS
   if (!survivor) return { ...merged, kept: 'merged', disagreed };
   const [survivorValid, mergedValid] = [isConsentValid(survivor, now), isConsentValid(merged, now)];
   const ends = (s: ConsentSnapshot) => s.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  const keepMerged = survivorValid === mergedValid ? ends(merged) < ends(survivor) : mergedValid === false;
+  const keepMerged = survivorValid === mergedValid ? ends(merged) < ends(survivor) : mergedValid;
   const kept = keepMerged ? merged : survivor;
   return { granted: true, noticeVersion: kept.noticeVersion, expiresAt: kept.expiresAt, kept: keepMerged ? 'merged' : 'survivor', disagreed };
 }
