@@ -3,7 +3,7 @@
  * propagation receipts: which of the brand's systems confirmed each consent change, and when.
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
+import { formatDate, formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { loadMe, purposeNames } from './profile';
 
 export interface AccessView {
@@ -32,9 +32,19 @@ export interface PropagationView {
   reached: ReachView[];
 }
 
+/** Another record of the person the brand found and joined into this one. */
+export interface MergeView {
+  mergedSubjectId: string;
+  /** "We found two records of you and joined them on 3 December 2026; …" */
+  line: string;
+  /** "Where they disagreed: “Email newsletters”, text message." — null when they agreed. */
+  kept: string | null;
+}
+
 export interface ActivityView {
   reads: AccessView[];
   propagation: PropagationView[];
+  merges: MergeView[];
 }
 
 export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<ActivityView> {
@@ -55,6 +65,14 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
         change: event.granted ? t.activity.yourGrant(purpose) : t.activity.yourWithdrawal(purpose),
         when: formatDateTime(event.at, locale, tz),
         reached: event.reached.map((r) => ({ system: r.system, status: r.status, line: reachLine(r, locale, tz, t) })),
+      };
+    }),
+    merges: (me.merges ?? []).map((m) => {
+      const things = [...m.disagreedPurposes.map((p) => t.activity.disagreedPurpose(names.get(p) ?? humanize(p))), ...m.disagreedChannels.map((c) => t.channels[c] ?? humanize(c))];
+      return {
+        mergedSubjectId: m.mergedSubjectId,
+        line: t.activity.merged(formatDate(m.mergedAt, locale, tz)),
+        kept: things.length ? t.activity.mergedKept(formatList(things, locale)) : null,
       };
     }),
   };
