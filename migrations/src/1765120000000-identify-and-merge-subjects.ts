@@ -20,9 +20,10 @@ export class IdentifyAndMergeSubjects1765120000000 implements MigrationInterface
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE subjects ADD COLUMN merged_into uuid, ADD COLUMN merged_at timestamptz`);
+    // No self-referencing foreign key (it would make `subjects` circular for data-only dumps):
+    // `subject_merges` references both records of every merge.
     await q.query(`
       ALTER TABLE subjects
-        ADD CONSTRAINT fk_subjects_merged_into FOREIGN KEY (brand_id, merged_into) REFERENCES subjects (brand_id, subject_id),
         ADD CONSTRAINT ck_subjects_merged CHECK ((merged_into IS NULL) = (merged_at IS NULL) AND merged_into IS DISTINCT FROM subject_id)
     `);
     await q.query(`CREATE INDEX ix_subjects_merged_into ON subjects (brand_id, merged_into) WHERE merged_into IS NOT NULL`);
@@ -86,7 +87,7 @@ export class IdentifyAndMergeSubjects1765120000000 implements MigrationInterface
     await q.query(`ALTER TABLE privacy_requests DROP COLUMN IF EXISTS key_subject_id`);
     await q.query(`ALTER TABLE consent_events DROP COLUMN IF EXISTS cites_hash`);
     await q.query(`DROP INDEX IF EXISTS ix_subjects_merged_into`);
-    await q.query(`ALTER TABLE subjects DROP CONSTRAINT IF EXISTS ck_subjects_merged, DROP CONSTRAINT IF EXISTS fk_subjects_merged_into`);
+    await q.query(`ALTER TABLE subjects DROP CONSTRAINT IF EXISTS ck_subjects_merged`);
     await q.query(`ALTER TABLE subjects DROP COLUMN IF EXISTS merged_at, DROP COLUMN IF EXISTS merged_into`);
   }
 }
