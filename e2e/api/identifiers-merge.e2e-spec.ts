@@ -394,3 +394,100 @@ describe('merge', () => {
     expect((await api.http.get(`/v1/subjects/${d.id}`).set(bearer(brand.key))).status).toBe(200);
   });
 });
+
+describe('bulk imports', () => {
+  const ndjson = (lines: Array<Record<string, unknown>>) => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+  const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  async function importFile(body: string) {
+    const res = await api.http.post('/v1/imports').set(bearer(brand.key)).set('Content-Type', 'application/x-ndjson').send(body);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    for (let i = 0; i < 200; i++) {
+      const job = await api.http.get(`/v1/imports/${res.body.id}`).set(bearer(brand.key));
+      if (job.body.status !== 'merging') return job.body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('import did not finish');
+  }
+
+  it('take identifier and merge lines by the same rules, and a second run changes nothing', async () => {
+    const t = tag();
+    const taken = `taken.${t}@example.com`;
+    await createSubject(api, brand, { email: taken });
+    const phone = phoneNumber();
+    const file = ndjson([
+      { type: 'subject', externalId: `shop-${t}`, email: `kari.${t}@example.com` },
+      { type: 'subject', externalId: `loyal-${t}`, phone },
+      { type: 'consent', externalId: `shop-${t}`, purpose: 'email_marketing', granted: true, capturedAt: at(30) },
+      { type: 'consent', externalId: `loyal-${t}`, purpose: 'email_marketing', granted: false, capturedAt: at(20) },
+      { type: 'fact', externalId: `loyal-${t}`, key: 'drink', value: 'tea', category: 'interests', provenance: 'declared', source: 'café', collectedAt: at(60) },
+      { type: 'preference', externalId: `loyal-${t}`, channels: { sms: { optedIn: false, frequency: 'weekly' } } },
+      { type: 'identifier', externalId: `loyal-${t}`, identifierType: 'external', system: 'call-centre', value: `CC-${t}` },
+      { type: 'identifier', externalId: `shop-${t}`, identifierType: 'email', value: `Kari.Work.${t}@Example.com` },
+      { type: 'merge', externalId: `shop-${t}`, fromExternalId: `loyal-${t}` },
+      { type: 'identifier', externalId: `nobody-${t}`, identifierType: 'external', system: 'loyalty', value: `L-${t}` },
+      { type: 'identifier', externalId: `shop-${t}`, identifierType: 'email', value: taken },
+      { type: 'identifier', externalId: `shop-${t}`, identifierType: 'email', value: 'not an email' },
+      { type: 'merge', externalId: `shop-${t}`, fromExternalId: `shop-${t}` },
+    ]);
+    /** What the brand holds: counted in the tables, or (embedded database) through the API. */
+    const count = async () => {
+      if (!api.databaseUrl) {
+        const shopId = (await lookup({ type: 'external', value: `shop-${t}` })).body.id;
+        const customer = await signInCustomer(api, brand, shopId);
+        return {
+          events: (await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body.events,
+          subjects: (await api.http.get('/v1/subjects').query({ limit: 200 }).set(bearer(brand.key))).body.data.length,
+          identifiers: (await api.http.get(`/v1/subjects/${shopId}/identifiers`).set(bearer(brand.key))).body.data.length,
+          facts: (await api.http.get('/v1/me').set(me(customer))).body.facts.length,
+          preferences: (await api.http.get('/v1/me/preferences').set(me(customer))).headers.etag,
+        };
+      }
+      const sql = new Client({ connectionString: api.databaseUrl });
+      await sql.connect();
+      try {
+        return (
+          await sql.query(
+            `SELECT (SELECT count(*) FROM consent_events WHERE brand_id = $1)::int AS events, (SELECT count(*) FROM subjects WHERE brand_id = $1)::int AS subjects,
+                    (SELECT count(*) FROM subject_identifiers WHERE brand_id = $1)::int AS identifiers, (SELECT count(*) FROM facts WHERE brand_id = $1)::int AS facts,
+                    (SELECT count(*) FROM subject_merges WHERE brand_id = $1)::int AS merges, (SELECT sum(version) FROM preferences WHERE brand_id = $1)::int AS versions`,
+            [brand.id],
+          )
+        ).rows[0];
+      } finally {
+        await sql.end();
+      }
+    };
+
+    const first = await importFile(file);
+    expect(first).toMatchObject({ status: 'completed', totalLines: 13, rowsDone: 9, rowsRejected: 4 });
+    expect(first.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason.split(':')[0]])).toEqual([
+      [10, 'unknown-subject'],
+      [11, 'identifier-taken'],
+      [12, 'value'],
+      [13, 'fromExternalId'],
+    ]);
+    // Nothing the lines said is in a rejection: no value, no email.
+    expect(JSON.stringify(first.rejections)).not.toContain(taken);
+
+    const shop = await lookup({ type: 'external', value: `shop-${t}` });
+    for (const query of [{ type: 'external', value: `loyal-${t}` }, { type: 'phone', value: phone }, { type: 'external', system: 'call-centre', value: `CC-${t}` }, { type: 'email', value: `kari.work.${t}@example.com` }]) {
+      const found = await lookup(query);
+      expect(found.status, JSON.stringify(query)).toBe(200);
+      expect(found.body.id).toBe(shop.body.id);
+    }
+    const consents = await api.http.get(`/v1/subjects/${shop.body.id}/consents`).set(bearer(brand.key));
+    expect(consents.body.data).toEqual([expect.objectContaining({ purpose: 'email_marketing', granted: false, source: 'merge' })]);
+    expect(consents.body.history.at(-1)).toMatchObject({ source: 'merge', granted: false, cites: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const token = await signInCustomer(api, brand, shop.body.id);
+    const mine = await api.http.get('/v1/me').set(me(token));
+    expect(mine.body.facts.map((f: { key: string; value: string }) => `${f.key}=${f.value}`)).toEqual(['drink=tea']);
+    expect(mine.body.merges).toHaveLength(1);
+    expect((await api.http.get('/v1/me/preferences').set(me(token))).body.channels.sms).toEqual({ optedIn: false, frequency: 'weekly' });
+
+    const before = await count();
+    const second = await importFile(file);
+    expect(second).toMatchObject({ status: 'completed', rowsDone: 9, rowsRejected: 4 });
+    expect(await count()).toEqual(before);
+    expect((await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body).toMatchObject({ ok: true });
+  });
+});

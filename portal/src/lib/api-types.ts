@@ -2789,7 +2789,7 @@ export interface paths {
         put?: never;
         /**
          * Start a bulk import
-         * @description Streams an NDJSON file of subjects, consents, facts and preferences. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.
+         * @description Streams an NDJSON file of subjects, consents, facts, preferences, identifiers and merges. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.
          *
          *     **Who may call it:** a brand key with the scopes `subjects:write` and `consents:write`.
          *
@@ -18390,7 +18390,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
+        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`, `{"type":"identifier","externalId":"m-1","identifierType":"external","system":"loyalty","value":"…"}`, `{"type":"merge","externalId":"m-1","fromExternalId":"m-2"}`. Each line follows the rules of its single-record route; identifier and merge lines are merged after the chunk's other lines, in line order, and a line may name a merged record by its old external id. */
         requestBody: {
             content: {
                 /**

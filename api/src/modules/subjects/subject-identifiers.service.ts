@@ -63,7 +63,7 @@ export class SubjectIdentifiersService {
       // Locked like a merge locks it, so an identifier never lands on a record being merged away.
       await this.subjects.require(em, caller.brandId, subjectId, { lock: true });
       const identifier: IdentifierInput = { type: input.type, system: input.system ?? null, value: input.value };
-      await this.refuseTaken(em, caller.brandId, subjectId, identifier);
+      if ((await this.refuseTaken(em, caller.brandId, subjectId, identifier)) === 'held') throw taken('this');
       const value = normaliseIdentifier(input.type, input.value);
       try {
         const [row] = await this.insert(em, caller.brandId, subjectId, [{ type: input.type, system: input.system ?? null, value, origin: 'api', mergedFrom: null }]);
@@ -76,8 +76,25 @@ export class SubjectIdentifiersService {
     });
   }
 
-  /** 409 when an erased person or any live subject holds the identifier. */
-  private async refuseTaken(em: EntityManager, brandId: string, subjectId: string, identifier: IdentifierInput): Promise<void> {
+  /**
+   * Adds an identifier inside the caller's transaction (a bulk import's identifier line): `held` when
+   * the subject holds it already (nothing to do), else as `add` (409 problems when it is taken).
+   */
+  async addInTx(em: EntityManager, brandId: string, subjectId: string, identifier: IdentifierInput, origin: NewIdentifier['origin']): Promise<'added' | 'held'> {
+    if ((await this.refuseTaken(em, brandId, subjectId, identifier)) === 'held') return 'held';
+    const added = await this.insert(
+      em,
+      brandId,
+      subjectId,
+      [{ type: identifier.type, system: identifier.system ?? null, value: normaliseIdentifier(identifier.type, identifier.value), origin, mergedFrom: null }],
+      { skipTaken: true },
+    );
+    if (!added.length) throw taken('another');
+    return 'added';
+  }
+
+  /** 409 when an erased person or another live subject holds the identifier; `held` when this subject does. */
+  private async refuseTaken(em: EntityManager, brandId: string, subjectId: string, identifier: IdentifierInput): Promise<'held' | null> {
     const hash = this.hashOf(brandId, identifier.type, identifier.system ?? null, normaliseIdentifier(identifier.type, identifier.value));
     const [tombstone] = await em.query(`SELECT 1 FROM tombstones WHERE brand_id = $1 AND kind = $2 AND hash = $3`, [
       brandId,
@@ -86,11 +103,12 @@ export class SubjectIdentifiersService {
     ]);
     if (tombstone) throw new DomainError('subject-erased', 'This identifier belonged to a customer who asked to be erased; it cannot be used again.');
     const holders = await this.subjects.holdersOf(em, brandId, identifier);
-    if (holders.includes(subjectId)) throw taken('this');
+    if (holders.includes(subjectId)) return 'held';
     if (holders.length) throw taken('another');
     // A record merged away or erased keeps no identifiers, but its row may still hold the hash while it is being changed.
     const [held] = await em.query(`SELECT 1 FROM subject_identifiers WHERE brand_id = $1 AND value_hash = $2`, [brandId, hash]);
     if (held) throw taken('another');
+    return null;
   }
 
   /** A subject's identifiers, oldest first; emails and phones only where the caller may see them (as on GET /v1/subjects/{id}). Logged. */

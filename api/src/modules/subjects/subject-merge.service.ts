@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { actorRef, BrandActor } from '../../common/authz/actor';
+import { Actor, actorRef, BrandActor } from '../../common/authz/actor';
 import { assertUnlimited } from '../../common/authz/personal-data';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { TenantDb } from '../../common/database/tenant-db.service';
@@ -72,66 +72,71 @@ export class SubjectMergeService {
     // A merge moves every category of the person's data: it is for keys not limited to purposes.
     assertUnlimited(caller, 'A merge');
     if (survivorId === fromId) throw DomainError.validation([{ path: 'fromSubjectId', message: 'must name another subject than the one merged into' }]);
-    return this.db.run(caller.brandId, async (em) => {
-      const brandId = caller.brandId;
-      // Both rows first, in id order (as erasure locks them), before the ledger's head.
-      const rows: SubjectRow[] = await em.query(
-        `SELECT subject_id, external_id, email_ct, email_hash, phone_ct, phone_hash, locale, timezone, erased_at, merged_into
-         FROM subjects WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) ORDER BY subject_id FOR UPDATE`,
-        [brandId, [survivorId, fromId]],
-      );
-      const survivor = rows.find((r) => r.subject_id === survivorId);
-      const from = rows.find((r) => r.subject_id === fromId);
-      if (!survivor) throw DomainError.notFound('subject', survivorId);
-      if (!from) throw new DomainError('not-found', 'No subject with that id exists.', { errors: [{ path: 'fromSubjectId', message: 'is not a subject of this brand' }] });
-      if (survivor.erased_at || from.erased_at) throw new DomainError('subject-erased', 'An erased subject cannot be merged: nothing of it is left to join.');
-      if (from.merged_into === survivorId) return this.previous(em, brandId, fromId);
-      if (survivor.merged_into) throw DomainError.subjectMerged(survivor.merged_into);
-      if (from.merged_into) throw DomainError.subjectMerged(from.merged_into);
+    return this.db.run(caller.brandId, (em) => this.mergeInTx(em, caller.brandId, { actor: caller, ref: actorRef(caller) }, survivorId, fromId));
+  }
 
-      const [survivorKey, fromKey] = [await this.subjects.dataKey(em, brandId, survivorId), await this.subjects.dataKey(em, brandId, fromId)];
-      if (!survivorKey || !fromKey) throw new DomainError('subject-erased', 'An erased subject cannot be merged: nothing of it is left to join.');
-      const keys = { survivorKey, fromKey };
-      const mergedAt = new Date();
+  /**
+   * `merge` inside the caller's brand transaction (bulk imports' merge lines): `by.actor` is who the
+   * audit log names, `by.ref` who the ledger and the merge record name (an import: its uploader).
+   */
+  async mergeInTx(em: EntityManager, brandId: string, by: { actor: Actor; ref: string }, survivorId: string, fromId: string): Promise<MergeResponse> {
+    // Both rows first, in id order (as erasure locks them), before the ledger's head.
+    const rows: SubjectRow[] = await em.query(
+      `SELECT subject_id, external_id, email_ct, email_hash, phone_ct, phone_hash, locale, timezone, erased_at, merged_into
+       FROM subjects WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) ORDER BY subject_id FOR UPDATE`,
+      [brandId, [survivorId, fromId]],
+    );
+    const survivor = rows.find((r) => r.subject_id === survivorId);
+    const from = rows.find((r) => r.subject_id === fromId);
+    if (!survivor) throw DomainError.notFound('subject', survivorId);
+    if (!from) throw new DomainError('not-found', 'No subject with that id exists.', { errors: [{ path: 'fromSubjectId', message: 'is not a subject of this brand' }] });
+    if (survivor.erased_at || from.erased_at) throw new DomainError('subject-erased', 'An erased subject cannot be merged: nothing of it is left to join.');
+    if (from.merged_into === survivorId) return this.previous(em, brandId, fromId);
+    if (survivor.merged_into) throw DomainError.subjectMerged(survivor.merged_into);
+    if (from.merged_into) throw DomainError.subjectMerged(from.merged_into);
 
-      const identifiersAdded = await this.mergeIdentifiers(em, brandId, survivor, from, keys);
-      const facts = await this.mergeFacts(em, brandId, survivorId, fromId, keys);
-      const disagreedChannels = await this.mergePreferences(em, brandId, survivorId, fromId, keys);
-      await this.moveHistory(em, brandId, survivorId, fromId, keys);
-      const consents = await this.ledger.mergeRecords(em, brandId, actorRef(caller), survivorId, fromId);
+    const [survivorKey, fromKey] = [await this.subjects.dataKey(em, brandId, survivorId), await this.subjects.dataKey(em, brandId, fromId)];
+    if (!survivorKey || !fromKey) throw new DomainError('subject-erased', 'An erased subject cannot be merged: nothing of it is left to join.');
+    const keys = { survivorKey, fromKey };
+    const mergedAt = new Date();
 
-      // The merged record keeps its row (its ledger events point at it) and nothing that identifies anyone.
-      await em.query(
-        `UPDATE subjects SET external_id = 'merged:' || subject_id, email_ct = NULL, email_hash = NULL, phone_ct = NULL, phone_hash = NULL,
-                locale = NULL, timezone = NULL, merged_into = $3, merged_at = $4, updated_at = $4
-         WHERE brand_id = $1 AND subject_id = $2`,
-        [brandId, fromId, survivorId, mergedAt],
-      );
-      // What the survivor lacked, the merged record knew: the person's language and time zone.
-      await em.query(
-        `UPDATE subjects SET locale = coalesce(locale, $3), timezone = coalesce(timezone, $4), updated_at = $5 WHERE brand_id = $1 AND subject_id = $2`,
-        [brandId, survivorId, from.locale, from.timezone, mergedAt],
-      );
-      // Records merged into the merged record before now belong to the survivor.
-      await em.query(`UPDATE subjects SET merged_into = $3 WHERE brand_id = $1 AND merged_into = $2`, [brandId, fromId, survivorId]);
-      await em.query(`UPDATE subject_merges SET subject_id = $3 WHERE brand_id = $1 AND subject_id = $2`, [brandId, fromId, survivorId]);
+    const identifiersAdded = await this.mergeIdentifiers(em, brandId, survivor, from, keys);
+    const facts = await this.mergeFacts(em, brandId, survivorId, fromId, keys);
+    const disagreedChannels = await this.mergePreferences(em, brandId, survivorId, fromId, keys);
+    await this.moveHistory(em, brandId, survivorId, fromId, keys);
+    const consents = await this.ledger.mergeRecords(em, brandId, by.ref, survivorId, fromId);
 
-      const response: MergeResponse = {
-        subjectId: survivorId,
-        mergedSubjectId: fromId,
-        mergedAt: mergedAt.toISOString(),
-        identifiersAdded,
-        facts,
-        consents: consents.map((c) => ({ purpose: c.purpose, granted: c.granted, kept: c.kept, disagreed: c.disagreed, eventId: c.eventId, cites: c.cites })),
-      };
-      await em.query(
-        `INSERT INTO subject_merges (brand_id, merge_id, subject_id, merged_subject_id, merged_at, actor, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [brandId, randomUUID(), survivorId, fromId, mergedAt, actorRef(caller), JSON.stringify({ ...response, disagreedChannels })],
-      );
-      await this.outbox.emit(em, brandId, 'subject.merged', { subjectId: survivorId, mergedSubjectId: fromId, mergedAt: response.mergedAt }, survivorId);
-      await this.audit.record(em, brandId, caller, 'subject.merged', survivorId, { mergedSubjectId: fromId });
-      return response;
-    });
+    // The merged record keeps its row (its ledger events point at it) and nothing that identifies anyone.
+    await em.query(
+      `UPDATE subjects SET external_id = 'merged:' || subject_id, email_ct = NULL, email_hash = NULL, phone_ct = NULL, phone_hash = NULL,
+              locale = NULL, timezone = NULL, merged_into = $3, merged_at = $4, updated_at = $4
+       WHERE brand_id = $1 AND subject_id = $2`,
+      [brandId, fromId, survivorId, mergedAt],
+    );
+    // What the survivor lacked, the merged record knew: the person's language and time zone.
+    await em.query(
+      `UPDATE subjects SET locale = coalesce(locale, $3), timezone = coalesce(timezone, $4), updated_at = $5 WHERE brand_id = $1 AND subject_id = $2`,
+      [brandId, survivorId, from.locale, from.timezone, mergedAt],
+    );
+    // Records merged into the merged record before now belong to the survivor.
+    await em.query(`UPDATE subjects SET merged_into = $3 WHERE brand_id = $1 AND merged_into = $2`, [brandId, fromId, survivorId]);
+    await em.query(`UPDATE subject_merges SET subject_id = $3 WHERE brand_id = $1 AND subject_id = $2`, [brandId, fromId, survivorId]);
+
+    const response: MergeResponse = {
+      subjectId: survivorId,
+      mergedSubjectId: fromId,
+      mergedAt: mergedAt.toISOString(),
+      identifiersAdded,
+      facts,
+      consents: consents.map((c) => ({ purpose: c.purpose, granted: c.granted, kept: c.kept, disagreed: c.disagreed, eventId: c.eventId, cites: c.cites })),
+    };
+    await em.query(
+      `INSERT INTO subject_merges (brand_id, merge_id, subject_id, merged_subject_id, merged_at, actor, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [brandId, randomUUID(), survivorId, fromId, mergedAt, by.ref, JSON.stringify({ ...response, disagreedChannels })],
+    );
+    await this.outbox.emit(em, brandId, 'subject.merged', { subjectId: survivorId, mergedSubjectId: fromId, mergedAt: response.mergedAt }, survivorId);
+    await this.audit.record(em, brandId, by.actor, 'subject.merged', survivorId, { mergedSubjectId: fromId, ...(by.ref !== actorRef(by.actor) ? { requestedBy: by.ref } : {}) });
+    return response;
   }
 
   /** The merges into a subject, oldest first (Activity, the export). */

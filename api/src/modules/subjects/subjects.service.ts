@@ -293,6 +293,21 @@ export class SubjectsService {
     return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
   }
 
+  /**
+   * Seals a value that waits for its subject (a staged import line's identifier, whose subject may
+   * not exist yet) under a key of its own, bound to a fresh id; `openStaged` opens it at the merge.
+   * The staged rows, and with them the key, go when the import finishes.
+   */
+  sealStaged(brandId: string, value: string): { id: string; wrappedKey: Buffer; sealed: Buffer } {
+    const id = randomUUID();
+    const dataKey = this.crypto.newDataKey();
+    return { id, wrappedKey: this.crypto.wrapKey(dataKey, keyContext(brandId, id)), sealed: this.crypto.encrypt(dataKey, value, fieldContext(brandId, id, 'staged')) };
+  }
+
+  openStaged(brandId: string, id: string, wrappedKey: Buffer, sealed: Buffer): string {
+    return this.crypto.decrypt(this.unwrapDataKey(brandId, id, wrappedKey), sealed, fieldContext(brandId, id, 'staged'));
+  }
+
   /** A subject's data key from its wrapped form, as set-wise readers (imports, backfills) select it. */
   unwrapDataKey(brandId: string, subjectId: string, wrappedKey: Buffer): Buffer {
     return this.crypto.unwrapKey(wrappedKey, keyContext(brandId, subjectId));
