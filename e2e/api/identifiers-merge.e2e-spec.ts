@@ -395,6 +395,23 @@ describe('merge', () => {
   });
 });
 
+describe('an unsubscribe link of a merged record', () => {
+  it('still withdraws: on the survivor, the person the email went to', async () => {
+    const survivor = await createSubject(api, brand, { email: `eva.${tag()}@example.com` });
+    const merged = await createSubject(api, brand, { email: `eva.old.${tag()}@example.com` });
+    for (const s of [survivor, merged]) await grant(api, brand, s.id, 'email_marketing');
+    const decision = await api.http.get('/v1/decisions/contact').query({ subjectId: merged.id, purpose: 'email_marketing', channel: 'email' }).set(bearer(brand.key));
+    const link = `/v1/unsubscribe/${String(decision.body.unsubscribe.url).split('/unsubscribe/')[1]}`;
+    expect((await api.http.post(`/v1/subjects/${survivor.id}/merge`).set(bearer(brand.key)).send({ fromSubjectId: merged.id })).status).toBe(200);
+    expect((await api.http.get(link)).body).toMatchObject({ subscribed: true });
+    const unsubscribed = await api.http.post(link).type('form').send('List-Unsubscribe=One-Click');
+    expect(unsubscribed.status, JSON.stringify(unsubscribed.body)).toBe(200);
+    expect(unsubscribed.body).toMatchObject({ changed: true, subscribed: false });
+    const after = await api.http.get('/v1/decisions/contact').query({ subjectId: survivor.id, purpose: 'email_marketing', channel: 'email' }).set(bearer(brand.key));
+    expect(after.body).toMatchObject({ allowed: false, reasons: ['consent-withdrawn'] });
+  });
+});
+
 describe('bulk imports', () => {
   const ndjson = (lines: Array<Record<string, unknown>>) => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
   const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
