@@ -2943,6 +2943,8 @@ export interface components {
              * @description The subject this one was merged into (410 `subject-merged`): repoint to it.
              */
             mergedInto?: string;
+            /** @description The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge. */
+            subjectIds?: string[];
         };
         CreateWebhookDto: {
             /** @example https://crm.example.com/hooks/candor */

@@ -22,6 +22,7 @@ export class ProblemDto {
   @ApiPropertyOptional({ type: 'integer', description: 'Seconds to wait (429), as in `Retry-After`.' }) retryAfter?: number;
   @ApiPropertyOptional({ type: [String], description: 'Scopes that would allow the action (403 `insufficient-scope`).' }) requiredScopes?: string[];
   @ApiPropertyOptional({ format: 'uuid', description: 'The subject this one was merged into (410 `subject-merged`): repoint to it.' }) mergedInto?: string;
+  @ApiPropertyOptional({ type: [String], description: 'The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge.' }) subjectIds?: string[];
 }
 
 /**
