@@ -107,6 +107,12 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'post', path: '/v1/subjects', ok: 201, scopes: ['subjects:write'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/subjects', ok: 200, scopes: ['subjects:read'], otherBrand: 'ok' },
   { method: 'get', path: '/v1/subjects/{id}', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
+  // One person across silos: identifiers are written with subjects:write and read with subjects:read, like the subject.
+  { method: 'get', path: '/v1/subjects/lookup', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
+  { method: 'post', path: '/v1/subjects/{id}/identifiers', ok: 201, scopes: ['subjects:write'], otherBrand: 404 },
+  { method: 'get', path: '/v1/subjects/{id}/identifiers', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
+  { method: 'delete', path: '/v1/subjects/{id}/identifiers/{identifierId}', ok: 204, scopes: ['subjects:write'], otherBrand: 404 },
+  { method: 'post', path: '/v1/subjects/{id}/merge', ok: 200, scopes: ['subjects:write'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/consents', ok: 201, scopes: ['consents:write'], otherBrand: 404 },
   { method: 'get', path: '/v1/subjects/{id}/consents', ok: 200, scopes: ['consents:read', 'compliance'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/facts', ok: 201, scopes: ['subjects:write'], otherBrand: 404 },

@@ -200,6 +200,22 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
       return { path: row.path.replace('{id}', A1) };
     case 'POST /v1/subjects/{id}/consents':
       return { path: row.path.replace('{id}', A1), body: { purpose: 'email_marketing', granted: true } };
+    case 'GET /v1/subjects/lookup':
+      return { path: row.path, query: { type: 'external', value: a.subjects[0].externalId } };
+    case 'GET /v1/subjects/{id}/identifiers':
+      return { path: row.path.replace('{id}', A1) };
+    case 'POST /v1/subjects/{id}/identifiers':
+      return { path: row.path.replace('{id}', A1), body: { type: 'external', system: 'matrix', value: `m-${tag()}` } };
+    case 'DELETE /v1/subjects/{id}/identifiers/{identifierId}': {
+      const added = await api.http.post(`/v1/subjects/${A1}/identifiers`).set(brandKey).send({ type: 'external', system: 'matrix', value: `doomed-${tag()}` });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      return { path: `/v1/subjects/${A1}/identifiers/${added.body.id}` };
+    }
+    case 'POST /v1/subjects/{id}/merge': {
+      // Two records of brand A made for this call: whoever may merge them does.
+      const [into, from] = [await createSubject(api, a.brand), await createSubject(api, a.brand)];
+      return { path: `/v1/subjects/${into.id}/merge`, body: { fromSubjectId: from.id } };
+    }
     case 'POST /v1/subjects/{id}/facts':
       return { path: row.path.replace('{id}', A1), body: { key: 'shoe_size', value: '42', category: 'interests', provenance: 'declared', source: 'matrix' } };
     case 'GET /v1/subjects/{id}/profile':

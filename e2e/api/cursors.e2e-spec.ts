@@ -166,6 +166,13 @@ beforeAll(async () => {
         expect(saved.status, JSON.stringify(saved.body)).toBe(200);
       }
     }
+    // Identifiers of the two subjects whose lists are walked (another system's ids).
+    for (const [n, s] of tenant.subjects.slice(0, 2).entries()) {
+      for (const system of ['loyalty', 'call-centre', 'webshop']) {
+        const added = await api.http.post(`/v1/subjects/${s.id}/identifiers`).set(bearer(brand.key)).send({ type: 'external', system, value: `${t}-${n}-${system}` });
+        expect(added.status, JSON.stringify(added.body)).toBe(201);
+      }
+    }
     // The data dictionary: fact keys, sources and topics.
     for (const key of ['motivation_a', 'motivation_b', 'motivation_c']) {
       const label = { en: key.replace('_', ' ') };

@@ -41,11 +41,17 @@ afterAll(async () => {
 const me = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** The personal fields the API takes, each of which gets its own random marker. */
-const FIELDS = ['externalId', 'email', 'phone', 'evidence', 'idempotencyKey', 'factValue', 'factSource', 'suppression', 'portalFact', 'topic', 'note', 'extension'] as const;
+const FIELDS = [
+  'externalId', 'email', 'phone', 'evidence', 'idempotencyKey', 'factValue', 'factSource', 'suppression', 'portalFact', 'topic', 'note', 'extension',
+  // Another system's id for the person, and a second record of them merged into this one (issue 17).
+  'identifier', 'mergedEmail', 'mergedEvidence',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 interface Marked {
   id: string;
+  /** The second record of the person, merged into `id`. */
+  mergedId: string;
   externalId: string;
   token: string;
   /** Each field's marker (the phone's is its digits). */
@@ -53,7 +59,7 @@ interface Marked {
   /** Every marker, for the scans. */
   markers: string[];
   /** Values that must come back in plaintext from the API before erasure. */
-  visible: { email: string; phone: string; factValue: string; factSource: string; portalFact: string; topic: string; note: string };
+  visible: { email: string; phone: string; factValue: string; factSource: string; portalFact: string; topic: string; note: string; identifier: string; mergedEmail: string };
 }
 
 /** A subject with a distinct marker in every personal field the API takes. */
@@ -103,7 +109,24 @@ async function seedMarked(api: TestApi, brand: TestBrand): Promise<Marked> {
   ok(slow, 201);
   ok(await api.http.post(`/v1/privacy-requests/${slow.body.id}/extend`).set(bearer(brand.key)).send({ reason: `waiting for ${marker.extension}'s proof of identity`, days: 30 }), 200);
 
-  return { id: subject.id, externalId, token, marker, markers: Object.values(marker), visible: { email, phone, factValue, factSource, portalFact, topic, note } };
+  // Another system's id for the person, and a second record of them (with its own email and
+  // consent evidence) merged into this one.
+  const identifier = `loyal-${marker.identifier}`;
+  ok(await api.http.post(`/v1/subjects/${subject.id}/identifiers`).set(bearer(brand.key)).send({ type: 'external', system: 'loyalty', value: identifier }), 201);
+  const mergedEmail = `other.${marker.mergedEmail}@example.com`;
+  const second = await createSubject(api, brand, { email: mergedEmail });
+  ok(await api.http.post(`/v1/subjects/${second.id}/consents`).set(bearer(brand.key)).send({ purpose: 'personalization', granted: true, evidence: { form: `till-${marker.mergedEvidence}` } }), 201);
+  ok(await api.http.post(`/v1/subjects/${subject.id}/merge`).set(bearer(brand.key)).send({ fromSubjectId: second.id }), 200);
+
+  return {
+    id: subject.id,
+    mergedId: second.id,
+    externalId,
+    token,
+    marker,
+    markers: Object.values(marker),
+    visible: { email, phone, factValue, factSource, portalFact, topic, note, identifier, mergedEmail },
+  };
 }
 
 /** Before erasure the markers are there: the API shows them, and the scan finds them (so it can fail). */
@@ -113,6 +136,10 @@ async function expectVisible(s: Marked, api: TestApi, brand: TestBrand): Promise
   const exported = await api.http.get(`/v1/subjects/${s.id}/export`).set(bearer(brand.key));
   expect(JSON.stringify(exported.body)).toContain(s.visible.factValue);
   expect(JSON.stringify(exported.body)).toContain(s.visible.factSource);
+  expect(exported.body.identifiers.map((i: { value: string }) => i.value)).toEqual(expect.arrayContaining([s.visible.identifier, s.visible.mergedEmail]));
+  expect(exported.body.mergedRecords.map((m: { subjectId: string }) => m.subjectId)).toEqual([s.mergedId]);
+  const found = await api.http.get('/v1/subjects/lookup').query({ type: 'email', value: s.visible.mergedEmail }).set(bearer(brand.key));
+  expect(found.body.id).toBe(s.id);
   const mine = await api.http.get('/v1/me').set(me(s.token));
   expect(mine.body.facts.map((f: { value: string }) => f.value)).toEqual(expect.arrayContaining([s.visible.factValue, s.visible.portalFact]));
   expect(mine.body.facts.map((f: { source: string }) => f.source)).toContain(s.visible.factSource);
@@ -170,7 +197,8 @@ async function expectGone(s: Marked): Promise<void> {
       const erased = (ERASED_TABLES as readonly string[]).includes(table);
       expect(erased || table in KEPT_TABLES, `${table} has a subject_id but erasure neither deletes nor explains it`).toBe(true);
       if (!erased) continue;
-      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM "${table}" WHERE subject_id = $1`, [s.id]);
+      // The record merged into the subject is the same person: erased with it.
+      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM "${table}" WHERE subject_id = ANY($1::uuid[])`, [[s.id, s.mergedId]]);
       expect(rows[0].n, `${table} keeps rows of the erased subject`).toBe(0);
     }
   } finally {
@@ -195,7 +223,7 @@ describe('erasure leaves nothing identifying behind (catalog scan and pg_dump)',
     await expectVisible(s, api, brand);
     const erased = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: s.id, type: 'erasure' });
     expect(erased.status, JSON.stringify(erased.body)).toBe(201);
-    expect(erased.body.certificate).toMatchObject({ dataKeyDestroyed: true, ledgerVerified: true });
+    expect(erased.body.certificate).toMatchObject({ dataKeyDestroyed: true, ledgerVerified: true, mergedRecordsErased: [s.mergedId] });
     await expectGone(s);
   });
 
@@ -259,7 +287,7 @@ describe('erasure on the embedded database (raw files, after a restart)', () => 
       await embedded.close();
     }
     const sealed = SEALED.map((f) => s.marker[f]);
-    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression, s.marker.topic]));
+    expect(sealed).toEqual(expect.arrayContaining([s.marker.factValue, s.marker.factSource, s.marker.portalFact, s.marker.suppression, s.marker.topic, s.marker.identifier, s.marker.mergedEmail]));
     // Before erasure, on disk: the scan finds a field stored in plaintext (so it can fail), and no sealed one.
     expect(filesHolding(dataDir, [s.marker.externalId]).length, 'the raw scan sees plaintext fields').toBeGreaterThan(0);
     expect(filesHolding(dataDir, sealed), 'sealed personal data in the embedded database files before erasure').toEqual([]);

@@ -119,7 +119,7 @@ const pickArb: fc.Arbitrary<Pick> = fc.oneof({ weight: 9, arbitrary: fc.record({
 const pickFrom = (ids: string[], pick: Pick) => ('random' in pick || !ids.length ? randomUUID() : ids[pick.index % ids.length]);
 
 type Command =
-  | { op: 'getSubject' | 'getConsents' | 'decide' | 'listByExternalId'; caller: Caller; target: Pick }
+  | { op: 'getSubject' | 'getConsents' | 'decide' | 'listByExternalId' | 'lookupByExternalId' | 'listIdentifiers'; caller: Caller; target: Pick }
   | { op: 'recordConsent'; caller: Caller; target: Pick; purpose: Purpose; granted: boolean }
   | { op: 'recordFact'; caller: Caller; target: Pick; value: string }
   | { op: 'me'; caller: Caller }
@@ -130,6 +130,7 @@ type Command =
 const valueArb = fc.stringMatching(/^[a-z]{3,12}$/);
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constantFrom('getSubject' as const, 'getConsents' as const, 'decide' as const, 'listByExternalId' as const), caller: callerArb, target: pickArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('lookupByExternalId' as const, 'listIdentifiers' as const), caller: callerArb, target: pickArb }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('recordConsent' as const), caller: callerArb, target: pickArb, purpose: fc.constantFrom(...PURPOSES), granted: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('recordFact' as const), caller: callerArb, target: pickArb, value: valueArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('me' as const), caller: callerArb }) },
@@ -183,6 +184,21 @@ async function run(cmd: Command): Promise<void> {
   let expected: number;
 
   switch (cmd.op) {
+    case 'lookupByExternalId':
+    case 'listIdentifiers': {
+      const id = pickFrom(model.subjects.map((s) => s.id), cmd.target);
+      sentIds = [id];
+      res =
+        cmd.op === 'lookupByExternalId'
+          ? await send('GET', `/v1/subjects/lookup?type=external&value=${encodeURIComponent(subjectOf(id)?.externalId ?? 'nobody-has-this-id')}`, caller)
+          : await send('GET', `/v1/subjects/${id}/identifiers`, caller);
+      expected = gate(caller, ['subjects:read']) ?? (ownsSubject(id) ? 200 : 404);
+      expect(res.status, `${cmd.op} ${res.text}`).toBe(expected);
+      if (expected === 404) refusedForeign++;
+      if (res.status === 200 && cmd.op === 'lookupByExternalId') expect(res.body.id).toBe(id);
+      if (res.status === 200 && cmd.op === 'listIdentifiers') expect(res.body).toEqual({ data: [], nextCursor: null });
+      break;
+    }
     case 'getSubject':
     case 'getConsents':
     case 'decide':

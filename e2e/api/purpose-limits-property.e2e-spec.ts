@@ -45,6 +45,9 @@ const NO_PERSONAL_DATA: Record<string, string> = {
   'GET /v1/topics': 'configuration: the brand\'s dictionary',
   'GET /v1/dictionary/missing': 'configuration: which of the brand\'s words lack a translation (counts facts by key, never values)',
   'POST /v1/subjects/{id}/consents': 'echoes the consent event the caller wrote',
+  'POST /v1/subjects/{id}/identifiers': 'echoes the identifier the caller added',
+  'DELETE /v1/subjects/{id}/identifiers/{identifierId}': 'removes an identifier; answers nothing',
+  'POST /v1/subjects/{id}/merge': 'ids, counts and decisions, no fact or identifier; a key limited to purposes may not merge (every category moves)',
   'POST /v1/subjects/{id}/facts': 'echoes the fact the caller wrote',
   'POST /v1/subjects/{id}/contacts': 'echoes the contact the caller recorded',
   'POST /v1/subjects/{id}/suppressions': 'echoes the suppression the caller set',
@@ -135,12 +138,19 @@ const marker: Record<string, string> = {};
 const factIds: string[] = [];
 const EMAIL = `person.${randomBytes(3).toString('hex')}@example.com`;
 const PHONE = '+4791234567';
+/** The same person's email and phone in another system: identifiers, shown by the same rules. */
+const ALT_EMAIL = `person.elsewhere.${randomBytes(3).toString('hex')}@example.com`;
+const ALT_PHONE = '+4793332221';
 
 beforeAll(async () => {
   api = await startApi({ env: { CANDOR_WEBHOOK_POLL_MS: '0' } });
   brand = await createBrand(api, 'Purpose Fjord');
   for (const p of PURPOSES) await adoptPurpose(api, brand, p);
   subject = await createSubject(api, brand, { email: EMAIL, phone: PHONE, locale: 'en' });
+  for (const identifier of [{ type: 'email', value: ALT_EMAIL }, { type: 'phone', value: ALT_PHONE }]) {
+    const added = await api.http.post(`/v1/subjects/${subject.id}/identifiers`).set(bearer(brand.key)).send(identifier);
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+  }
   for (const p of PURPOSES) await grant(api, brand, subject.id, p);
   const items = [];
   for (const category of CATEGORIES) {
@@ -179,6 +189,10 @@ function call(route: string, stated: string, statesPurpose: boolean, target = su
       return { method: 'get', path: '/v1/subjects', query: { externalId: target.externalId, ...optional }, purpose: statesPurpose ? stated : null };
     case 'GET /v1/subjects/{id}':
       return { method: 'get', path: `/v1/subjects/${S}`, query: optional, purpose: statesPurpose ? stated : null };
+    case 'GET /v1/subjects/lookup':
+      return { method: 'get', path: '/v1/subjects/lookup', query: { type: 'external', value: target.externalId, ...optional }, purpose: statesPurpose ? stated : null };
+    case 'GET /v1/subjects/{id}/identifiers':
+      return { method: 'get', path: `/v1/subjects/${S}/identifiers`, query: optional, purpose: statesPurpose ? stated : null };
     case 'POST /v1/subjects':
       return { method: 'post', path: '/v1/subjects', body: { externalId: target.externalId }, purpose: null };
     case 'GET /v1/subjects/{id}/questions/next':
@@ -285,12 +299,13 @@ describe('purpose limits on every personal-data route', () => {
           // Contact data only for a stated purpose of the key's own, while the customer has standing
           // for it (the withdrawn customer has none), and only the channels that purpose uses.
           const shown = c.purpose && !toWithdrawn ? channelsOf(c.purpose) : { email: false, phone: false };
-          for (const [email, phone] of [[EMAIL, PHONE], [W_EMAIL, W_PHONE]]) {
+          for (const [email, phone] of [[EMAIL, PHONE], [ALT_EMAIL, ALT_PHONE], [W_EMAIL, W_PHONE]]) {
             if (!shown.email || email === W_EMAIL) expect(text, `${route} ${JSON.stringify(c)}: email`).not.toContain(email);
             if (!shown.phone || phone === W_PHONE) expect(text, `${route} ${JSON.stringify(c)}: phone`).not.toContain(phone.slice(1));
           }
           // ...and then it is there (the rule does not just hide everything).
-          if ((route === 'GET /v1/subjects' || route === 'GET /v1/subjects/{id}') && c.purpose && !toWithdrawn && shown.email) expect(text, route).toContain(EMAIL);
+          if (['GET /v1/subjects', 'GET /v1/subjects/{id}', 'GET /v1/subjects/lookup'].includes(route) && c.purpose && !toWithdrawn && shown.email) expect(text, route).toContain(EMAIL);
+          if (route === 'GET /v1/subjects/{id}/identifiers' && c.purpose && !toWithdrawn && shown.email) expect(text, route).toContain(ALT_EMAIL);
           // Every answered read is in the customer's access log (aggregates and yes/no decisions are the documented exceptions).
           if (decision.logged && (route !== 'POST /v1/audiences/query' || text.includes(target.id))) expect(await newestAccess(session), `${route} was not logged`).not.toBe(before);
         },
@@ -375,7 +390,7 @@ const SCOPES = ['subjects:write', 'subjects:read', 'consents:write', 'consents:r
 
 describe('contact data only for subject readers', () => {
   it('discovers the routes answering subjects from the OpenAPI document', () => {
-    expect(contactRoutes().sort()).toEqual(['GET /v1/subjects', 'GET /v1/subjects/{id}', 'POST /v1/subjects', 'POST /v1/subjects/import']);
+    expect(contactRoutes().sort()).toEqual(['GET /v1/subjects', 'GET /v1/subjects/lookup', 'GET /v1/subjects/{id}', 'POST /v1/subjects', 'POST /v1/subjects/import']);
   });
 
   it('property: on every route answering a subject, a key without subjects:read never sees an email or phone', async () => {

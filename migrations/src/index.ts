@@ -19,6 +19,7 @@ import { UnsubscribeAndDoubleOptIn1765060000000 } from './1765060000000-unsubscr
 import { FindDueWork1765090000000 } from './1765090000000-find-due-work';
 import { FactUse1765100000000 } from './1765100000000-fact-use';
 import { ChannelChoicesAndNotNow1765110000000 } from './1765110000000-channel-choices-and-not-now';
+import { IdentifyAndMergeSubjects1765120000000 } from './1765120000000-identify-and-merge-subjects';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   FindDueWork1765090000000,
   FactUse1765100000000,
   ChannelChoicesAndNotNow1765110000000,
+  IdentifyAndMergeSubjects1765120000000,
 ];

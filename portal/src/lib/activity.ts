@@ -4,7 +4,7 @@
  * the customer's choices of what each purpose may use.
  */
 import { ok, type ApiClient, type Schemas } from './api';
-import { formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
+import { formatDate, formatDateTime, formatList, formatTime, humanize, localized, type Locale, type Messages } from './i18n';
 import { loadMe, purposeNames } from './profile';
 
 export interface AccessView {
@@ -54,11 +54,21 @@ export interface ChangeView {
   how: string;
 }
 
+/** Another record of the person the brand found and joined into this one. */
+export interface MergeView {
+  mergedSubjectId: string;
+  /** "We found two records of you and joined them on 3 December 2026; …" */
+  line: string;
+  /** "Where they disagreed: “Email newsletters”, text message." — null when they agreed. */
+  kept: string | null;
+}
+
 export interface ActivityView {
   reads: AccessView[];
   propagation: PropagationView[];
   choices: FactUseChoiceView[];
   changes: ChangeView[];
+  merges: MergeView[];
 }
 
 export async function loadActivity(api: ApiClient, locale: Locale, t: Messages): Promise<ActivityView> {
@@ -95,6 +105,14 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
       what: c.fields.length ? formatList(c.fields.map((f) => settingInWords(f, t, (key) => names.get(key) ?? humanize(key))), locale) : t.activity.nothing,
       how: sourceInWords(c.source, localized(c.sourceLabel, locale), t),
     })),
+    merges: (me.merges ?? []).map((m) => {
+      const things = [...m.disagreedPurposes.map((p) => t.activity.disagreedPurpose(names.get(p) ?? humanize(p))), ...m.disagreedChannels.map((c) => t.channels[c] ?? humanize(c))];
+      return {
+        mergedSubjectId: m.mergedSubjectId,
+        line: t.activity.merged(formatDate(m.mergedAt, locale, tz)),
+        kept: things.length ? t.activity.mergedKept(formatList(things, locale)) : null,
+      };
+    }),
   };
 }
 

@@ -542,6 +542,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subjects/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the subject an identifier names
+         * @description The one subject holding an identifier: one of its identifiers (POST /v1/subjects/{id}/identifiers), or its own email, phone or (`type=external` without `system`) externalId, matched by keyed hash. A merged record's identifiers find the survivor. 404 when no subject holds it; 409 `identifier-ambiguous` (with `subjectIds`) when several do — records of one person, to merge. Email and phone are shown as on GET /v1/subjects/{id}, and the read is in the customer's access log.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/lookup?type=email&value=ingrid%40example.com' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["lookupSubject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{id}": {
         parameters: {
             query?: never;
@@ -551,7 +580,7 @@ export interface paths {
         };
         /**
          * Get a subject
-         * @description One subject. An erased subject answers 410.
+         * @description One subject. An erased subject answers 410 `subject-gone`; a record merged into another answers 410 `subject-merged`, whose `mergedInto` names the survivor.
          *
          *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
          *
@@ -565,6 +594,110 @@ export interface paths {
         get: operations["getSubject"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subject's identifiers
+         * @description Oldest first, with how each was added (a merge names the record it came from). Emails and phones are shown as on GET /v1/subjects/{id} (`purpose`); the read is in the customer's access log.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/identifiers' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listSubjectIdentifiers"];
+        put?: never;
+        /**
+         * Add an identifier to a subject
+         * @description Another key the person is known by: an `email`, a `phone`, or an `external` id of another system (`system`, e.g. `loyalty`) or of the brand's own `externalId` namespace (no `system`). Sealed under the subject's data key and found only by keyed hash (GET /v1/subjects/lookup). Unique per brand, type and system: 409 `identifier-taken` when this or another subject holds it (merge two records of one person instead), 409 `subject-erased` when it belonged to an erased person.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/identifiers' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"type":"external","system":"loyalty","value":"L-88213"}'
+         *     ```
+         */
+        post: operations["addSubjectIdentifier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/identifiers/{identifierId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an identifier from a subject
+         * @description The subject is no longer found by it. The subject's own email, phone and externalId are not identifiers here.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X DELETE 'http://localhost:3000/v1/subjects/<id>/identifiers/<identifierId>' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        delete: operations["removeSubjectIdentifier"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge another record of the same person into this one
+         * @description Folds `fromSubjectId` into this subject in one transaction: its identifiers (and its email, phone and externalId, as identifiers), facts with their provenance (the same key and value held by both collapse to the earliest), preferences (the stricter per channel), access log, privacy requests and feedback. Consent, per purpose: **the more protective decision wins** — if either record withdrew or objected, the person is withdrawn until they grant again — recorded as a ledger event on this subject (source `merge`) that cites the merged record's last event for the purpose by its hash. Afterwards the merged id answers 410 `subject-merged` with `mergedInto`, its identifiers find this subject, and `subject.merged` goes to webhooks. Another brand's record → 404, an erased one → 409 `subject-erased`, the subject itself → 422. Repeating a merge answers the first one. Needs a key not limited to purposes.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:write`.
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl -X POST 'http://localhost:3000/v1/subjects/<id>/merge' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN" \
+         *       -H 'Content-Type: application/json' \
+         *       -d '{"fromSubjectId":"0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"}'
+         *     ```
+         */
+        post: operations["mergeSubjects"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2893,7 +3026,7 @@ export interface paths {
         put?: never;
         /**
          * Start a bulk import
-         * @description Streams an NDJSON file of subjects, consents, facts and preferences. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.
+         * @description Streams an NDJSON file of subjects, consents, facts, preferences, identifiers and merges. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.
          *
          *     **Who may call it:** a brand key with the scopes `subjects:write` and `consents:write`.
          *
@@ -3033,7 +3166,7 @@ export interface components {
              */
             instance?: string;
             /** @enum {string} */
-            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "unsubscribe-link-invalid" | "unsubscribe-link-revoked" | "confirmation-expired" | "confirmation-withdrawn" | "confirmation-email-missing" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
+            code: "bad-request" | "malformed-json" | "unauthenticated" | "insufficient-scope" | "consent-required" | "purpose-not-allowed" | "grant-exceeds-caller" | "not-found" | "method-not-allowed" | "not-acceptable" | "request-timeout" | "conflict" | "slug-taken" | "purpose-exists" | "subject-erased" | "subject-gone" | "subject-merged" | "identifier-taken" | "identifier-ambiguous" | "unsubscribe-link-invalid" | "unsubscribe-link-revoked" | "confirmation-expired" | "confirmation-withdrawn" | "confirmation-email-missing" | "precondition-failed" | "payload-too-large" | "unsupported-media-type" | "validation-failed" | "unknown-purpose" | "unknown-notice-version" | "notice-required" | "unconsented-reason" | "idempotency-key-reused" | "precondition-required" | "headers-too-large" | "too-many-requests" | "internal" | "unavailable";
             /** @description The request id (also the `X-Request-Id` response header): quote it when asking for help. */
             traceId?: string;
             /** @description Every broken rule (422). */
@@ -3042,11 +3175,18 @@ export interface components {
             retryAfter?: number;
             /** @description Scopes that would allow the action (403 `insufficient-scope`). */
             requiredScopes?: string[];
+            /**
+             * Format: uuid
+             * @description The subject this one was merged into (410 `subject-merged`): repoint to it.
+             */
+            mergedInto?: string;
+            /** @description The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge. */
+            subjectIds?: string[];
         };
         CreateWebhookDto: {
             /** @example https://crm.example.com/hooks/candor */
             url: string;
-            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated")[];
+            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated" | "subject.merged")[];
             /**
              * @description Shown to customers when their choice reaches this system.
              * @example Newsletter service
@@ -3058,7 +3198,7 @@ export interface components {
             id: string;
             name: string;
             url: string;
-            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated")[];
+            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated" | "subject.merged")[];
             /** @enum {string} */
             status: "active" | "disabled";
             disabledReason: string | null;
@@ -3072,7 +3212,7 @@ export interface components {
             id: string;
             name: string;
             url: string;
-            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated")[];
+            events: ("consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated" | "subject.merged")[];
             /** @enum {string} */
             status: "active" | "disabled";
             disabledReason: string | null;
@@ -3088,7 +3228,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            type: "consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated";
+            type: "consent.changed" | "preferences.changed" | "fact.changed" | "subject.erased" | "privacy_request.updated" | "subject.merged";
             /** @enum {string} */
             status: "pending" | "delivered" | "failed" | "cancelled";
             attempts: number;
@@ -3343,6 +3483,96 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        AddIdentifierDto: {
+            /**
+             * @example external
+             * @enum {string}
+             */
+            type: "email" | "phone" | "external";
+            /**
+             * @description Whose id it is, for `external` only: a short code such as `loyalty` or `call-centre`. Without a system, an external id is in the brand's own `externalId` namespace.
+             * @example loyalty
+             */
+            system?: string;
+            /**
+             * @description An email address, a phone number in international form (+4791234567), or an external id of at most 200 characters.
+             * @example L-88213
+             */
+            value: string;
+        };
+        IdentifierResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "email" | "phone" | "external";
+            /** @description Whose id it is, for `external` only: a short code such as `loyalty` or `call-centre`. Without a system, an external id is in the brand's own `externalId` namespace. */
+            system: string | null;
+            /** @description The identifier (emails and phones in their normal form). An email or phone is shown only to a caller that may see that contact detail, with the same purpose rules as GET /v1/subjects/{id}; null otherwise. */
+            value: string | null;
+            /**
+             * @description How it was added: through this API, by a merge (the merged record's email, phone or external id), or by a bulk import.
+             * @enum {string}
+             */
+            origin: "api" | "merge" | "import";
+            /**
+             * Format: uuid
+             * @description The record it came from, when a merge brought it.
+             */
+            mergedFrom: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        MergeSubjectsDto: {
+            /**
+             * Format: uuid
+             * @description The record to fold into this one; afterwards it answers 410 `subject-merged` naming this one.
+             */
+            fromSubjectId: string;
+        };
+        MergeFactsResponse: {
+            /** @description Facts moved to the survivor, with their provenance. */
+            moved: number;
+            /** @description Facts dropped because the survivor held the same key and value (the earliest is kept). */
+            collapsed: number;
+        };
+        MergedConsentResponse: {
+            purpose: string;
+            /** @description The merged person's decision: the more protective of the two. */
+            granted: boolean;
+            /**
+             * @description Whose decision stands.
+             * @enum {string}
+             */
+            kept: "survivor" | "merged";
+            /** @description The records said different things (one agreed, the other withdrew or objected). */
+            disagreed: boolean;
+            /**
+             * Format: uuid
+             * @description The merge event on the survivor (source `merge`).
+             */
+            eventId: string;
+            /** @description The hash of the merged record's last event for this purpose, which the merge event cites. */
+            cites: string;
+        };
+        MergeResponse: {
+            /**
+             * Format: uuid
+             * @description The survivor.
+             */
+            subjectId: string;
+            /**
+             * Format: uuid
+             * @description The record merged away.
+             */
+            mergedSubjectId: string;
+            /** Format: date-time */
+            mergedAt: string;
+            /** @description Identifiers the survivor gained: the merged record's own and its email, phone and externalId. */
+            identifiersAdded: number;
+            facts: components["schemas"]["MergeFactsResponse"];
+            /** @description Per purpose the merged record had decided. */
+            consents: components["schemas"]["MergedConsentResponse"][];
+        };
         CaptureConsentDto: {
             /** @example email_marketing */
             purpose: string;
@@ -3390,6 +3620,8 @@ export interface components {
             /** @description SHA-256 over the canonical JSON of this event, including prevHash. */
             hash: string;
             prevHash: string | null;
+            /** @description Only on a merge (source `merge`): the hash of the merged record's last event for this purpose, which this event's hash covers. */
+            cites?: string;
         };
         PendingConfirmationResponse: {
             /** @enum {string} */
@@ -3934,7 +4166,7 @@ export interface components {
             purpose: string;
             allowed: boolean;
             /**
-             * @description Why. No: message-not-allowed (the message itself may not go), not-marketing, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, frequency-cap:<frequency>, suppressed:<reason>. Yes: consent-granted, legitimate-interest.
+             * @description Why. No: subject-unknown, subject-erased, subject-merged (batches: use `mergedInto`), purpose-unknown, message-not-allowed (the message itself may not go), not-marketing, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "suppressed:open_cart"
              *     ]
@@ -3991,6 +4223,11 @@ export interface components {
             purpose: string;
             /** @enum {string} */
             channel: "email" | "sms" | "push" | "messenger" | "post";
+            /**
+             * Format: uuid
+             * @description With `subject-merged`: the record the subject was merged into; ask about it instead.
+             */
+            mergedInto?: string;
         };
         BatchContactDecisionsResponse: {
             /** @description In the order of the checks. */
@@ -4655,6 +4892,19 @@ export interface components {
             /** @description What happened, in plain words. */
             explanation: string;
         };
+        SubjectMergeRecordResponse: {
+            /**
+             * Format: uuid
+             * @description The other record of the person, joined into this one.
+             */
+            mergedSubjectId: string;
+            /** Format: date-time */
+            mergedAt: string;
+            /** @description Purposes on which the two records disagreed: the more private choice was kept. */
+            disagreedPurposes: string[];
+            /** @description Channels whose settings differed: the stricter one was kept. */
+            disagreedChannels: string[];
+        };
         MeResponse: {
             subject: components["schemas"]["SubjectResponse"];
             facts: components["schemas"]["MyFactResponse"][];
@@ -4666,6 +4916,8 @@ export interface components {
             conflicts: components["schemas"]["ConsentConflictResponse"][];
             /** @description The customer's privacy requests, newest first, open and closed. */
             requests: components["schemas"]["PrivacyRequestResponse"][];
+            /** @description Other records of the customer the brand found and joined into this one, oldest first; where they disagreed, the more private choice was kept. */
+            merges: components["schemas"]["SubjectMergeRecordResponse"][];
         };
         CustomerFactDto: {
             /**
@@ -4989,6 +5241,45 @@ export interface components {
                 /** Format: date-time */
                 updatedAt?: string;
             };
+            /** @description The other identifiers the brand knows the person by (another system's id, another email or phone), including those of records merged into this one. */
+            identifiers?: {
+                /** @enum {unknown} */
+                type: "email" | "phone" | "external";
+                system?: string | null;
+                value: string;
+                /** @enum {unknown} */
+                origin?: "api" | "merge" | "import";
+                /** Format: date-time */
+                addedAt?: string;
+            }[];
+            /** @description Other records of the person that were found and joined into this one: their ids (which now answer 410 `subject-merged`), when, and each one's consent history as it was recorded under it. */
+            mergedRecords?: {
+                subjectId: string;
+                /** Format: date-time */
+                mergedAt: string;
+                consentHistory?: {
+                    id: string;
+                    purpose: string;
+                    granted: boolean;
+                    noticeVersion?: number | null;
+                    noticeText?: null | {
+                        [key: string]: string;
+                    };
+                    source: string;
+                    actor?: string;
+                    /** Format: date-time */
+                    capturedAt: string;
+                    /** Format: date-time */
+                    recordedAt?: string;
+                    /** Format: date-time */
+                    expiresAt?: string | null;
+                    seq?: number;
+                    hash: string;
+                    prevHash?: string | null;
+                    /** @description A merge event (source `merge`): the hash of the merged record's last event for the purpose, which this event's hash covers. */
+                    cites?: string;
+                }[];
+            }[];
             facts: {
                 key: string;
                 /** @description Text, a number, true/false or a list of texts (a fact key's declared type). */
@@ -5052,6 +5343,8 @@ export interface components {
                     seq?: number;
                     hash: string;
                     prevHash?: string | null;
+                    /** @description A merge event (source `merge`): the hash of the merged record's last event for the purpose, which this event's hash covers. */
+                    cites?: string;
                 }[];
             };
             consentRecords: {
@@ -7775,6 +8068,137 @@ export interface operations {
             };
         };
     };
+    lookupSubject: {
+        parameters: {
+            query: {
+                type: "email" | "phone" | "external";
+                /** @description Whose id it is, for `external` only: a short code such as `loyalty` or `call-centre`. Without a system, an external id is in the brand's own `externalId` namespace. */
+                system?: string;
+                /** @description Matched by keyed hash in normal form (emails case-insensitively, phones by their digits). */
+                value: string;
+                /** @description The purpose this read serves (see GET /v1/subjects). */
+                purpose?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     getSubject: {
         parameters: {
             query?: {
@@ -7830,6 +8254,652 @@ export interface operations {
             };
             /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listSubjectIdentifiers: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200; 50 when left out). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+                /** @description The purpose this read serves (see GET /v1/subjects): emails and phones are shown as there. */
+                purpose?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in a stable order; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["IdentifierResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    addSubjectIdentifier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "external",
+                 *       "system": "loyalty",
+                 *       "value": "L-88213"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AddIdentifierDto"];
+            };
+        };
+        responses: {
+            /** @description Added; the value as stored (emails and phones in normal form). */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentifierResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    removeSubjectIdentifier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+                identifierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    mergeSubjects: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fromSubjectId": "0b9f6c1e-6d2a-4a57-9a43-3c5a1d2e8f10"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MergeSubjectsDto"];
+            };
+        };
+        responses: {
+            /** @description Merged (or merged before: the same answer). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeResponse"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed-json`) or could not be read */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than this API accepts */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body's `Content-Type` (or `Content-Encoding`) is not one this route takes */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -8356,7 +9426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased, or a link was revoked or has expired */
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12098,7 +13168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased, or a link was revoked or has expired */
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12224,7 +13294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Gone: the subject was erased, or a link was revoked or has expired */
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
             410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19063,7 +20133,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route. */
+        /** @description One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, `{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, `{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, `{"type":"preference","externalId":"m-1","channels":{…}}`, `{"type":"identifier","externalId":"m-1","identifierType":"external","system":"loyalty","value":"…"}`, `{"type":"merge","externalId":"m-1","fromExternalId":"m-2"}`. Each line follows the rules of its single-record route; identifier and merge lines are merged after the chunk's other lines, in line order, and a line may name a merged record by its old external id. */
         requestBody: {
             content: {
                 /**

@@ -24,6 +24,11 @@ export class DomainError extends Error {
     return new DomainError('not-found', `No ${what} with that id exists.`);
   }
 
+  /** A subject merged into another: 410, naming the survivor so integrations can repoint. */
+  static subjectMerged(mergedInto: string): DomainError {
+    return new DomainError('subject-merged', 'This subject was merged into another record of the same person: use the subject named by `mergedInto`.', { mergedInto });
+  }
+
   /** A purpose named in the request that the brand has not defined (or adopted). */
   static unknownPurpose(key: string, path = 'purpose'): DomainError {
     return new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {

@@ -21,6 +21,8 @@ export class ProblemDto {
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Every broken rule (422).' }) errors?: FieldErrorDto[];
   @ApiPropertyOptional({ type: 'integer', description: 'Seconds to wait (429), as in `Retry-After`.' }) retryAfter?: number;
   @ApiPropertyOptional({ type: [String], description: 'Scopes that would allow the action (403 `insufficient-scope`).' }) requiredScopes?: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The subject this one was merged into (410 `subject-merged`): repoint to it.' }) mergedInto?: string;
+  @ApiPropertyOptional({ type: [String], description: 'The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge.' }) subjectIds?: string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export const PROBLEM_STATUS_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not visible to this credential (another brand\'s ids are never revealed)',
   408: 'The upload sent nothing for CANDOR_UPLOAD_IDLE_TIMEOUT_MS and was abandoned; nothing of it was kept',
   409: 'Conflicts with the current state',
-  410: 'Gone: the subject was erased, or a link was revoked or has expired',
+  410: 'Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired',
   412: 'The `If-Match` entity tag is not the current one (strong comparison: weak tags never match); the problem carries the current values',
   413: 'The request body is larger than this API accepts',
   415: 'The request body\'s `Content-Type` (or `Content-Encoding`) is not one this route takes',

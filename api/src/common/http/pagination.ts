@@ -44,6 +44,7 @@ export interface Page<T> {
 export interface CursorScope {
   list:
     | 'subjects'
+    | 'subject-identifiers'
     | 'audience'
     | 'access-log'
     | 'webhook-deliveries'

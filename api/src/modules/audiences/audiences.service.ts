@@ -167,6 +167,8 @@ function audienceWhere(
   const conditions = [
     's.brand_id = $1',
     's.erased_at IS NULL',
+    // A record merged into another is that person's survivor now: it is counted there.
+    's.merged_into IS NULL',
     purpose.legalBasis === 'consent'
       ? `EXISTS (SELECT 1 FROM consent_states cs WHERE cs.brand_id = s.brand_id AND cs.subject_id = s.subject_id
                  AND cs.purpose_key = $2 AND cs.granted AND (cs.expires_at IS NULL OR cs.expires_at > now()))`

@@ -56,10 +56,15 @@ export class SignInService {
     if (!brand) return;
     const normalised = normaliseEmail(email);
     const issued = await this.db.run(brand.id, async (em) => {
-      const subject = await em.getRepository(SubjectEntity).findOneBy({
+      let subject = await em.getRepository(SubjectEntity).findOneBy({
         brandId: brand.id,
         emailHash: this.crypto.lookupHash(brand.id, 'email', normalised),
       });
+      // An email the person is known by as an identifier (another silo's, or a merged record's) signs them in too.
+      if (!subject) {
+        const [holder] = await this.subjects.holdersOf(em, brand.id, { type: 'email', value: normalised });
+        subject = holder ? await em.getRepository(SubjectEntity).findOneBy({ brandId: brand.id, id: holder }) : null;
+      }
       if (!subject || subject.erasedAt) return null;
       return { subjectId: subject.id, locale: subject.locale, ...(await this.issueToken(em, brand.id, subject.id, 'magic_link', MAGIC_LINK_TTL_MS)) };
     });

@@ -20,6 +20,8 @@ export class ConsentEventEntity {
   @Column({ name: 'evidence_ct', type: 'bytea', nullable: true }) evidenceCt: Buffer | null;
   @Column({ name: 'prev_hash', type: 'text', nullable: true }) prevHash: string | null;
   @Column({ type: 'text' }) hash: string;
+  /** A merge event's citation: the hash of the merged record's last event for the purpose (covered by `hash`). */
+  @Column({ name: 'cites_hash', type: 'text', nullable: true }) cites: string | null;
 }
 
 @Entity({ name: 'consent_states' })

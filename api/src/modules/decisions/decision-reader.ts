@@ -17,6 +17,8 @@ export interface DecisionRow {
   ord: string;
   subject_exists: boolean;
   erased_at: Date | null;
+  /** Set when the subject was merged into another record of the person (the survivor). */
+  merged_into: string | null;
   timezone: string | null;
   purpose_exists: boolean;
   legal_basis: LegalBasis | null;
@@ -53,7 +55,7 @@ function decisionSql(requests: string): string {
   return `
   WITH req AS (${requests})
   SELECT r.ord,
-         s.subject_id IS NOT NULL AS subject_exists, s.erased_at, s.timezone,
+         s.subject_id IS NOT NULL AS subject_exists, s.erased_at, s.merged_into, s.timezone,
          p.purpose_key IS NOT NULL AS purpose_exists, p.legal_basis, p.channels AS purpose_channels, p.marketing,
          pr.purposes -> r.purpose_key -> 'channels' AS chosen_channels,
          cs.granted AS consent_granted, cs.expires_at AS consent_expires_at,

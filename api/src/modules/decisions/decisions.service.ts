@@ -20,7 +20,7 @@ import { ContactCheckDto, ContactResponse, CreateSuppressionDto, MentionDecision
 export type Decision = ContactDecision & { unsubscribe?: UnsubscribeLink; mention?: MentionDecisionResponse };
 
 /** One decision of a batch: the check it answers, then the answer. */
-export type BatchDecision = Decision & { subjectId: string; purpose: string; channel: Channel };
+export type BatchDecision = Decision & { subjectId: string; purpose: string; channel: Channel; mergedInto?: string };
 
 /** A decision with the facts it was made from (for explaining it: `decisionUntil`). */
 export interface ExplainedDecision {
@@ -46,6 +46,7 @@ export class DecisionsService {
     if (check.mention !== undefined) assertPurposeAllowed(caller, check.mention);
     const [result] = await this.decideMany(caller, [check]);
     if (result.reasons[0] === 'subject-unknown') throw DomainError.notFound('subject', check.subjectId);
+    if (result.mergedInto) throw DomainError.subjectMerged(result.mergedInto);
     if (result.reasons[0] === 'purpose-unknown') {
       throw new DomainError('unknown-purpose', 'The purpose named is not defined for this brand.', {
         errors: [{ path: 'purpose', message: 'is not a purpose of this brand' }],
@@ -67,6 +68,10 @@ export class DecisionsService {
     const rows = await this.reader.read(caller.brandId, reads);
     const now = new Date();
     return checks.map((check, i) => {
+      // A record merged into another decides nothing: its consent now lives on the survivor.
+      if (rows[i].merged_into && rows[i].erased_at === null) {
+        return { subjectId: check.subjectId, purpose: check.purpose, channel: check.channel, allowed: false, reasons: ['subject-merged'], mergedInto: rows[i].merged_into };
+      }
       const decision = decideContact(this.factsOf(caller.brandId, check.subjectId, rows[i]), check.channel, now);
       const unsubscribe = this.unsubscribeFor(caller.brandId, check, rows[i], decision);
       const result: BatchDecision = { subjectId: check.subjectId, purpose: check.purpose, channel: check.channel, ...decision, ...(unsubscribe ? { unsubscribe } : {}) };

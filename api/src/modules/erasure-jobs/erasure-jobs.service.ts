@@ -123,10 +123,12 @@ export class ErasureJobsService {
     const [staged] = await em.query(
       `WITH resolved AS (
          SELECT u.line, u.reason, u.subject_id AS given_id, u.external_id,
-                coalesce(byid.subject_id, byext.subject_id, t.subject_id) AS subject_id
+                coalesce(byid.merged_into, byid.subject_id, byext.subject_id, ident.subject_id, t.subject_id) AS subject_id
          FROM erasure_upload u
          LEFT JOIN subjects byid ON byid.brand_id = $1 AND byid.subject_id = u.subject_id
          LEFT JOIN subjects byext ON byext.brand_id = $1 AND byext.external_id = u.external_id
+         -- A merged record (by id, or by its external id, now an identifier of the survivor) is erased as the person it joined.
+         LEFT JOIN subject_identifiers ident ON ident.brand_id = $1 AND ident.value_hash = u.external_id_hash
          LEFT JOIN tombstones t ON t.brand_id = $1 AND t.kind = 'external_id' AND t.hash = u.external_id_hash
        ), accepted AS (
          INSERT INTO erasure_job_items (brand_id, job_id, line, subject_id, request_id)

@@ -135,3 +135,30 @@ describe('import line checks', () => {
     expect(parseLine(text, now)).toEqual({ ok: false, reason: 'capturedAt: is required in an import (when the customer decided)' });
   });
 });
+
+describe('identifier and merge lines', () => {
+  it('take an identifier by the rules of POST /v1/subjects/{id}/identifiers, its value kept out of the staged data', () => {
+    const line = (fields: object) => parseLine(JSON.stringify({ type: 'identifier', externalId: 'm-1', ...fields }), now);
+    expect(line({ identifierType: 'email', value: 'Ingrid@Example.com' })).toEqual({
+      ok: true,
+      kind: 'identifier',
+      externalId: 'm-1',
+      data: { identifierType: 'email', system: null },
+      identifierValue: 'ingrid@example.com',
+    });
+    expect(line({ identifierType: 'external', system: 'loyalty', value: 'L-1' })).toMatchObject({ ok: true, data: { identifierType: 'external', system: 'loyalty' }, identifierValue: 'L-1' });
+    expect(line({ identifierType: 'phone', value: '12' })).toEqual({ ok: false, reason: 'value: must be a phone number in international form, such as +4791234567' });
+    expect(line({ identifierType: 'email', system: 'crm', value: 'a@example.com' })).toEqual({ ok: false, reason: 'system: only an external id names a system' });
+    expect(line({ identifierType: 'fax', value: '1' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^identifierType: /) });
+    // Rejections never repeat the line: not the value, not a field name it made up.
+    expect(line({ identifierType: 'email', value: 'secret.person@', secretField: 1 })).toEqual({ ok: false, reason: 'a field of the line is not a known field of its type' });
+    expect(JSON.stringify(line({ identifierType: 'email', value: 'secret.person@' }))).not.toContain('secret.person');
+  });
+
+  it('take a merge of another subject, named by its external id', () => {
+    expect(parseLine(JSON.stringify({ type: 'merge', externalId: 'm-1', fromExternalId: 'm-2' }), now)).toEqual({ ok: true, kind: 'merge', externalId: 'm-1', data: { fromExternalId: 'm-2' } });
+    expect(parseLine(JSON.stringify({ type: 'merge', externalId: 'm-1', fromExternalId: 'm-1' }), now)).toEqual({ ok: false, reason: 'fromExternalId: must name another subject than externalId' });
+    expect(parseLine(JSON.stringify({ type: 'merge', externalId: 'm-1' }), now)).toMatchObject({ ok: false, reason: expect.stringMatching(/^fromExternalId: /) });
+    expect(parseLineByRules(JSON.stringify({ type: 'merge', externalId: 'm-1', fromExternalId: 'm-2' }), now)).toEqual(parseLine(JSON.stringify({ type: 'merge', externalId: 'm-1', fromExternalId: 'm-2' }), now));
+  });
+});

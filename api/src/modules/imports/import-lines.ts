@@ -7,8 +7,9 @@ import { CaptureConsentDto, SOURCE_PATTERN } from '../consents/dto/consent.dto';
 import { BrandFactDto } from '../facts/dto/fact.dto';
 import { PreferenceSettingsDto } from '../preferences/dto/preferences.dto';
 import { CreateSubjectDto, PHONE_PATTERN } from '../subjects/dto/subject.dto';
+import { identifierErrors, IdentifierType, normaliseIdentifier } from '../subjects/identifiers';
 
-export const LINE_KINDS = ['subject', 'consent', 'fact', 'preference'] as const;
+export const LINE_KINDS = ['subject', 'consent', 'fact', 'preference', 'identifier', 'merge'] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
 
 /** How far in the future an imported `capturedAt` may lie (clock skew), as for a single decision. */
@@ -38,11 +39,13 @@ export type ParsedLine =
       /** Subject lines: the identifiers to seal, as sent (they are not kept in `data`). */
       email?: string;
       phone?: string;
+      /** Identifier lines: the identifier's value in normal form, to seal (not kept in `data`). */
+      identifierValue?: string;
     }
   | { ok: false; reason: string };
 
-/** The DTO whose rules (the same as the single-record routes) each kind of line must pass. */
-const RULES: Record<LineKind, new () => object> = {
+/** The DTO whose rules (the same as the single-record routes) each kind of line must pass; identifier and merge lines have their own checks. */
+const RULES: Record<Exclude<LineKind, 'identifier' | 'merge'>, new () => object> = {
   subject: CreateSubjectDto,
   consent: CaptureConsentDto,
   fact: BrandFactDto,
@@ -123,6 +126,7 @@ function parse(text: string, now: Date, direct: boolean): ParsedLine {
   if (typeof externalId !== 'string' || !externalId.length || externalId.length > 200) {
     return { ok: false, reason: 'externalId: must be the brand\'s id of the subject (1–200 characters)' };
   }
+  if (kind === 'identifier' || kind === 'merge') return parseIdentity(kind, externalId, value as Record<string, unknown>);
   if (direct) {
     const checked = checkDirectly(value as Record<string, unknown>, now);
     if (checked) return { ok: true, kind, externalId, ...checked };
@@ -130,7 +134,28 @@ function parse(text: string, now: Date, direct: boolean): ParsedLine {
   return parseByRules(kind, externalId, value as Record<string, unknown>, now);
 }
 
-function parseByRules(kind: LineKind, externalId: string, value: Record<string, unknown>, now: Date): ParsedLine {
+/**
+ * An identifier line, `{"type":"identifier","externalId":"m-1","identifierType":"email"|"phone"|"external","system"?:"loyalty","value":"…"}`,
+ * by the rules of POST /v1/subjects/{id}/identifiers; or a merge line, `{"type":"merge","externalId":"m-1","fromExternalId":"m-2"}`,
+ * which folds the subject `fromExternalId` into `externalId` as POST /v1/subjects/{id}/merge does.
+ */
+function parseIdentity(kind: 'identifier' | 'merge', externalId: string, line: Record<string, unknown>): ParsedLine {
+  const known = kind === 'identifier' ? ['type', 'externalId', 'identifierType', 'system', 'value'] : ['type', 'externalId', 'fromExternalId'];
+  if (Object.keys(line).some((k) => !known.includes(k))) return { ok: false, reason: brokenRule('', UNKNOWN_FIELD_MESSAGE) };
+  if (kind === 'merge') {
+    const from = line.fromExternalId;
+    if (typeof from !== 'string' || !from.length || from.length > 200) return { ok: false, reason: 'fromExternalId: must be the brand\'s id of the subject to merge into this one (1–200 characters)' };
+    if (from === externalId) return { ok: false, reason: 'fromExternalId: must name another subject than externalId' };
+    return { ok: true, kind, externalId, data: { fromExternalId: from } };
+  }
+  const input = { type: line.identifierType, system: line.system ?? undefined, value: line.value };
+  const errors = identifierErrors(input).map((e) => brokenRule(e.path === 'type' ? 'identifierType' : e.path, e.message));
+  if (errors.length) return { ok: false, reason: errors.join('; ') };
+  const type = input.type as IdentifierType;
+  return { ok: true, kind, externalId, data: { identifierType: type, system: (input.system as string | undefined) ?? null }, identifierValue: normaliseIdentifier(type, input.value as string) };
+}
+
+function parseByRules(kind: Exclude<LineKind, 'identifier' | 'merge'>, externalId: string, value: Record<string, unknown>, now: Date): ParsedLine {
   const { type: _type, ...rest } = value;
   if (kind !== 'subject') delete rest.externalId;
 

@@ -5,6 +5,10 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { AnalyzableTable, PlannerStatistics } from '../../common/database/planner-statistics';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { LeasedJobs, LeasedJobTable } from '../../common/jobs/leased-jobs';
+import { DomainError } from '../../common/errors/domain-error';
+import type { IdentifierType } from '../subjects/identifiers';
+import { SubjectIdentifiersService } from '../subjects/subject-identifiers.service';
+import { SubjectMergeService } from '../subjects/subject-merge.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
 import { DictionaryService } from '../dictionary/dictionary.service';
@@ -81,6 +85,8 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly ledger: LedgerWriter,
     @Inject(CANDOR_CONFIG) private readonly config: CandorConfig,
     private readonly dictionary: DictionaryService,
+    private readonly identifiers: SubjectIdentifiersService,
+    private readonly merges: SubjectMergeService,
   ) {
     this.jobs = new LeasedJobs(db, importJobs(config.jobs.importLeaseMs), async (brandId, importId) => {
       const chunk = await this.db.run(brandId, (em) => this.mergeChunk(em, brandId, importId));
@@ -201,6 +207,8 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
                 r.data->>'locale', r.data->>'timezone', now(), now()
          ${ROWS_IN} AND r.kind = 'subject'
            AND NOT EXISTS (SELECT 1 FROM import_rejections x WHERE x.brand_id = r.brand_id AND x.import_id = r.import_id AND x.line = r.line)
+           -- An external id a merge made an identifier of another subject is that subject: not created again.
+           AND NOT EXISTS (SELECT 1 FROM subject_identifiers i WHERE i.brand_id = r.brand_id AND i.value_hash = r.external_id_hash)
          ORDER BY r.external_id, r.line
          ON CONFLICT ON CONSTRAINT uq_subjects_external_id DO NOTHING
          RETURNING subject_id)
@@ -228,6 +236,22 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
     let erasedIds: string[] = [];
     if (absent.length) {
       const hashes = absent.map((a) => this.crypto.lookupHash(brandId, 'external_id', a.external_id));
+      // An external id a merge made an identifier of the survivor names the survivor: the chunk's
+      // consent and fact lines are pointed at its external id before anything is merged (a decision
+      // recorded under the merged record before counts as already there, below). A preference line
+      // of a merged record changes nothing: its preferences were folded into the survivor's, the
+      // stricter way, when it was merged (send them under the survivor's external id).
+      await em.query(
+        `UPDATE import_chunk r
+         SET external_id = CASE WHEN r.kind = 'preference' THEN r.external_id ELSE s.external_id END,
+             kind = CASE WHEN r.kind = 'preference' THEN 'merged-preference' ELSE r.kind END
+         FROM unnest($5::text[], $6::text[]) AS x(external_id, hash)
+         JOIN subject_identifiers i ON i.brand_id = $1 AND i.value_hash = x.hash
+         JOIN subjects s ON s.brand_id = i.brand_id AND s.subject_id = i.subject_id AND s.erased_at IS NULL AND s.merged_into IS NULL
+         WHERE r.brand_id = $1 AND r.import_id = $2 AND r.line > $3 AND r.line <= $4 AND r.kind IN ('consent', 'fact', 'preference')
+           AND r.external_id = x.external_id`,
+        [...range, absent.map((a) => a.external_id), hashes],
+      );
       const found: Array<{ hash: string }> = await em.query(
         `SELECT hash FROM tombstones WHERE brand_id = $1 AND kind = 'external_id' AND hash = ANY($2::text[])`,
         [brandId, hashes],
@@ -253,9 +277,76 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
 
     const facts = await this.mergeFacts(em, range);
     await this.mergePreferences(em, range, actor);
-    const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference')`, range);
+    const [records] = await em.query(`SELECT count(*)::int AS n ${ROWS_IN} AND r.kind IN ('consent', 'fact', 'preference', 'merged-preference')`, range);
     const rejected = missing.n + consents.rejected + facts.rejected;
-    return { done: records.n - rejected, rejected };
+    const identity = await this.mergeIdentityLines(em, range, actor);
+    return { done: records.n - rejected + identity.done, rejected: rejected + identity.rejected };
+  }
+
+  /**
+   * Identifier and merge lines, after the chunk's consents, facts and preferences, one by one in line
+   * order (a file holds few of them; a merge locks two subjects and appends to the ledger, as the
+   * single route does): each by the rules of its single-record route, answered with its problem's
+   * code and words when it breaks one. A line may name a subject by an external id that a merge made
+   * an identifier of the survivor: it means the survivor. Running the import again changes nothing —
+   * an identifier its subject holds already, and a merge made before, count as done.
+   */
+  private async mergeIdentityLines(em: EntityManager, range: unknown[], actor: string): Promise<{ done: number; rejected: number }> {
+    const brandId = range[0] as string;
+    const lines: Array<{
+      line: number;
+      kind: 'identifier' | 'merge';
+      external_id: string;
+      subject_id: string | null;
+      email_ct: Buffer | null;
+      wrapped_key: Buffer | null;
+      data: { identifierType?: IdentifierType; system?: string | null; fromExternalId?: string };
+    }> = await em.query(`SELECT r.line, r.kind, r.external_id, r.subject_id, r.email_ct, r.wrapped_key, r.data ${ROWS_IN} AND r.kind IN ('identifier', 'merge') ORDER BY r.line`, range);
+    if (!lines.length) return { done: 0, rejected: 0 };
+    const subjectOf = async (externalId: string): Promise<{ id: string } | { reason: string }> => {
+      const [id] = await this.subjects.holdersOf(em, brandId, { type: 'external', value: externalId });
+      if (id) return { id };
+      const [erased] = await em.query(`SELECT 1 FROM tombstones WHERE brand_id = $1 AND kind = 'external_id' AND hash = $2`, [
+        brandId,
+        this.crypto.lookupHash(brandId, 'external_id', externalId),
+      ]);
+      return { reason: erased ? 'subject-erased: this customer asked to be erased' : 'unknown-subject: no subject has this externalId (put its subject line in the file or create it first)' };
+    };
+    const rejections: Array<{ line: number; reason: string }> = [];
+    for (const l of lines) {
+      const subject = await subjectOf(l.external_id);
+      if ('reason' in subject) {
+        rejections.push({ line: l.line, reason: subject.reason });
+        continue;
+      }
+      // A refusal is checked before anything is written, and the savepoint undoes the line alone all the same.
+      await em.query(`SAVEPOINT identity_line`);
+      try {
+        if (l.kind === 'identifier') {
+          const value = this.subjects.openStaged(brandId, l.subject_id!, l.wrapped_key!, l.email_ct!);
+          await this.identifiers.addInTx(em, brandId, subject.id, { type: l.data.identifierType!, system: l.data.system ?? null, value }, 'import');
+        } else {
+          const from = await subjectOf(l.data.fromExternalId!);
+          if ('reason' in from) rejections.push({ line: l.line, reason: `fromExternalId: ${from.reason}` });
+          // The same subject: merged before (its external id is now the survivor's identifier).
+          else if (from.id !== subject.id) await this.merges.mergeInTx(em, brandId, { actor: { kind: 'system', brandId, name: 'import' }, ref: actor }, subject.id, from.id);
+        }
+        await em.query(`RELEASE SAVEPOINT identity_line`);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        await em.query(`ROLLBACK TO SAVEPOINT identity_line`);
+        rejections.push({ line: l.line, reason: `${error.code}: ${error.detail}` });
+      }
+    }
+    if (rejections.length) {
+      await em.query(
+        `INSERT INTO import_rejections (brand_id, import_id, line, reason)
+         SELECT $1, $2, x.line, x.reason FROM unnest($3::int[], $4::text[]) AS x(line, reason)
+         ON CONFLICT DO NOTHING`,
+        [brandId, range[1], rejections.map((r) => r.line), rejections.map((r) => r.reason)],
+      );
+    }
+    return { done: lines.length - rejections.length, rejected: rejections.length };
   }
 
   /**
@@ -463,7 +554,10 @@ export class ImportMerger implements OnApplicationBootstrap, OnApplicationShutdo
               CASE WHEN r.data ? 'noticeVersion' THEN EXISTS (SELECT 1 FROM notices n WHERE n.brand_id = r.brand_id
                      AND n.purpose_key = r.data->>'purpose' AND n.version = (r.data->>'noticeVersion')::int) END AS notice_exists,
               ln.version AS latest_notice,
-              EXISTS (SELECT 1 FROM consent_events e WHERE e.brand_id = r.brand_id AND e.subject_id = s.subject_id
+              EXISTS (SELECT 1 FROM consent_events e WHERE e.brand_id = r.brand_id
+                        AND (e.subject_id = s.subject_id
+                             -- recorded under a record merged into this subject since: the same person's decision
+                             OR e.subject_id IN (SELECT m.subject_id FROM subjects m WHERE m.brand_id = s.brand_id AND m.merged_into = s.subject_id))
                         AND e.purpose_key = r.data->>'purpose' AND e.captured_at = (r.data->>'capturedAt')::timestamptz
                         AND e.granted = (r.data->>'granted')::boolean) AS already
        FROM import_chunk r

@@ -22,7 +22,7 @@ export class ImportsController {
   @ApiOp({
     id: 'createImport',
     summary: 'Start a bulk import',
-    description: 'Streams an NDJSON file of subjects, consents, facts and preferences. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.',
+    description: 'Streams an NDJSON file of subjects, consents, facts, preferences, identifiers and merges. Every line is checked and staged before the answer; merging runs on in the background (poll `Location`). Re-running the same file duplicates nothing.',
   })
   @HttpCode(202)
   @Can('create', 'ImportJob')
@@ -30,7 +30,9 @@ export class ImportsController {
     'One JSON object per line, up to CANDOR_UPLOAD_LIMIT in all (512 MiB by default): `{"type":"subject","externalId":"m-1","email":"…"}`, ' +
     '`{"type":"consent","externalId":"m-1","purpose":"email_marketing","granted":true,"capturedAt":"…"}`, ' +
     '`{"type":"fact","externalId":"m-1","key":"…","value":"…","category":"…","provenance":"declared","source":"…"}`, ' +
-    '`{"type":"preference","externalId":"m-1","channels":{…}}`. Each line follows the rules of its single-record route.',
+    '`{"type":"preference","externalId":"m-1","channels":{…}}`, `{"type":"identifier","externalId":"m-1","identifierType":"external","system":"loyalty","value":"…"}`, ' +
+    '`{"type":"merge","externalId":"m-1","fromExternalId":"m-2"}`. Each line follows the rules of its single-record route; identifier and merge lines ' +
+    'are merged after the chunk\'s other lines, in line order, and a line may name a merged record by its old external id.',
     {
       type: 'object',
       required: ['type', 'externalId'],
@@ -40,7 +42,8 @@ export class ImportsController {
       },
       description:
         'Plus the fields of the single-record route of its type: subject → CreateSubjectDto, consent → CaptureConsentDto ' +
-        '(`capturedAt` required, no `evidence`), fact → BrandFactDto, preference → `channels`, `quietHours` and `topics` of UpdatePreferencesDto (what a line leaves out stays as it was). At most 64 KiB per line.',
+        '(`capturedAt` required, no `evidence`), fact → BrandFactDto, preference → `channels`, `quietHours` and `topics` of UpdatePreferencesDto (what a line leaves out stays as it was), identifier → AddIdentifierDto ' +
+        '(its `type` named `identifierType`), merge → `fromExternalId` (MergeSubjectsDto by external id). At most 64 KiB per line.',
     },
     '{"type":"subject","externalId":"member-1042","email":"ingrid@example.com"}\n' +
       '{"type":"consent","externalId":"member-1042","purpose":"email_marketing","granted":true,"capturedAt":"2026-03-02T09:30:00Z"}\n',

@@ -134,6 +134,10 @@ export class ImportsService {
           line, 'subject', parsed.externalId, sealed.id, sealed.emailCt, sealed.emailHash,
           sealed.phoneCt, sealed.phoneHash, sealed.externalIdHash, sealed.wrappedKey, JSON.stringify(parsed.data),
         ]);
+      } else if (parsed.kind === 'identifier') {
+        // The identifier is personal data: staged sealed under a key of its own, opened at the merge.
+        const staged = this.subjects.sealStaged(brandId, parsed.identifierValue!);
+        batch += copyRow([line, 'identifier', parsed.externalId, staged.id, staged.sealed, null, null, null, null, staged.wrappedKey, JSON.stringify(parsed.data)]);
       } else {
         // No lookup hash here: the merge computes it only for lines whose subject it cannot find,
         // to tell an erased customer (tombstone) from an unknown one.

@@ -84,6 +84,20 @@ describe('consent ledger hash chain', () => {
     expect(verify(events.slice(0, 4), events[5])).toMatchObject({ ok: false, fault: 'chain-truncated' });
   });
 
+  it('covers a merge event\'s citation (version 2), and leaves every other event\'s content as version 1', () => {
+    const [plain] = chain(1);
+    expect(hashedContent(plain)).toMatchObject({ v: 1 });
+    expect('cites' in hashedContent({ ...plain, cites: null })).toBe(false);
+    expect(hashEvent({ ...plain, cites: null })).toBe(plain.hash);
+    const cited = { ...plain, cites: 'a'.repeat(64) };
+    expect(hashedContent(cited)).toMatchObject({ v: 2, cites: 'a'.repeat(64) });
+    const hash = hashEvent(cited);
+    expect(hash).not.toBe(plain.hash);
+    expect(hashEvent({ ...cited, cites: 'b'.repeat(64) })).not.toBe(hash);
+    expect(verify([{ ...cited, hash }])).toEqual({ ok: true, events: 1 });
+    expect(verify([{ ...cited, cites: 'b'.repeat(64), hash }]).ok).toBe(false);
+  });
+
   it('catches a rewritten event whose hash was recomputed, at the next link', () => {
     const events = chain(4);
     const forged = { ...events[1], granted: !events[1].granted };

@@ -18,6 +18,11 @@ export interface ChainedEvent {
   /** Encrypted evidence: the hash covers the ciphertext, so it still verifies after crypto-shredding. */
   evidenceCt: Buffer | null;
   prevHash: string | null;
+  /**
+   * Another event this one rests on, by its hash: a merge names the merged record's last event
+   * for the purpose. Absent (or null) on every other event, whose hashed content stays version 1.
+   */
+  cites?: string | null;
 }
 
 /** SHA-256 (hex) over the RFC 8785 canonical JSON of the event, which includes `prevHash`. */
@@ -36,15 +41,15 @@ const CANONICAL_KEYS = [
  * flat object with fixed keys, so sorting them once and serialising each value as JSON (which is
  * what RFC 8785 prescribes for strings, numbers, booleans and null) gives the same text as the
  * general `canonicalize`, several times faster — bulk imports hash every event they append. A
- * value of any other kind, or a key
- * it does not know (never produced by `hashedContent`), takes the general path.
+ * value of any other kind, or another set of keys (a version 2 event's `cites`: merges are
+ * rare), takes the general path.
  */
-export function canonicalEventJson(content: ReturnType<typeof hashedContent>): string {
+export function canonicalEventJson(content: HashedContent): string {
   if (Object.keys(content).length !== CANONICAL_KEYS.length) return canonicalize(content)!;
   let out = '{';
   for (let i = 0; i < CANONICAL_KEYS.length; i++) {
     const key = CANONICAL_KEYS[i];
-    const value: unknown = content[key];
+    const value: unknown = content[key as keyof HashedContent];
     if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return canonicalize(content)!;
     out += `${i ? ',' : ''}"${key}":${JSON.stringify(value)}`;
   }
@@ -53,11 +58,13 @@ export function canonicalEventJson(content: ReturnType<typeof hashedContent>): s
 
 /**
  * Exactly what an event's hash covers, as plain JSON: anyone holding it can recompute the hash
- * (SHA-256 of its RFC 8785 canonical form) — this is what a consent receipt carries.
+ * (SHA-256 of its RFC 8785 canonical form) — this is what a consent receipt carries. An event that
+ * cites another (a merge) is version 2 and carries `cites`; every other event is version 1, as
+ * it always was, so no stored hash changes.
  */
-export function hashedContent(event: ChainedEvent) {
-  return {
-    v: 1,
+export function hashedContent(event: ChainedEvent): HashedContent {
+  const content = {
+    v: 1 as number,
     id: event.id,
     brandId: event.brandId,
     seq: event.seq,
@@ -73,7 +80,29 @@ export function hashedContent(event: ChainedEvent) {
     evidence: event.evidenceCt ? event.evidenceCt.toString('base64') : null,
     prevHash: event.prevHash,
   };
+  return event.cites ? { ...content, v: 2, cites: event.cites } : content;
 }
+
+/** What an event's hash covers (`hashedContent`). */
+export type HashedContent = {
+  v: number;
+  id: string;
+  brandId: string;
+  seq: number;
+  subjectId: string;
+  purpose: string;
+  granted: boolean;
+  noticeVersion: number | null;
+  source: string;
+  actor: string;
+  capturedAt: string;
+  recordedAt: string;
+  expiresAt: string | null;
+  evidence: string | null;
+  prevHash: string | null;
+  /** Version 2: the hash of the event this one cites. */
+  cites?: string;
+};
 
 export type ChainFault = 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'chain-truncated' | 'missing-entry' | 'unchained-entry';
 

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyRow } from '../../common/database/copy';
-import { checkDecision, refusalReason } from './ledger-writer';
+import { checkDecision, ConsentSnapshot, mergedConsent, refusalReason } from './ledger-writer';
 
 const API_SRC = join(__dirname, '..', '..');
 const WRITER = 'modules/ledger/ledger-writer.ts';
@@ -69,6 +70,55 @@ describe('copyRow: COPY text format', () => {
   it('escapes what would break a row, writes NULL, bytes, times and numbers', () => {
     expect(copyRow(['a\tb\nc\\d\re', null, undefined, Buffer.from([0xde, 0xad]), new Date('2026-03-02T08:00:00Z'), 7, true])).toBe(
       'a\\tb\\nc\\\\d\\re\t\\N\t\\N\t\\\\xdead\t2026-03-02T08:00:00.000Z\t7\ttrue\n',
+    );
+  });
+});
+
+describe('mergedConsent: one person, two records, the more protective decision', () => {
+  const now = new Date('2026-03-02T09:00:00Z');
+  const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
+  const granted = (expiresAt: Date | null = null, noticeVersion = 1): ConsentSnapshot => ({ granted: true, noticeVersion, expiresAt });
+  const withdrawn: ConsentSnapshot = { granted: false, noticeVersion: 1, expiresAt: null };
+
+  it('has nothing to merge when the merged record never decided', () => {
+    expect(mergedConsent(granted(), null, now)).toBeNull();
+    expect(mergedConsent(null, null, now)).toBeNull();
+  });
+
+  it('withdraws when either record withdrew, and says the records disagreed', () => {
+    expect(mergedConsent(granted(), withdrawn, now)).toMatchObject({ granted: false, kept: 'merged', disagreed: true });
+    expect(mergedConsent(withdrawn, granted(), now)).toMatchObject({ granted: false, kept: 'survivor', disagreed: true });
+    expect(mergedConsent(withdrawn, withdrawn, now)).toMatchObject({ granted: false, disagreed: false });
+    expect(mergedConsent(null, withdrawn, now)).toMatchObject({ granted: false, kept: 'merged', disagreed: false });
+  });
+
+  it('carries over an agreement only the merged record holds', () => {
+    expect(mergedConsent(null, granted(days(30), 2), now)).toEqual({ granted: true, noticeVersion: 2, expiresAt: days(30), kept: 'merged', disagreed: false });
+  });
+
+  it('between two agreements keeps the valid one that ends first, and a lapsed one only when neither is valid', () => {
+    expect(mergedConsent(granted(null), granted(days(10)), now)).toMatchObject({ kept: 'merged', expiresAt: days(10) });
+    expect(mergedConsent(granted(days(5)), granted(days(10)), now)).toMatchObject({ kept: 'survivor', expiresAt: days(5) });
+    expect(mergedConsent(granted(days(5)), granted(days(5)), now)).toMatchObject({ kept: 'survivor' });
+    expect(mergedConsent(granted(days(-1)), granted(null, 3), now)).toMatchObject({ kept: 'merged', granted: true, noticeVersion: 3, expiresAt: null });
+    expect(mergedConsent(granted(days(-1)), granted(days(-5)), now)).toMatchObject({ kept: 'merged', expiresAt: days(-5) });
+  });
+
+  it('property: never allows what either record forbade, and allows only what one of them allowed', () => {
+    const snapshot = fc.option(
+      fc.record({ granted: fc.boolean(), noticeVersion: fc.option(fc.integer({ min: 1, max: 9 })), expiresAt: fc.option(fc.integer({ min: -100, max: 100 }).map(days)) }),
+    );
+    const allows = (s: ConsentSnapshot | null) => s !== null && s.granted && (s.expiresAt === null || s.expiresAt > now);
+    fc.assert(
+      fc.property(snapshot, snapshot, (survivor, merged) => {
+        const result = mergedConsent(survivor, merged, now);
+        const final = result ?? survivor;
+        if (survivor?.granted === false || merged?.granted === false) expect(final?.granted ?? false).toBe(false);
+        if (allows(final)) expect(allows(survivor) || allows(merged)).toBe(true);
+        // What both allow stays allowed: the merge never takes a valid consent from the person for nothing.
+        if (allows(survivor) && allows(merged)) expect(allows(final)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

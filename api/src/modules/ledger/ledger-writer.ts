@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { copyInto, copyRow, type CopyValue } from '../../common/database/copy';
+import { isConsentValid } from '../consents/consent-validity';
 import { ConsentEventEntity, LedgerHeadEntity } from '../consents/consent.entity';
 import type { ConsentEventResponse } from '../consents/dto/consent.dto';
 import { OutboxService } from '../webhooks/outbox.service';
@@ -58,6 +59,56 @@ export interface LedgerDecision {
   expiresAt: Date | null;
   /** Evidence sealed under the subject's data key, or null. */
   evidenceCt: Buffer | null;
+  /** The hash of an event this decision rests on (a merge cites the merged record's last event). */
+  cites?: string | null;
+}
+
+/** One record's standing on one purpose, as its current state says, for a merge. */
+export interface ConsentSnapshot {
+  granted: boolean;
+  noticeVersion: number | null;
+  expiresAt: Date | null;
+}
+
+/** The merged person's decision on one purpose, and which record it came from. */
+export interface MergedConsent {
+  granted: boolean;
+  noticeVersion: number | null;
+  expiresAt: Date | null;
+  /** Whose decision stands: the survivor's or the merged record's. */
+  kept: 'survivor' | 'merged';
+  /** The two records said different things (one agreed, the other withdrew or objected). */
+  disagreed: boolean;
+}
+
+/**
+ * The merged person's decision on one purpose, pure: the more protective one wins.
+ * - The merged record never decided: nothing to merge (null), the survivor's decision stands.
+ * - Either withdrew (or objected): withdrawn, until the person grants again.
+ * - Both agreed: the agreement that is still valid, and of those the one that expires first
+ *   (a grant that ran out is no refusal, but it is no consent either: it stands only when neither
+ *   is valid). Ties keep the survivor's.
+ * - Only the merged record agreed: its agreement (the person gave it; the survivor never decided).
+ */
+export function mergedConsent(survivor: ConsentSnapshot | null, merged: ConsentSnapshot | null, now: Date): MergedConsent | null {
+  if (!merged) return null;
+  const disagreed = survivor !== null && survivor.granted !== merged.granted;
+  if (survivor && !survivor.granted) return { granted: false, noticeVersion: survivor.noticeVersion, expiresAt: null, kept: 'survivor', disagreed };
+  if (!merged.granted) return { granted: false, noticeVersion: merged.noticeVersion, expiresAt: null, kept: 'merged', disagreed };
+  if (!survivor) return { ...merged, kept: 'merged', disagreed };
+  const [survivorValid, mergedValid] = [isConsentValid(survivor, now), isConsentValid(merged, now)];
+  const ends = (s: ConsentSnapshot) => s.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const keepMerged = survivorValid === mergedValid ? ends(merged) < ends(survivor) : mergedValid;
+  const kept = keepMerged ? merged : survivor;
+  return { granted: true, noticeVersion: kept.noticeVersion, expiresAt: kept.expiresAt, kept: keepMerged ? 'merged' : 'survivor', disagreed };
+}
+
+/** What a merge recorded for one purpose: the decision, the survivor's new event and the event it cites. */
+export interface MergeOutcome extends MergedConsent {
+  purpose: string;
+  eventId: string;
+  /** The hash of the merged record's last event for the purpose. */
+  cites: string;
 }
 
 /** Above this many events a batch goes by COPY; below, as plain inserts. */
@@ -102,6 +153,71 @@ export class LedgerWriter {
     decisions: readonly LedgerDecision[],
     lockedHead?: LedgerHeadEntity,
   ): Promise<ConsentEventEntity[]> {
+    return this.append(em, brandId, actor, decisions, lockedHead, false);
+  }
+
+  /**
+   * Merges the consent of `mergedId` into `survivorId`, inside the caller's brand transaction (which
+   * has locked both subjects): per purpose the merged record decided, one event on the survivor
+   * with the more protective decision (`mergedConsent`, source `merge`), citing the hash of the
+   * merged record's last event for that purpose, so the chain proves both histories. The survivor's
+   * state follows these events whatever its capture time; the merged record's states go (its events
+   * stay, in the chain, under its own id).
+   */
+  async mergeRecords(em: EntityManager, brandId: string, actor: string, survivorId: string, mergedId: string): Promise<MergeOutcome[]> {
+    const head = await this.lockHead(em, brandId);
+    const rows: Array<{ subject_id: string; purpose_key: string; granted: boolean; notice_version: number | null; expires_at: Date | null; last_hash: string }> = await em.query(
+      `SELECT s.subject_id, s.purpose_key, s.granted, s.notice_version, s.expires_at,
+              (SELECT e.hash FROM consent_events e
+               WHERE e.brand_id = s.brand_id AND e.subject_id = s.subject_id AND e.purpose_key = s.purpose_key
+               ORDER BY e.seq DESC LIMIT 1) AS last_hash
+       FROM consent_states s
+       WHERE s.brand_id = $1 AND s.subject_id = ANY($2::uuid[])
+       ORDER BY s.purpose_key`,
+      [brandId, [survivorId, mergedId]],
+    );
+    const snapshot = (r: (typeof rows)[number] | undefined): ConsentSnapshot | null =>
+      r ? { granted: r.granted, noticeVersion: r.notice_version, expiresAt: r.expires_at ? new Date(r.expires_at) : null } : null;
+    const now = new Date();
+    const planned: Array<{ purpose: string; merged: MergedConsent; cites: string }> = [];
+    for (const other of rows.filter((r) => r.subject_id === mergedId)) {
+      const merged = mergedConsent(snapshot(rows.find((r) => r.subject_id === survivorId && r.purpose_key === other.purpose_key)), snapshot(other), now);
+      if (merged) planned.push({ purpose: other.purpose_key, merged, cites: other.last_hash });
+    }
+    const events = await this.append(
+      em,
+      brandId,
+      actor,
+      planned.map(({ purpose, merged, cites }) => ({
+        subjectId: survivorId,
+        purpose,
+        granted: merged.granted,
+        noticeVersion: merged.noticeVersion,
+        source: 'merge',
+        capturedAt: now,
+        expiresAt: merged.expiresAt,
+        evidenceCt: null,
+        cites,
+      })),
+      head,
+      true,
+    );
+    await em.query(`DELETE FROM consent_states WHERE brand_id = $1 AND subject_id = $2`, [brandId, mergedId]);
+    return planned.map((p, i) => ({ purpose: p.purpose, ...p.merged, eventId: events[i].id, cites: p.cites }));
+  }
+
+  /**
+   * Appends in order; `force`: the projection takes these events whatever the capture time of the
+   * state they replace (a merge decides now, over states that may be captured later, within skew).
+   */
+  private async append(
+    em: EntityManager,
+    brandId: string,
+    actor: string,
+    decisions: readonly LedgerDecision[],
+    lockedHead: LedgerHeadEntity | undefined,
+    force: boolean,
+  ): Promise<ConsentEventEntity[]> {
     if (!decisions.length) return [];
     const head = lockedHead ?? (await this.lockHead(em, brandId));
     const recordedAt = new Date();
@@ -123,6 +239,7 @@ export class LedgerWriter {
         expiresAt: d.granted ? d.expiresAt : null,
         evidenceCt: d.evidenceCt,
         prevHash,
+        cites: d.cites ?? null,
       };
       const hash = hashEvent(event);
       prevHash = hash;
@@ -139,7 +256,7 @@ export class LedgerWriter {
       await em.query(
         `CREATE TEMPORARY TABLE IF NOT EXISTS ledger_append (
            consent_event_id uuid, seq bigint, subject_id uuid, purpose_key text, granted boolean, notice_version integer, source text,
-           captured_at timestamptz, expires_at timestamptz, evidence_ct bytea, prev_hash text, hash text, outbox_event_id uuid, data jsonb
+           captured_at timestamptz, expires_at timestamptz, evidence_ct bytea, prev_hash text, hash text, cites_hash text, outbox_event_id uuid, data jsonb
          ) ON COMMIT DROP`,
       );
       await em.query(`TRUNCATE ledger_append`);
@@ -157,9 +274,9 @@ export class LedgerWriter {
     }
     await em.query(
       `INSERT INTO consent_events (brand_id, consent_event_id, seq, subject_id, purpose_key, granted, notice_version, source, actor,
-                                   captured_at, recorded_at, expires_at, evidence_ct, prev_hash, hash)
+                                   captured_at, recorded_at, expires_at, evidence_ct, prev_hash, hash, cites_hash)
        SELECT $1, e.consent_event_id, e.seq, e.subject_id, e.purpose_key, e.granted, e.notice_version, e.source, $2, e.captured_at, $3,
-              e.expires_at, e.evidence_ct, e.prev_hash, e.hash
+              e.expires_at, e.evidence_ct, e.prev_hash, e.hash, e.cites_hash
        FROM ${rowsAt(4)} AS e ORDER BY e.seq`,
       [brandId, actor, recordedAt, ...params],
     );
@@ -177,7 +294,7 @@ export class LedgerWriter {
          granted = EXCLUDED.granted, notice_version = EXCLUDED.notice_version, source = EXCLUDED.source,
          consent_event_id = EXCLUDED.consent_event_id, captured_at = EXCLUDED.captured_at,
          expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
-       WHERE s.captured_at <= EXCLUDED.captured_at`,
+       ${force ? '' : 'WHERE s.captured_at <= EXCLUDED.captured_at'}`,
       [brandId, recordedAt, ...params],
     );
     return events;
@@ -190,10 +307,11 @@ const EVENT_COLUMNS = [
   { name: 'purpose_key', type: 'text' }, { name: 'granted', type: 'boolean' }, { name: 'notice_version', type: 'int' },
   { name: 'source', type: 'text' }, { name: 'captured_at', type: 'timestamptz' }, { name: 'expires_at', type: 'timestamptz' },
   { name: 'evidence_ct', type: 'bytea' }, { name: 'prev_hash', type: 'text' }, { name: 'hash', type: 'text' },
+  { name: 'cites_hash', type: 'text' },
 ] as const;
 
 function columnsOf(e: ChainedEvent & { hash: string }): CopyValue[] {
-  return [e.id, e.seq, e.subjectId, e.purpose, e.granted, e.noticeVersion, e.source, e.capturedAt, e.expiresAt, e.evidenceCt, e.prevHash, e.hash];
+  return [e.id, e.seq, e.subjectId, e.purpose, e.granted, e.noticeVersion, e.source, e.capturedAt, e.expiresAt, e.evidenceCt, e.prevHash, e.hash, e.cites ?? null];
 }
 
 /** The `consent.changed` payload of an event: ids and the decision, never personal data. */
@@ -216,5 +334,6 @@ export function toEventResponse(e: ConsentEventEntity): ConsentEventResponse {
     seq: e.seq,
     hash: e.hash,
     prevHash: e.prevHash,
+    ...(e.cites ? { cites: e.cites } : {}),
   };
 }

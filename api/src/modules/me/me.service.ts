@@ -13,6 +13,7 @@ import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
 import type { PreferencesResponse, UpdatePreferencesDto } from '../preferences/dto/preferences.dto';
 import { PreferencesService } from '../preferences/preferences.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
+import { SubjectMergeService } from '../subjects/subject-merge.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { MeResponse, MyConsentResponse, MyDecisionResponse, MyPreferencesResponse, PreferenceChangeResponse } from './dto/me.dto';
 import { EntityManager, In, IsNull } from 'typeorm';
@@ -37,6 +38,7 @@ export class MeService {
     private readonly decisions: DecisionsService,
     private readonly requests: PrivacyRequestsService,
     private readonly cursors: Cursors,
+    private readonly merges: SubjectMergeService,
   ) {}
 
   overview(customer: CustomerActor): Promise<MeResponse> {
@@ -44,7 +46,7 @@ export class MeService {
     return this.db.run(brandId, async (em) => {
       const now = new Date();
       const subject = await this.subjects.presentInTx(em, brandId, subjectId);
-      const [purposes, states, notices, facts, preferences, conflicts, dictionary, choices, askBeforeUse, requests] = await inTurn(
+      const [purposes, states, notices, facts, preferences, conflicts, dictionary, choices, askBeforeUse, requests, merges] = await inTurn(
         () => em.getRepository(PurposeEntity).find({ where: { brandId }, order: { key: 'ASC' } }),
         () => em.getRepository(ConsentStateEntity).findBy({ brandId, subjectId }),
         () => em.getRepository(NoticeEntity).find({ where: { brandId }, order: { version: 'ASC' } }),
@@ -55,6 +57,7 @@ export class MeService {
         () => this.factUse.choicesOf(em, brandId, subjectId),
         () => this.factUse.askBeforeUseKeys(em, brandId),
         () => this.requests.mine(em, customer),
+        () => this.merges.mergesInto(em, brandId, subjectId),
       );
       const factUse = { chosen: new Map([...choices].map(([purpose, c]) => [purpose, c.use])), askBeforeUse };
       const stateByPurpose = new Map(states.map((s) => [s.purpose, s]));
@@ -98,6 +101,7 @@ export class MeService {
             'Confirm the withdrawal, or agree again if you want it.',
         })),
         requests,
+        merges: merges.map(({ mergeId: _id, ...merge }) => merge),
       };
     });
   }

@@ -9,8 +9,11 @@ export interface SubjectErasure {
   erasedAt: string;
   /** The keyed hash that now stands for the subject's external id; it identifies no one. */
   tombstone: string;
+  /** Rows deleted per table, the records merged into the subject included. */
   deleted: Record<string, number>;
   dataKeyDestroyed: boolean;
+  /** Records merged into the subject before (the same person), erased with it, their data keys too. */
+  mergedRecordsErased?: string[];
 }
 
 export interface ErasureCertificate extends SubjectErasure {
@@ -22,7 +25,8 @@ export interface ErasureCertificate extends SubjectErasure {
 /** Tables whose rows about the subject are deleted outright. Order respects foreign keys. */
 export const ERASED_TABLES = [
   'recommendation_feedback', 'facts', 'preferences', 'preference_changes', 'sessions', 'sign_in_tokens', 'contacts', 'suppressions', 'access_log',
-  'question_responses', 'consent_conflicts', 'consent_states', 'idempotency_keys', 'consent_confirmations', 'fact_use', 'subject_keys',
+  'question_responses', 'consent_conflicts', 'consent_states', 'idempotency_keys', 'consent_confirmations', 'fact_use', 'subject_identifiers',
+  'subject_merges', 'subject_keys',
 ] as const;
 
 /**
@@ -83,9 +87,10 @@ export class ErasureService {
   async eraseMany(em: EntityManager, brandId: string, subjectIds: readonly string[], erasedAt: Date): Promise<Map<string, SubjectErasure>> {
     const result = new Map<string, SubjectErasure>();
     if (!subjectIds.length) return result;
-    const subjects: Array<{ subject_id: string; external_id: string }> = await em.query(
-      `SELECT subject_id, external_id FROM subjects
-       WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) AND erased_at IS NULL
+    // Records merged into a subject are the same person: they go with it, counted in its answer.
+    const subjects: Array<{ subject_id: string; external_id: string; merged_into: string | null }> = await em.query(
+      `SELECT subject_id, external_id, merged_into FROM subjects
+       WHERE brand_id = $1 AND (subject_id = ANY($2::uuid[]) OR merged_into = ANY($2::uuid[])) AND erased_at IS NULL
        ORDER BY subject_id FOR UPDATE`,
       [brandId, subjectIds],
     );
@@ -93,7 +98,16 @@ export class ErasureService {
     const ids = subjects.map((s) => s.subject_id);
     const hashes = subjects.map((s) => this.crypto.lookupHash(brandId, 'external_id', s.external_id));
     const at = erasedAt.toISOString();
-    subjects.forEach((s, i) => result.set(s.subject_id, { erasedAt: at, tombstone: hashes[i], deleted: {}, dataKeyDestroyed: false }));
+    const asked = new Set(subjectIds);
+    /** Whose answer each erased row counts in: its own, or the subject it was merged into. */
+    const ownerOf = new Map(subjects.map((s) => [s.subject_id, asked.has(s.subject_id) || !s.merged_into ? s.subject_id : s.merged_into]));
+    subjects.forEach((s, i) => {
+      if (ownerOf.get(s.subject_id) === s.subject_id) result.set(s.subject_id, { erasedAt: at, tombstone: hashes[i], deleted: {}, dataKeyDestroyed: false });
+    });
+    for (const s of subjects) {
+      const owner = result.get(ownerOf.get(s.subject_id)!);
+      if (owner && ownerOf.get(s.subject_id) !== s.subject_id) (owner.mergedRecordsErased ??= []).push(s.subject_id);
+    }
 
     await em.query(
       `INSERT INTO tombstones (brand_id, kind, hash, subject_id, erased_at)
@@ -105,6 +119,16 @@ export class ErasureService {
        ON CONFLICT DO NOTHING`,
       [brandId, ids, hashes, erasedAt],
     );
+    // Their other identifiers too (a merged record's email, phone and external id among them), each
+    // under the kind it is looked up by (see identifierHashKind).
+    await em.query(
+      `INSERT INTO tombstones (brand_id, kind, hash, subject_id, erased_at)
+       SELECT brand_id, CASE WHEN type <> 'external' THEN type WHEN system IS NULL THEN 'external_id' ELSE 'external:' || system END,
+              value_hash, subject_id, $3
+       FROM subject_identifiers WHERE brand_id = $1 AND subject_id = ANY($2::uuid[])
+       ON CONFLICT DO NOTHING`,
+      [brandId, ids, erasedAt],
+    );
 
     for (const table of ERASED_TABLES) {
       const counts: Array<{ subject_id: string; n: number }> = await em.query(
@@ -112,10 +136,14 @@ export class ErasureService {
          SELECT subject_id, count(*)::int AS n FROM gone GROUP BY subject_id`,
         [brandId, ids],
       );
-      const byId = new Map(counts.map((c) => [c.subject_id, c.n]));
-      for (const [id, erasure] of result) erasure.deleted[table] = byId.get(id) ?? 0;
+      for (const erasure of result.values()) erasure.deleted[table] = 0;
+      for (const c of counts) {
+        const erasure = result.get(ownerOf.get(c.subject_id)!);
+        if (erasure) erasure.deleted[table] += c.n;
+      }
     }
-    for (const erasure of result.values()) erasure.dataKeyDestroyed = erasure.deleted.subject_keys === 1;
+    // Every key of the person: the subject's own and those of the records merged into it.
+    for (const erasure of result.values()) erasure.dataKeyDestroyed = erasure.deleted.subject_keys === 1 + (erasure.mergedRecordsErased?.length ?? 0);
 
     // Privacy requests stay as proof, but free text written about the subject (a rectification note
     // such as "Changed email from …", an extension's reason) goes: the history keeps who did what, when.

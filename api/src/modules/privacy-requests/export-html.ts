@@ -32,6 +32,8 @@ export function renderExportHtml(doc: SubjectExport): string {
     preferenceChanges?: Array<{ at: string; changedBy: string; source: string; fields: string[] }>;
     accessLog: Array<{ at: string; reader: string; kind: string; purpose: string | null; fields: string[] }>;
     privacyRequests: Array<{ type: string; status: string; channel?: string; receivedAt: string; dueAt: string }>;
+    identifiers?: Array<{ type: string; system: string | null; value: string; addedAt?: string }>;
+    mergedRecords?: Array<{ subjectId: string; mergedAt: string }>;
     context: {
       purposes: Array<{ key: string; name: Record<string, string>; legalBasis: string; dataCategories: string[]; retentionDays?: number | null }>;
       recipients: Array<{ name: string }>;
@@ -64,7 +66,9 @@ export function renderExportHtml(doc: SubjectExport): string {
 <p>${escape(t.prepared(when(d.generatedAt)))}</p>
 <h2>${escape(t.you)}</h2>
 ${table(['', ''], [[t.customerNumber, s.externalId], [t.email, s.email ?? t.none], [t.phone, s.phone ?? t.none], [t.language, s.locale ?? t.none], [t.timeZone, s.timezone ?? t.none]], t.empty)}
-<h2>${escape(t.factsTitle)}</h2>
+${d.identifiers?.length ? `<h2>${escape(t.identifiersTitle)}</h2>\n${table(t.identifierHeaders, d.identifiers.map((i) => [`${t.identifierTypes[i.type] ?? i.type}${i.system ? ` (${i.system})` : ''}`, i.value, when(i.addedAt)]), t.empty)}\n` : ''}${
+    d.mergedRecords?.length ? `<h2>${escape(t.mergedTitle)}</h2>\n<p>${escape(t.mergedIntro)}</p>\n${table(t.mergedHeaders, d.mergedRecords.map((m) => [m.subjectId, when(m.mergedAt)]), t.empty)}\n` : ''
+  }<h2>${escape(t.factsTitle)}</h2>
 ${table(t.factHeaders, d.facts.map((f) => [f.key, f.value, t.provenance[String(f.provenance)] ?? f.provenance, f.source, when(f.collectedAt as string)]), t.empty)}
 <h2>${escape(t.consentsTitle)}</h2>
 ${table(t.consentHeaders, d.consents.history.map((e) => [purposeName(e.purpose as string), e.granted ? t.agreed : t.withdrew, e.noticeVersion ?? '—', t.sources[String(e.source)] ?? e.source, when(e.capturedAt as string), e.hash]), t.empty)}

@@ -10,6 +10,28 @@ const time = { type: 'string', format: 'date-time' } as const;
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
+/** One event of a consent history, as the ledger answers it, with its notice text. */
+const CONSENT_EVENT = {
+  type: 'object',
+  required: ['id', 'purpose', 'granted', 'source', 'capturedAt', 'hash'],
+  properties: {
+    id: str,
+    purpose: str,
+    granted: { type: 'boolean' },
+    noticeVersion: { type: ['integer', 'null'] },
+    noticeText: { oneOf: [{ type: 'null' }, localeMap] },
+    source: str,
+    actor: str,
+    capturedAt: time,
+    recordedAt: time,
+    expiresAt: nullableTime,
+    seq: { type: 'integer', minimum: 1 },
+    hash: str,
+    prevHash: nullableStr,
+    cites: { type: 'string', description: 'A merge event (source `merge`): the hash of the merged record\'s last event for the purpose, which this event\'s hash covers.' },
+  },
+} as const;
+
 /**
  * JSON Schema (2020-12) of `GET /v1/subjects/{id}/export` and `GET /v1/me/export`, published as
  * docs/export.schema.json. The import route validates against it too.
@@ -39,6 +61,36 @@ export const EXPORT_SCHEMA = {
         timezone: nullableStr,
         createdAt: time,
         updatedAt: time,
+      },
+    },
+    identifiers: {
+      type: 'array',
+      description: 'The other identifiers the brand knows the person by (another system\'s id, another email or phone), including those of records merged into this one.',
+      items: {
+        type: 'object',
+        required: ['type', 'value'],
+        additionalProperties: false,
+        properties: {
+          type: { enum: ['email', 'phone', 'external'] },
+          system: nullableStr,
+          value: str,
+          origin: { enum: ['api', 'merge', 'import'] },
+          addedAt: time,
+        },
+      },
+    },
+    mergedRecords: {
+      type: 'array',
+      description: 'Other records of the person that were found and joined into this one: their ids (which now answer 410 `subject-merged`), when, and each one\'s consent history as it was recorded under it.',
+      items: {
+        type: 'object',
+        required: ['subjectId', 'mergedAt'],
+        additionalProperties: false,
+        properties: {
+          subjectId: str,
+          mergedAt: time,
+          consentHistory: { type: 'array', items: CONSENT_EVENT },
+        },
       },
     },
     facts: {
@@ -115,25 +167,7 @@ export const EXPORT_SCHEMA = {
         current: { type: 'array', items: { type: 'object' } },
         history: {
           type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'purpose', 'granted', 'source', 'capturedAt', 'hash'],
-            properties: {
-              id: str,
-              purpose: str,
-              granted: { type: 'boolean' },
-              noticeVersion: { type: ['integer', 'null'] },
-              noticeText: { oneOf: [{ type: 'null' }, localeMap] },
-              source: str,
-              actor: str,
-              capturedAt: time,
-              recordedAt: time,
-              expiresAt: nullableTime,
-              seq: { type: 'integer', minimum: 1 },
-              hash: str,
-              prevHash: nullableStr,
-            },
-          },
+          items: CONSENT_EVENT,
         },
       },
     },

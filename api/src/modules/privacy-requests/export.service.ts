@@ -1,7 +1,7 @@
 import { toEventResponse } from '../ledger/ledger-writer';
 import { Injectable } from '@nestjs/common';
 import { inTurn } from '../../common/database/in-turn';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { BrandEntity } from '../brands/brand.entity';
@@ -19,6 +19,8 @@ import { AccessRecordEntity } from '../profiles/access-record.entity';
 import { AccessLogService } from '../profiles/access-log.service';
 import { NoticeEntity, PurposeEntity } from '../purposes/purpose.entity';
 import type { SubjectResponse } from '../subjects/dto/subject.dto';
+import { SubjectIdentifiersService } from '../subjects/subject-identifiers.service';
+import { SubjectMergeService } from '../subjects/subject-merge.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { WebhookEndpointEntity } from '../webhooks/webhook.entity';
 import { toConsentRecord } from './consent-records';
@@ -44,6 +46,8 @@ export class ExportService {
     private readonly preferences: PreferencesService,
     private readonly accessLog: AccessLogService,
     private readonly dictionary: DictionaryService,
+    private readonly identifiers: SubjectIdentifiersService,
+    private readonly merges: SubjectMergeService,
   ) {}
 
   /** Builds the export; a brand's read of it is recorded in the customer's access log. */
@@ -89,6 +93,14 @@ export class ExportService {
       () => em.getRepository(FactUseEntity).find({ where: { brandId, subjectId }, order: { purpose: 'ASC' } }),
       () => em.getRepository(PreferenceChangeEntity).find({ where: { brandId, subjectId }, order: { at: 'ASC' } }),
     );
+    // The person's other identifiers, and the records of them joined into this one, each with its consent history.
+    const [identifiers, merges] = await inTurn(
+      () => this.identifiers.openAll(em, brandId, subjectId),
+      () => this.merges.mergesInto(em, brandId, subjectId),
+    );
+    const mergedEvents = merges.length
+      ? await em.getRepository(ConsentEventEntity).find({ where: { brandId, subjectId: In(merges.map((m) => m.mergedSubjectId)) }, order: { seq: 'ASC' } })
+      : [];
     const keyLabels = new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label]));
     const group = <T>(pairs: Array<[string, T]>) => Object.fromEntries(pairs) as Record<string, T>;
     const values: Record<string, Record<string, Record<string, string>>> = {};
@@ -109,6 +121,12 @@ export class ExportService {
       generatedAt: now.toISOString(),
       brand: { slug: brand.slug, name: brand.name },
       subject,
+      identifiers,
+      mergedRecords: merges.map((m) => ({
+        subjectId: m.mergedSubjectId,
+        mergedAt: m.mergedAt,
+        consentHistory: mergedEvents.filter((e) => e.subjectId === m.mergedSubjectId).map((e) => ({ ...toEventResponse(e), noticeText: noticeText(e.purpose, e.noticeVersion) })),
+      })),
       // Ids are Candor's, not the customer's: the export (and an import elsewhere) leaves them out.
       facts: facts.map((f) => {
         const { id: _id, ...fact } = toFactResponse(f);

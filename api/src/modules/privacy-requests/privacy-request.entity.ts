@@ -34,6 +34,11 @@ export class PrivacyRequestEntity {
   @Column({ name: 'extension_reason_ct', type: 'bytea', nullable: true }) extensionReasonCt: Buffer | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
   @Column({ type: 'jsonb', nullable: true }) certificate: object | null;
+  /**
+   * Whose data key seals the request's notes, when not its subject's: a request moved by a merge
+   * keeps the merged record's key (destroyed when the survivor is erased). Null: the subject's.
+   */
+  @Column({ name: 'key_subject_id', type: 'uuid', nullable: true }) keySubjectId: string | null;
 }
 
 @Entity({ name: 'privacy_request_events' })

@@ -300,6 +300,7 @@ export class PrivacyRequestsService {
       extensionReasonCt: null,
       completedAt: null,
       certificate: null,
+      keySubjectId: null,
     });
     await em.getRepository(PrivacyRequestEntity).insert(request);
     const late = receivedAt.getTime() < filedAt.getTime();
@@ -381,13 +382,14 @@ export class PrivacyRequestsService {
 
   /** Seals free text about the request's subject under its data key; null when the key is gone (erased). */
   private async sealNote(em: EntityManager, request: PrivacyRequestEntity, field: string, text: string): Promise<Buffer | null> {
-    if (!(await this.subjects.dataKey(em, request.brandId, request.subjectId))) return null;
-    return this.subjects.seal(em, request.brandId, request.subjectId, `privacy-request:${request.id}:${field}`, text);
+    const keyOf = request.keySubjectId ?? request.subjectId;
+    if (!(await this.subjects.dataKey(em, request.brandId, keyOf))) return null;
+    return this.subjects.seal(em, request.brandId, keyOf, `privacy-request:${request.id}:${field}`, text);
   }
 
   /** Opens a sealed note; once the subject is erased its key is gone and the note reads as erased. */
   private async openNote(em: EntityManager, request: PrivacyRequestEntity, field: string, sealed: Buffer): Promise<string> {
-    return (await this.subjects.unseal(em, request.brandId, request.subjectId, `privacy-request:${request.id}:${field}`, sealed)) ?? ERASED_TEXT;
+    return (await this.subjects.unseal(em, request.brandId, request.keySubjectId ?? request.subjectId, `privacy-request:${request.id}:${field}`, sealed)) ?? ERASED_TEXT;
   }
 
   private async require(em: EntityManager, brandId: string, id: string, lock = false): Promise<PrivacyRequestEntity> {

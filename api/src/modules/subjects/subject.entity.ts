@@ -14,6 +14,9 @@ export class SubjectEntity {
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt: Date | null;
+  /** Set when this record was merged into another (the survivor); it then answers 410 naming it. */
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true }) mergedInto: string | null;
+  @Column({ name: 'merged_at', type: 'timestamptz', nullable: true }) mergedAt: Date | null;
 }
 
 @Entity({ name: 'subject_keys' })

@@ -13,7 +13,9 @@ import { AccessLogService } from '../profiles/access-log.service';
 import { ConsentStateEntity } from '../consents/consent.entity';
 import { hasStanding } from '../consents/consent-validity';
 import { PurposeEntity } from '../purposes/purpose.entity';
+import type { LookupQuery } from './dto/identifier.dto';
 import { CreateSubjectDto, SubjectQuery, SubjectResponse } from './dto/subject.dto';
+import { identifierErrors, IdentifierInput, identifierHashKind, normaliseIdentifier } from './identifiers';
 import { SubjectEntity, SubjectKeyEntity } from './subject.entity';
 
 export interface SealedSubject {
@@ -60,19 +62,8 @@ export class SubjectsService {
    * Subjects whose contact data is withheld keep appearing, with `email`/`phone` null.
    */
   private async disclose(em: EntityManager, caller: BrandActor, subjects: SubjectResponse[], purposeKey: string | undefined): Promise<SubjectResponse[]> {
-    const mayRead = abilityFor(caller).can('read', 'Subject');
-    let reveal: (s: SubjectResponse) => { email: boolean; phone: boolean } = () => ({ email: mayRead && purposesOf(caller) === null, phone: mayRead && purposesOf(caller) === null });
-    if (purposeKey !== undefined) {
-      const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
-      if (!purpose) throw DomainError.unknownPurpose(purposeKey);
-      const channels = contactChannels(purpose);
-      const states = subjects.length && mayRead && (channels.email || channels.phone)
-        ? await em.getRepository(ConsentStateEntity).findBy({ brandId: caller.brandId, subjectId: In(subjects.map((s) => s.id)), purpose: purposeKey })
-        : [];
-      const now = new Date();
-      const standing = new Set(subjects.filter((s) => hasStanding(purpose, states.find((c) => c.subjectId === s.id), now)).map((s) => s.id));
-      reveal = (s) => (mayRead && standing.has(s.id) ? channels : { email: false, phone: false });
-    }
+    const visible = await this.contactVisibility(em, caller, subjects.map((s) => s.id), purposeKey);
+    const reveal = (s: SubjectResponse) => visible(s.id);
     const shown: SubjectResponse[] = [];
     const groups = new Map<string, { fields: string[]; ids: string[] }>();
     for (const s of subjects) {
@@ -90,6 +81,71 @@ export class SubjectsService {
     return shown;
   }
 
+  /**
+   * Which contact details (email, phone) `caller` may see of each subject, by the rules `disclose`
+   * states; identifiers of type email and phone follow the same rules.
+   */
+  async contactVisibility(
+    em: EntityManager,
+    caller: BrandActor,
+    subjectIds: readonly string[],
+    purposeKey: string | undefined,
+  ): Promise<(subjectId: string) => { email: boolean; phone: boolean }> {
+    const mayRead = abilityFor(caller).can('read', 'Subject');
+    if (purposeKey === undefined) return () => ({ email: mayRead && purposesOf(caller) === null, phone: mayRead && purposesOf(caller) === null });
+    const purpose = await em.getRepository(PurposeEntity).findOneBy({ brandId: caller.brandId, key: purposeKey });
+    if (!purpose) throw DomainError.unknownPurpose(purposeKey);
+    const channels = contactChannels(purpose);
+    const states = subjectIds.length && mayRead && (channels.email || channels.phone)
+      ? await em.getRepository(ConsentStateEntity).findBy({ brandId: caller.brandId, subjectId: In([...subjectIds]), purpose: purposeKey })
+      : [];
+    const now = new Date();
+    const standing = new Set(subjectIds.filter((id) => hasStanding(purpose, states.find((c) => c.subjectId === id), now)));
+    return (id) => (mayRead && standing.has(id) ? channels : { email: false, phone: false });
+  }
+
+  /**
+   * The subject one identifier names (`GET /v1/subjects/lookup`): its extra identifiers, and the
+   * email, phone or externalId of subjects themselves, matched by keyed hash. 404 when none holds
+   * it; 409 `identifier-ambiguous` when several do (subjects' own emails need not be unique: two
+   * such records of one person are what a merge is for). Disclosed and logged like `get`.
+   */
+  lookup(caller: BrandActor, query: LookupQuery): Promise<SubjectResponse> {
+    const errors = identifierErrors(query);
+    if (errors.length) throw DomainError.validation(errors);
+    return this.db.run(caller.brandId, async (em) => {
+      const ids = await this.holdersOf(em, caller.brandId, query);
+      if (!ids.length) throw new DomainError('not-found', 'No subject of this brand has that identifier.');
+      if (ids.length > 1) {
+        throw new DomainError('identifier-ambiguous', 'Several subjects hold this identifier: they may be records of one person (POST /v1/subjects/{id}/merge joins them).', { subjectIds: ids });
+      }
+      const subject = await em.getRepository(SubjectEntity).findOneByOrFail({ brandId: caller.brandId, id: ids[0] });
+      return (await this.disclose(em, caller, [await this.toResponse(em, subject)], query.purpose))[0];
+    });
+  }
+
+  /**
+   * The live subjects (neither erased nor merged away) holding an identifier: as an extra
+   * identifier, or as their own email, phone or externalId. Sorted by id.
+   */
+  async holdersOf(em: EntityManager, brandId: string, identifier: IdentifierInput): Promise<string[]> {
+    const normalised = normaliseIdentifier(identifier.type, identifier.value);
+    const hash = this.crypto.lookupHash(brandId, identifierHashKind(identifier.type, identifier.system), normalised);
+    // The subject's own column holding this kind of identifier (another system's ids have none).
+    const own =
+      identifier.type === 'email' ? 's.email_hash = $2' : identifier.type === 'phone' ? 's.phone_hash = $2' : identifier.system ? 'false' : 's.external_id = $3';
+    // Two indexed lookups (the subjects' own hash or external id, the identifiers' unique hash).
+    const rows: Array<{ subject_id: string }> = await em.query(
+      `SELECT s.subject_id FROM subjects s WHERE s.brand_id = $1 AND ${own} AND s.erased_at IS NULL AND s.merged_into IS NULL
+       UNION
+       SELECT s.subject_id FROM subject_identifiers i JOIN subjects s ON s.brand_id = i.brand_id AND s.subject_id = i.subject_id
+       WHERE i.brand_id = $1 AND i.value_hash = $2 AND s.erased_at IS NULL AND s.merged_into IS NULL
+       ORDER BY 1`,
+      own.includes('$3') ? [brandId, hash, normalised] : [brandId, hash],
+    );
+    return rows.map((r) => r.subject_id);
+  }
+
   /** `create` inside the caller's transaction (imports). */
   async createInTx(em: EntityManager, brandId: string, input: CreateSubjectDto): Promise<{ created: boolean; subject: SubjectResponse }> {
     {
@@ -98,6 +154,9 @@ export class SubjectsService {
       const existing = await em.getRepository(SubjectEntity).findOneBy({ brandId, externalId: input.externalId });
       if (existing?.erasedAt) throw new DomainError('subject-erased', 'The subject with that externalId was erased; it cannot be re-created.');
       if (existing) return { created: false, subject: await this.toResponse(em, existing) };
+      // An external id a merge (or the brand) gave another subject as an identifier names that subject.
+      const [holder] = await this.holdersOf(em, brandId, { type: 'external', value: input.externalId });
+      if (holder) return { created: false, subject: await this.toResponse(em, await em.getRepository(SubjectEntity).findOneByOrFail({ brandId, id: holder })) };
 
       await this.refuseErased(em, brandId, input.externalId, email, phone);
       const sealed = this.sealNew(brandId, input);
@@ -166,6 +225,7 @@ export class SubjectsService {
       const subject = await em.getRepository(SubjectEntity).findOneBy({ brandId: caller.brandId, id });
       if (!subject) throw DomainError.notFound('subject', id);
       if (subject.erasedAt) throw new DomainError('subject-gone', `The subject was erased on ${subject.erasedAt.toISOString()}.`);
+      if (subject.mergedInto) throw DomainError.subjectMerged(subject.mergedInto);
       return (await this.disclose(em, caller, [await this.toResponse(em, subject)], purposeKey))[0];
     });
   }
@@ -177,7 +237,7 @@ export class SubjectsService {
       const qb = em
         .getRepository(SubjectEntity)
         .createQueryBuilder('s')
-        .where('s.brand_id = :brandId AND s.erased_at IS NULL', { brandId: caller.brandId })
+        .where('s.brand_id = :brandId AND s.erased_at IS NULL AND s.merged_into IS NULL', { brandId: caller.brandId })
         .orderBy('s.subject_id', 'ASC')
         .limit(limit + 1);
       if (query.externalId !== undefined) qb.andWhere('s.external_id = :externalId', { externalId: query.externalId });
@@ -213,16 +273,17 @@ export class SubjectsService {
     }
   }
 
-  /** Loads a subject of the transaction's brand, or fails with 404 (erased subjects too). */
   /**
-   * The subject, or 404 when it does not exist or was erased. With `lock`, its row stays locked
-   * until the transaction ends: work that must not run twice at once for one person (erasure,
-   * objection) takes it first, before any other lock, so concurrent requests queue instead of
-   * deadlocking, and the later one finds the subject already erased.
+   * The subject, or 404 when it does not exist or was erased, or 410 `subject-merged` (naming the
+   * survivor) when it was merged into another. With `lock`, its row stays locked until the
+   * transaction ends: work that must not run twice at once for one person (erasure, objection,
+   * merge) takes it first, before any other lock, so concurrent requests queue instead of
+   * deadlocking, and the later one finds the subject already erased or merged.
    */
   async require(em: EntityManager, brandId: string, id: string, opts: { lock?: boolean } = {}): Promise<SubjectEntity> {
     const subject = await em.getRepository(SubjectEntity).findOne({ where: { brandId, id }, ...(opts.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!subject || subject.erasedAt) throw DomainError.notFound('subject', id);
+    if (subject.mergedInto) throw DomainError.subjectMerged(subject.mergedInto);
     return subject;
   }
 
@@ -230,6 +291,21 @@ export class SubjectsService {
   async dataKey(em: EntityManager, brandId: string, subjectId: string): Promise<Buffer | null> {
     const row = await em.getRepository(SubjectKeyEntity).findOneBy({ brandId, subjectId });
     return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
+  }
+
+  /**
+   * Seals a value that waits for its subject (a staged import line's identifier, whose subject may
+   * not exist yet) under a key of its own, bound to a fresh id; `openStaged` opens it at the merge.
+   * The staged rows, and with them the key, go when the import finishes.
+   */
+  sealStaged(brandId: string, value: string): { id: string; wrappedKey: Buffer; sealed: Buffer } {
+    const id = randomUUID();
+    const dataKey = this.crypto.newDataKey();
+    return { id, wrappedKey: this.crypto.wrapKey(dataKey, keyContext(brandId, id)), sealed: this.crypto.encrypt(dataKey, value, fieldContext(brandId, id, 'staged')) };
+  }
+
+  openStaged(brandId: string, id: string, wrappedKey: Buffer, sealed: Buffer): string {
+    return this.crypto.decrypt(this.unwrapDataKey(brandId, id, wrappedKey), sealed, fieldContext(brandId, id, 'staged'));
   }
 
   /** A subject's data key from its wrapped form, as set-wise readers (imports, backfills) select it. */

@@ -42,8 +42,11 @@ export class UnsubscribeService {
 
   /** What the link would do, and whether it already has. Reading never unsubscribes (mail scanners fetch links). */
   read(token: string): Promise<UnsubscribeStateResponse> {
-    const claims = this.claimsOf(token);
-    return this.db.run(claims.brandId, async (em) => toState(claims, await this.load(em, claims)));
+    const sealed = this.claimsOf(token);
+    return this.db.run(sealed.brandId, async (em) => {
+      const claims = await this.followMerge(em, sealed);
+      return toState(claims, await this.load(em, claims));
+    });
   }
 
   /**
@@ -52,10 +55,11 @@ export class UnsubscribeService {
    * new is recorded and the answer is the same.
    */
   unsubscribe(token: string): Promise<UnsubscribeResultResponse> {
-    const claims = this.claimsOf(token);
-    return this.db.run(claims.brandId, async (em) => {
+    const sealed = this.claimsOf(token);
+    return this.db.run(sealed.brandId, async (em) => {
       // Under the chain head (as every append), so two POSTs of one link record one withdrawal.
-      await this.ledger.lockChain(em, claims.brandId);
+      await this.ledger.lockChain(em, sealed.brandId);
+      const claims = await this.followMerge(em, sealed);
       const row = await this.load(em, claims);
       if (row.granted === false) return { ...toState(claims, row), changed: false, consentEventId: row.consent_event_id! };
       const person: CustomerActor = { kind: 'customer', brandId: claims.brandId, subjectId: claims.subjectId, sessionId: 'unsubscribe-link' };
@@ -88,6 +92,22 @@ export class UnsubscribeService {
       );
       await this.audit.record(em, caller.brandId, caller, 'unsubscribe_links.revoked', subjectId, { purposes: revoked.map((r) => r.purpose_key).sort() });
     });
+  }
+
+  /**
+   * A link sent to a record since merged into another of the person's records withdraws on the
+   * survivor: the person asked not to be written to, whichever record the email came from. Its
+   * generation was the merged record's (whose states went with the merge), so it is checked against
+   * nothing; at worst an old link withdraws, which is what it is for.
+   */
+  private async followMerge(em: EntityManager, claims: UnsubscribeClaims): Promise<UnsubscribeClaims> {
+    const [merged]: Array<{ survivor: string; generation: number | null }> = await em.query(
+      `SELECT s.merged_into AS survivor, cs.unsubscribe_generation AS generation
+       FROM subjects s LEFT JOIN consent_states cs ON cs.brand_id = s.brand_id AND cs.subject_id = s.merged_into AND cs.purpose_key = $3
+       WHERE s.brand_id = $1 AND s.subject_id = $2 AND s.merged_into IS NOT NULL`,
+      [claims.brandId, claims.subjectId, claims.purpose],
+    );
+    return merged ? { ...claims, subjectId: merged.survivor, generation: merged.generation ?? claims.generation } : claims;
   }
 
   private claimsOf(token: string): UnsubscribeClaims {

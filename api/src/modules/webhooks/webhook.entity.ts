@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const WEBHOOK_EVENTS = ['consent.changed', 'preferences.changed', 'fact.changed', 'subject.erased', 'privacy_request.updated'] as const;
+export const WEBHOOK_EVENTS = ['consent.changed', 'preferences.changed', 'fact.changed', 'subject.erased', 'privacy_request.updated', 'subject.merged'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 @Entity({ name: 'webhook_endpoints' })

@@ -64,7 +64,7 @@ export const en = {
     consentHeaders: ['Purpose', 'Decision', 'Notice version', 'How', 'When', 'Proof (SHA-256)'],
     agreed: 'agreed',
     withdrew: 'withdrew',
-    sources: { portal: 'in the portal', gpc: 'your browser’s privacy signal', 'signup-form': 'when you signed up', 'preference-center': 'in your settings', api: 'by the brand’s systems', import: 'imported from an earlier system', 'one-click-unsubscribe': 'with the unsubscribe link in an email', 'double-opt-in': 'when you confirmed by email' } as Record<string, string>,
+    sources: { portal: 'in the portal', gpc: 'your browser’s privacy signal', 'signup-form': 'when you signed up', 'preference-center': 'in your settings', api: 'by the brand’s systems', import: 'imported from an earlier system', 'one-click-unsubscribe': 'with the unsubscribe link in an email', 'double-opt-in': 'when you confirmed by email', merge: 'when we joined two records of you' } as Record<string, string>,
     channelsTitle: 'Your channels',
     channelHeaders: ['Channel', 'Allowed', 'How often'],
     channels: { email: 'Email', sms: 'Text messages (SMS)', push: 'Push notifications', messenger: 'Messenger', post: 'Post' } as Record<string, string>,
@@ -97,6 +97,12 @@ export const en = {
     sourcesLine: (sources: string) => `Sources: ${sources}.`,
     rights: 'You may see, correct and delete this data, download it, withdraw any consent, object, restrict how it is used and ask to be forgotten — in the portal or by writing to us.',
     empty: 'None.',
+    identifiersTitle: 'Other ways we know you',
+    identifierHeaders: ['What', 'Value', 'Added'],
+    identifierTypes: { email: 'Email', phone: 'Phone', external: 'Customer number' } as Record<string, string>,
+    mergedTitle: 'Records of you we joined',
+    mergedIntro: 'We found other records of you and joined them into this one. Where they disagreed, we kept the more private choice.',
+    mergedHeaders: ['Record', 'Joined'],
   },
 };
 

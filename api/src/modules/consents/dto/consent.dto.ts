@@ -63,6 +63,8 @@ export class ConsentEventResponse {
   @ApiProperty({ description: 'Position in the brand\'s ledger.' }) seq: number;
   @ApiProperty({ description: 'SHA-256 over the canonical JSON of this event, including prevHash.' }) hash: string;
   @ApiProperty({ type: String, nullable: true }) prevHash: string | null;
+  @ApiPropertyOptional({ description: 'Only on a merge (source `merge`): the hash of the merged record\'s last event for this purpose, which this event\'s hash covers.' })
+  cites?: string;
 }
 
 export class ConsentStateResponse {

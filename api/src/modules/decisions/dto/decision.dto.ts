@@ -45,9 +45,9 @@ export class MentionDecisionResponse {
     type: [String],
     example: ['suppressed:open_cart'],
     description:
-      'Why. No: message-not-allowed (the message itself may not go), not-marketing, no-consent, pending-confirmation, consent-withdrawn, ' +
-      'consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, frequency-cap:<frequency>, suppressed:<reason>. ' +
-      'Yes: consent-granted, legitimate-interest.',
+      'Why. No: subject-unknown, subject-erased, subject-merged (batches: use `mergedInto`), purpose-unknown, message-not-allowed (the message itself may not go), not-marketing, ' +
+      'no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen, ' +
+      'frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.',
   })
   reasons: string[];
 
@@ -77,6 +77,7 @@ export class BatchContactDecisionResponse extends ContactDecisionResponse {
   @ApiProperty({ format: 'uuid' }) subjectId: string;
   @ApiProperty() purpose: string;
   @ApiProperty({ enum: CHANNELS }) channel: Channel;
+  @ApiPropertyOptional({ format: 'uuid', description: 'With `subject-merged`: the record the subject was merged into; ask about it instead.' }) mergedInto?: string;
 }
 
 export class BatchContactDecisionsResponse {

@@ -5,6 +5,7 @@ import { FactUseResponse } from '../../fact-use/dto/fact-use.dto';
 import { PreferencesResponse } from '../../preferences/dto/preferences.dto';
 import { PrivacyRequestResponse } from '../../privacy-requests/dto/privacy-request.dto';
 import { CHANNELS } from '../../purposes/purpose-catalogue';
+import { SubjectMergeRecordResponse } from '../../subjects/dto/identifier.dto';
 import { SubjectResponse } from '../../subjects/dto/subject.dto';
 
 const localeMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -61,6 +62,11 @@ export class MeResponse {
   conflicts: ConsentConflictResponse[];
   @ApiProperty({ type: [PrivacyRequestResponse], description: 'The customer\'s privacy requests, newest first, open and closed.' })
   requests: PrivacyRequestResponse[];
+  @ApiProperty({
+    type: [SubjectMergeRecordResponse],
+    description: 'Other records of the customer the brand found and joined into this one, oldest first; where they disagreed, the more private choice was kept.',
+  })
+  merges: SubjectMergeRecordResponse[];
 }
 
 /** What Candor would tell the brand now about contacting the person for one purpose on one channel. */
