@@ -508,3 +508,39 @@ describe('bulk imports', () => {
     expect((await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body).toMatchObject({ ok: true });
   });
 });
+
+describe('every route of a merged-away record', () => {
+  it('answers 410 subject-merged naming the survivor, as the OpenAPI document says, on every operation under /v1/subjects/{id}', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const document = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8'));
+    const survivor = await createSubject(api, brand, { email: `survivor.${tag()}@example.com` });
+    const away = await createSubject(api, brand, { email: `away.${tag()}@example.com` });
+    await grant(api, brand, away.id, 'email_marketing');
+    expect((await api.http.post(`/v1/subjects/${survivor.id}/merge`).set(bearer(brand.key)).send({ fromSubjectId: away.id })).status).toBe(200);
+
+    const answers: string[] = [];
+    const undocumented: string[] = [];
+    let operations = 0;
+    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+      if (!path.startsWith('/v1/subjects/{id}')) continue;
+      for (const [method, operation] of Object.entries(item)) {
+        operations++;
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!('410' in operation.responses)) undocumented.push(where);
+        const url = path.replace('{id}', away.id).replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+        let request = (api.http as any)[method](url).set(bearer(brand.key));
+        const example = operation.requestBody?.content?.['application/json']?.example;
+        // Merging the survivor into the merged-away record: 410, naming where that record went.
+        const body = example && 'fromSubjectId' in example ? { ...example, fromSubjectId: survivor.id } : example;
+        if (operation.parameters?.some((p: { name?: string }) => p.name === 'If-Match')) request = request.set('If-Match', '"prefs-v1"');
+        for (const p of operation.parameters ?? []) if (p.in === 'query' && p.required && p.name === 'purpose') request = request.query({ purpose: 'email_marketing' });
+        if (body !== undefined) request = request.send(body);
+        const res = await request;
+        if (res.status !== 410 || res.body.mergedInto !== survivor.id) answers.push(`${where} → ${res.status} ${res.body?.code ?? ''}`);
+      }
+    }
+    expect(operations).toBeGreaterThan(15);
+    expect({ answers, undocumented }).toEqual({ answers: [], undocumented: [] });
+  });
+});

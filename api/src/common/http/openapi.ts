@@ -196,7 +196,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
         { $ref: '#/components/parameters/XRequestId' },
         ...(who?.customer ? [{ $ref: '#/components/parameters/SecGpc' }] : []),
       ];
-      addSharedResponses(operation, { authenticated: !!who, body: !!operation.requestBody && !upload, limited: !UNLIMITED_PATHS.has(path) });
+      addSharedResponses(operation, { authenticated: !!who, body: !!operation.requestBody && !upload, limited: !UNLIMITED_PATHS.has(path), subject: SUBJECT_PATH.test(path) });
       operation.description = [
         operation.description?.trim(),
         `**Who may call it:** ${who ? describeAccess(who) : 'anyone; no credential is needed.'}`,
@@ -246,9 +246,17 @@ const problem = (status: number) => ({
  * Adds what every route shares: the problems it can answer with whatever it does, and the response
  * headers (`X-Request-Id` on all, the RateLimit fields on limited routes, `Retry-After` on 429/503).
  */
-function addSharedResponses(operation: Record<string, any>, route: { authenticated: boolean; body: boolean; limited: boolean }): void {
+/**
+ * Every route of one subject answers 404 for an id the brand does not hold and 410 for a record that
+ * was erased or merged into another (`subject-merged` with `mergedInto`): one subject lookup serves
+ * them all (identifiers-merge.e2e-spec calls each with a merged-away id).
+ */
+const SUBJECT_PATH = /^\/v1\/subjects\/\{id\}(\/|$)/;
+
+function addSharedResponses(operation: Record<string, any>, route: { authenticated: boolean; body: boolean; limited: boolean; subject: boolean }): void {
   const responses: Record<string, any> = (operation.responses ??= {});
   const shared = [
+    ...(route.subject ? [404, 410] : []),
     ...(route.body ? [400, 413, 415] : []),
     ...(route.authenticated ? [401, 403] : []),
     422,
