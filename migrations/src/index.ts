@@ -18,6 +18,7 @@ import { CreateDictionary1765010000000 } from './1765010000000-create-dictionary
 import { UnsubscribeAndDoubleOptIn1765060000000 } from './1765060000000-unsubscribe-and-double-opt-in';
 import { FindDueWork1765090000000 } from './1765090000000-find-due-work';
 import { FactUse1765100000000 } from './1765100000000-fact-use';
+import { FollowUpQuestions1765130000000 } from './1765130000000-follow-up-questions';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   UnsubscribeAndDoubleOptIn1765060000000,
   FindDueWork1765090000000,
   FactUse1765100000000,
+  FollowUpQuestions1765130000000,
 ];

@@ -54,6 +54,7 @@ export interface CursorScope {
     | 'notices'
     | 'purpose-catalogue'
     | 'questions'
+    | 'due-questions'
     | 'catalog-items'
     | 'staff'
     | 'webhooks'
