@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../api/src/common/clock';
+import { DemoSeeder } from '../../api/src/modules/demo/demo.seeder';
 import { startApi, TestApi } from '../support/api';
-import { adoptPurpose, bearer, createBrand, createKey, createSubject, recordFact, signInCustomer, TestBrand } from '../support/factories';
+import { adoptPurpose, bearer, createBrand, createKey, createSubject, grant, recordFact, signInCustomer, TestBrand } from '../support/factories';
 
 /**
  * Timed follow-ups: "7 days after the shop saw an espresso machine bought, ask how it is doing". A
@@ -270,7 +271,7 @@ describe('the brand\'s list of due follow-ups', () => {
     expect((await dueFor(brand, subject.id, { limit: 0 })).status).toBe(422);
   });
 
-  it('shows a key limited to purposes only the follow-ups whose fact its purposes cover', async () => {
+  it('shows a key limited to purposes only the follow-ups whose fact its purposes cover, while the customer consents to them', async () => {
     const brand = await kitchen();
     for (const p of ['personalization', 'order_updates']) await adoptPurpose(api, brand, p);
     const { subject } = await customerWith(brand, [{ key: 'owns', value: 'espresso_machine', collectedAt: new Date(Date.now() - 8 * DAY).toISOString() }]);
@@ -281,7 +282,15 @@ describe('the brand\'s list of due follow-ups', () => {
     expect(hidden.body.data).toEqual([]);
     expect(JSON.stringify(hidden.body)).not.toContain('espresso_machine');
     expect((await api.http.get(`/v1/subjects/${subject.id}/questions/next`).set(bearer(orders))).body.key).toBe('coffee_roast');
+    // Personalization covers the fact's category (behaviour), but only while the customer consents to it.
+    expect((await dueFor(brand, subject.id, {}, suggestions)).body.data).toEqual([]);
+    await grant(api, brand, subject.id, 'personalization');
     expect((await dueFor(brand, subject.id, {}, suggestions)).body.data.map((q: { key: string }) => q.key)).toEqual(['machine_checkin']);
+    expect((await api.http.get(`/v1/subjects/${subject.id}/questions/next`).set(bearer(suggestions))).body.key).toBe('machine_checkin');
+    await grant(api, brand, subject.id, 'personalization', false);
+    expect((await dueFor(brand, subject.id, {}, suggestions)).body.data).toEqual([]);
+    // A key not limited to purposes sees it whatever the consents.
+    expect((await dueFor(brand, subject.id)).body.data.map((q: { key: string }) => q.key)).toEqual(['machine_checkin']);
   });
 
   it('answers 404 for another brand\'s subject and an id that is not one, 403 without subjects:read or to a customer', async () => {
@@ -297,5 +306,26 @@ describe('the brand\'s list of due follow-ups', () => {
     expect((await dueFor(brand, subject.id, {}, await createKey(api, brand, ['config:write']))).status).toBe(403);
     expect((await dueFor(brand, subject.id, {}, session)).status).toBe(403);
     expect((await api.http.get(`/v1/subjects/${subject.id}/questions/due`)).status).toBe(401);
+  });
+});
+
+describe('the demo', () => {
+  it('asks Mette how her espresso machine is doing a week after she bought it, in her language, and never asks Olivia', async () => {
+    const banner = await api.app.get(DemoSeeder).seed();
+    const key = /\(kitchen-atelier\) API key (cnd_\S+)/.exec(banner.join('\n'))?.[1];
+    expect(key, banner.join('\n')).toBeTruthy();
+    const brand: TestBrand = { id: '', slug: 'kitchen-atelier', key: key! };
+    const idOf = async (externalId: string) => (await api.http.get('/v1/subjects').query({ externalId }).set(bearer(brand.key))).body.data[0].id as string;
+    const mette = await idOf('ka-customer-5001');
+    const due = await dueFor(brand, mette);
+    expect(due.body.data).toEqual([expect.objectContaining({ key: 'machine_checkin', because: expect.objectContaining({ factKey: 'owns', value: 'espresso_machine' }) })]);
+    expect(Object.keys(due.body.data[0].text).sort()).toEqual(['da', 'en', 'hu', 'nb', 'pl']);
+    expect(due.body.data[0].text.da).toBe('Hvordan går det med din espressomaskine?');
+    expect(await nextFor(await signInCustomer(api, brand, mette))).toBe('machine_checkin');
+    const olivia = await idOf('ka-customer-5002');
+    expect(await dueKeys(brand, olivia)).toEqual([]);
+    expect(await nextFor(await signInCustomer(api, brand, olivia))).toBe('machine_for_whom');
+    // Every word of the follow-up and its answers is in the brand's five languages.
+    expect((await api.http.get('/v1/dictionary/missing').set(bearer(brand.key))).body.data).toEqual([]);
   });
 });

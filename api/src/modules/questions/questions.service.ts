@@ -11,6 +11,8 @@ import { AuditService } from '../audit/audit.service';
 import { factValue, type FactEntity } from '../facts/fact.entity';
 import { FactsService, toFactResponse } from '../facts/facts.service';
 import { FactResponse } from '../facts/dto/fact.dto';
+import { ConsentStateEntity } from '../consents/consent.entity';
+import { hasStanding } from '../consents/consent-validity';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { AnswerQuestionDto, CreateQuestionDto, DueQuestionResponse, FollowUpTriggerDto, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
@@ -111,7 +113,7 @@ export class QuestionsService {
       await this.subjects.require(em, caller.brandId, subjectId);
       // Which question comes next follows from what the subject answered: a read of their data, in their access log.
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'questions', purpose: null, fields: ['questions'] });
-      return this.next(em, caller.brandId, subjectId, await this.categoriesOf(em, caller));
+      return this.next(em, caller.brandId, subjectId, await this.categoriesOf(em, caller, subjectId));
     });
   }
 
@@ -122,12 +124,13 @@ export class QuestionsService {
   /**
    * The timed follow-ups due for a subject now, the one waiting longest first, each with the fact
    * that made it due — a read of the subject's facts, so it is in their access log. A key limited
-   * to purposes sees only follow-ups whose fact its purposes' categories cover.
+   * to purposes sees only follow-ups whose fact falls in a category of one of its purposes the
+   * subject gives it standing for (consent in force, or no objection).
    */
   dueForSubject(caller: BrandActor, subjectId: string, query: PageQuery): Promise<Page<DueQuestionResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
-      const due = (await this.open(em, caller.brandId, subjectId, await this.categoriesOf(em, caller))).filter(
+      const due = (await this.open(em, caller.brandId, subjectId, await this.categoriesOf(em, caller, subjectId))).filter(
         (o): o is OpenQuestion & { due: NonNullable<OpenQuestion['due']> } => o.due !== null,
       );
       const items = due.map(({ question, due: { dueSince, because } }) => ({
@@ -227,13 +230,22 @@ export class QuestionsService {
     return [...due, ...questions.filter((q) => q.afterFactKey === null).map((question) => ({ question, due: null }))];
   }
 
-  /** The categories a key limited to purposes may see (its purposes' categories); null for every category. */
-  private async categoriesOf(em: EntityManager, caller: BrandActor): Promise<ReadonlySet<string> | null> {
+  /**
+   * The fact categories a key limited to purposes may see of this subject: those of its purposes the
+   * subject gives it standing for (consent in force, or no objection on another legal basis); null
+   * for every category (keys not limited to purposes, staff).
+   */
+  private async categoriesOf(em: EntityManager, caller: BrandActor, subjectId: string): Promise<ReadonlySet<string> | null> {
     const purposes = purposesOf(caller);
     if (purposes === null) return null;
     if (!purposes.length) return new Set();
-    const rows = await em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId, key: In([...purposes]) }, select: { dataCategories: true } });
-    return new Set(rows.flatMap((p) => p.dataCategories));
+    const [rows, states] = [
+      await em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId, key: In([...purposes]) } }),
+      await em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId, purpose: In([...purposes]) } }),
+    ];
+    const now = this.clock.now();
+    const standing = rows.filter((p) => hasStanding(p, states.find((s) => s.purpose === p.key), now));
+    return new Set(standing.flatMap((p) => p.dataCategories));
   }
 }
 
