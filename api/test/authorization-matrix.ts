@@ -117,6 +117,7 @@ export const AUTHORIZATION_MATRIX: readonly MatrixRow[] = [
   { method: 'get', path: '/v1/subjects/{id}/consents', ok: 200, scopes: ['consents:read', 'compliance'], otherBrand: 404 },
   { method: 'post', path: '/v1/subjects/{id}/facts', ok: 201, scopes: ['subjects:write'], otherBrand: 404 },
   { method: 'get', path: '/v1/subjects/{id}/questions/next', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
+  { method: 'get', path: '/v1/subjects/{id}/questions/due', ok: 200, scopes: ['subjects:read'], otherBrand: 404 },
   // A portal link becomes the customer's session: only a key holding all a session can do may mint it.
   { method: 'post', path: '/v1/subjects/{id}/portal-links', ok: 201, allScopesOf: ['subjects:read', 'subjects:write', 'consents:read', 'consents:write', 'profiles:read', 'recommendations:read', 'compliance'], otherBrand: 404 },
   { method: 'get', path: '/v1/subjects/{id}/profile', ok: 200, scopes: ['profiles:read'], otherBrand: 404 },

@@ -194,6 +194,7 @@ async function callFor(row: MatrixRow, actor: MatrixActor): Promise<Call> {
     case 'GET /v1/subjects/{id}':
     case 'GET /v1/subjects/{id}/consents':
     case 'GET /v1/subjects/{id}/questions/next':
+    case 'GET /v1/subjects/{id}/questions/due':
     case 'POST /v1/subjects/{id}/portal-links':
     case 'GET /v1/subjects/{id}/export':
     case 'GET /v1/subjects/{id}/consent-records':

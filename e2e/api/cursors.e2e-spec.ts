@@ -14,7 +14,8 @@ import { buildWorld, TenantWorld, World } from '../support/reliability-world';
  * other-list, other-brand and other-owner cursors, and must answer a 4xx problem document (422
  * `validation-failed` on `cursor`), never a 5xx; a genuine cursor walks the whole list, every
  * item once. Brand lists are walked with the brand's key and with a staff session, customer
- * lists with a customer's session. Every list is seeded past two pages of two.
+ * lists with a customer's session. Every list is seeded past two pages of two (the due follow-ups of
+ * a subject too).
  */
 
 const openapi = JSON.parse(readFileSync(resolve(__dirname, '../../docs/openapi.json'), 'utf8'));
@@ -198,6 +199,25 @@ beforeAll(async () => {
       expect((await api.http.put(`/v1/catalog/items/${sku}`).set(key).send({ title: sku, tags: [] })).status).toBe(200);
     }
   }
+  // Due follow-ups of the first two customers of each brand: three questions due at once after a fact each has.
+  for (const t of ['a', 'b'] as const) {
+    const tenant = world[t];
+    for (const thing of ['kettle', 'grinder', 'scale']) {
+      const question = {
+        key: `${thing}_checkin`,
+        text: { en: `How is the ${thing}?` },
+        factKey: `${thing}_state`,
+        category: 'behavior',
+        options: [{ value: 'fine', label: { en: 'Fine' } }, { value: 'broken', label: { en: 'Broken' } }],
+        after: { factKey: `owns_${thing}`, days: 0 },
+      };
+      expect((await api.http.post('/v1/questions').set(bearer(tenant.brand.key)).send(question)).status).toBe(201);
+      for (const s of tenant.subjects.slice(0, 2)) {
+        const fact = { key: `owns_${thing}`, value: 'yes', category: 'behavior', provenance: 'observed', source: 'order' };
+        expect((await api.http.post(`/v1/subjects/${s.id}/facts`).set(bearer(tenant.brand.key)).send(fact)).status).toBe(201);
+      }
+    }
+  }
   // Consent changes after the second webhook exists give both webhooks deliveries.
   for (const s of world.a.subjects.slice(1)) await grant(api, world.a.brand, s.id, world.a.ownPurpose);
 }, 120_000);
@@ -261,7 +281,7 @@ describe('cursors of every list route in docs/openapi.json', () => {
         'GET /v1/subjects', 'POST /v1/audiences/query', 'GET /v1/webhooks/{id}/deliveries', 'GET /v1/me/access-log', 'GET /v1/catalog/items',
         'GET /v1/api-keys', 'GET /v1/purposes', 'GET /v1/purposes/{key}/notices', 'GET /v1/purpose-catalogue', 'GET /v1/questions', 'GET /v1/staff',
         'GET /v1/webhooks', 'GET /v1/me/consents', 'GET /v1/me/propagation', 'GET /v1/subjects/{id}/consent-records', 'GET /v1/audit-log',
-        'GET /v1/subjects/{id}/suppressions', 'GET /v1/me/preference-changes',
+        'GET /v1/subjects/{id}/suppressions', 'GET /v1/me/preference-changes', 'GET /v1/subjects/{id}/questions/due',
       ]),
     );
     for (const op of LIST_OPS) expect(rowOf(op), `${op.method} ${op.path} has an authorization row`).toBeDefined();

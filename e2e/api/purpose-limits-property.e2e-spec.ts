@@ -165,6 +165,14 @@ beforeAll(async () => {
   for (const category of CATEGORIES) await recordFact(api, brand, withdrawn.id, { key: `f_${category}`, value: marker[category], category });
   for (const p of PURPOSES) await grant(api, brand, withdrawn.id, p, false);
   withdrawnCustomer = await signInCustomer(api, brand, withdrawn.id);
+  // A follow-up due at once after each category's fact: the list of due follow-ups shows each fact's value.
+  for (const category of CATEGORIES) {
+    const res = await api.http
+      .post('/v1/questions')
+      .set(bearer(brand.key))
+      .send({ key: `after_${category}`, text: { en: `Still into ${category}?` }, factKey: `again_${category}`, category, options: [{ value: 'yes', label: { en: 'Yes' } }, { value: 'no', label: { en: 'No' } }], after: { factKey: `f_${category}`, days: 0 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
   const request = await api.http.post('/v1/privacy-requests').set(bearer(brand.key)).send({ subjectId: subject.id, type: 'access' });
   expect(request.status, JSON.stringify(request.body)).toBe(201);
   privacyRequestId = request.body.id;
@@ -197,6 +205,8 @@ function call(route: string, stated: string, statesPurpose: boolean, target = su
       return { method: 'post', path: '/v1/subjects', body: { externalId: target.externalId }, purpose: null };
     case 'GET /v1/subjects/{id}/questions/next':
       return { method: 'get', path: `/v1/subjects/${S}/questions/next`, purpose: null };
+    case 'GET /v1/subjects/{id}/questions/due':
+      return { method: 'get', path: `/v1/subjects/${S}/questions/due`, purpose: null };
     case 'GET /v1/subjects/{id}/consents':
       return { method: 'get', path: `/v1/subjects/${S}/consents`, purpose: null };
     case 'GET /v1/subjects/{id}/profile':
@@ -306,6 +316,13 @@ describe('purpose limits on every personal-data route', () => {
           // ...and then it is there (the rule does not just hide everything).
           if (['GET /v1/subjects', 'GET /v1/subjects/{id}', 'GET /v1/subjects/lookup'].includes(route) && c.purpose && !toWithdrawn && shown.email) expect(text, route).toContain(EMAIL);
           if (route === 'GET /v1/subjects/{id}/identifiers' && c.purpose && !toWithdrawn && shown.email) expect(text, route).toContain(ALT_EMAIL);
+          // Due follow-ups show the facts behind them: those the key's purposes cover, only while the customer consents.
+          if (route === 'GET /v1/subjects/{id}/questions/due') {
+            for (const category of CATEGORIES) {
+              if (toWithdrawn) expect(text, `${route}: ${category} of a customer who withdrew`).not.toContain(marker[category]);
+              else if (mine.has(category)) expect(text, `${route}: ${category}`).toContain(marker[category]);
+            }
+          }
           // Every answered read is in the customer's access log (aggregates and yes/no decisions are the documented exceptions).
           if (decision.logged && (route !== 'POST /v1/audiences/query' || text.includes(target.id))) expect(await newestAccess(session), `${route} was not logged`).not.toBe(before);
         },
@@ -435,7 +452,7 @@ describe('contact data only for subject readers', () => {
 describe('every read of personal data is in the customer\'s access log', () => {
   it('property: each route marked as logged writes an access record when an unlimited key reads through it', async () => {
     const logged = [...inventory().entries()].filter(([, d]) => d.logged).map(([r]) => r);
-    expect(logged).toEqual(expect.arrayContaining(['GET /v1/subjects/{id}/consent-records', 'GET /v1/subjects/{id}/questions/next']));
+    expect(logged).toEqual(expect.arrayContaining(['GET /v1/subjects/{id}/consent-records', 'GET /v1/subjects/{id}/questions/next', 'GET /v1/subjects/{id}/questions/due']));
     for (const route of logged) {
       const c = call(route, 'email_marketing', true);
       const before = await newestAccess();

@@ -83,7 +83,8 @@ afterAll(async () => {
 function alternativeAccepts(raw: Schema | undefined, value: unknown): boolean {
   const s = deref(raw);
   const variants = s.oneOf ?? s.anyOf;
-  if (!variants) return false;
+  // A required field that may be null (`type: ['integer', 'null']`) takes null.
+  if (!variants) return value === null && Array.isArray(s.type) && s.type.includes('null');
   return variants.some((variant) => {
     const v = deref(variant);
     if (v.oneOf || v.anyOf) return alternativeAccepts(v, value);

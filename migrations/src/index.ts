@@ -20,6 +20,7 @@ import { FindDueWork1765090000000 } from './1765090000000-find-due-work';
 import { FactUse1765100000000 } from './1765100000000-fact-use';
 import { ChannelChoicesAndNotNow1765110000000 } from './1765110000000-channel-choices-and-not-now';
 import { IdentifyAndMergeSubjects1765120000000 } from './1765120000000-identify-and-merge-subjects';
+import { FollowUpQuestions1765130000000 } from './1765130000000-follow-up-questions';
 
 /** Every migration, oldest first. The API's data source and the migrate command both use this list. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   FactUse1765100000000,
   ChannelChoicesAndNotNow1765110000000,
   IdentifyAndMergeSubjects1765120000000,
+  FollowUpQuestions1765130000000,
 ];

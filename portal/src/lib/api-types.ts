@@ -1140,7 +1140,7 @@ export interface paths {
         put?: never;
         /**
          * Define a question
-         * @description A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed. With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer's answer counts.
+         * @description A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed. With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer's answer counts. With `after: { factKey, value?, days }` it is a timed follow-up, due for a subject only once such a fact has been known for `days` days.
          *
          *     **Who may call it:** a brand key with the scope `config:write`.
          *
@@ -1150,7 +1150,7 @@ export interface paths {
          *     curl -X POST 'http://localhost:3000/v1/questions' \
          *       -H "Authorization: Bearer $CANDOR_TOKEN" \
          *       -H 'Content-Type: application/json' \
-         *       -d '{"key":"why_meditate","text":{"en":"What brings you to meditation?"},"factKey":"motivation","category":"motivations","options":[{"value":"sleep_better","label":{"en":"To sleep better"}},{"value":"reduce_stress","label":{"en":"To lower stress"}}]}'
+         *       -d '{"key":"machine_checkin","text":{"en":"How is your espresso machine doing?"},"factKey":"machine_state","category":"behavior","options":[{"value":"works_well","label":{"en":"It works well"}},{"value":"needs_help","label":{"en":"It needs some help"}}],"after":{"factKey":"owns","value":"espresso_machine","days":7}}'
          *     ```
          */
         post: operations["createQuestion"];
@@ -1175,7 +1175,7 @@ export interface paths {
         head?: never;
         /**
          * Change a question
-         * @description Its text per language, or `askBeforeUse`: with true, observed or inferred facts under the question's fact key are never used (recommendations, audiences, profile reads) — before the customer answered, nothing is assumed; after, the declared answer counts. Its fact key, category and options stay as they were answered.
+         * @description Its text per language, or `askBeforeUse`: with true, observed or inferred facts under the question's fact key are never used (recommendations, audiences, profile reads) — before the customer answered, nothing is assumed; after, the declared answer counts. Or `after`: a trigger `{ factKey, value?, days }` makes it a timed follow-up, null makes it an ordinary question again. Its fact key, category and options stay as they were answered.
          *
          *     **Who may call it:** a brand key with the scope `config:write`.
          *
@@ -1212,6 +1212,35 @@ export interface paths {
          *     ```
          */
         get: operations["getNextSubjectQuestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{id}/questions/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subject's due follow-ups
+         * @description The timed follow-up questions (`after`) due for this subject now — not answered or dismissed, their fact not declared — the one waiting longest first, each with `dueSince` and the fact that made it due (`because`). Ordinary questions are not listed: they are due at once (see `getNextSubjectQuestion`). A key limited to purposes sees only follow-ups whose fact its purposes cover, while the customer consents to them (or has not objected). The read is in the customer's access log.
+         *
+         *     **Who may call it:** a brand key with the scope `subjects:read`; a staff session (compliance or admin).
+         *
+         *     **Example**
+         *
+         *     ```sh
+         *     curl 'http://localhost:3000/v1/subjects/<id>/questions/due' \
+         *       -H "Authorization: Bearer $CANDOR_TOKEN"
+         *     ```
+         */
+        get: operations["listDueSubjectQuestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3986,6 +4015,23 @@ export interface components {
                 [key: string]: string;
             };
         };
+        FollowUpTriggerDto: {
+            /**
+             * @description The fact key whose fact starts the wait.
+             * @example owns
+             */
+            factKey: string;
+            /**
+             * @description Only a fact with this value starts it (a number or true/false as its text, `"5"`; a list when it holds the value). Omitted: any value.
+             * @example espresso_machine
+             */
+            value?: string;
+            /**
+             * @description Whole days from the fact's `collectedAt` until the question is due (0: as soon as the fact is there).
+             * @example 7
+             */
+            days: number;
+        };
         CreateQuestionDto: {
             /** @example why_meditate */
             key: string;
@@ -4015,6 +4061,16 @@ export interface components {
              * @default false
              */
             askBeforeUse: boolean;
+            /** @description Makes the question a timed follow-up: it is due for a subject only once a fact under `factKey` (with `value`, when given) has been known for at least `days` days, counted from the fact's `collectedAt` — never before. Without it (or null) the question is due at once. Due follow-ups are asked before ordinary questions, the one waiting longest first. */
+            after?: components["schemas"]["FollowUpTriggerDto"] | null;
+        };
+        FollowUpTriggerResponse: {
+            /** @example owns */
+            factKey: string;
+            /** @example espresso_machine */
+            value: string | null;
+            /** @example 7 */
+            days: number;
         };
         QuestionResponse: {
             key: string;
@@ -4029,6 +4085,8 @@ export interface components {
             position: number;
             /** @description true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ("was it for you, or a gift?"). */
             askBeforeUse: boolean;
+            /** @description Makes the question a timed follow-up: it is due for a subject only once a fact under `factKey` (with `value`, when given) has been known for at least `days` days, counted from the fact's `collectedAt` — never before. Without it (or null) the question is due at once. Due follow-ups are asked before ordinary questions, the one waiting longest first. */
+            after: components["schemas"]["FollowUpTriggerResponse"] | null;
         };
         UpdateQuestionDto: {
             /**
@@ -4041,6 +4099,35 @@ export interface components {
             };
             /** @description true: an observed or inferred fact under `factKey` is never used — not for recommendations, audiences or profile reads — before the customer answered this question, and after it only the declared answer counts. For guesses a customer should be asked about first ("was it for you, or a gift?"). */
             askBeforeUse?: boolean;
+            /** @description Makes the question a timed follow-up: it is due for a subject only once a fact under `factKey` (with `value`, when given) has been known for at least `days` days, counted from the fact's `collectedAt` — never before. Without it (or null) the question is due at once. Due follow-ups are asked before ordinary questions, the one waiting longest first. Null turns a follow-up back into an ordinary question. */
+            after?: components["schemas"]["FollowUpTriggerDto"] | null;
+        };
+        FollowUpReasonResponse: {
+            /** @example owns */
+            factKey: string;
+            /** @example espresso_machine */
+            value: string | number | boolean | string[];
+            /** Format: date-time */
+            collectedAt: string;
+        };
+        DueQuestionResponse: {
+            /** @example machine_checkin */
+            key: string;
+            /**
+             * @example {
+             *       "en": "How is your espresso machine doing?"
+             *     }
+             */
+            text: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description When it became due: the fact's `collectedAt` plus the trigger's `days`.
+             */
+            dueSince: string;
+            /** @description The fact that made it due (the earliest collected, when several match). */
+            because: components["schemas"]["FollowUpReasonResponse"];
         };
         RequestMagicLinkDto: {
             /**
@@ -11324,26 +11411,31 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "key": "why_meditate",
+                 *       "key": "machine_checkin",
                  *       "text": {
-                 *         "en": "What brings you to meditation?"
+                 *         "en": "How is your espresso machine doing?"
                  *       },
-                 *       "factKey": "motivation",
-                 *       "category": "motivations",
+                 *       "factKey": "machine_state",
+                 *       "category": "behavior",
                  *       "options": [
                  *         {
-                 *           "value": "sleep_better",
+                 *           "value": "works_well",
                  *           "label": {
-                 *             "en": "To sleep better"
+                 *             "en": "It works well"
                  *           }
                  *         },
                  *         {
-                 *           "value": "reduce_stress",
+                 *           "value": "needs_help",
                  *           "label": {
-                 *             "en": "To lower stress"
+                 *             "en": "It needs some help"
                  *           }
                  *         }
-                 *       ]
+                 *       ],
+                 *       "after": {
+                 *         "factKey": "owns",
+                 *         "value": "espresso_machine",
+                 *         "days": 7
+                 *       }
                  *     }
                  */
                 "application/json": components["schemas"]["CreateQuestionDto"];
@@ -11680,6 +11772,142 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The credential may not do this (`insufficient-scope`; `requiredScopes` names what would allow it), or a purpose or consent rule forbids it */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Something failed on the server; `traceId` identifies it in the logs */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unreachable, or the request passed its deadline (CANDOR_REQUEST_TIMEOUT_MS); `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listDueSubjectQuestions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–200; 50 when left out). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `nextCursor` of the same list. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the response and the logs (1–64 of `A–Z a–z 0–9 . _ -`; anything else is replaced). */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The subject's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due follow-ups, the one waiting longest first; `nextCursor` is null on the last page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DueQuestionResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description No credential, or an unknown, expired or revoked one (`WWW-Authenticate: Bearer`) */
             401: {

@@ -15,7 +15,8 @@ export const PERSONAL_DATA = 'candor:personal-data';
  *   redacts them otherwise);
  * - `derived`: the answer holds no fact value or identifier, only something that follows from the
  *   subject's data (the next question to ask); any key that may read subjects may ask, and it is logged;
- * - `ownPurposes`: the answer is filtered by the service to the key's purposes (consent state);
+ * - `ownPurposes`: the answer is filtered by the service to the key's purposes (consent state; due
+ *   follow-up questions, to those whose fact falls in a category of the key's purposes);
  * - `every`: the answer holds every category (exports, privacy requests, consent proof: legal
  *   obligations); only a key that is not limited to purposes may read it.
  */

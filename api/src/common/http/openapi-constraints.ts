@@ -103,6 +103,8 @@ function ruleSchema(m: ValidationMetadata): Schema {
 function merge(target: Schema, rule: Schema): void {
   for (const [key, value] of Object.entries(rule)) {
     if (key === 'type') {
+      // A nullable object is `anyOf: [{ $ref }, { type: 'null' }]`: its members carry the types.
+      if (target.anyOf || target.oneOf || target.$ref) continue;
       const nullable = Array.isArray(target.type) && target.type.includes('null');
       const current = Array.isArray(target.type) ? target.type.find((t: string) => t !== 'null') : target.type;
       if (current === undefined || current === value || (current === 'number' && value === 'integer') || current === 'object') {

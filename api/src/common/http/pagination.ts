@@ -55,6 +55,7 @@ export interface CursorScope {
     | 'notices'
     | 'purpose-catalogue'
     | 'questions'
+    | 'due-questions'
     | 'catalog-items'
     | 'staff'
     | 'webhooks'

@@ -23,6 +23,8 @@ export interface DemoQuestion {
   multiple?: boolean;
   /** Guesses under `factKey` are never used: only the customer's answer counts. */
   askBeforeUse?: boolean;
+  /** A timed follow-up: due `days` days after a fact `factKey` (= `value`) was collected. */
+  after?: { factKey: string; value?: string; days: number };
   options: Array<{ value: string; label: Record<string, string> }>;
 }
 
@@ -82,6 +84,11 @@ const PRACTICE_TIMES = [
   opt('evening', 'In the evening', 'Om kvelden', 'Om aftenen', 'Wieczorem', 'Este'),
 ];
 const PURCHASE_FOR = [opt('myself', 'For me', 'Til meg selv', 'Til mig selv', 'Dla mnie', 'Magamnak'), opt('gift', 'A gift', 'En gave', 'En gave', 'Na prezent', 'Ajándék')];
+const MACHINE_STATES = [
+  opt('works_well', 'It works well', 'Den fungerer bra', 'Den fungerer godt', 'Działa bez zarzutu', 'Jól működik'),
+  opt('needs_help', 'It could use some help', 'Den trenger litt hjelp', 'Den har brug for lidt hjælp', 'Przydałaby się pomoc', 'Elkelne egy kis segítség'),
+  opt('hardly_used', 'I have hardly used it yet', 'Jeg har knapt brukt den ennå', 'Jeg har knap nok brugt den endnu', 'Jeszcze prawie go nie używam', 'Még alig használtam'),
+];
 const ROASTS = [
   opt('light', 'Light', 'Lys', 'Lys', 'Jasny', 'Világos'),
   opt('medium', 'Medium', 'Middels', 'Mellem', 'Średni', 'Közepes'),
@@ -236,11 +243,27 @@ export const DEMO_BRANDS: DemoBrand[] = [
         },
         options: ROASTS,
       },
+      {
+        // A week after the shop saw an espresso machine bought: asked then, not at checkout.
+        key: 'machine_checkin',
+        factKey: 'machine_state',
+        category: 'behavior',
+        after: { factKey: 'owns', value: 'espresso_machine', days: 7 },
+        text: {
+          en: 'How is your espresso machine doing?',
+          nb: 'Hvordan går det med espressomaskinen din?',
+          da: 'Hvordan går det med din espressomaskine?',
+          pl: 'Jak sprawuje się Twój ekspres do espresso?',
+          hu: 'Hogy működik az eszpresszógéped?',
+        },
+        options: MACHINE_STATES,
+      },
     ],
     dictionary: {
       factKeys: [
         { key: 'owns', category: 'behavior', label: t5('You own', 'Du eier', 'Du ejer', 'Posiadasz', 'Ami már megvan neked'), type: 'text',
           values: [opt('espresso_machine', 'An espresso machine', 'En espressomaskin', 'En espressomaskine', 'Ekspres do espresso', 'Egy eszpresszógép')] },
+        { key: 'machine_state', category: 'behavior', label: t5('How your espresso machine is doing', 'Hvordan espressomaskinen din fungerer', 'Hvordan din espressomaskine fungerer', 'Jak sprawuje się Twój ekspres', 'Hogyan működik az eszpresszógéped'), type: 'choice', values: MACHINE_STATES },
         { key: 'coffee_roast', category: 'interests', label: t5('Favourite roast', 'Favorittbrenning', 'Yndlingsristning', 'Ulubiony stopień palenia', 'Kedvenc pörkölés'), type: 'choice', values: ROASTS },
         { key: 'purchase_for', category: 'interests', label: t5('Who you buy for', 'Hvem du kjøper til', 'Hvem du køber til', 'Dla kogo kupujesz', 'Kinek vásárolsz'), type: 'choice', values: PURCHASE_FOR },
         { key: 'interest', category: 'interests', label: t5('Interest', 'Interesse', 'Interesse', 'Zainteresowanie', 'Érdeklődés'), type: 'text',
@@ -273,7 +296,8 @@ export const DEMO_BRANDS: DemoBrand[] = [
       { sku: 'gift-wrapping', title: t5('Gift wrapping and a card', 'Gaveinnpakning og kort', 'Gaveindpakning og kort', 'Pakowanie na prezent i kartka', 'Ajándékcsomagolás és üdvözlőkártya'), tags: [{ factKey: 'purchase_for', value: 'gift', weight: 2 }] },
     ],
     customers: [
-      // Bought an espresso machine; likes dark roasts. Lets suggestions use what the shop saw her buy.
+      // Bought an espresso machine a week ago (so "How is your espresso machine doing?" is due for her now); likes
+      // dark roasts. Lets suggestions use what the shop saw her buy.
       {
         externalId: 'ka-customer-5001', email: 'mette.jensen@example.com', phone: '+4520123456', locale: 'da', timezone: 'Europe/Copenhagen',
         consents: { email_marketing: true, personalization: true, sms_marketing: false },

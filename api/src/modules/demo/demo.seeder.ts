@@ -122,13 +122,21 @@ export class DemoSeeder {
     if (untranslated.length) await this.recommendations.upsertMany(actor, untranslated);
   }
 
+  /** A demo brand seeded before some of its questions existed (the follow-up, say) gets them, asked after its own. */
+  private async completeQuestions(actor: BrandActor, demo: DemoBrand): Promise<void> {
+    const known = new Set((await this.questions.list(actor, { limit: 200 })).data.map((q) => q.key));
+    for (const question of demo.questions) if (!known.has(question.key)) await this.questions.create(actor, question);
+  }
+
   /** Returns banner lines describing what was seeded (including new API keys, shown once). */
   async seed(): Promise<string[]> {
     const lines: string[] = [];
     for (const demo of DEMO_BRANDS) {
       const existing = await this.brands.findBySlug(demo.slug);
       if (existing) {
-        await this.completeDictionary({ kind: 'system', brandId: existing.id, name: 'demo-seed' }, demo);
+        const actor: BrandActor = { kind: 'system', brandId: existing.id, name: 'demo-seed' };
+        await this.completeQuestions(actor, demo);
+        await this.completeDictionary(actor, demo);
         continue;
       }
       const brand = await this.brands.create({ kind: 'operator' }, { slug: demo.slug, name: demo.name, defaultLocale: demo.defaultLocale });

@@ -17,6 +17,12 @@ export class QuestionEntity {
   @Column({ type: 'integer' }) position: number;
   /** Observed or inferred facts under `factKey` are never used: only the customer's declared answer counts. */
   @Column({ name: 'ask_before_use', type: 'boolean' }) askBeforeUse: boolean;
+  /** A follow-up waits for a fact under this key (NULL: an ordinary question, due at once). */
+  @Column({ name: 'after_fact_key', type: 'text', nullable: true }) afterFactKey: string | null;
+  /** ...with this value (NULL: any value). */
+  @Column({ name: 'after_value', type: 'text', nullable: true }) afterValue: string | null;
+  /** ...known for at least this many days (from the fact's `collectedAt`). */
+  @Column({ name: 'after_days', type: 'integer', nullable: true }) afterDays: number | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -7,7 +7,7 @@ import type { BrandActor } from '../../common/authz/actor';
 import { Caller, Can } from '../../common/authz/decorators';
 import { ApiOp, ApiPage, ApiProblems } from '../../common/http/openapi.decorators';
 import { notFoundOnBadUuid } from '../../common/http/params';
-import { CreateQuestionDto, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
+import { CreateQuestionDto, DueQuestionResponse, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
 import { KEY_PATTERN } from '../../common/http/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { QuestionsService } from './questions.service';
@@ -23,8 +23,9 @@ export class QuestionsController {
     summary: 'Define a question',
     description:
       'A progressive-profiling question: its text and options per language, and the fact its answer fills. Asked one at a time, never again once answered or dismissed. ' +
-      'With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer\'s answer counts.',
-    example: {"key": "why_meditate", "text": {"en": "What brings you to meditation?"}, "factKey": "motivation", "category": "motivations", "options": [{"value": "sleep_better", "label": {"en": "To sleep better"}}, {"value": "reduce_stress", "label": {"en": "To lower stress"}}]},
+      'With `askBeforeUse: true`, observed or inferred facts under its fact key are never used: only the customer\'s answer counts. ' +
+      'With `after: { factKey, value?, days }` it is a timed follow-up, due for a subject only once such a fact has been known for `days` days.',
+    example: {"key": "machine_checkin", "text": {"en": "How is your espresso machine doing?"}, "factKey": "machine_state", "category": "behavior", "options": [{"value": "works_well", "label": {"en": "It works well"}}, {"value": "needs_help", "label": {"en": "It needs some help"}}], "after": {"factKey": "owns", "value": "espresso_machine", "days": 7}},
   })
   @Can('create', 'Question')
   @ApiCreatedResponse({ type: QuestionResponse })
@@ -40,6 +41,7 @@ export class QuestionsController {
     description:
       'Its text per language, or `askBeforeUse`: with true, observed or inferred facts under the question\'s fact key are never used ' +
       '(recommendations, audiences, profile reads) — before the customer answered, nothing is assumed; after, the declared answer counts. ' +
+      'Or `after`: a trigger `{ factKey, value?, days }` makes it a timed follow-up, null makes it an ordinary question again. ' +
       'Its fact key, category and options stay as they were answered.',
     example: { askBeforeUse: true },
   })
@@ -81,5 +83,27 @@ export class QuestionsController {
     const question = await this.questions.nextForSubject(caller, subjectId);
     if (!question) res.status(204);
     return question ?? undefined;
+  }
+
+  @Get('subjects/:id/questions/due')
+  @ApiOp({
+    id: 'listDueSubjectQuestions',
+    summary: 'List a subject\'s due follow-ups',
+    description:
+      'The timed follow-up questions (`after`) due for this subject now — not answered or dismissed, their fact not declared — the one waiting longest first, ' +
+      'each with `dueSince` and the fact that made it due (`because`). Ordinary questions are not listed: they are due at once (see `getNextSubjectQuestion`). ' +
+      'A key limited to purposes sees only follow-ups whose fact its purposes cover, while the customer consents to them (or has not objected). The read is in the customer\'s access log.',
+  })
+  // It shows the subject's facts (the reason each is due): subjects:read, as the next question, and logged.
+  @ReadsPersonalData({ kind: 'ownPurposes' })
+  @Can('read', 'Subject')
+  @ApiPage(DueQuestionResponse, 'Due follow-ups, the one waiting longest first; `nextCursor` is null on the last page.')
+  @ApiProblems(401, 403, 404, 422)
+  due(
+    @Caller() caller: BrandActor,
+    @Param('id', notFoundOnBadUuid('subject')) subjectId: string,
+    @Query() query: PageQuery,
+  ): Promise<Page<DueQuestionResponse>> {
+    return this.questions.dueForSubject(caller, subjectId, query);
   }
 }
