@@ -95,11 +95,21 @@ export class SubjectMergeService {
     // A merge moves every category of the person's data: it is for keys not limited to purposes.
     assertUnlimited(caller, 'A merge');
     if (survivorId === fromId) throw DomainError.validation([{ path: 'fromSubjectId', message: 'must name another subject than the one merged into' }]);
-    return this.withRetry(() => this.db.run(caller.brandId, (em) => this.mergeInTx(em, caller.brandId, { actor: caller, ref: actorRef(caller) }, survivorId, fromId)));
+    return this.withRetry(() =>
+      this.db.run(caller.brandId, async (em) => {
+        // Merges of one brand queue here, before any other lock: a merge rewrites rows beyond its two
+        // subjects (records merged into the merged one before now), so two merges locking only their
+        // own pairs could deadlock. (An import's merge lines run inside its own transaction, after
+        // its consent lines took the ledger's head: they do not take this lock, which would invert
+        // that order against a merge here.)
+        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [MERGE_LOCK, caller.brandId]);
+        return this.mergeInTx(em, caller.brandId, { actor: caller, ref: actorRef(caller) }, survivorId, fromId);
+      }),
+    );
   }
 
   /**
-   * Merges of one brand queue on one lock (`mergeInTx`), so they cannot deadlock each other; should a
+   * Merges of one brand queue on one lock (`merge`), so they cannot deadlock each other; should a
    * merge still meet another transaction in a deadlock or a serialization failure, it runs again
    * (it changed nothing), and after the last attempt answers 409 `conflict` — never a 500.
    */
@@ -119,10 +129,7 @@ export class SubjectMergeService {
    * audit log names, `by.ref` who the ledger and the merge record name (an import: its uploader).
    */
   async mergeInTx(em: EntityManager, brandId: string, by: { actor: Actor; ref: string }, survivorId: string, fromId: string): Promise<MergeResponse> {
-    // Merges of one brand queue here: a merge rewrites rows beyond its two subjects (records merged
-    // into the merged one before now), so two merges locking their own pairs could still deadlock.
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [MERGE_LOCK, brandId]);
-    // Both rows next, in id order (as erasure locks them), before the ledger's head.
+    // Both rows first, in id order (as erasure locks them), before the ledger's head.
     const rows: SubjectRow[] = await em.query(
       `SELECT subject_id, external_id, email_ct, email_hash, phone_ct, phone_hash, locale, timezone, erased_at, merged_into
        FROM subjects WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) ORDER BY subject_id FOR UPDATE`,
