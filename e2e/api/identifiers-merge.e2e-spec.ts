@@ -26,7 +26,7 @@ beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
   api = await startApi({ env: { CANDOR_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', CANDOR_WEBHOOK_POLL_MS: '0', CANDOR_WEBHOOK_RETRY_BASE_MS: '5' } });
   brand = await createBrand(api, 'Fjord Outfitters');
-  for (const p of ['email_marketing', 'personalization', 'customer_care']) await adoptPurpose(api, brand, p);
+  for (const p of ['email_marketing', 'personalization', 'customer_care', 'order_updates']) await adoptPurpose(api, brand, p);
   const res = await api.http.post('/v1/webhooks').set(bearer(brand.key)).send({ url: receiver.url('/merges'), events: ['subject.merged'], name: 'CRM' });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   hook = res.body;
@@ -269,7 +269,16 @@ describe('merge', () => {
     expect(mine.body.subject).toMatchObject({ id: shop.id, email: shopEmail, locale: 'nb', timezone: 'Europe/Oslo' });
 
     // The person sees it: /v1/me says when and where the records disagreed.
-    expect(mine.body.merges).toEqual([{ mergedSubjectId: loyalty.id, mergedAt: merged.body.mergedAt, disagreedPurposes: ['email_marketing'], disagreedChannels: ['email', 'sms'] }]);
+    // The shop's objection to customer care against the loyalty record's silence is a disagreement too.
+    expect(mine.body.merges).toEqual([
+      {
+        mergedSubjectId: loyalty.id,
+        mergedAt: merged.body.mergedAt,
+        disagreedPurposes: ['customer_care', 'email_marketing'],
+        disagreedChannels: ['email', 'sms'],
+        disagreedSettings: ['consent.customer_care', 'consent.email_marketing', 'channels.email', 'channels.sms'],
+      },
+    ]);
     expect((await api.http.get('/v1/me').set(me(loyaltyToken))).status).toBe(401);
 
     // The merged id names the survivor on brand routes.
@@ -348,6 +357,111 @@ describe('merge', () => {
     const phoneAgain = await api.http.post('/v1/subjects').set(bearer(brand.key)).send({ externalId: `new-${tag()}`, phone: loyaltyPhone });
     expect(phoneAgain.body.code).toBe('subject-erased');
     expect((await api.http.post('/v1/subjects').set(bearer(brand.key)).send({ externalId: loyalty.externalId })).body.code).toBe('subject-erased');
+    expect((await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body).toMatchObject({ ok: true });
+  });
+
+  it('keeps what only the merged record chose — channels per purpose, quiet hours, an objection, "use only what I told you" — and says where they disagreed', async () => {
+    const survivor = await createSubject(api, brand, { externalId: `web-${tag()}` });
+    const other = await createSubject(api, brand, { externalId: `pos-${tag()}` });
+    const survivorToken = await signInCustomer(api, brand, survivor.id);
+    const otherToken = await signInCustomer(api, brand, other.id);
+    const factUse = async (token: string, purpose: string, use: string) => {
+      const res = await api.http.put(`/v1/me/fact-use/${purpose}`).set(me(token)).send({ use });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    // The survivor never set preferences; it let personalisation use observed facts too.
+    await factUse(survivorToken, 'personalization', 'all');
+    // The other record: order updates by text message only, no marketing texts, weekly email, quiet
+    // nights, an objection to customer care, and customer care may use only what the person said.
+    const current = await api.http.get('/v1/me/preferences').set(me(otherToken));
+    const put = await api.http
+      .put('/v1/me/preferences')
+      .set(me(otherToken))
+      .set('If-Match', current.headers.etag)
+      .send({
+        channels: { sms: { optedIn: false, frequency: 'immediately' }, email: { optedIn: true, frequency: 'weekly' } },
+        purposes: { order_updates: { channels: ['sms'] } },
+        quietHours: { start: '21:00', end: '08:00' },
+      });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await grant(api, brand, other.id, 'customer_care', false);
+    await factUse(otherToken, 'customer_care', 'declared-only');
+    await recordFact(api, brand, other.id, { key: 'favourite_shop', value: 'Bergen', category: 'interests', provenance: 'observed', source: 'till' });
+
+    const decide = (purpose: string, channel: string) => api.http.get('/v1/decisions/contact').query({ subjectId: survivor.id, purpose, channel }).set(bearer(brand.key));
+    expect((await decide('order_updates', 'email')).body).toMatchObject({ allowed: true });
+
+    const merged = await api.http.post(`/v1/subjects/${survivor.id}/merge`).set(bearer(brand.key)).send({ fromSubjectId: other.id });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    expect(merged.body.consents).toEqual([expect.objectContaining({ purpose: 'customer_care', granted: false, disagreed: true })]);
+
+    const prefs = (await api.http.get('/v1/me/preferences').set(me(survivorToken))).body;
+    expect(prefs.purposes).toEqual({ order_updates: { channels: ['sms'] } });
+    expect(prefs.quietHours).toEqual({ start: '21:00', end: '08:00' });
+    expect(prefs.channels.sms).toMatchObject({ optedIn: false });
+    expect(prefs.channels.email).toEqual({ optedIn: true, frequency: 'weekly' });
+    // Order updates by email: the person chose text messages only.
+    const byEmail = await decide('order_updates', 'email');
+    expect(byEmail.body).toMatchObject({ allowed: false });
+    expect(byEmail.body.reasons).toContain('channel-not-chosen');
+    expect((await decide('customer_care', 'email')).body.reasons).toContain('objected');
+
+    const mine = (await api.http.get('/v1/me').set(me(survivorToken))).body;
+    const uses = Object.fromEntries(mine.factUse.map((f: { purpose: string; use: string; chosen: boolean }) => [f.purpose, [f.use, f.chosen]]));
+    // Customer care: the other record's "use only what I told you", now the survivor's own choice.
+    expect(uses.customer_care).toEqual(['declared-only', true]);
+    // Personalisation: "all" on one record, the default "only what I told you" on the other: the latter.
+    expect(uses.personalization).toEqual(['declared-only', false]);
+    if (api.databaseUrl) {
+      // The merged record's choices moved: none is left under its id.
+      const sql = new Client({ connectionString: api.databaseUrl });
+      await sql.connect();
+      try {
+        const { rows } = await sql.query(`SELECT subject_id, purpose_key, use FROM fact_use WHERE subject_id = ANY($1::uuid[]) ORDER BY purpose_key`, [[survivor.id, other.id]]);
+        expect(rows).toEqual([{ subject_id: survivor.id, purpose_key: 'customer_care', use: 'declared-only' }]);
+      } finally {
+        await sql.end();
+      }
+    }
+
+    expect(mine.merges).toEqual([
+      {
+        mergedSubjectId: other.id,
+        mergedAt: merged.body.mergedAt,
+        disagreedPurposes: ['customer_care', 'order_updates', 'personalization'],
+        disagreedChannels: ['email', 'sms'],
+        disagreedSettings: ['consent.customer_care', 'channels.email', 'channels.sms', 'purposes.order_updates', 'quietHours', 'factUse.customer_care', 'factUse.personalization'],
+      },
+    ]);
+  });
+
+  it('never fails when merges of the same records cross: they queue, and one record of the person stands', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [r1, r2, r3] = [
+        await createSubject(api, brand, { externalId: `r1-${tag()}` }),
+        await createSubject(api, brand, { externalId: `r2-${tag()}` }),
+        await createSubject(api, brand, { externalId: `r3-${tag()}` }),
+      ];
+      await grant(api, brand, r1.id, 'email_marketing');
+      await grant(api, brand, r2.id, 'email_marketing', false);
+      await recordFact(api, brand, r3.id, { key: 'hobby', value: 'skiing', category: 'interests', source: 'app' });
+      const mergeInto = (survivor: { id: string }, from: { id: string }) => api.http.post(`/v1/subjects/${survivor.id}/merge`).set(bearer(brand.key)).send({ fromSubjectId: from.id });
+      const results = await Promise.all([mergeInto(r1, r2), mergeInto(r2, r1), mergeInto(r3, r1), mergeInto(r2, r3)]);
+      for (const res of results) {
+        expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+        expect([200, 409, 410], JSON.stringify(res.body)).toContain(res.status);
+        if (res.status !== 200) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      expect(results.some((r) => r.status === 200)).toBe(true);
+      const reads = await Promise.all([r1, r2, r3].map((r) => api.http.get(`/v1/subjects/${r.id}`).set(bearer(brand.key))));
+      const standing = reads.filter((r) => r.status === 200);
+      expect(standing).toHaveLength(1);
+      const survivorId = standing[0].body.id;
+      for (const r of reads.filter((x) => x.status !== 200)) expect(r.body).toMatchObject({ code: 'subject-merged', mergedInto: survivorId });
+      // Every record's consent and facts ended with the one that stands.
+      const consents = await api.http.get(`/v1/subjects/${survivorId}/consents`).set(bearer(brand.key));
+      expect(consents.body.data).toEqual([expect.objectContaining({ purpose: 'email_marketing', granted: false })]);
+    }
     expect((await api.http.get('/v1/ledger/verify').set(bearer(brand.key))).body).toMatchObject({ ok: true });
   });
 

@@ -33,6 +33,10 @@ describe('portal: records joined', () => {
       const res = await stack.api.http.post(`/v1/subjects/${subjectId}/consents`).set(key).send({ purpose: 'email_marketing', granted });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
+    // The loyalty record also asked for quiet evenings: a disagreement the page names too.
+    const current = await stack.api.http.get(`/v1/subjects/${loyalty}/preferences`).set(key);
+    const quiet = await stack.api.http.put(`/v1/subjects/${loyalty}/preferences`).set(key).set('If-Match', current.headers.etag).send({ quietHours: { start: '20:00', end: '07:00' } });
+    expect(quiet.status, JSON.stringify(quiet.body)).toBe(200);
     const merged = await stack.api.http.post(`/v1/subjects/${shop}/merge`).set(key).send({ fromSubjectId: loyalty });
     expect(merged.status, JSON.stringify(merged.body)).toBe(200);
 
@@ -44,7 +48,7 @@ describe('portal: records joined', () => {
     expect(await section.locator('h2').textContent()).toBe('Your records, joined');
     const entry = section.locator(`li[data-merged-subject-id="${loyalty}"]`);
     expect(await entry.locator('p').first().textContent()).toMatch(/^We found two records of you and joined them on \d{1,2} \w+ \d{4}\. Where they disagreed, we kept the more private choice\.$/);
-    expect(await entry.locator('p.small').textContent()).toMatch(/^Where they disagreed: “.+”\.$/);
+    expect(await entry.locator('p.small').textContent()).toMatch(/^Where they disagreed: “.+” and quiet hours\.$/);
     await checkPage(page, 'activity-merged', 'Activity');
 
     for (const locale of LOCALES.filter((l) => l !== 'en')) {

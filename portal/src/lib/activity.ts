@@ -106,7 +106,12 @@ export async function loadActivity(api: ApiClient, locale: Locale, t: Messages):
       how: sourceInWords(c.source, localized(c.sourceLabel, locale), t),
     })),
     merges: (me.merges ?? []).map((m) => {
-      const things = [...m.disagreedPurposes.map((p) => t.activity.disagreedPurpose(names.get(p) ?? humanize(p))), ...m.disagreedChannels.map((c) => t.channels[c] ?? humanize(c))];
+      // Purposes (consent, objection, channels chosen for them, fact use), channels, and quiet hours.
+      const things = [
+        ...m.disagreedPurposes.map((p) => t.activity.disagreedPurpose(names.get(p) ?? humanize(p))),
+        ...m.disagreedChannels.map((c) => t.channels[c] ?? humanize(c)),
+        ...((m.disagreedSettings ?? []).includes('quietHours') ? [t.activity.quietHoursSetting] : []),
+      ];
       return {
         mergedSubjectId: m.mergedSubjectId,
         line: t.activity.merged(formatDate(m.mergedAt, locale, tz)),

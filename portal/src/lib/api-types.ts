@@ -4987,10 +4987,21 @@ export interface components {
             mergedSubjectId: string;
             /** Format: date-time */
             mergedAt: string;
-            /** @description Purposes on which the two records disagreed: the more private choice was kept. */
+            /** @description Purposes on which the two records disagreed — their consent (or objection), the channels chosen for them, or what they may use of the person's facts: the more private choice was kept. */
             disagreedPurposes: string[];
             /** @description Channels whose settings differed: the stricter one was kept. */
             disagreedChannels: string[];
+            /**
+             * @description Every setting on which the two records disagreed, by name: `consent.<purpose>` (a grant against a withdrawal or an objection), `channels.<channel>` (opt-in or frequency), `purposes.<purpose>` (the channels chosen for a purpose), `quietHours`, `factUse.<purpose>` (what the purpose may use). The more private choice was kept for each.
+             * @example [
+             *       "consent.email_marketing",
+             *       "channels.sms",
+             *       "purposes.order_updates",
+             *       "quietHours",
+             *       "factUse.personalization"
+             *     ]
+             */
+            disagreedSettings: string[];
         };
         MeResponse: {
             subject: components["schemas"]["SubjectResponse"];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { identifierErrors, identifierHashKind, normaliseIdentifier } from './identifiers';
-import { collapseFacts, mergePreferences, quietMinutes } from './merge-rules';
+import { collapseFacts, consentDisagreements, defaultFactUseOf, mergedFactUse, mergePreferences, narrowerChoice, quietMinutes } from './merge-rules';
 
 describe('mergePreferences: the stricter setting per channel', () => {
   it('keeps a channel open only if both records left it open, at the less frequent frequency', () => {
@@ -26,9 +26,97 @@ describe('mergePreferences: the stricter setting per channel', () => {
     expect(quietMinutes({ start: '08:00', end: '08:00' })).toBe(0);
     expect(mergePreferences({ channels: {}, quietHours: evening, topics: [] }, { channels: {}, quietHours: night, topics: [] }).preferences!.quietHours).toEqual(night);
     expect(mergePreferences({ channels: {}, quietHours: night, topics: [] }, { channels: {}, quietHours: null, topics: [] }).preferences!.quietHours).toEqual(night);
-    const only = { channels: { email: { optedIn: false, frequency: 'daily' as const } }, quietHours: null, topics: ['x'] };
-    expect(mergePreferences(null, only)).toEqual({ preferences: only, disagreed: [] });
-    expect(mergePreferences(only, null)).toEqual({ preferences: only, disagreed: [] });
+    const only = { channels: { email: { optedIn: false, frequency: 'daily' as const } }, purposes: {}, quietHours: null, topics: ['x'] };
+    // A record without preferences is every default: what the other set is kept, and was a disagreement.
+    expect(mergePreferences(null, only)).toEqual({ preferences: only, disagreed: ['email'], disagreedPurposes: [], disagreedQuietHours: false });
+    expect(mergePreferences(only, null)).toEqual({ preferences: only, disagreed: ['email'], disagreedPurposes: [], disagreedQuietHours: false });
+    expect(mergePreferences(null, null).preferences).toBeNull();
+  });
+
+  it('reports different quiet hours, SMS opt-out and frequency as disagreements when the survivor has no preferences', () => {
+    const merged = {
+      channels: { sms: { optedIn: false, frequency: 'immediately' as const }, email: { optedIn: true, frequency: 'weekly' as const } },
+      purposes: { order_updates: { channels: ['sms' as const] } },
+      quietHours: { start: '21:00', end: '08:00' },
+      topics: [],
+    };
+    const result = mergePreferences(null, merged);
+    expect(result.preferences).toEqual(merged);
+    expect(result).toMatchObject({ disagreed: ['email', 'sms'], disagreedPurposes: ['order_updates'], disagreedQuietHours: true });
+    expect(mergePreferences(merged, merged)).toMatchObject({ disagreed: [], disagreedPurposes: [], disagreedQuietHours: false });
+  });
+});
+
+describe('mergePreferences: the channels chosen per purpose', () => {
+  const prefs = (purposes: Record<string, { channels: Array<'email' | 'sms' | 'push'> }>) => ({ channels: {}, purposes, quietHours: null, topics: [] });
+  const contract = (p: string) => p === 'order_updates';
+
+  it('keeps the one choice when only one record chose, and the channels both chose when both did', () => {
+    const { preferences, disagreedPurposes } = mergePreferences(
+      prefs({ order_updates: { channels: ['email', 'sms'] }, restock_alerts: { channels: ['push', 'email'] } }),
+      prefs({ order_updates: { channels: ['sms', 'push'] }, newsletter: { channels: ['email'] } }),
+      contract,
+    );
+    expect(preferences!.purposes).toEqual({
+      newsletter: { channels: ['email'] },
+      order_updates: { channels: ['sms'] },
+      restock_alerts: { channels: ['email', 'push'] },
+    });
+    expect(disagreedPurposes).toEqual(['newsletter', 'order_updates', 'restock_alerts']);
+  });
+
+  it('keeps SMS only for order updates when the merged record chose it and the survivor chose nothing', () => {
+    const { preferences } = mergePreferences(prefs({}), prefs({ order_updates: { channels: ['sms'] } }), contract);
+    expect(preferences!.purposes).toEqual({ order_updates: { channels: ['sms'] } });
+  });
+
+  it('with no channel in common: a purpose the person may refuse keeps none, one they cannot keeps the narrower choice (the survivor\'s on a tie)', () => {
+    expect(narrowerChoice(['email'], ['sms'], false)).toEqual([]);
+    expect(narrowerChoice(['email'], ['sms'], true)).toEqual(['email']);
+    expect(narrowerChoice(['email', 'push'], ['sms'], true)).toEqual(['sms']);
+    expect(narrowerChoice(['sms'], ['email', 'push'], true)).toEqual(['sms']);
+    expect(narrowerChoice(null, null, true)).toBeNull();
+    expect(narrowerChoice(['push', 'email'], ['email', 'push'], true)).toEqual(['email', 'push']);
+    const { preferences, disagreedPurposes } = mergePreferences(prefs({ order_updates: { channels: ['email'] } }), prefs({ order_updates: { channels: ['sms'] } }), contract);
+    expect(preferences!.purposes).toEqual({ order_updates: { channels: ['email'] } });
+    expect(disagreedPurposes).toEqual(['order_updates']);
+  });
+});
+
+describe('mergedFactUse: "use only what I told you" wins', () => {
+  it('is declared-only if either record\'s use in force is', () => {
+    // A contract purpose (default all): one record chose declared-only.
+    expect(mergedFactUse('all', null, 'declared-only')).toEqual({ use: 'declared-only', record: 'declared-only', disagreed: true });
+    expect(mergedFactUse('all', 'declared-only', null)).toEqual({ use: 'declared-only', record: 'declared-only', disagreed: true });
+    expect(mergedFactUse('all', 'all', 'declared-only')).toEqual({ use: 'declared-only', record: 'declared-only', disagreed: true });
+    // A consent purpose (default declared-only): a chosen "all" against the other's default stays declared-only.
+    expect(mergedFactUse('declared-only', 'all', null)).toEqual({ use: 'declared-only', record: null, disagreed: true });
+    expect(mergedFactUse('declared-only', null, 'declared-only')).toEqual({ use: 'declared-only', record: 'declared-only', disagreed: false });
+  });
+
+  it('keeps "all" only when both records allowed it', () => {
+    expect(mergedFactUse('declared-only', 'all', 'all')).toEqual({ use: 'all', record: 'all', disagreed: false });
+    expect(mergedFactUse('all', null, 'all')).toEqual({ use: 'all', record: 'all', disagreed: false });
+    expect(mergedFactUse('all', null, null)).toEqual({ use: 'all', record: null, disagreed: false });
+    expect(defaultFactUseOf('contract')).toBe('all');
+    expect(defaultFactUseOf(null)).toBe('declared-only');
+  });
+});
+
+describe('consentDisagreements: where a withdrawal or objection was kept over an agreement', () => {
+  const entry = (legalBasis: string | null, survivor: { granted: boolean } | null, merged: { granted: boolean } | null) => ({ legalBasis, survivor, merged });
+  it('names a withdrawal against a grant, and an objection against no decision on another basis', () => {
+    const purposes = new Map([
+      ['email_marketing', entry('consent', { granted: true }, { granted: false })],
+      ['profiling', entry('legitimate_interest', null, { granted: false })],
+      ['analytics', entry('legitimate_interest', { granted: false }, null)],
+      // Agreements, or a grant only one holds on consent: no disagreement settled the private way.
+      ['newsletter', entry('consent', null, { granted: false })],
+      ['sms_marketing', entry('consent', null, { granted: true })],
+      ['personalization', entry('consent', { granted: true }, { granted: true })],
+      ['customer_care', entry('legitimate_interest', { granted: false }, { granted: false })],
+    ]);
+    expect(consentDisagreements(purposes)).toEqual(['analytics', 'email_marketing', 'profiling']);
   });
 });
 

@@ -9,13 +9,14 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { confirmationEvidenceField } from '../consents/confirmation-requests';
 import { suppressionReasonField } from '../decisions/decision.entity';
+import type { FactUse } from '../fact-use/fact-use';
 import { factValueHash, openFactField, sealFact } from '../facts/fact-sealing';
 import { LedgerWriter } from '../ledger/ledger-writer';
 import { PREFERENCE_TOPICS_FIELD } from '../preferences/preferences.entity';
-import type { ChannelPreferences, QuietHours } from '../preferences/preference-rules';
+import type { ChannelPreferences, PurposeChoices, QuietHours } from '../preferences/preference-rules';
 import { OutboxService } from '../webhooks/outbox.service';
 import type { MergeResponse } from './dto/identifier.dto';
-import { collapseFacts, MergeableFact, MergeablePreferences, mergePreferences } from './merge-rules';
+import { collapseFacts, consentDisagreements, ConsentStanding, defaultFactUseOf, MergeableFact, MergeablePreferences, mergedFactUse, mergePreferences } from './merge-rules';
 import { NewIdentifier, SubjectIdentifiersService } from './subject-identifiers.service';
 import { SubjectsService } from './subjects.service';
 
@@ -41,6 +42,28 @@ export interface MergeRecord {
   disagreedPurposes: string[];
   /** Channels whose preferences differed; the stricter setting was kept. */
   disagreedChannels: string[];
+  /**
+   * Every setting on which the records disagreed, by name: `consent.<purpose>`, `channels.<channel>`,
+   * `purposes.<purpose>` (channels chosen for a purpose), `quietHours`, `factUse.<purpose>`.
+   */
+  disagreedSettings: string[];
+}
+
+/** Where the records of a merge disagreed (kept in the merge's outcome). */
+interface Disagreement {
+  purposes: string[];
+  channels: string[];
+  settings: string[];
+}
+
+/** A merge that met another one (a deadlock or serialization failure) is tried again this often. */
+const MERGE_ATTEMPTS = 4;
+/** The advisory lock key class of a brand's merges (with the brand id's hash). */
+const MERGE_LOCK = 'subject-merge';
+
+function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: string; driverError?: { code?: string } })?.code ?? (err as { driverError?: { code?: string } })?.driverError?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /**
@@ -72,7 +95,33 @@ export class SubjectMergeService {
     // A merge moves every category of the person's data: it is for keys not limited to purposes.
     assertUnlimited(caller, 'A merge');
     if (survivorId === fromId) throw DomainError.validation([{ path: 'fromSubjectId', message: 'must name another subject than the one merged into' }]);
-    return this.db.run(caller.brandId, (em) => this.mergeInTx(em, caller.brandId, { actor: caller, ref: actorRef(caller) }, survivorId, fromId));
+    return this.withRetry(() =>
+      this.db.run(caller.brandId, async (em) => {
+        // Merges of one brand queue here, before any other lock: a merge rewrites rows beyond its two
+        // subjects (records merged into the merged one before now), so two merges locking only their
+        // own pairs could deadlock. (An import's merge lines run inside its own transaction, after
+        // its consent lines took the ledger's head: they do not take this lock, which would invert
+        // that order against a merge here.)
+        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [MERGE_LOCK, caller.brandId]);
+        return this.mergeInTx(em, caller.brandId, { actor: caller, ref: actorRef(caller) }, survivorId, fromId);
+      }),
+    );
+  }
+
+  /**
+   * Merges of one brand queue on one lock (`merge`), so they cannot deadlock each other; should a
+   * merge still meet another transaction in a deadlock or a serialization failure, it runs again
+   * (it changed nothing), and after the last attempt answers 409 `conflict` — never a 500.
+   */
+  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!isTransientConflict(err)) throw err;
+        if (attempt >= MERGE_ATTEMPTS) throw new DomainError('conflict', 'Another change to these records ran at the same time. Try the merge again.');
+      }
+    }
   }
 
   /**
@@ -102,9 +151,22 @@ export class SubjectMergeService {
 
     const identifiersAdded = await this.mergeIdentifiers(em, brandId, survivor, from, keys);
     const facts = await this.mergeFacts(em, brandId, survivorId, fromId, keys);
-    const disagreedChannels = await this.mergePreferences(em, brandId, survivorId, fromId, keys);
+    const preferences = await this.mergePreferences(em, brandId, survivorId, fromId, keys);
+    const factUse = await this.mergeFactUse(em, brandId, survivorId, fromId);
     await this.moveHistory(em, brandId, survivorId, fromId, keys);
+    const consentDisagreed = await this.consentDisagreements(em, brandId, survivorId, fromId);
     const consents = await this.ledger.mergeRecords(em, brandId, by.ref, survivorId, fromId);
+    const disagreement: Disagreement = {
+      purposes: [...new Set([...consentDisagreed, ...preferences.purposes, ...factUse])].sort(),
+      channels: preferences.channels,
+      settings: [
+        ...consentDisagreed.map((p) => `consent.${p}`),
+        ...preferences.channels.map((c) => `channels.${c}`),
+        ...preferences.purposes.map((p) => `purposes.${p}`),
+        ...(preferences.quietHours ? ['quietHours'] : []),
+        ...factUse.map((p) => `factUse.${p}`),
+      ],
+    };
 
     // The merged record keeps its row (its ledger events point at it) and nothing that identifies anyone.
     await em.query(
@@ -128,11 +190,11 @@ export class SubjectMergeService {
       mergedAt: mergedAt.toISOString(),
       identifiersAdded,
       facts,
-      consents: consents.map((c) => ({ purpose: c.purpose, granted: c.granted, kept: c.kept, disagreed: c.disagreed, eventId: c.eventId, cites: c.cites })),
+      consents: consents.map((c) => ({ purpose: c.purpose, granted: c.granted, kept: c.kept, disagreed: c.disagreed || consentDisagreed.includes(c.purpose), eventId: c.eventId, cites: c.cites })),
     };
     await em.query(
       `INSERT INTO subject_merges (brand_id, merge_id, subject_id, merged_subject_id, merged_at, actor, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [brandId, randomUUID(), survivorId, fromId, mergedAt, by.ref, JSON.stringify({ ...response, disagreedChannels })],
+      [brandId, randomUUID(), survivorId, fromId, mergedAt, by.ref, JSON.stringify({ ...response, disagreedChannels: disagreement.channels, disagreement })],
     );
     await this.outbox.emit(em, brandId, 'subject.merged', { subjectId: survivorId, mergedSubjectId: fromId, mergedAt: response.mergedAt }, survivorId);
     await this.audit.record(em, brandId, by.actor, 'subject.merged', survivorId, { mergedSubjectId: fromId, ...(by.ref !== actorRef(by.actor) ? { requestedBy: by.ref } : {}) });
@@ -141,7 +203,7 @@ export class SubjectMergeService {
 
   /** The merges into a subject, oldest first (Activity, the export). */
   async mergesInto(em: EntityManager, brandId: string, subjectId: string): Promise<MergeRecord[]> {
-    const rows: Array<{ merge_id: string; merged_subject_id: string; merged_at: Date; outcome: MergeResponse & { disagreedChannels?: string[] } }> = await em.query(
+    const rows: Array<{ merge_id: string; merged_subject_id: string; merged_at: Date; outcome: MergeResponse & { disagreedChannels?: string[]; disagreement?: Disagreement } }> = await em.query(
       `SELECT merge_id, merged_subject_id, merged_at, outcome FROM subject_merges WHERE brand_id = $1 AND subject_id = $2 ORDER BY merged_at, merge_id`,
       [brandId, subjectId],
     );
@@ -149,18 +211,23 @@ export class SubjectMergeService {
       mergeId: r.merge_id,
       mergedSubjectId: r.merged_subject_id,
       mergedAt: new Date(r.merged_at).toISOString(),
-      disagreedPurposes: r.outcome.consents.filter((c) => c.disagreed).map((c) => c.purpose),
-      disagreedChannels: r.outcome.disagreedChannels ?? [],
+      // A merge recorded before `disagreement` was kept: what it recorded then.
+      disagreedPurposes: r.outcome.disagreement?.purposes ?? r.outcome.consents.filter((c) => c.disagreed).map((c) => c.purpose),
+      disagreedChannels: r.outcome.disagreement?.channels ?? r.outcome.disagreedChannels ?? [],
+      disagreedSettings: r.outcome.disagreement?.settings ?? [
+        ...r.outcome.consents.filter((c) => c.disagreed).map((c) => `consent.${c.purpose}`),
+        ...(r.outcome.disagreedChannels ?? []).map((c) => `channels.${c}`),
+      ],
     }));
   }
 
   /** A repeated merge answers what the first one did. */
   private async previous(em: EntityManager, brandId: string, fromId: string): Promise<MergeResponse> {
-    const [row]: Array<{ outcome: MergeResponse & { disagreedChannels?: string[] } }> = await em.query(
+    const [row]: Array<{ outcome: MergeResponse & { disagreedChannels?: string[]; disagreement?: Disagreement } }> = await em.query(
       `SELECT outcome FROM subject_merges WHERE brand_id = $1 AND merged_subject_id = $2`,
       [brandId, fromId],
     );
-    const { disagreedChannels: _channels, ...response } = row.outcome;
+    const { disagreedChannels: _channels, disagreement: _disagreement, ...response } = row.outcome;
     return response;
   }
 
@@ -251,37 +318,113 @@ export class SubjectMergeService {
     return { moved: moving.length, collapsed: dropped.size };
   }
 
-  /** The stricter preferences of the two (`mergePreferences`), as the survivor's next version. Returns the channels that differed. */
-  private async mergePreferences(em: EntityManager, brandId: string, survivorId: string, fromId: string, keys: { survivorKey: Buffer; fromKey: Buffer }): Promise<string[]> {
-    const rows: Array<{ subject_id: string; channels: ChannelPreferences; quiet_hours: QuietHours | null; topics_ct: Buffer | null; topics: string[] | null; version: number }> = await em.query(
-      `SELECT subject_id, channels, quiet_hours, topics_ct, topics, version FROM preferences WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) FOR UPDATE`,
+  /**
+   * The stricter preferences of the two (`mergePreferences`), as the survivor's next version, with
+   * the per-purpose channel choices (a purpose the person cannot refuse keeps a channel). Returns
+   * where the records differed.
+   */
+  private async mergePreferences(
+    em: EntityManager,
+    brandId: string,
+    survivorId: string,
+    fromId: string,
+    keys: { survivorKey: Buffer; fromKey: Buffer },
+  ): Promise<{ channels: string[]; purposes: string[]; quietHours: boolean }> {
+    const rows: Array<{ subject_id: string; channels: ChannelPreferences; purposes: PurposeChoices | null; quiet_hours: QuietHours | null; topics_ct: Buffer | null; topics: string[] | null; version: number }> = await em.query(
+      `SELECT subject_id, channels, purposes, quiet_hours, topics_ct, topics, version FROM preferences WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) FOR UPDATE`,
       [brandId, [survivorId, fromId]],
     );
     const from = rows.find((r) => r.subject_id === fromId);
-    if (!from) return [];
+    if (!from) return { channels: [], purposes: [], quietHours: false };
     const survivor = rows.find((r) => r.subject_id === survivorId);
     const readable = (r: (typeof rows)[number] | undefined, key: Buffer): MergeablePreferences | null =>
       r
         ? {
             channels: r.channels ?? {},
+            purposes: r.purposes ?? {},
             quietHours: r.quiet_hours,
             topics: r.topics_ct ? (JSON.parse(this.subjects.openWith(brandId, r.subject_id, key, PREFERENCE_TOPICS_FIELD, r.topics_ct)) as string[]) : (r.topics ?? []),
           }
         : null;
-    const { preferences, disagreed } = mergePreferences(readable(survivor, keys.survivorKey), readable(from, keys.fromKey));
-    const merged = preferences!;
+    const named = [...new Set([...Object.keys(survivor?.purposes ?? {}), ...Object.keys(from.purposes ?? {})])];
+    const bases: Array<{ purpose_key: string; legal_basis: string }> = named.length
+      ? await em.query(`SELECT purpose_key, legal_basis FROM purposes WHERE brand_id = $1 AND purpose_key = ANY($2::text[])`, [brandId, named])
+      : [];
+    const unrefusable = new Set(bases.filter((b) => b.legal_basis === 'contract' || b.legal_basis === 'legal_obligation').map((b) => b.purpose_key));
+    const result = mergePreferences(readable(survivor, keys.survivorKey), readable(from, keys.fromKey), (p) => unrefusable.has(p));
+    const merged = result.preferences!;
     const topicsCt = this.subjects.sealWith(brandId, survivorId, keys.survivorKey, PREFERENCE_TOPICS_FIELD, JSON.stringify(merged.topics));
     const version = (survivor?.version ?? 0) + 1;
+    const purposes = merged.purposes && Object.keys(merged.purposes).length ? JSON.stringify(merged.purposes) : null;
     await em.query(
-      `INSERT INTO preferences AS p (brand_id, subject_id, channels, quiet_hours, topics_ct, topics, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, NULL, $6, now())
-       ON CONFLICT (brand_id, subject_id) DO UPDATE SET channels = EXCLUDED.channels, quiet_hours = EXCLUDED.quiet_hours,
+      `INSERT INTO preferences AS p (brand_id, subject_id, channels, purposes, quiet_hours, topics_ct, topics, version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, now())
+       ON CONFLICT (brand_id, subject_id) DO UPDATE SET channels = EXCLUDED.channels, purposes = EXCLUDED.purposes, quiet_hours = EXCLUDED.quiet_hours,
          topics_ct = EXCLUDED.topics_ct, topics = NULL, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-      [brandId, survivorId, JSON.stringify(merged.channels), merged.quietHours ? JSON.stringify(merged.quietHours) : null, topicsCt, version],
+      [brandId, survivorId, JSON.stringify(merged.channels), purposes, merged.quietHours ? JSON.stringify(merged.quietHours) : null, topicsCt, version],
     );
     await em.query(`DELETE FROM preferences WHERE brand_id = $1 AND subject_id = $2`, [brandId, fromId]);
     await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId: survivorId, version }, survivorId);
+    return { channels: result.disagreed, purposes: result.disagreedPurposes, quietHours: result.disagreedQuietHours };
+  }
+
+  /**
+   * What each purpose may use of the person's facts (`fact_use`): "use only what I told you" if
+   * either record's use in force said so (`mergedFactUse`), recorded on the survivor; the merged
+   * record's choices go. Returns the purposes whose uses in force differed.
+   */
+  private async mergeFactUse(em: EntityManager, brandId: string, survivorId: string, fromId: string): Promise<string[]> {
+    const rows: Array<{ subject_id: string; purpose_key: string; use: FactUse }> = await em.query(
+      `SELECT subject_id, purpose_key, use FROM fact_use WHERE brand_id = $1 AND subject_id = ANY($2::uuid[]) FOR UPDATE`,
+      [brandId, [survivorId, fromId]],
+    );
+    if (!rows.length) return [];
+    const keys = [...new Set(rows.map((r) => r.purpose_key))].sort();
+    const bases: Array<{ purpose_key: string; legal_basis: string }> = await em.query(
+      `SELECT purpose_key, legal_basis FROM purposes WHERE brand_id = $1 AND purpose_key = ANY($2::text[])`,
+      [brandId, keys],
+    );
+    const basis = new Map(bases.map((b) => [b.purpose_key, b.legal_basis]));
+    const chosen = (subjectId: string, purpose: string) => rows.find((r) => r.subject_id === subjectId && r.purpose_key === purpose)?.use ?? null;
+    const disagreed: string[] = [];
+    const now = new Date();
+    for (const purpose of keys) {
+      const survivorUse = chosen(survivorId, purpose);
+      const merged = mergedFactUse(defaultFactUseOf(basis.get(purpose)), survivorUse, chosen(fromId, purpose));
+      if (merged.disagreed) disagreed.push(purpose);
+      if (merged.record === survivorUse) continue;
+      if (merged.record === null) await em.query(`DELETE FROM fact_use WHERE brand_id = $1 AND subject_id = $2 AND purpose_key = $3`, [brandId, survivorId, purpose]);
+      else {
+        await em.query(
+          `INSERT INTO fact_use (brand_id, subject_id, purpose_key, use, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (brand_id, subject_id, purpose_key) DO UPDATE SET use = EXCLUDED.use, updated_at = EXCLUDED.updated_at`,
+          [brandId, survivorId, purpose, merged.record, now],
+        );
+      }
+    }
+    await em.query(`DELETE FROM fact_use WHERE brand_id = $1 AND subject_id = $2`, [brandId, fromId]);
     return disagreed;
+  }
+
+  /**
+   * The purposes on which the two records' consent disagreed and the more protective stands
+   * (`consentDisagreements`): read before the ledger merges them, with each purpose's legal basis
+   * (an objection on one record against no decision on the other is a disagreement).
+   */
+  private async consentDisagreements(em: EntityManager, brandId: string, survivorId: string, fromId: string): Promise<string[]> {
+    const rows: Array<{ subject_id: string; purpose_key: string; granted: boolean; legal_basis: string | null }> = await em.query(
+      `SELECT s.subject_id, s.purpose_key, s.granted, p.legal_basis FROM consent_states s
+       LEFT JOIN purposes p ON p.brand_id = s.brand_id AND p.purpose_key = s.purpose_key
+       WHERE s.brand_id = $1 AND s.subject_id = ANY($2::uuid[])`,
+      [brandId, [survivorId, fromId]],
+    );
+    const byPurpose = new Map<string, { legalBasis: string | null; survivor: ConsentStanding; merged: ConsentStanding }>();
+    for (const r of rows) {
+      const entry = byPurpose.get(r.purpose_key) ?? { legalBasis: r.legal_basis, survivor: null, merged: null };
+      entry[r.subject_id === survivorId ? 'survivor' : 'merged'] = { granted: r.granted };
+      byPurpose.set(r.purpose_key, entry);
+    }
+    return consentDisagreements(byPurpose);
   }
 
   /**

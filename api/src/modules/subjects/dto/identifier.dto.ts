@@ -105,6 +105,13 @@ export class MergeResponse {
 export class SubjectMergeRecordResponse {
   @ApiProperty({ format: 'uuid', description: 'The other record of the person, joined into this one.' }) mergedSubjectId: string;
   @ApiProperty({ format: 'date-time' }) mergedAt: string;
-  @ApiProperty({ type: [String], description: 'Purposes on which the two records disagreed: the more private choice was kept.' }) disagreedPurposes: string[];
+  @ApiProperty({ type: [String], description: 'Purposes on which the two records disagreed — their consent (or objection), the channels chosen for them, or what they may use of the person\'s facts: the more private choice was kept.' }) disagreedPurposes: string[];
   @ApiProperty({ type: [String], description: 'Channels whose settings differed: the stricter one was kept.' }) disagreedChannels: string[];
+  @ApiProperty({
+    type: [String],
+    example: ['consent.email_marketing', 'channels.sms', 'purposes.order_updates', 'quietHours', 'factUse.personalization'],
+    description:
+      'Every setting on which the two records disagreed, by name: `consent.<purpose>` (a grant against a withdrawal or an objection), `channels.<channel>` (opt-in or frequency), `purposes.<purpose>` (the channels chosen for a purpose), `quietHours`, `factUse.<purpose>` (what the purpose may use). The more private choice was kept for each.',
+  })
+  disagreedSettings: string[];
 }
