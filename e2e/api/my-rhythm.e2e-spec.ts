@@ -109,6 +109,55 @@ describe('channels chosen per purpose', () => {
   });
 });
 
+describe('a purpose that contacts no one', () => {
+  const ALL_CHANNELS = ['email', 'sms', 'push', 'messenger', 'post'];
+
+  it('personalization reaches the person on no channel, even with consent — not alone, not in a batch, not as a mention', async () => {
+    const liv = await person();
+    await grant(api, brand, liv.id, 'personalization');
+    for (const channel of ALL_CHANNELS) {
+      // The plain three-field query (the fast path) and the same query through the controller answer alike.
+      expect(await decide(liv.id, 'personalization', channel)).toEqual({ allowed: false, reasons: ['channel-not-in-purpose'] });
+    }
+    const batch = await api.http
+      .post('/v1/decisions/contact')
+      .set(bearer(brand.key))
+      .send({ checks: ALL_CHANNELS.map((channel) => ({ subjectId: liv.id, purpose: 'personalization', channel })) });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: Decision) => [r.allowed, r.reasons])).toEqual(ALL_CHANNELS.map(() => [false, ['channel-not-in-purpose']]));
+    // An order update may go by SMS, but it may not carry a personalization "mention".
+    const withMention = await decide(liv.id, 'order_updates', 'sms', 'personalization');
+    expect(withMention.allowed).toBe(true);
+    expect(withMention.mention).toMatchObject({ purpose: 'personalization', allowed: false, reasons: ['channel-not-in-purpose'] });
+    // A channel outside a purpose that does have channels answers the same way.
+    await grant(api, brand, liv.id, 'email_marketing');
+    expect(await decide(liv.id, 'email_marketing', 'sms')).toEqual({ allowed: false, reasons: ['channel-not-in-purpose'] });
+    // What the person is shown agrees: a purpose with no channels is not among the ones that may contact them.
+    const mine = await api.http.get('/v1/me/decisions').set(bearer(liv.session));
+    expect(mine.status).toBe(200);
+    expect(JSON.stringify(mine.body)).not.toContain('"personalization"');
+  });
+
+  it('takes no channel choice for it, from the person or the call centre, and saves nothing', async () => {
+    const per = await person();
+    const mine = await api.http.get('/v1/me/preferences').set(bearer(per.session));
+    const own = await api.http.put('/v1/me/preferences').set(bearer(per.session)).set('If-Match', mine.headers.etag).send({ purposes: { personalization: { channels: ['sms'] } } });
+    expect(own.status).toBe(422);
+    expect(own.headers['content-type']).toMatch(/problem\+json/);
+    expect(own.body.errors.map((e: { path: string }) => e.path)).toEqual(['purposes.personalization.channels']);
+    const read = await api.http.get(`/v1/subjects/${per.id}/preferences`).set(bearer(callCentre));
+    const theirs = await api.http
+      .put(`/v1/subjects/${per.id}/preferences`)
+      .set(bearer(callCentre))
+      .set('If-Match', read.headers.etag)
+      .send({ purposes: { personalization: { channels: ['sms', 'email'] } }, source: 'call_centre' });
+    expect(theirs.status).toBe(422);
+    expect(theirs.body.errors.map((e: { path: string }) => e.path)).toEqual(['purposes.personalization.channels']);
+    const after = await api.http.get(`/v1/subjects/${per.id}/preferences`).set(bearer(callCentre));
+    expect(after.body).toMatchObject({ version: 0, purposes: {} });
+  });
+});
+
 describe('no silent opt-in', () => {
   it('a save that names only email leaves SMS and push, quiet hours and topics as they were', async () => {
     const ingrid = await person();
@@ -214,6 +263,56 @@ describe('brand-side preference writes', () => {
     // Another brand's key: the subject does not exist for it.
     const other = await createBrand(api, 'Other Brand');
     expect((await api.http.get(`/v1/subjects/${astrid.id}/preferences`).set(bearer(other.key))).status).toBe(404);
+  });
+});
+
+describe('preference writes that name a version, and only change what changes', () => {
+  it('answers 428 to If-Match: * on both routes — a write must name the version it was based on — and changes nothing', async () => {
+    const kari = await person();
+    await save(kari.session, { channels: { email: { optedIn: true, frequency: 'weekly' } } });
+    const brandSide = await api.http.put(`/v1/subjects/${kari.id}/preferences`).set(bearer(callCentre)).set('If-Match', '*').send({ channels: { email: { optedIn: false, frequency: 'weekly' } } });
+    expect(brandSide.status).toBe(428);
+    expect(brandSide.headers['content-type']).toMatch(/problem\+json/);
+    expect(brandSide.body.code).toBe('precondition-required');
+    expect(brandSide.body.detail).toContain('not *');
+    const own = await api.http.put('/v1/me/preferences').set(bearer(kari.session)).set('If-Match', '*').send({ channels: { email: { optedIn: false, frequency: 'weekly' } } });
+    expect(own.status).toBe(428);
+    expect(own.body.code).toBe('precondition-required');
+    const after = await api.http.get(`/v1/subjects/${kari.id}/preferences`).set(bearer(callCentre));
+    expect(after.body).toMatchObject({ version: 1, channels: { email: { optedIn: true, frequency: 'weekly' } } });
+  });
+
+  it('takes a channel sent as null as a channel left as it is', async () => {
+    const siri = await person();
+    await save(siri.session, { channels: { sms: { optedIn: false, frequency: 'immediately' } } });
+    const read = await api.http.get(`/v1/subjects/${siri.id}/preferences`).set(bearer(callCentre));
+    const res = await api.http
+      .put(`/v1/subjects/${siri.id}/preferences`)
+      .set(bearer(callCentre))
+      .set('If-Match', read.headers.etag)
+      .send({ channels: { sms: null, email: { optedIn: true, frequency: 'monthly' } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.channels.sms).toEqual({ optedIn: false, frequency: 'immediately' });
+    expect(res.body.channels.email).toEqual({ optedIn: true, frequency: 'monthly' });
+    // The person's own route too; null alone changes nothing.
+    const own = await save(siri.session, { channels: { sms: null } });
+    expect(own).toMatchObject({ version: 2, channels: { sms: { optedIn: false, frequency: 'immediately' } } });
+  });
+
+  it('a write that changes nothing keeps the version and records no change', async () => {
+    const eva = await person();
+    await save(eva.session, { channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: ['sleep'] });
+    for (const body of [{ channels: {} }, { source: 'call_centre' }, { channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: ['sleep'] }]) {
+      const read = await api.http.get(`/v1/subjects/${eva.id}/preferences`).set(bearer(callCentre));
+      const res = await api.http.put(`/v1/subjects/${eva.id}/preferences`).set(bearer(callCentre)).set('If-Match', read.headers.etag).send(body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.headers.etag).toBe('"prefs-v1"');
+      expect(res.body).toMatchObject({ version: 1, channels: { email: { optedIn: true, frequency: 'weekly' } }, topics: ['sleep'] });
+    }
+    expect(await save(eva.session, {})).toMatchObject({ version: 1 });
+    const activity = await api.http.get('/v1/me/preference-changes').set(bearer(eva.session));
+    expect(activity.body.data).toHaveLength(1);
+    expect(activity.body.data[0]).toMatchObject({ version: 1, byYou: true });
   });
 });
 

@@ -1376,7 +1376,7 @@ export interface paths {
         };
         /**
          * Read a profile for a purpose
-         * @description Only the facts whose data category the purpose covers and that the customer lets it use (`factUse`: with "use only what I told you", declared facts only; never an observation or guess under a key an `askBeforeUse` question asks about), and preferences when it communicates on channels; 403 `consent-required` without standing consent. Each read is recorded in the customer's access log.
+         * @description Only the facts whose data category the purpose covers and that the customer lets it use (`factUse`: with "use only what I told you", declared facts only; never an observation or guess under a key an `askBeforeUse` question asks about), and preferences when it communicates on channels or covers the `preferences` data category; 403 `consent-required` without standing consent. Each read is recorded in the customer's access log.
          *
          *     **Who may call it:** a brand key with the scope `profiles:read`.
          *
@@ -3211,6 +3211,15 @@ export interface components {
             mergedInto?: string;
             /** @description The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge. */
             subjectIds?: string[];
+            /** @description The current values (412 `precondition-failed` of a preferences write: the preferences as they are now, with their `version`), to review before saving again. */
+            current?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The purpose the credential may not act for (403 `purpose-not-allowed`); `*` when the action needs a key not limited to purposes.
+             * @example personalization
+             */
+            purpose?: string;
         };
         CreateWebhookDto: {
             /** @example https://crm.example.com/hooks/candor */
@@ -3524,7 +3533,7 @@ export interface components {
              */
             system?: string;
             /**
-             * @description An email address, a phone number in international form (+4791234567), or an external id of at most 200 characters.
+             * @description An email address (at most 254 characters), a phone number in international form (+4791234567), or an external id of at most 200 characters: a longer external id is refused (422).
              * @example L-88213
              */
             value: string;
@@ -3964,11 +3973,16 @@ export interface components {
             frequency: "immediately" | "daily" | "weekly" | "monthly";
         };
         ChannelsDto: {
-            email?: components["schemas"]["ChannelPreferenceDto"];
-            sms?: components["schemas"]["ChannelPreferenceDto"];
-            push?: components["schemas"]["ChannelPreferenceDto"];
-            messenger?: components["schemas"]["ChannelPreferenceDto"];
-            post?: components["schemas"]["ChannelPreferenceDto"];
+            /** @description Left out or null: the channel keeps its setting. */
+            email?: components["schemas"]["ChannelPreferenceDto"] | null;
+            /** @description Left out or null: the channel keeps its setting. */
+            sms?: components["schemas"]["ChannelPreferenceDto"] | null;
+            /** @description Left out or null: the channel keeps its setting. */
+            push?: components["schemas"]["ChannelPreferenceDto"] | null;
+            /** @description Left out or null: the channel keeps its setting. */
+            messenger?: components["schemas"]["ChannelPreferenceDto"] | null;
+            /** @description Left out or null: the channel keeps its setting. */
+            post?: components["schemas"]["ChannelPreferenceDto"] | null;
         };
         UpdateSubjectPreferencesDto: {
             /** @description The channels named here change; every channel not named (or sent as null) keeps its setting — nobody is opted in by omission. A channel never set is reachable with no frequency cap, which opts no one in to marketing: that needs the person's consent to the purpose. */
@@ -4224,7 +4238,7 @@ export interface components {
             factUse: components["schemas"]["FactUseResponse"];
             /** @description Only facts whose data category the purpose covers and that the customer lets it use (see `factUse`; never an observation or guess under a key an `askBeforeUse` question asks about), with their words per language. */
             facts: components["schemas"]["LabelledFactResponse"][];
-            /** @description Only when the purpose communicates on channels. */
+            /** @description When the purpose communicates on channels or covers the `preferences` data category; null otherwise. */
             preferences?: components["schemas"]["PreferencesResponse"] | null;
         };
         UnsubscribeHeadersResponse: {
@@ -4265,7 +4279,7 @@ export interface components {
         ContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, subject-merged (batch results only, with `mergedInto` naming the survivor; a single check answers 410 instead), purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose (the purpose does not use this channel — every channel, for a purpose that contacts no one such as personalization), channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
@@ -4295,7 +4309,7 @@ export interface components {
         BatchContactDecisionResponse: {
             allowed: boolean;
             /**
-             * @description Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
+             * @description Why. No: subject-unknown, subject-erased, subject-merged (batch results only, with `mergedInto` naming the survivor; a single check answers 410 instead), purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, channel-opted-out, channel-not-in-purpose (the purpose does not use this channel — every channel, for a purpose that contacts no one such as personalization), channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.
              * @example [
              *       "quiet-hours"
              *     ]
@@ -8172,7 +8186,7 @@ export interface operations {
                 type: "email" | "phone" | "external";
                 /** @description Whose id it is, for `external` only: a short code such as `loyalty` or `call-centre`. Without a system, an external id is in the brand's own `externalId` namespace. */
                 system?: string;
-                /** @description Matched by keyed hash in normal form (emails case-insensitively, phones by their digits). */
+                /** @description Matched by keyed hash in normal form (emails case-insensitively, phones by their digits). An email address (at most 254 characters), a phone number in international form (+4791234567), or an external id of at most 200 characters: a longer external id is refused (422). */
                 value: string;
                 /** @description The purpose this read serves (see GET /v1/subjects). */
                 purpose?: string;
@@ -12702,6 +12716,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description The request breaks one or more rules; `errors` lists each field (unknown body fields and query parameters are named `(unknown field)`) */
             422: {
                 headers: {
@@ -14467,6 +14493,18 @@ export interface operations {
             };
             /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -16347,6 +16385,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description The request body is larger than this API accepts */
             413: {
                 headers: {
@@ -16499,6 +16549,18 @@ export interface operations {
             };
             /** @description Not found, or not visible to this credential (another brand's ids are never revealed) */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Gone: the subject was erased, or merged into another (`subject-merged`, whose `mergedInto` names the survivor), or a link was revoked or has expired */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifMatchSatisfied } from './etag';
+import { ifMatchNamesVersion, ifMatchSatisfied } from './etag';
 
 describe('If-Match (RFC 9110 strong comparison)', () => {
   const current = '"prefs-v3"';
@@ -14,5 +14,15 @@ describe('If-Match (RFC 9110 strong comparison)', () => {
     expect(ifMatchSatisfied('prefs-v3', current)).toBe(false);
     expect(ifMatchSatisfied('"prefs-v3', current)).toBe(false);
     expect(ifMatchSatisfied('', current)).toBe(false);
+  });
+  it('tells a header that names a version from one that names none (absent, empty or *)', () => {
+    expect(ifMatchNamesVersion('"prefs-v3"')).toBe(true);
+    expect(ifMatchNamesVersion('W/"prefs-v3"')).toBe(true);
+    expect(ifMatchNamesVersion('"old", "prefs-v3"')).toBe(true);
+    expect(ifMatchNamesVersion('*')).toBe(false);
+    expect(ifMatchNamesVersion(' * ')).toBe(false);
+    expect(ifMatchNamesVersion('"prefs-v3", *')).toBe(false);
+    expect(ifMatchNamesVersion('')).toBe(false);
+    expect(ifMatchNamesVersion(undefined)).toBe(false);
   });
 });

@@ -12,3 +12,14 @@ export function ifMatchSatisfied(header: string, current: string): boolean {
     return !t.startsWith('W/') && /^"[\x21\x23-\x7e\x80-\xff]*"$/.test(t) && t === current;
   });
 }
+
+/**
+ * Whether an `If-Match` header names the version the client read: at least one entity tag, not `*`
+ * ("any version") and not empty. Routes that guard against lost updates need the tag itself — `*`
+ * would let a write based on nothing overwrite someone else's change — and answer 428 otherwise.
+ */
+export function ifMatchNamesVersion(header: string | undefined): header is string {
+  if (header === undefined) return false;
+  const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
+  return tags.length > 0 && !tags.includes('*');
+}

@@ -23,6 +23,13 @@ export class ProblemDto {
   @ApiPropertyOptional({ type: [String], description: 'Scopes that would allow the action (403 `insufficient-scope`).' }) requiredScopes?: string[];
   @ApiPropertyOptional({ format: 'uuid', description: 'The subject this one was merged into (410 `subject-merged`): repoint to it.' }) mergedInto?: string;
   @ApiPropertyOptional({ type: [String], description: 'The subjects that share an identifier (409 `identifier-ambiguous`): records of one person, to merge.' }) subjectIds?: string[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The current values (412 `precondition-failed` of a preferences write: the preferences as they are now, with their `version`), to review before saving again.',
+  })
+  current?: Record<string, unknown>;
+  @ApiPropertyOptional({ example: 'personalization', description: 'The purpose the credential may not act for (403 `purpose-not-allowed`); `*` when the action needs a key not limited to purposes.' }) purpose?: string;
 }
 
 /**

@@ -83,6 +83,15 @@ describe('decideContact', () => {
     expect(decideContact({ ...base, chosenChannels: [] }, 'email', now).reasons).toEqual(['channel-not-chosen']);
   });
 
+  it('says no on a channel the purpose does not use, and on every channel of a purpose that uses none', () => {
+    expect(decideContact(base, 'sms', now)).toEqual({ allowed: false, reasons: ['channel-not-in-purpose'] });
+    const personalization = { ...base, purposeChannels: [] };
+    for (const channel of ['email', 'sms', 'push', 'messenger', 'post'] as const) {
+      expect(decideContact(personalization, channel, now)).toEqual({ allowed: false, reasons: ['channel-not-in-purpose'] });
+      expect(decideMention({ allowed: true, reasons: ['service-message:contract'] }, personalization, channel, now)).toEqual({ allowed: false, reasons: ['channel-not-in-purpose'] });
+    }
+  });
+
   it('lets suppressions and caps bind marketing only: customer care goes on', () => {
     const busy = { suppression: { reason: 'open_cart', until: new Date(now.getTime() + 60_000) }, channels: { email: { optedIn: true, frequency: 'weekly' as const } }, lastMarketingContactAt: new Date(now.getTime() - 60_000) };
     const care = { ...base, ...busy, legalBasis: 'legitimate_interest' as const, consent: null, marketing: false };

@@ -58,7 +58,8 @@ export function decideContact(f: ContactFacts, channel: Channel, now: Date): Con
   const reasons: string[] = [];
   const serviceMessage = isServiceBasis(f.legalBasis);
   const marketing = f.marketing ?? !serviceMessage;
-  if (f.purposeChannels.length && !f.purposeChannels.includes(channel)) reasons.push('channel-not-in-purpose');
+  // A purpose with no channels (personalization) contacts no one: every channel is outside it.
+  if (!f.purposeChannels.includes(channel)) reasons.push('channel-not-in-purpose');
   const preference = channelPreference(f.channels, channel);
   if (!preference.optedIn) reasons.push('channel-opted-out');
   if (f.chosenChannels && !f.chosenChannels.includes(channel)) reasons.push('channel-not-chosen');
@@ -95,7 +96,8 @@ export function decideMention(service: ContactDecision, f: ContactFacts, channel
   if (!f.purposeExists) return { allowed: false, reasons: ['purpose-unknown'] };
   const reasons: string[] = [];
   if (isServiceBasis(f.legalBasis) || f.marketing === false) reasons.push('not-marketing');
-  if (f.purposeChannels.length && !f.purposeChannels.includes(channel)) reasons.push('channel-not-in-purpose');
+  // A purpose with no channels (personalization) contacts no one: every channel is outside it.
+  if (!f.purposeChannels.includes(channel)) reasons.push('channel-not-in-purpose');
   const preference = channelPreference(f.channels, channel);
   if (!preference.optedIn) reasons.push('channel-opted-out');
   if (f.chosenChannels && !f.chosenChannels.includes(channel)) reasons.push('channel-not-chosen');

@@ -35,7 +35,7 @@ export class DecisionsController {
   })
   @Can('read', 'Decision')
   @ApiOkResponse({ type: ContactDecisionResponse })
-  @ApiProblems(401, 403, 404, 422)
+  @ApiProblems(401, 403, 404, 410, 422)
   @ReadsPersonalData({ kind: 'query', name: 'purpose' }, { notLogged: 'a yes/no about contacting, asked before every message: it carries no fact or identifier' })
   decide(@Caller() caller: BrandActor, @Query() query: ContactCheckDto): Promise<ContactDecisionResponse> {
     return this.decisions.decide(caller, query);

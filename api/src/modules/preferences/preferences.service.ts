@@ -11,7 +11,7 @@ import { OutboxService } from '../webhooks/outbox.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import type { Channel } from '../purposes/purpose-catalogue';
 import { PREFERENCE_TOPICS_FIELD, PreferenceChangeEntity, PreferencesEntity } from './preferences.entity';
-import { ifMatchSatisfied } from '../../common/http/etag';
+import { ifMatchNamesVersion, ifMatchSatisfied } from '../../common/http/etag';
 import { changedFields, ChannelPreferences, effectiveChannels, preferencesEtag, PreferenceState, PurposeChoices } from './preference-rules';
 import { PreferencesResponse, UpdatePreferencesDto } from './dto/preferences.dto';
 
@@ -55,12 +55,16 @@ export class PreferencesService {
   }
 
   /**
-   * Changes the preferences if `ifMatch` names the current version: 428 without it, 412 (with
-   * the current values) when someone else saved in between.
+   * Changes the preferences if `ifMatch` names the current version: 428 without it (or with `*`),
+   * 412 (with the current values) when someone else saved in between. A write that changes nothing
+   * answers the current preferences, with no new version.
    */
   update(brandId: string, subjectId: string, ifMatch: string | undefined, input: UpdatePreferencesDto, by: PreferenceAuthor): Promise<PreferencesResponse> {
-    if (!ifMatch) {
-      throw new DomainError('precondition-required', 'Send If-Match with the ETag from reading the preferences (GET …/preferences), so no one else\'s change is overwritten.');
+    if (!ifMatchNamesVersion(ifMatch)) {
+      throw new DomainError(
+        'precondition-required',
+        'Send If-Match with the ETag from reading the preferences (GET …/preferences) — that ETag itself, not *: it is how we know no one else\'s change is overwritten.',
+      );
     }
     return this.db.run(brandId, (em) => this.updateInTx(em, brandId, subjectId, ifMatch, input, by));
   }
@@ -86,6 +90,9 @@ export class PreferencesService {
       quietHours: input.quietHours === undefined ? before.quietHours : input.quietHours ? { start: input.quietHours.start, end: input.quietHours.end } : null,
       topics: input.topics ?? before.topics,
     };
+    const fields = changedFields(before, after);
+    // Nothing changed (an empty write, or one that names what is already so): no new version, no change to record.
+    if (!fields.length) return toResponse(current, currentTopics);
     const now = new Date();
     const next = repo.create({
       brandId,
@@ -108,20 +115,17 @@ export class PreferencesService {
           : error;
       });
     }
-    const fields = changedFields(before, after);
-    if (fields.length) {
-      await em.getRepository(PreferenceChangeEntity).insert({
-        brandId,
-        id: randomUUID(),
-        subjectId,
-        version: next.version,
-        at: now,
-        actor: actorRef(by.actor),
-        actorName: actorName(by.actor),
-        source: by.source,
-        fields,
-      });
-    }
+    await em.getRepository(PreferenceChangeEntity).insert({
+      brandId,
+      id: randomUUID(),
+      subjectId,
+      version: next.version,
+      at: now,
+      actor: actorRef(by.actor),
+      actorName: actorName(by.actor),
+      source: by.source,
+      fields,
+    });
     await this.outbox.emit(em, brandId, 'preferences.changed', { subjectId, version: next.version }, subjectId);
     return toResponse(next, after.topics);
   }
@@ -149,8 +153,13 @@ export class PreferencesService {
         delete merged[key];
         continue;
       }
-      const foreign = purpose.channels.length ? choice.channels.filter((c) => !purpose.channels.includes(c)) : [];
-      if (foreign.length) errors.push({ path: `${path}.channels`, message: `must name only this purpose's channels (${purpose.channels.join(', ')})` });
+      const foreign = choice.channels.filter((c) => !purpose.channels.includes(c));
+      if (foreign.length) {
+        errors.push({
+          path: `${path}.channels`,
+          message: purpose.channels.length ? `must name only this purpose's channels (${purpose.channels.join(', ')})` : 'must be empty: this purpose contacts no one, so it has no channels to choose',
+        });
+      }
       else if (!choice.channels.length && (purpose.legalBasis === 'contract' || purpose.legalBasis === 'legal_obligation')) {
         errors.push({ path: `${path}.channels`, message: 'must name at least one channel: these messages serve a contract or a legal duty, so only how they reach the person can be chosen' });
       } else merged[key] = { channels: [...choice.channels] as Channel[] };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { BrandActor } from '../../common/authz/actor';
 import { TenantDb } from '../../common/database/tenant-db.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { ifMatchNamesVersion } from '../../common/http/etag';
 import { AccessLogService } from '../profiles/access-log.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { PreferencesResponse, UpdateSubjectPreferencesDto } from './dto/preferences.dto';
@@ -29,8 +30,11 @@ export class SubjectPreferencesService {
 
   /** Changes what the body names, as the brand heard it from the person: recorded with the caller and `source` (default `api`). */
   update(caller: BrandActor, subjectId: string, ifMatch: string | undefined, input: UpdateSubjectPreferencesDto): Promise<PreferencesResponse> {
-    if (!ifMatch) {
-      throw new DomainError('precondition-required', 'Send If-Match with the ETag from GET /v1/subjects/{id}/preferences, so no one else\'s change — the person\'s own included — is overwritten.');
+    if (!ifMatchNamesVersion(ifMatch)) {
+      throw new DomainError(
+        'precondition-required',
+        'Send If-Match with the ETag from GET /v1/subjects/{id}/preferences — that ETag itself, not *: it is how we know no one else\'s change, the person\'s own included, is overwritten.',
+      );
     }
     const { source, ...change } = input;
     return this.db.run(caller.brandId, async (em) => {

@@ -68,7 +68,7 @@ export class PrivacyRequestsController {
   })
   @Can('create', 'PrivacyRequest')
   @ApiCreatedResponse({ type: PrivacyRequestResponse, description: 'Access, erasure and objection are carried out at once.' })
-  @ApiProblems(401, 403, 404, 422)
+  @ApiProblems(401, 403, 404, 410, 422)
   @ReadsPersonalData({ kind: 'every' }, { notLogged: 'the customer\'s own request, handled for a legal obligation; they see it in their portal' })
   file(@Caller() caller: BrandActor, @Body() body: CreatePrivacyRequestDto): Promise<PrivacyRequestResponse> {
     return this.requests.file(caller, body);

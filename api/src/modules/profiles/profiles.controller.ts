@@ -19,7 +19,7 @@ export class ProfilesController {
     summary: 'Read a profile for a purpose',
     description:
       'Only the facts whose data category the purpose covers and that the customer lets it use (`factUse`: with "use only what I told you", declared facts only; ' +
-      'never an observation or guess under a key an `askBeforeUse` question asks about), and preferences when it communicates on channels; ' +
+      'never an observation or guess under a key an `askBeforeUse` question asks about), and preferences when it communicates on channels or covers the `preferences` data category; ' +
       '403 `consent-required` without standing consent. Each read is recorded in the customer\'s access log.',
   })
   @Can('read', 'Profile')

@@ -87,7 +87,7 @@ export class RecommendationsController {
   @HttpCode(200)
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: RecommendationsResponse })
-  @ApiProblems(401, 403, 404, 422)
+  @ApiProblems(401, 403, 404, 410, 422)
   @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
   @ACCEPT_LANGUAGE
   async recommend(
@@ -109,7 +109,7 @@ export class RecommendationsController {
   @HttpCode(200)
   @Can('read', 'Recommendation')
   @ApiOkResponse({ type: ExplanationResponse })
-  @ApiProblems(401, 403, 404, 422)
+  @ApiProblems(401, 403, 404, 410, 422)
   @ReadsPersonalData({ kind: 'fixed', purpose: 'personalization' })
   @ACCEPT_LANGUAGE
   validate(

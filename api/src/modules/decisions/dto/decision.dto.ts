@@ -33,8 +33,10 @@ export class ContactChecksDto {
 }
 
 const REASONS_DESCRIPTION =
-  'Why. No: subject-unknown, subject-erased, purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
-  'channel-opted-out, channel-not-in-purpose, channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, ' +
+  'Why. No: subject-unknown, subject-erased, subject-merged (batch results only, with `mergedInto` naming the survivor; a single check ' +
+  'answers 410 instead), purpose-unknown, no-consent, pending-confirmation, consent-withdrawn, consent-expired, objected, ' +
+  'channel-opted-out, channel-not-in-purpose (the purpose does not use this channel — every channel, for a purpose that contacts no one such as ' +
+  'personalization), channel-not-chosen (the person chose other channels for this purpose), frequency-cap:<frequency>, ' +
   'quiet-hours, suppressed:<reason>. Yes: consent-granted, legitimate-interest, service-message:<legal basis>.';
 
 /** Whether a marketing mention may ride along in the message decided. */

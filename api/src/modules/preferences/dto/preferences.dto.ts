@@ -13,12 +13,15 @@ export class ChannelPreferenceDto {
   @ApiProperty({ enum: FREQUENCIES }) @IsIn(FREQUENCIES) frequency: Frequency;
 }
 
+/** A channel sent as null is a channel not named: it keeps its setting (documented, and what the service does). */
+const NULL_KEEPS = 'Left out or null: the channel keeps its setting.';
+
 export class ChannelsDto {
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) email?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) sms?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) push?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) messenger?: ChannelPreferenceDto;
-  @ApiPropertyOptional({ type: ChannelPreferenceDto }) @IsOmittable() @ValidateNested() @Type(() => ChannelPreferenceDto) post?: ChannelPreferenceDto;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto, nullable: true, description: NULL_KEEPS }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) email?: ChannelPreferenceDto | null;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto, nullable: true, description: NULL_KEEPS }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) sms?: ChannelPreferenceDto | null;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto, nullable: true, description: NULL_KEEPS }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) push?: ChannelPreferenceDto | null;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto, nullable: true, description: NULL_KEEPS }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) messenger?: ChannelPreferenceDto | null;
+  @ApiPropertyOptional({ type: ChannelPreferenceDto, nullable: true, description: NULL_KEEPS }) @IsOptional() @ValidateNested() @Type(() => ChannelPreferenceDto) post?: ChannelPreferenceDto | null;
 }
 
 export class QuietHoursDto {

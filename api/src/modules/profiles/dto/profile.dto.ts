@@ -27,7 +27,7 @@ export class ProfileResponse {
     description: 'Only facts whose data category the purpose covers and that the customer lets it use (see `factUse`; never an observation or guess under a key an `askBeforeUse` question asks about), with their words per language.',
   })
   facts: LabelledFactResponse[];
-  @ApiPropertyOptional({ type: PreferencesResponse, nullable: true, description: 'Only when the purpose communicates on channels.' })
+  @ApiPropertyOptional({ type: PreferencesResponse, nullable: true, description: 'When the purpose communicates on channels or covers the `preferences` data category; null otherwise.' })
   preferences: PreferencesResponse | null;
 }
 

@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../../common/http/pagination';
 import { IsOmittable, KEY_PATTERN } from '../../../common/http/validators';
-import { IDENTIFIER_TYPES, IdentifierType, SYSTEM_PATTERN } from '../identifiers';
+import { IDENTIFIER_TYPES, IdentifierType, MAX_EXTERNAL_LENGTH, SYSTEM_PATTERN } from '../identifiers';
+
+/** What the server enforces on an identifier's value, by type (the schema's maxLength is the email's: the longest any type allows). */
+const IDENTIFIER_VALUE_LIMITS =
+  `An email address (at most 254 characters), a phone number in international form (+4791234567), or an external id of at most ${MAX_EXTERNAL_LENGTH} characters: a longer external id is refused (422).`;
 
 const systemDescription = 'Whose id it is, for `external` only: a short code such as `loyalty` or `call-centre`. Without a system, an external id is in the brand\'s own `externalId` namespace.';
 
@@ -17,7 +21,7 @@ export class AddIdentifierDto {
   @Matches(SYSTEM_PATTERN, { message: 'must be a short code such as "loyalty" (lower-case letters, digits, "_", "." or "-")' })
   system?: string;
 
-  @ApiProperty({ example: 'L-88213', description: 'An email address, a phone number in international form (+4791234567), or an external id of at most 200 characters.' })
+  @ApiProperty({ example: 'L-88213', maxLength: 254, description: IDENTIFIER_VALUE_LIMITS })
   @IsString()
   @MinLength(1)
   @MaxLength(254)
@@ -59,7 +63,7 @@ export class LookupQuery {
   @Matches(SYSTEM_PATTERN, { message: 'must be a short code such as "loyalty" (lower-case letters, digits, "_", "." or "-")' })
   system?: string;
 
-  @ApiProperty({ example: 'ingrid@example.com', description: 'Matched by keyed hash in normal form (emails case-insensitively, phones by their digits).' })
+  @ApiProperty({ example: 'ingrid@example.com', maxLength: 254, description: `Matched by keyed hash in normal form (emails case-insensitively, phones by their digits). ${IDENTIFIER_VALUE_LIMITS}` })
   @IsString()
   @MinLength(1)
   @MaxLength(254)
