@@ -47,5 +47,5 @@ const server = createServer((req, res) => {
 });
 const host = process.env.HOST ?? (typeof options.host === 'string' ? options.host : options.host ? '0.0.0.0' : 'localhost');
 const port = process.env.PORT ? Number(process.env.PORT) : options.port;
-server.listen(port, host, () => console.log(`portal listening on http://${host}:${port}`));
+server.listen(port, host, () => console.log(`Server listening on http://${host}:${port}`));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
