@@ -150,7 +150,7 @@ const dataDir = resolve(process.env.CANDOR_DATA_DIR ?? join(root, '.candor'));
 const api = { name: 'API', args: ['api/dist/main.js'], env: { CANDOR_DATA_DIR: dataDir, PORTAL_URL: process.env.PORTAL_URL ?? `http://localhost:${portalPort}` } };
 const portal = {
   name: 'portal',
-  args: ['portal/dist/server/entry.mjs'],
+  args: ['portal/server.mjs'],
   env: { HOST: process.env.PORTAL_HOST ?? '0.0.0.0', PORT: portalPort, API_URL: process.env.API_URL ?? `http://127.0.0.1:${apiPort}` },
 };
 /** Only the serving commands need the secret (and may create the data directory). */

@@ -274,7 +274,9 @@ describe('the brand\'s list of due follow-ups', () => {
   it('shows a key limited to purposes only the follow-ups whose fact its purposes cover, while the customer consents to them', async () => {
     const brand = await kitchen();
     for (const p of ['personalization', 'order_updates']) await adoptPurpose(api, brand, p);
-    const { subject } = await customerWith(brand, [{ key: 'owns', value: 'espresso_machine', collectedAt: new Date(Date.now() - 8 * DAY).toISOString() }]);
+    const { subject, session } = await customerWith(brand, [{ key: 'owns', value: 'espresso_machine', collectedAt: new Date(Date.now() - 8 * DAY).toISOString() }]);
+    // The purchase was observed: personalization may use it once the customer lets it use what was observed.
+    expect((await api.http.put('/v1/me/fact-use/personalization').set(bearer(session)).send({ use: 'all' })).status).toBe(200);
     const orders = await createKey(api, brand, ['subjects:read'], ['order_updates']);
     const suggestions = await createKey(api, brand, ['subjects:read'], ['personalization']);
     const hidden = await dueFor(brand, subject.id, {}, orders);
@@ -291,6 +293,50 @@ describe('the brand\'s list of due follow-ups', () => {
     expect((await dueFor(brand, subject.id, {}, suggestions)).body.data).toEqual([]);
     // A key not limited to purposes sees it whatever the consents.
     expect((await dueFor(brand, subject.id)).body.data.map((q: { key: string }) => q.key)).toEqual(['machine_checkin']);
+  });
+
+  it('shows a key limited to purposes a guess only when the customer lets its purpose use guesses, as its profile read does', async () => {
+    const brand = await kitchen();
+    await adoptPurpose(api, brand, 'personalization');
+    const { subject, session } = await customerWith(brand, [
+      { key: 'owns', value: 'espresso_machine', provenance: 'inferred', collectedAt: new Date(Date.now() - 8 * DAY).toISOString() },
+    ]);
+    await grant(api, brand, subject.id, 'personalization');
+    const suggestions = await createKey(api, brand, ['subjects:read', 'profiles:read'], ['personalization']);
+    const profile = async () => {
+      const res = await api.http.get(`/v1/subjects/${subject.id}/profile`).query({ purpose: 'personalization' }).set(bearer(suggestions));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body;
+    };
+    const lastRead = async () => (await api.http.get('/v1/me/access-log').query({ limit: 1 }).set(bearer(session))).body.data[0];
+
+    // Personalization rests on consent: by default it uses only what the customer said. The guess
+    // that she owns an espresso machine is not in its profile read, nor in its due list, and the
+    // follow-up it would start is not asked through that key.
+    const before = await profile();
+    expect(before.factUse).toMatchObject({ purpose: 'personalization', use: 'declared-only', chosen: false });
+    expect(JSON.stringify(before)).not.toContain('espresso_machine');
+    const hidden = await dueFor(brand, subject.id, {}, suggestions);
+    expect(hidden.status).toBe(200);
+    expect(hidden.body.data).toEqual([]);
+    expect(JSON.stringify(hidden.body)).not.toContain('espresso_machine');
+    // Her access log says a list of questions was read, not the fact it did not show.
+    expect(await lastRead()).toMatchObject({ kind: 'questions', fields: ['questions'] });
+    expect((await api.http.get(`/v1/subjects/${subject.id}/questions/next`).set(bearer(suggestions))).body.key).toBe('coffee_roast');
+    // A key not limited to purposes (the brand's own) sees the guess, as it sees every fact.
+    expect((await dueKeys(brand, subject.id))).toEqual(['machine_checkin']);
+
+    // She lets personalization use what was observed or inferred: the profile and the due list show it alike.
+    expect((await api.http.put('/v1/me/fact-use/personalization').set(bearer(session)).send({ use: 'all' })).status).toBe(200);
+    expect(JSON.stringify(await profile())).toContain('espresso_machine');
+    const shown = await dueFor(brand, subject.id, {}, suggestions);
+    expect(shown.body.data).toEqual([expect.objectContaining({ key: 'machine_checkin', because: expect.objectContaining({ factKey: 'owns', value: 'espresso_machine' }) })]);
+    expect(await lastRead()).toMatchObject({ kind: 'questions', fields: ['questions', 'facts.owns'] });
+    expect((await api.http.get(`/v1/subjects/${subject.id}/questions/next`).set(bearer(suggestions))).body.key).toBe('machine_checkin');
+
+    // And back to "only what I told you": hidden again.
+    expect((await api.http.put('/v1/me/fact-use/personalization').set(bearer(session)).send({ use: 'declared-only' })).status).toBe(200);
+    expect((await dueFor(brand, subject.id, {}, suggestions)).body.data).toEqual([]);
   });
 
   it('answers 404 for another brand\'s subject and an id that is not one, 403 without subjects:read or to a customer', async () => {

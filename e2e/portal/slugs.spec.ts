@@ -78,8 +78,11 @@ describe('odd brand slugs: the 404 page, never a 5xx', () => {
         const text = await res.text();
         const label = `${route.method} /${slug}/${route.path} (seed ${SEED}, slug #${i})`;
         if (res.status >= 500) failures.push(`${label} → ${res.status}`);
-        // A malformed percent-encoding is not a URL at all: the server's 400, before any page.
-        else if (decoded === null && res.status === 400) continue;
+        // A malformed percent-encoding is not an address at all: 400, with the page that says so.
+        else if (decoded === null) {
+          if (res.status !== 400) failures.push(`${label} → ${res.status}, not 400`);
+          else if (!text.includes('This address is damaged')) failures.push(`${label} → 400 without the damaged-address page`);
+        }
         else if (res.status !== 404) failures.push(`${label} → ${res.status}, not 404`);
         else if (!text.includes('We could not find that')) failures.push(`${label} → 404 without the 404 page`);
       }
@@ -103,6 +106,34 @@ describe('odd brand slugs: the 404 page, never a 5xx', () => {
         expect(text, `${language} ${path}`).toContain(`lang="${lang}"`);
         expect(text, `${language} ${path}`).toContain(heading);
       }
+    }
+  });
+
+  it('answers a damaged address (a malformed percent-encoding) with a 400 page in the visitor’s language, not the server’s English', async () => {
+    for (const [language, lang, heading] of [
+      ['en', 'en', 'This address is damaged'],
+      ['nb-NO', 'nb', 'Denne adressen er skadet'],
+      ['da-DK', 'da', 'Denne adresse er beskadiget'],
+      ['pl-PL', 'pl', 'Ten adres jest uszkodzony'],
+      ['hu-HU', 'hu', 'Ez a cím sérült'],
+    ] as const) {
+      // Whether the language comes from ?lang= (the link's) or from the browser's Accept-Language.
+      for (const [path, headers] of [
+        [`/${BRAND}/%E0%A4%A?lang=${lang}`, { 'accept-language': 'en' }],
+        [`/${BRAND}/%E0%A4%A`, { 'accept-language': language }],
+        ['/%ZZ/sign-in', { 'accept-language': language }],
+      ] as const) {
+        const res = await fetch(`${stack.portalUrl}${path}`, { redirect: 'manual', headers });
+        expect(res.status, `${language} ${path}`).toBe(400);
+        expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+        const text = await res.text();
+        expect(text, `${language} ${path}`).toContain(`lang="${lang}"`);
+        expect(text, `${language} ${path}`).toContain(heading);
+        expect(text, `${language} ${path}`).not.toContain('Bad request');
+      }
+      // The brand's start page is one click away.
+      const under = await (await fetch(`${stack.portalUrl}/${BRAND}/%E0%A4%A?lang=${lang}`, { redirect: 'manual' })).text();
+      expect(under).toContain(`href="/${BRAND}/"`);
     }
   });
 });

@@ -70,7 +70,7 @@ export async function startPortalStack(options: { env?: Record<string, string> }
     await api.app.listen(0, '127.0.0.1');
     const apiUrl = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
 
-    portal = runCommand([join('portal', 'dist', 'server', 'entry.mjs')], {
+    portal = runCommand([join('portal', 'server.mjs')], {
       HOST: '127.0.0.1',
       PORT: String(portalPort),
       API_URL: apiUrl,

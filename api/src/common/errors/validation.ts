@@ -66,6 +66,36 @@ function safePath(path: string, metadata: ArgumentMetadata): string {
 }
 
 /**
+ * UUIDs are case-insensitive (RFC 9562) and every stored id is lower case: each field a DTO
+ * validates with `@IsUUID` (and each such element of an array), in the DTO and its nested DTOs,
+ * is lower-cased once validated, so an id written in upper case names the same subject, fact or
+ * record on every route. Free-text fields (an identifier's value, an external id) are left as the
+ * caller wrote them: only fields declared as UUIDs change.
+ */
+export function lowerCaseUuids<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (const item of value) lowerCaseUuids(item);
+    return value;
+  }
+  const dto = (value as object).constructor;
+  if (typeof dto !== 'function' || dto === Object || value instanceof Date) return value;
+  const record = value as Record<string, unknown>;
+  const uuidFields = new Set(
+    getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).filter((m) => m.name === 'isUuid').map((m) => m.propertyName),
+  );
+  for (const [key, field] of Object.entries(record)) {
+    if (uuidFields.has(key)) {
+      if (typeof field === 'string') record[key] = field.toLowerCase();
+      else if (Array.isArray(field)) record[key] = field.map((item) => (typeof item === 'string' ? item.toLowerCase() : item));
+    } else if (field !== null && typeof field === 'object') {
+      lowerCaseUuids(field);
+    }
+  }
+  return value;
+}
+
+/**
  * class-transformer silently drops `__proto__` and `constructor` keys, so whitelisting never sees
  * them: they would be accepted and ignored. Unknown fields are refused, so these are too. Strings
  * with NUL characters are refused before they reach PostgreSQL, which cannot store them.
@@ -86,7 +116,7 @@ class CandorValidationPipe extends ValidationPipe {
     // A path segment with a NUL character names nothing this API stores.
     if (metadata.type === 'param' && findNulCharacter(value)) throw new DomainError('not-found', 'Nothing has that name.');
     try {
-      return await super.transform(value, metadata);
+      return lowerCaseUuids(await super.transform(value, metadata));
     } catch (error) {
       if (error instanceof DomainError || error instanceof HttpException) throw error;
       // class-transformer throws (TypeError) on some wrong shapes, e.g. an array where a nested

@@ -1,3 +1,4 @@
+import { mainKeyName } from '../dictionary/dictionary';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Actor, BrandActor, SCOPES } from '../../common/authz/actor';
@@ -33,8 +34,9 @@ export class BrandsService {
         });
         await em.getRepository(BrandEntity).insert(brand);
         await this.ledger.startChain(em, brandId);
-        // Named after the brand: customers see key names in their access log.
-        const apiKey = await this.apiKeys.issue(em, brandId, `${input.name} (main key)`, SCOPES, null);
+        // Named after the brand, in every language: customers see key names in their access log.
+        const mainKey = mainKeyName(input.name);
+        const apiKey = await this.apiKeys.issue(em, brandId, mainKey.name, SCOPES, null, mainKey.label);
         await this.audit.record(em, brandId, caller, 'brand.created', brandId, { slug: input.slug });
         return { ...toResponse(brand), apiKey };
       });

@@ -99,6 +99,10 @@ describe('Dictionary', () => {
     expect(d.readerLabel({ actor: 'api-key:1', name: 'newsletter service', label: { nb: 'nyhetsbrevtjenesten' } }, 'nb')).toBe('nyhetsbrevtjenesten');
     expect(d.readerLabel({ actor: 'api-key:1', name: 'newsletter service', label: null }, 'nb')).toBe('newsletter service');
     expect(d.readerLabel({ actor: 'staff:2', name: 'Astrid Berg (staff)' }, 'da')).toBe('Astrid Berg (medarbejder)');
+    // A brand's first key issued before it had a label per language is still named in the reader's language.
+    expect(d.readerLabel({ actor: 'api-key:3', name: 'Kitchen Atelier (main key)', label: null }, 'hu')).toBe('Kitchen Atelier (főkulcs)');
+    expect(d.readerLabel({ actor: 'api-key:3', name: 'Kitchen Atelier (main key)', label: null }, 'nb')).toBe('Kitchen Atelier (hovednøkkel)');
+    expect(d.readerLabel({ actor: 'api-key:3', name: 'Kitchen Atelier (main key)', label: null }, 'en')).toBe('Kitchen Atelier (main key)');
   });
 
   it('serves an explanation the words for values and sources', () => {

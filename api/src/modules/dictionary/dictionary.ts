@@ -39,17 +39,33 @@ const REF = '{ref}';
 /** Words Candor itself supplies, per language, for sources it writes and for yes/no values. */
 const BUILT_IN: Record<
   string,
-  { portal: string; answer: (question: string) => string; anyAnswer: string; yes: string; no: string; staff: (name: string) => string }
+  {
+    portal: string;
+    answer: (question: string) => string;
+    anyAnswer: string;
+    yes: string;
+    no: string;
+    staff: (name: string) => string;
+    /** The brand's first API key, which Candor issues and names itself when the brand is created. */
+    mainKey: (brand: string) => string;
+  }
 > = {
-  en: { portal: 'you, in this portal', answer: (q) => `your answer to “${q}”`, anyAnswer: 'your answer to a question', yes: 'Yes', no: 'No', staff: (n) => `${n} (staff)` },
-  nb: { portal: 'deg, i denne portalen', answer: (q) => `svaret ditt på «${q}»`, anyAnswer: 'svaret ditt på et spørsmål', yes: 'Ja', no: 'Nei', staff: (n) => `${n} (ansatt)` },
-  da: { portal: 'dig, i denne portal', answer: (q) => `dit svar på »${q}«`, anyAnswer: 'dit svar på et spørgsmål', yes: 'Ja', no: 'Nej', staff: (n) => `${n} (medarbejder)` },
-  pl: { portal: 'Ty, w tym portalu', answer: (q) => `Twoja odpowiedź na pytanie „${q}”`, anyAnswer: 'Twoja odpowiedź na pytanie', yes: 'Tak', no: 'Nie', staff: (n) => `${n} (pracownik)` },
-  hu: { portal: 'te, ezen a portálon', answer: (q) => `a válaszod erre a kérdésre: „${q}”`, anyAnswer: 'egy kérdésre adott válaszod', yes: 'Igen', no: 'Nem', staff: (n) => `${n} (munkatárs)` },
+  en: { portal: 'you, in this portal', answer: (q) => `your answer to “${q}”`, anyAnswer: 'your answer to a question', yes: 'Yes', no: 'No', staff: (n) => `${n} (staff)`, mainKey: (b) => `${b} (main key)` },
+  nb: { portal: 'deg, i denne portalen', answer: (q) => `svaret ditt på «${q}»`, anyAnswer: 'svaret ditt på et spørsmål', yes: 'Ja', no: 'Nei', staff: (n) => `${n} (ansatt)`, mainKey: (b) => `${b} (hovednøkkel)` },
+  da: { portal: 'dig, i denne portal', answer: (q) => `dit svar på »${q}«`, anyAnswer: 'dit svar på et spørgsmål', yes: 'Ja', no: 'Nej', staff: (n) => `${n} (medarbejder)`, mainKey: (b) => `${b} (hovednøgle)` },
+  pl: { portal: 'Ty, w tym portalu', answer: (q) => `Twoja odpowiedź na pytanie „${q}”`, anyAnswer: 'Twoja odpowiedź na pytanie', yes: 'Tak', no: 'Nie', staff: (n) => `${n} (pracownik)`, mainKey: (b) => `${b} (klucz główny)` },
+  hu: { portal: 'te, ezen a portálon', answer: (q) => `a válaszod erre a kérdésre: „${q}”`, anyAnswer: 'egy kérdésre adott válaszod', yes: 'Igen', no: 'Nem', staff: (n) => `${n} (munkatárs)`, mainKey: (b) => `${b} (főkulcs)` },
 };
 
 /** How the access log writes a staff member's name (before the portal said it in other languages). */
 const STAFF_SUFFIX = ' (staff)';
+/** How a brand's first key was named before its name had a label per language. */
+const MAIN_KEY_SUFFIX = ' (main key)';
+
+/** The name (English, the key's own) and the label per language of a brand's first API key. */
+export function mainKeyName(brand: string): { name: string; label: LocaleText } {
+  return { name: BUILT_IN.en.mainKey(brand), label: Object.fromEntries(Object.entries(BUILT_IN).map(([lang, words]) => [lang, words.mainKey(brand)])) };
+}
 
 /** The source code the portal writes for a fact the customer entered there. */
 export const PORTAL_SOURCE = 'portal';
@@ -177,7 +193,8 @@ export class Dictionary {
 
   /**
    * Who read a customer's data, in words: a brand system by the name its key carries per language
-   * (else its name as it is), a staff member by name with "(staff)" in the reader's language.
+   * (else its name as it is; the brand's first key, "… (main key)", in the reader's language), a
+   * staff member by name with "(staff)" in the reader's language.
    */
   readerLabel(reader: { actor: string; name: string | null; label?: LocaleText | null }, locale: string | null | undefined): string {
     const name = reader.name ?? reader.actor;
@@ -185,7 +202,13 @@ export class Dictionary {
       const person = name.endsWith(STAFF_SUFFIX) ? name.slice(0, -STAFF_SUFFIX.length) : name;
       return (BUILT_IN[this.language(locale)] ?? BUILT_IN.en).staff(person);
     }
-    return this.pick(reader.label, locale) ?? name;
+    const labelled = this.pick(reader.label, locale);
+    if (labelled) return labelled;
+    // A brand's first key issued before it had a label per language: said in the reader's language.
+    if (reader.actor.startsWith('api-key:') && name.endsWith(MAIN_KEY_SUFFIX)) {
+      return (BUILT_IN[this.language(locale)] ?? BUILT_IN.en).mainKey(name.slice(0, -MAIN_KEY_SUFFIX.length));
+    }
+    return name;
   }
 
   /** A preference topic in words ("sleep" → "Søvn"). */

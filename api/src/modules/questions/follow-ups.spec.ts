@@ -14,7 +14,7 @@ const machine = (over: Partial<TriggerFact> = {}): TriggerFact => ({
   disputedAt: null,
   ...over,
 });
-const ctx = (now: Date, over: Partial<DueContext> = {}): DueContext => ({ now, askBeforeUse: new Set(), categories: null, ...over });
+const ctx = (now: Date, over: Partial<DueContext> = {}): DueContext => ({ now, askBeforeUse: new Set(), readable: null, ...over });
 const weekAfter = { factKey: 'owns', value: 'espresso_machine', days: 7 };
 
 describe('a follow-up is due once its fact has been known for its number of days', () => {
@@ -53,9 +53,9 @@ describe('a follow-up is due once its fact has been known for its number of days
     expect(followUpDue(weekAfter, [machine({ provenance: 'declared' })], ctx(at(30), asked))?.dueSince).toEqual(at(7));
   });
 
-  it('for a caller limited to some categories, counts only facts in them', () => {
-    expect(followUpDue(weekAfter, [machine()], ctx(at(30), { categories: new Set(['interests']) }))).toBeNull();
-    expect(followUpDue(weekAfter, [machine()], ctx(at(30), { categories: new Set(['behavior']) }))).not.toBeNull();
+  it('for a caller limited to some facts (its purposes\' categories and fact use), counts only those', () => {
+    expect(followUpDue(weekAfter, [machine()], ctx(at(30), { readable: (f) => f.category === 'interests' }))).toBeNull();
+    expect(followUpDue(weekAfter, [machine()], ctx(at(30), { readable: (f) => f.category === 'behavior' }))).not.toBeNull();
   });
 });
 

@@ -32,8 +32,11 @@ export interface DueContext {
   now: Date;
   /** Fact keys an `askBeforeUse` question asks about: only a declared fact under them counts. */
   askBeforeUse: ReadonlySet<string>;
-  /** Categories the caller may see (a key limited to purposes); null for every category. */
-  categories: ReadonlySet<string> | null;
+  /**
+   * Whether the caller may see a fact (a key limited to purposes: its category is one of a purpose
+   * it has standing for, and the customer lets that purpose use it); null for every fact.
+   */
+  readable: ((fact: TriggerFact) => boolean) | null;
 }
 
 export interface Due<F extends TriggerFact> {
@@ -64,7 +67,7 @@ export function triggers(trigger: FollowUpTrigger, fact: TriggerFact, ctx: Omit<
     fact.key === trigger.factKey &&
     fact.disputedAt === null &&
     (fact.provenance === 'declared' || !ctx.askBeforeUse.has(fact.key)) &&
-    (ctx.categories === null || ctx.categories.has(fact.category)) &&
+    (ctx.readable === null || ctx.readable(fact)) &&
     hasTriggerValue(fact, trigger.value)
   );
 }

@@ -92,7 +92,7 @@ export class QuestionsController {
     description:
       'The timed follow-up questions (`after`) due for this subject now — not answered or dismissed, their fact not declared — the one waiting longest first, ' +
       'each with `dueSince` and the fact that made it due (`because`). Ordinary questions are not listed: they are due at once (see `getNextSubjectQuestion`). ' +
-      'A key limited to purposes sees only follow-ups whose fact its purposes cover, while the customer consents to them (or has not objected). The read is in the customer\'s access log.',
+      'A key limited to purposes sees only follow-ups whose fact a profile read for one of its purposes would show: its purposes cover the fact\'s category, the customer consents to them (or has not objected), and lets them use the fact (an observed or inferred one only under fact use `all`). The read is in the customer\'s access log, naming only the facts shown.',
   })
   // It shows the subject's facts (the reason each is due): subjects:read, as the next question, and logged.
   @ReadsPersonalData({ kind: 'ownPurposes' })

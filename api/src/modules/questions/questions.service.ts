@@ -16,7 +16,9 @@ import { hasStanding } from '../consents/consent-validity';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
 import { AnswerQuestionDto, CreateQuestionDto, DueQuestionResponse, FollowUpTriggerDto, QuestionResponse, UpdateQuestionDto } from './dto/question.dto';
-import { byDueSince, followUpDue, type FollowUpTrigger } from './follow-ups';
+import { byDueSince, followUpDue, type FollowUpTrigger, type TriggerFact } from './follow-ups';
+import { factUseOf, mayUseFact } from '../fact-use/fact-use';
+import { FactUseService } from '../fact-use/fact-use.service';
 import { QuestionEntity, QuestionResponseEntity } from './question.entity';
 import { Cursors, Page, PageQuery, ordinal } from '../../common/http/pagination';
 
@@ -38,6 +40,7 @@ export class QuestionsService {
     private readonly cursors: Cursors,
     private readonly db: TenantDb,
     private readonly facts: FactsService,
+    private readonly factUse: FactUseService,
     private readonly subjects: SubjectsService,
     private readonly audit: AuditService,
     private readonly accessLog: AccessLogService,
@@ -113,7 +116,7 @@ export class QuestionsService {
       await this.subjects.require(em, caller.brandId, subjectId);
       // Which question comes next follows from what the subject answered: a read of their data, in their access log.
       await this.accessLog.record(em, caller.brandId, caller, [subjectId], { kind: 'questions', purpose: null, fields: ['questions'] });
-      return this.next(em, caller.brandId, subjectId, await this.categoriesOf(em, caller, subjectId));
+      return this.next(em, caller.brandId, subjectId, await this.readableBy(em, caller, subjectId));
     });
   }
 
@@ -124,13 +127,15 @@ export class QuestionsService {
   /**
    * The timed follow-ups due for a subject now, the one waiting longest first, each with the fact
    * that made it due — a read of the subject's facts, so it is in their access log. A key limited
-   * to purposes sees only follow-ups whose fact falls in a category of one of its purposes the
-   * subject gives it standing for (consent in force, or no objection).
+   * to purposes sees only follow-ups whose fact a profile read for one of its purposes would show:
+   * its category is one of a purpose the subject gives it standing for (consent in force, or no
+   * objection), and the customer lets that purpose use it (fact use: an observed or inferred fact
+   * only under "also what you observed or inferred").
    */
   dueForSubject(caller: BrandActor, subjectId: string, query: PageQuery): Promise<Page<DueQuestionResponse>> {
     return this.db.run(caller.brandId, async (em) => {
       await this.subjects.require(em, caller.brandId, subjectId);
-      const due = (await this.open(em, caller.brandId, subjectId, await this.categoriesOf(em, caller, subjectId))).filter(
+      const due = (await this.open(em, caller.brandId, subjectId, await this.readableBy(em, caller, subjectId))).filter(
         (o): o is OpenQuestion & { due: NonNullable<OpenQuestion['due']> } => o.due !== null,
       );
       const items = due.map(({ question, due: { dueSince, because } }) => ({
@@ -185,8 +190,8 @@ export class QuestionsService {
   }
 
   /** The next question: the due follow-up waiting longest, else the first ordinary question (brand order). */
-  private async next(em: EntityManager, brandId: string, subjectId: string, categories: ReadonlySet<string> | null): Promise<QuestionResponse | null> {
-    const open = await this.open(em, brandId, subjectId, categories);
+  private async next(em: EntityManager, brandId: string, subjectId: string, readable: ((fact: TriggerFact) => boolean) | null): Promise<QuestionResponse | null> {
+    const open = await this.open(em, brandId, subjectId, readable);
     const first = open.find((o) => o.due) ?? open.find((o) => !o.question.afterFactKey);
     return first ? toQuestionResponse(first.question) : null;
   }
@@ -196,7 +201,7 @@ export class QuestionsService {
    * follow-ups first (the one waiting longest first), then ordinary questions in the brand's order.
    * A follow-up not due yet is left out.
    */
-  private async open(em: EntityManager, brandId: string, subjectId: string, categories: ReadonlySet<string> | null): Promise<OpenQuestion[]> {
+  private async open(em: EntityManager, brandId: string, subjectId: string, readable: ((fact: TriggerFact) => boolean) | null): Promise<OpenQuestion[]> {
     const now = this.clock.now();
     const questions = await em
       .getRepository(QuestionEntity)
@@ -222,7 +227,7 @@ export class QuestionsService {
       (await this.facts.current(em, brandId, subjectId, now)).filter((f) => triggerKeys.includes(f.key)),
       await em.getRepository(QuestionEntity).find({ where: { brandId, askBeforeUse: true }, select: { factKey: true } }),
     ];
-    const ctx = { now, askBeforeUse: new Set(askBeforeUse.map((q) => q.factKey)), categories };
+    const ctx = { now, askBeforeUse: new Set(askBeforeUse.map((q) => q.factKey)), readable };
     const due = followUps
       .map((question) => ({ question, due: followUpDue(afterOf(question)!, facts, ctx) }))
       .filter((o): o is { question: QuestionEntity; due: NonNullable<OpenQuestion['due']> } => o.due !== null)
@@ -231,21 +236,28 @@ export class QuestionsService {
   }
 
   /**
-   * The fact categories a key limited to purposes may see of this subject: those of its purposes the
-   * subject gives it standing for (consent in force, or no objection on another legal basis); null
-   * for every category (keys not limited to purposes, staff).
+   * Which facts of this subject a key limited to purposes may see — as a profile read for one of
+   * them would (profiles.service `readForPurpose`): a purpose the subject gives it standing for
+   * (consent in force, or no objection on another legal basis) that covers the fact's category and
+   * that the customer lets use it (fact-use.ts: declared facts always, observed or inferred ones only
+   * under "also what you observed or inferred", never under an `askBeforeUse` key). Null: every fact
+   * (keys not limited to purposes, staff).
    */
-  private async categoriesOf(em: EntityManager, caller: BrandActor, subjectId: string): Promise<ReadonlySet<string> | null> {
+  private async readableBy(em: EntityManager, caller: BrandActor, subjectId: string): Promise<((fact: TriggerFact) => boolean) | null> {
     const purposes = purposesOf(caller);
     if (purposes === null) return null;
-    if (!purposes.length) return new Set();
-    const [rows, states] = [
+    if (!purposes.length) return () => false;
+    const [rows, states, choices, askBeforeUse] = [
       await em.getRepository(PurposeEntity).find({ where: { brandId: caller.brandId, key: In([...purposes]) } }),
       await em.getRepository(ConsentStateEntity).find({ where: { brandId: caller.brandId, subjectId, purpose: In([...purposes]) } }),
+      await this.factUse.choicesOf(em, caller.brandId, subjectId),
+      await this.factUse.askBeforeUseKeys(em, caller.brandId),
     ];
     const now = this.clock.now();
-    const standing = rows.filter((p) => hasStanding(p, states.find((s) => s.purpose === p.key), now));
-    return new Set(standing.flatMap((p) => p.dataCategories));
+    const readers = rows
+      .filter((p) => hasStanding(p, states.find((s) => s.purpose === p.key), now))
+      .map((p) => ({ categories: new Set(p.dataCategories), rules: { use: factUseOf(p, choices.get(p.key)?.use), askBeforeUse } }));
+    return (fact) => readers.some((r) => r.categories.has(fact.category) && mayUseFact(fact, r.rules));
   }
 }
 

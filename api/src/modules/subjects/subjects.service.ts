@@ -290,7 +290,8 @@ export class SubjectsService {
   /** The subject's data key, or null once it has been destroyed (erasure). */
   async dataKey(em: EntityManager, brandId: string, subjectId: string): Promise<Buffer | null> {
     const row = await em.getRepository(SubjectKeyEntity).findOneBy({ brandId, subjectId });
-    return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(brandId, subjectId)) : null;
+    // The key is bound to the id as stored (lower case), whichever way the caller wrote it.
+    return row ? this.crypto.unwrapKey(row.wrappedKey, keyContext(row.brandId, row.subjectId)) : null;
   }
 
   /**

@@ -307,6 +307,8 @@ export const da: Messages = {
     limitedBack: 'Tilbage til start',
     notAcceptedTitle: 'Vi kunne ikke tage imod det',
     notAcceptedBody: 'Noget i det, du sendte, var ikke gyldigt, så intet blev ændret. Gå tilbage, tjek det, du skrev, og prøv igen.',
+    badAddressTitle: 'Denne adresse er beskadiget',
+    badAddressBody: 'En del af webadressen er beskadiget, så vi kunne ikke åbne siden. Tjek det link, du fulgte, eller kopiér hele linket igen.',
   },
   link: {
     title: 'Fortsæt med at logge ind',

@@ -312,6 +312,8 @@ export const en = {
     limitedBack: 'Back to the start',
     notAcceptedTitle: 'We could not accept that',
     notAcceptedBody: 'Something in what you sent was not valid, so nothing was changed. Go back, check what you entered and try again.',
+    badAddressTitle: 'This address is damaged',
+    badAddressBody: 'Part of this web address is damaged, so we could not open the page. Check the link you followed, or copy it again in full.',
   },
   link: {
     title: 'Continue signing in',

@@ -328,6 +328,8 @@ export const hu: Messages = {
     limitedBack: 'Vissza az elejére',
     notAcceptedTitle: 'Ezt nem tudtuk elfogadni',
     notAcceptedBody: 'Valami nem volt érvényes abban, amit küldtél, ezért semmi sem változott. Menj vissza, ellenőrizd, amit beírtál, és próbáld újra.',
+    badAddressTitle: 'Ez a cím sérült',
+    badAddressBody: 'A webcím egy része sérült, ezért nem tudtuk megnyitni az oldalt. Ellenőrizd a linket, amelyet követtél, vagy másold ki újra teljes egészében.',
   },
   link: {
     title: 'A bejelentkezés folytatása',

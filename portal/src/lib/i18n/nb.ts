@@ -307,6 +307,8 @@ export const nb: Messages = {
     limitedBack: 'Tilbake til start',
     notAcceptedTitle: 'Vi kunne ikke ta imot det',
     notAcceptedBody: 'Noe i det du sendte, var ikke gyldig, så ingenting ble endret. Gå tilbake, sjekk det du skrev inn, og prøv igjen.',
+    badAddressTitle: 'Denne adressen er skadet',
+    badAddressBody: 'En del av nettadressen er skadet, så vi kunne ikke åpne siden. Sjekk lenken du fulgte, eller kopier hele lenken på nytt.',
   },
   link: {
     title: 'Fortsett innloggingen',

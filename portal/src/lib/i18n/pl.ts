@@ -311,6 +311,8 @@ export const pl: Messages = {
     limitedBack: 'Wróć na początek',
     notAcceptedTitle: 'Nie mogliśmy tego przyjąć',
     notAcceptedBody: 'Coś w przesłanych danych było nieprawidłowe, więc niczego nie zmieniliśmy. Wróć, sprawdź, co zostało wpisane, i spróbuj ponownie.',
+    badAddressTitle: 'Ten adres jest uszkodzony',
+    badAddressBody: 'Część tego adresu jest uszkodzona, więc nie mogliśmy otworzyć strony. Sprawdź link, z którego korzystasz, albo skopiuj go ponownie w całości.',
   },
   link: {
     title: 'Kontynuuj logowanie',
