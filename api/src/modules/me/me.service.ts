@@ -17,7 +17,7 @@ import { SubjectMergeService } from '../subjects/subject-merge.service';
 import { SubjectsService } from '../subjects/subjects.service';
 import { MeResponse, MyConsentResponse, MyDecisionResponse, MyPreferencesResponse, PreferenceChangeResponse } from './dto/me.dto';
 import { EntityManager, In, IsNull } from 'typeorm';
-import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { apiKeyLabels } from '../api-keys/key-labels';
 import { Cursors, MAX_PAGE_SIZE, Page, PageQuery } from '../../common/http/pagination';
 import { decisionUntil } from '../decisions/contact-policy';
 import { DecisionsService } from '../decisions/decisions.service';
@@ -141,7 +141,7 @@ export class MeService {
       const page = rows.slice(0, limit);
       const [dictionary, keyLabels] = await inTurn(
         () => this.dictionary.load(em, customer.brandId),
-        () => this.keyLabels(em, customer.brandId, page.map((r) => r.actor)),
+        () => apiKeyLabels(em, customer.brandId, page.map((r) => r.actor)),
       );
       const you = `subject:${customer.subjectId}`;
       const last = page[page.length - 1];
@@ -166,13 +166,6 @@ export class MeService {
     });
   }
 
-  /** The per-language labels of the API keys among `actors`, by actor reference. */
-  private async keyLabels(em: EntityManager, brandId: string, actors: string[]): Promise<Map<string, Record<string, string>>> {
-    const ids = [...new Set(actors.filter((a) => a.startsWith('api-key:')).map((a) => a.slice('api-key:'.length)))];
-    if (!ids.length) return new Map();
-    const keys = await em.getRepository(ApiKeyEntity).find({ where: { brandId, id: In(ids) }, select: { id: true, label: true } });
-    return new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label!]));
-  }
 
   /** The customer's preferences with their topics in words. */
   myPreferences(customer: CustomerActor): Promise<MyPreferencesResponse> {

@@ -15,7 +15,7 @@ import { DictionaryService } from '../dictionary/dictionary.service';
 import { FactsService, toLabelledFactResponse } from '../facts/facts.service';
 import { usableFor } from '../fact-use/fact-use';
 import { FactUseService } from '../fact-use/fact-use.service';
-import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { apiKeyLabels } from '../api-keys/key-labels';
 import { PreferencesService } from '../preferences/preferences.service';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -95,7 +95,7 @@ export class ProfilesService {
       const last = page[page.length - 1];
       const [dictionary, keyLabels] = await inTurn(
         () => this.dictionary.load(em, customer.brandId),
-        () => this.readerLabels(em, customer.brandId, page),
+        () => apiKeyLabels(em, customer.brandId, page.map((r) => r.actor)),
       );
       return {
         data: page.map((r) => ({
@@ -113,13 +113,6 @@ export class ProfilesService {
     });
   }
 
-  /** The per-language names of the API keys that made these reads, by actor reference. */
-  private async readerLabels(em: EntityManager, brandId: string, records: AccessRecordEntity[]): Promise<Map<string, Record<string, string>>> {
-    const ids = [...new Set(records.filter((r) => r.actor.startsWith('api-key:')).map((r) => r.actor.slice('api-key:'.length)))];
-    if (!ids.length) return new Map();
-    const keys = await em.getRepository(ApiKeyEntity).find({ where: { brandId, id: In(ids) }, select: { id: true, label: true } });
-    return new Map(keys.filter((k) => k.label).map((k) => [`api-key:${k.id}`, k.label!]));
-  }
 }
 
 /** `facts.<key>` fields of an access record → the key in words per language. */
